@@ -1,0 +1,69 @@
+# The two commands that matter: `make run` and `make test`. Everything installs from requirements.lock.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format check migrate demo worker beat serve bench bench-reminders bench-dashboard lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Serving http://127.0.0.1:8000 (demo users and password: see README.md)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy portal scenarios releases incidents
+
+worker: install
+	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A portal beat --loglevel=INFO
+
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 2
+
+bench: install
+	$(BIN)/python bench/load.py
+
+bench-reminders: install
+	$(BIN)/python bench/reminders.py
+
+bench-dashboard: install
+	$(BIN)/python bench/dashboard.py
+
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache .mypy_cache

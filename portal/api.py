@@ -1,0 +1,88 @@
+"""API conventions shared by every app: pagination, the error handler and its schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.core.errors import TransitionConflict
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _validation_payload(exc: DjangoValidationError) -> Any:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in errs.messages] for field, errs in exc.error_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """One mapping for every endpoint: 400 validation, 401/403 auth, 404 missing,
+    409 state conflicts and lost races. Every body is {"detail": ..., "code": ...}."""
+    if isinstance(exc, TransitionConflict):
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        errors = _validation_payload(exc)
+        return Response(
+            {"detail": "Invalid input.", "code": "invalid", "errors": errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": response.data}
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        response.data = {"detail": str(exc.detail), "code": code}
+    return response
+
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+    },
+)
+ValidationErrorSerializer = inline_serializer(
+    name="ValidationError",
+    fields={
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
+
+ERRORS = {
+    400: OpenApiResponse(ValidationErrorSerializer, description="Invalid input; nothing changed."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this user."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object (or not visible to you)."),
+}
+TRANSITION_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(
+        ErrorSerializer, description="Not allowed in the current state, or lost a race."
+    ),
+}
+
+
+def transition_responses(ok: Any) -> dict[int, Any]:
+    """Responses of a POST action that performs a transition."""
+    return {200: ok, **TRANSITION_ERRORS}

@@ -1,0 +1,24 @@
+"""The Celery app. Beat schedules are defined here, in code, in one place."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+SWEEP_MINUTES = int(os.environ.get("REMINDER_SWEEP_MINUTES", "15"))
+
+app.conf.beat_schedule = {
+    "reminder-sweep": {
+        "task": "portal.core.tasks.reminder_sweep_task",
+        "schedule": crontab(minute=f"*/{SWEEP_MINUTES}"),
+        "options": {"expires": SWEEP_MINUTES * 60},
+    },
+}

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from portal.core import roles
+
+NAVIGATION = [
+    ("Scenarios", "/scenarios/"),
+    ("Releases", "/releases/"),
+    ("Incidents", "/incidents/"),
+    ("Exceptions", "/scenarios/exceptions/"),
+    ("Dashboard", "/dashboard/"),
+]
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    names = roles.role_names(user) if user is not None else frozenset()
+    nav = list(NAVIGATION)
+    if roles.ADMIN in names or getattr(user, "is_staff", False):
+        nav.append(("Admin", "/admin/"))
+    return {"nav_items": nav, "user_roles": sorted(names)}

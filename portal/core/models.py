@@ -1,0 +1,127 @@
+"""The shared core: people, teams, the audit trail and outbound email."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from portal.core import roles
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are Django groups (see `portal.core.roles`)."""
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, role: str) -> bool:
+        return roles.has_role(self, role)
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return roles.has_role(self, roles.ADMIN)
+
+    @property
+    def is_platform(self) -> bool:
+        return roles.has_role(self, roles.PLATFORM_REVIEWER)
+
+
+class Team(models.Model):
+    class Kind(models.TextChoices):
+        PRODUCT = "product", "Product team"
+        PLATFORM = "platform", "Platform team"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PRODUCT)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class AuditEntry(models.Model):
+    """One state transition of one object. Append-only: rows are never changed or removed."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(max_length=200)
+    transition = models.CharField(max_length=64)
+    source = models.CharField(max_length=32)
+    target = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    as_delegate = models.BooleanField(
+        default=False, help_text="An admin acted in place of the person the rules name."
+    )
+    comment = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "audit entries"
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr}: {self.source} → {self.target} ({self.transition})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries are append-only.")
+
+
+class OutboundEmail(models.Model):
+    """An email the portal sends. The row is written in the sender's transaction (the outbox);
+    a task delivers it after commit, retries with backoff, and records the outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    template = models.CharField(max_length=100)
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"

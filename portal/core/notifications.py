@@ -1,0 +1,67 @@
+"""The one email helper. Every email the portal sends goes through `send_templated`.
+
+Emails are rendered from `templates/emails/<name>/{subject.txt,body.txt,body.html}`, stored as
+an OutboundEmail row in the caller's transaction, and delivered by a task after the commit,
+so a rolled-back transition sends nothing and a failed delivery is retried and then recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.template.loader import render_to_string
+
+from portal.core.models import OutboundEmail
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _addresses(recipients: Iterable[Any]) -> list[str]:
+    seen: dict[str, None] = {}
+    for person in recipients:
+        address = person if isinstance(person, str) else getattr(person, "email", "")
+        if address and getattr(person, "is_active", True):
+            seen.setdefault(address, None)
+    return list(seen)
+
+
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"emails/{template}/subject.txt", context)
+    subject = " ".join(subject.split())
+    body_text = render_to_string(f"emails/{template}/body.txt", context)
+    body_html = render_to_string(f"emails/{template}/body.html", context)
+    return subject, body_text, body_html
+
+
+def send_templated(
+    template: str,
+    recipients: Iterable[Any],
+    context: dict[str, Any],
+    *,
+    about: models.Model | None = None,
+) -> OutboundEmail | None:
+    """Queue an email to people (or addresses); it leaves after the current transaction commits."""
+    to = _addresses(recipients)
+    if not to:
+        return None
+    subject, body_text, body_html = render_email(template, context)
+    email = OutboundEmail.objects.create(
+        template=template,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        content_type=ContentType.objects.get_for_model(about) if about is not None else None,
+        object_id=str(about.pk) if about is not None else "",
+    )
+    from portal.core.tasks import deliver_email_task
+
+    transaction.on_commit(lambda: deliver_email_task.delay(email.pk), robust=True)
+    return email

@@ -1,0 +1,34 @@
+"""Reads for the core pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.core.models import Team, User
+
+
+def work_for(user: Any) -> dict[str, Any]:
+    """What waits for this user, gathered from every app that declares a `work_for` selector."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    work: dict[str, Any] = {}
+    for config in apps.get_app_configs():
+        if config.name == __package__:
+            continue
+        if not module_has_submodule(config.module, "selectors"):
+            continue
+        selector = getattr(import_module(f"{config.name}.selectors"), "work_for", None)
+        if selector is not None:
+            work.update(selector(user))
+    return work
+
+
+def product_teams() -> Any:
+    return Team.objects.filter(kind=Team.Kind.PRODUCT)
+
+
+def active_users() -> Any:
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")

@@ -1,0 +1,140 @@
+"""The one way to change an object's state.
+
+Every service that performs a django-fsm transition calls `perform`: it locks the row, checks
+the state and the permission, calls the transition, saves, writes the audit row in the same
+transaction, and schedules notifications for after the commit. Nothing here knows an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django_fsm import TransitionNotAllowed
+
+from portal.core import roles
+from portal.core.audit import record_transition
+from portal.core.errors import TransitionConflict
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A transition offered to a user: what the button says and the URL slug it posts to."""
+
+    name: str
+    label: str
+    slug: str
+    style: str = ""
+    needs_comment: bool = False
+
+
+def _fsm_meta(obj: models.Model, name: str) -> Any:
+    method = getattr(obj, name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None:
+        raise ValueError(f"{type(obj).__name__}.{name} is not a django-fsm transition")
+    return meta
+
+
+def _state(obj: models.Model, meta: Any) -> str:
+    return str(getattr(obj, meta.field.attname))
+
+
+def _label(meta: Any, source: str, name: str) -> str:
+    found = meta.get_transition(source)
+    custom = getattr(found, "custom", {}) or {}
+    return str(custom.get("label", name.replace("_", " ")))
+
+
+def lock(model: type[M], pk: Any) -> M:
+    """Fetch the row for update; the caller must be inside `transaction.atomic`."""
+    try:
+        return model._default_manager.select_for_update().get(pk=pk)
+    except model.DoesNotExist as exc:
+        from django.http import Http404
+
+        raise Http404(f"No {model._meta.verbose_name} with id {pk}.") from exc
+
+
+def perform(
+    model: type[M],
+    pk: Any,
+    name: str,
+    *,
+    actor: Any,
+    comment: str = "",
+    as_delegate: bool = False,
+    system: bool = False,
+    kwargs: dict[str, Any] | None = None,
+    before: Callable[[M], None] | None = None,
+    after: Callable[[M], None] | None = None,
+    on_commit: Callable[[M], None] | None = None,
+) -> M:
+    """Lock, check, transition, save, audit, then notify after commit. Returns the object.
+
+    Raises TransitionConflict (409) when the state does not allow it (also when another
+    request changed the state first), PermissionDenied (403) when the actor may not, and lets
+    ValidationError from `before` or the transition through (400). `system=True` is for the
+    periodic tasks, which act as nobody. `as_delegate=True` lets an admin act in place of the
+    person the rules name; the audit row says so.
+    """
+    with transaction.atomic():
+        obj = lock(model, pk)
+        meta = _fsm_meta(obj, name)
+        source = _state(obj, meta)
+        label = _label(meta, source, name)
+        verbose = obj._meta.verbose_name
+        if not meta.has_transition(source):
+            raise TransitionConflict(
+                f"Cannot {label.lower()} this {verbose}: it is {source.replace('_', ' ')}.",
+                code="invalid_state",
+            )
+        delegated = False
+        if not system and not meta.has_transition_perm(obj, source, actor):
+            if as_delegate and roles.has_role(actor, roles.ADMIN):
+                delegated = True
+            else:
+                raise PermissionDenied(f"You may not {label.lower()} this {verbose}.")
+        if not meta.conditions_met(obj, source):
+            raise TransitionConflict(
+                f"Cannot {label.lower()} this {verbose} yet: its conditions are not met.",
+                code="conditions_not_met",
+            )
+        if before is not None:
+            before(obj)
+        try:
+            getattr(obj, name)(**(kwargs or {}))
+        except TransitionNotAllowed as exc:
+            raise TransitionConflict(str(exc), code="invalid_state") from exc
+        obj.save()
+        record_transition(
+            obj,
+            transition=name,
+            source=source,
+            target=_state(obj, meta),
+            actor=None if system else actor,
+            comment=comment,
+            as_delegate=delegated,
+        )
+        if after is not None:
+            after(obj)
+        if on_commit is not None:
+            transaction.on_commit(lambda: on_commit(obj))
+    return obj
+
+
+def available_actions(
+    obj: models.Model, user: Any, catalogue: dict[str, Action], field: str = "status"
+) -> list[Action]:
+    """The actions this user may take now, in catalogue order: what the page offers as buttons.
+
+    Built from django-fsm's available transitions for the user, so the page never offers what
+    `perform` would refuse for state or permission."""
+    getter = getattr(obj, f"get_available_user_{field}_transitions")
+    names = {t.name for t in getter(user)}
+    return [action for key, action in catalogue.items() if key in names]

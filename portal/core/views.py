@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from portal.core import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's start page: what waits for them."""
+    return render(request, "core/home.html", {"work": selectors.work_for(request.user)})
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": message, "code": title.lower().replace(" ", "_")}, status=status
+        )
+    return render(request, f"{status}.html", {"title": title, "message": message}, status=status)
+
+
+def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else "You may not do this."
+    return _error(request, 403, "Permission denied", message)
+
+
+def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _error(
+        request, 404, "Not found", "There is nothing at this address, or you may not see it."
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+    return render(request, "500.html", status=500)
+
+
+def raise_error(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("Deliberate error to preview the 500 page.")

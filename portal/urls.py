@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal.core import views as core_views
+
+admin.site.site_header = "AI Operating Model Portal: administration"
+admin.site.site_title = "AI Operating Model Portal"
+
+api_v1 = [
+    path("", include("portal.core.api_urls")),
+    path("", include("scenarios.api_urls")),
+    path("", include("releases.api_urls")),
+    path("", include("incidents.api_urls")),
+    path("", include("portal.dashboard.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("portal.core.urls")),
+    path("scenarios/", include("scenarios.urls")),
+    path("releases/", include("releases.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
+if settings.DEBUG:
+    urlpatterns += [path("__errors__/500/", core_views.raise_error)]

@@ -1,0 +1,144 @@
+"""People, teams and service switches shared by every test.
+
+Tests that need PostgreSQL, Redis or Chromium are marked `postgres`, `redis` or `browser`.
+Locally they skip when the service is missing; with PORTAL_REQUIRE_SERVICES=1 (CI) they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from portal.celery import app as celery_app
+from portal.core import roles
+from tests.factories import TeamFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+
+
+def _missing(service: str, reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(
+            f"{service} is required here (PORTAL_REQUIRE_SERVICES=1): {reason}", pytrace=False
+        )
+    pytest.skip(f"{service} not available: {reason}")
+
+
+def _redis_up() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("PostgreSQL", "set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("redis") and not _redis_up():
+        _missing("Redis", "set REDIS_URL=redis://... to a running server")
+    if request.node.get_closest_marker("browser"):
+        path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+        if not shutil.which(path):
+            _missing("Chromium", f"{path} not found (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings: Any) -> Any:
+    """Tasks run in-process in tests; the worker round-trip tests switch this off."""
+    settings.SITE_URL = "http://testserver"
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def platform_team(db: Any) -> Any:
+    return TeamFactory(name="Platform", slug="platform", kind="platform")
+
+
+@pytest.fixture
+def product_team(db: Any) -> Any:
+    return TeamFactory(name="Support AI", slug="support-ai", kind="product")
+
+
+@pytest.fixture
+def other_team(db: Any) -> Any:
+    return TeamFactory(name="Back Office", slug="back-office", kind="product")
+
+
+@pytest.fixture
+def product_owner(product_team: Any) -> Any:
+    return UserFactory(username="po", roles=[roles.PRODUCT_OWNER], teams=[product_team])
+
+
+@pytest.fixture
+def other_product_owner(other_team: Any) -> Any:
+    return UserFactory(username="po-other", roles=[roles.PRODUCT_OWNER], teams=[other_team])
+
+
+@pytest.fixture
+def platform_reviewer(platform_team: Any) -> Any:
+    return UserFactory(username="reviewer", roles=[roles.PLATFORM_REVIEWER], teams=[platform_team])
+
+
+@pytest.fixture
+def platform_owner(platform_team: Any) -> Any:
+    """A second platform member, named as the scenarios' platform owner."""
+    return UserFactory(
+        username="platform-owner", roles=[roles.PLATFORM_REVIEWER], teams=[platform_team]
+    )
+
+
+@pytest.fixture
+def quality_owner(product_team: Any) -> Any:
+    return UserFactory(username="quality", roles=[roles.QUALITY_OWNER], teams=[product_team])
+
+
+@pytest.fixture
+def cost_owner(product_team: Any) -> Any:
+    return UserFactory(username="cost", roles=[roles.COST_OWNER], teams=[product_team])
+
+
+@pytest.fixture
+def incident_owner(product_team: Any) -> Any:
+    return UserFactory(username="incident", roles=[roles.INCIDENT_OWNER], teams=[product_team])
+
+
+@pytest.fixture
+def admin_user(platform_team: Any) -> Any:
+    return UserFactory(
+        username="admin",
+        roles=[roles.ADMIN],
+        teams=[platform_team],
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def outsider(db: Any) -> Any:
+    """Signed in, no role, no team."""
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def inactive_user(db: Any) -> Any:
+    return UserFactory(username="gone", is_active=False)
+
+
+@pytest.fixture
+def api_client() -> Any:
+    from rest_framework.test import APIClient
+
+    return APIClient()

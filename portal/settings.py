@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "portal.core",
+    "portal.reminders",
+    "portal.support",
     "scenarios",
     "releases",
     "incidents",

@@ -1,1 +1,322 @@
-from django.db import models  # noqa: F401
+"""Model releases, their sign-offs, and the gateway model aliases they move."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from scenarios.models import NON_NEGATIVE, PERCENT, Scenario
+
+
+def _policy(name: str) -> Any:
+    def check(instance: Any, user: Any) -> bool:
+        from releases import policies
+
+        return bool(getattr(policies, name)(user, instance))
+
+    check.__name__ = name
+    return check
+
+
+class ModelAlias(models.Model):
+    """A gateway model alias. It points at a scenario's current released release; only the
+    release and rollback services move it, and every move is kept in AliasMove."""
+
+    name = models.CharField(max_length=120, unique=True)
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="aliases")
+    current_release = models.ForeignKey(
+        "Release", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "model alias"
+        verbose_name_plural = "model aliases"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/releases/aliases/{self.pk}/"
+
+
+class Release(FSMModelMixin, models.Model):
+    """A change to what serves a scenario: model, prompt, runtime or tools."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        ROLLING_OUT = "rolling_out", "Rolling out"
+        RELEASED = "released", "Released"
+        SUPERSEDED = "superseded", "Superseded"
+        ROLLED_BACK = "rolled_back", "Rolled back"
+
+    class ChangeType(models.TextChoices):
+        MODEL = "model", "Model"
+        PROMPT_ONLY = "prompt_only", "Prompt only"
+        RUNTIME = "runtime", "Runtime"
+        TOOLS = "tools", "Tools"
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="releases")
+    title = models.CharField(max_length=200, blank=True)
+    change_type = models.CharField(
+        max_length=16, choices=ChangeType.choices, default=ChangeType.MODEL
+    )
+    model_name = models.CharField(max_length=120)
+    model_version = models.CharField(max_length=60, blank=True)
+    alias_name = models.CharField(
+        max_length=120, help_text="Gateway model alias this release serves."
+    )
+    prompt_family = models.CharField(max_length=120, blank=True)
+    prompt_version = models.CharField(max_length=60, blank=True)
+    runtime = models.CharField(max_length=60, blank=True, help_text="e.g. vLLM")
+    runtime_version = models.CharField(max_length=60, blank=True)
+    tool_changes = models.TextField(blank=True)
+    changelog = models.TextField(blank=True)
+    # Eval results
+    eval_run_ref = models.CharField(max_length=255, blank=True)
+    eval_dataset = models.CharField(max_length=255, blank=True)
+    eval_score = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+    )
+    eval_coverage = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+        help_text="Share of the scenario's eval set covered, in percent.",
+    )
+    # Cost estimate
+    cost_per_request = models.DecimalField(
+        max_digits=10, decimal_places=6, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    accepted_outcome_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text="Share of requests that end in an accepted outcome, in percent.",
+    )
+    # Workflow
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
+    )
+    revision = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every revise; sign-offs of older revisions no longer count."
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    previous_release = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The release the alias pointed at when this one was released.",
+    )
+    fast_path = models.BooleanField(
+        default=False, help_text="Rolled out without platform sign-off."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    approved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    rollout_started_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["scenario", "status"]),
+            models.Index(fields=["status", "approved_at"]),
+        ]
+
+    def __str__(self) -> str:
+        label = self.title or f"{self.model_name} {self.model_version}".strip()
+        return f"{label} (#{self.pk})" if self.pk else label
+
+    def get_absolute_url(self) -> str:
+        return f"/releases/{self.pk}/"
+
+    @property
+    def cost_per_accepted_outcome(self) -> Decimal | None:
+        if self.cost_per_request is None or not self.accepted_outcome_rate:
+            return None
+        return (self.cost_per_request * 100 / self.accepted_outcome_rate).quantize(
+            Decimal("0.000001")
+        )
+
+    def monthly_projection(self, expected_volume: int | None) -> Decimal | None:
+        if self.cost_per_request is None or expected_volume is None:
+            return None
+        return (self.cost_per_request * expected_volume).quantize(Decimal("0.01"))
+
+    @transition(
+        field=status, source=Status.DRAFT, target=Status.SUBMITTED,
+        permission=_policy("can_submit"), custom={"label": "Submit for sign-off"},
+    )  # fmt: skip
+    def submit(self) -> None:
+        self.submitted_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.APPROVED,
+        permission=_policy("system_only"),
+    )
+    def approve(self) -> None:
+        """Performed by the sign-off service when the quality and cost pair is complete."""
+        self.approved_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.REJECTED,
+        permission=_policy("system_only"),
+    )
+    def reject(self) -> None:
+        """Performed by the sign-off service when a quality or cost reviewer rejects."""
+
+    @transition(
+        field=status, source=Status.REJECTED, target=Status.DRAFT,
+        permission=_policy("can_revise"), custom={"label": "Revise"},
+    )  # fmt: skip
+    def revise(self) -> None:
+        self.revision += 1
+        self.submitted_at = None
+
+    @transition(
+        field=status, source=Status.APPROVED, target=Status.ROLLING_OUT,
+        permission=_policy("can_start_rollout"), custom={"label": "Start rollout"},
+    )  # fmt: skip
+    def start_rollout(self) -> None:
+        self.rollout_started_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.ROLLING_OUT, target=Status.RELEASED,
+        permission=_policy("can_release"), custom={"label": "Release (move the alias)"},
+    )  # fmt: skip
+    def release(self, previous: Any = None) -> None:
+        self.released_at = timezone.now()
+        self.previous_release = previous
+
+    @transition(
+        field=status,
+        source=Status.RELEASED,
+        target=Status.SUPERSEDED,
+        permission=_policy("system_only"),
+    )
+    def supersede(self) -> None:
+        self.ended_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.RELEASED, target=Status.ROLLED_BACK,
+        permission=_policy("can_rollback"), custom={"label": "Roll back"},
+    )  # fmt: skip
+    def roll_back(self) -> None:
+        self.ended_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.SUPERSEDED,
+        target=Status.RELEASED,
+        permission=_policy("system_only"),
+    )
+    def restore(self) -> None:
+        """The alias returns to this release after the one that superseded it is rolled back."""
+        self.ended_at = None
+
+
+class SignOff(models.Model):
+    """One sign-off decision on one revision of a release."""
+
+    class Kind(models.TextChoices):
+        QUALITY = "quality", "Quality"
+        COST = "cost", "Cost"
+        PRODUCT_ROLLOUT = "product_rollout", "Product rollout"
+        PLATFORM_ROLLOUT = "platform_rollout", "Platform rollout"
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REJECT = "reject", "Reject"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="signoffs")
+    revision = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    as_delegate = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+    exception = models.ForeignKey(
+        "scenarios.PlatformException",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The eval gate bypass this quality sign-off relied on.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["release", "revision", "kind"],
+                condition=models.Q(decision="approve"),
+                name="one_approving_signoff_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_decision_display().lower()} by {self.actor}"
+
+
+class AliasMove(models.Model):
+    """The alias's history: which release it pointed at, from when to when, who moved it."""
+
+    alias = models.ForeignKey(ModelAlias, on_delete=models.CASCADE, related_name="moves")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="alias_moves")
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.release}"
+
+
+class ReleasePolicy(models.Model):
+    """Singleton settings admins can change: the prompt-only fast path."""
+
+    fast_path_enabled = models.BooleanField(
+        default=True,
+        help_text="A prompt-only release that passed the eval gate within budget needs only "
+        "the product owner's rollout sign-off.",
+    )
+
+    class Meta:
+        verbose_name = "release policy"
+        verbose_name_plural = "release policy"
+
+    def __str__(self) -> str:
+        return "Release policy"
+
+    @classmethod
+    def current(cls) -> ReleasePolicy:
+        return cls.objects.get_or_create(pk=1)[0]

@@ -1,0 +1,72 @@
+"""Who may do what with releases. The only place these rules live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scenarios import policies as scenario_policies
+
+
+def system_only(user: Any, release: Any) -> bool:
+    """Transitions the sign-off and release services perform themselves."""
+    return False
+
+
+def is_team_member(user: Any, release: Any) -> bool:
+    return release.scenario.team_id in scenario_policies.team_ids(user)
+
+
+def can_view(user: Any, release: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if release.status != "draft":
+        return True
+    return (
+        is_team_member(user, release)
+        or scenario_policies.is_platform(user)
+        or scenario_policies.is_admin(user)
+    )
+
+
+def can_create(user: Any, scenario: Any) -> bool:
+    return scenario.status in (
+        "approved",
+        "onboarded",
+    ) and scenario.team_id in scenario_policies.team_ids(user)
+
+
+def can_edit(user: Any, release: Any) -> bool:
+    return release.status == "draft" and is_team_member(user, release)
+
+
+def can_submit(user: Any, release: Any) -> bool:
+    return is_team_member(user, release)
+
+
+def can_revise(user: Any, release: Any) -> bool:
+    return is_team_member(user, release)
+
+
+def can_sign(user: Any, release: Any, kind: str) -> bool:
+    """Only the person the scenario names for this kind, and never the release's author."""
+    if not getattr(user, "is_authenticated", False) or release.author_id == user.pk:
+        return False
+    owner_field = {
+        "quality": "quality_owner_id",
+        "cost": "cost_owner_id",
+        "product_rollout": "product_owner_id",
+        "platform_rollout": "platform_owner_id",
+    }[kind]
+    return getattr(release.scenario, owner_field) == user.pk
+
+
+def can_start_rollout(user: Any, release: Any) -> bool:
+    return can_release(user, release) or release.scenario.product_owner_id == user.pk
+
+
+def can_release(user: Any, release: Any) -> bool:
+    return release.scenario.platform_owner_id == user.pk or scenario_policies.is_platform(user)
+
+
+def can_rollback(user: Any, release: Any) -> bool:
+    return can_release(user, release) or release.scenario.incident_owner_id == user.pk

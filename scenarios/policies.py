@@ -1,0 +1,134 @@
+"""Who may do what with scenarios, tools and exceptions. The only place these rules live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.core import roles
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def team_ids(user: Any) -> frozenset[int]:
+    """The ids of the user's teams, cached on the instance for the request."""
+    if not _signed_in(user):
+        return frozenset()
+    cached = getattr(user, "_portal_team_ids", None)
+    if cached is None:
+        cached = frozenset(user.teams.values_list("id", flat=True))
+        user._portal_team_ids = cached
+    return cached
+
+
+def is_platform(user: Any) -> bool:
+    return _signed_in(user) and roles.has_role(user, roles.PLATFORM_REVIEWER)
+
+
+def is_admin(user: Any) -> bool:
+    return _signed_in(user) and roles.has_role(user, roles.ADMIN)
+
+
+def is_team_product_owner(user: Any, scenario: Any) -> bool:
+    return (
+        _signed_in(user)
+        and roles.has_role(user, roles.PRODUCT_OWNER)
+        and scenario.team_id in team_ids(user)
+    )
+
+
+def is_named_owner(user: Any, scenario: Any) -> bool:
+    uid = getattr(user, "pk", None)
+    return uid is not None and any(
+        getattr(scenario, f"{field}_id") == uid for field in scenario.RACI_FIELDS
+    )
+
+
+def can_view(user: Any, scenario: Any) -> bool:
+    """Everyone signed in reads everything except drafts: those only the team, platform, admins."""
+    if not _signed_in(user):
+        return False
+    if scenario.status != "draft":
+        return True
+    return scenario.team_id in team_ids(user) or is_platform(user) or is_admin(user)
+
+
+def can_create(user: Any, team: Any = None) -> bool:
+    if is_platform(user):
+        return True
+    if not (_signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
+        return False
+    return team is None or team.pk in team_ids(user)
+
+
+def can_edit(user: Any, scenario: Any) -> bool:
+    if scenario.status not in ("draft", "changes_requested"):
+        return False
+    return is_team_product_owner(user, scenario) or is_platform(user)
+
+
+def can_submit(user: Any, scenario: Any) -> bool:
+    return is_team_product_owner(user, scenario)
+
+
+def can_review(user: Any, scenario: Any) -> bool:
+    """Platform reviewers, but never on what they submitted or are named in."""
+    if not is_platform(user):
+        return False
+    if scenario.submitted_by_id == user.pk or scenario.created_by_id == user.pk:
+        return False
+    return not is_named_owner(user, scenario)
+
+
+def can_onboard(user: Any, scenario: Any) -> bool:
+    return is_platform(user) or (_signed_in(user) and scenario.platform_owner_id == user.pk)
+
+
+def can_retire(user: Any, scenario: Any) -> bool:
+    return (
+        can_onboard(user, scenario)
+        or (_signed_in(user) and scenario.product_owner_id == user.pk)
+        or is_team_product_owner(user, scenario)
+    )
+
+
+def can_manage_tools(user: Any) -> bool:
+    return is_platform(user) or is_admin(user)
+
+
+# Exceptions
+def can_request_exception(user: Any, scenario: Any = None) -> bool:
+    if scenario is None:
+        return _signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)
+    return is_team_product_owner(user, scenario)
+
+
+def can_detect_exception(user: Any) -> bool:
+    return is_platform(user)
+
+
+def _exception_team_owner(user: Any, exception: Any) -> bool:
+    team_id = exception.team_id or (exception.scenario.team_id if exception.scenario_id else None)
+    return (
+        _signed_in(user)
+        and roles.has_role(user, roles.PRODUCT_OWNER)
+        and team_id is not None
+        and team_id in team_ids(user)
+    )
+
+
+def can_justify_exception(user: Any, exception: Any) -> bool:
+    return _exception_team_owner(user, exception)
+
+
+def can_decide_exception(user: Any, exception: Any) -> bool:
+    return is_platform(user) and exception.requester_id != user.pk
+
+
+def can_revoke_exception(user: Any, exception: Any) -> bool:
+    return is_platform(user)
+
+
+def can_close_exception(user: Any, exception: Any) -> bool:
+    return is_platform(user) or _exception_team_owner(user, exception)

@@ -1,4 +1,8 @@
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 router = SimpleRouter()
-urlpatterns = router.urls
+urlpatterns = [
+    path("", include("scenarios.exceptions.api_urls")),
+    *router.urls,
+]

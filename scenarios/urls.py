@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "scenarios"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("exceptions/", include("scenarios.exceptions.urls")),
+]

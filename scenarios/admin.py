@@ -1,0 +1,1 @@
+from scenarios.exceptions import admin as exceptions_admin  # noqa: F401

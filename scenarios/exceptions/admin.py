@@ -1,0 +1,1 @@
+"""Admin for exceptions: register PlatformException here."""

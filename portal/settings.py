@@ -260,6 +260,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Baseline views for `make bench` only (see bench/load.py).
+BENCH_VIEWS = env_bool("PORTAL_BENCH_VIEWS", False)
+
 # Operating model settings (SLAs in hours unless named otherwise).
 PORTAL = {
     "REMINDER_SWEEP_MINUTES": env_int("REMINDER_SWEEP_MINUTES", 15),

@@ -1,0 +1,223 @@
+"""Load benchmark: the portal under gunicorn at two data sizes, against bare Django and DRF views.
+
+    make bench            # BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_SCALE=100 by default
+
+Seeds two PostgreSQL databases (1x: 100 scenarios; 100x: 10,000, with proportional releases,
+incidents and exceptions), serves each with gunicorn (2 sync workers, DEBUG off, production
+settings minus HTTPS), and drives every endpoint with wrk on loopback: a warm-up, then
+BENCH_SECONDS per run, BENCH_ROUNDS interleaved rounds. Prints req/s, p50, p99, the ratio to the
+bare view (median of per-round ratios, with min-max spread), query counts at 1x and 100x (counted
+in-process with the Django test client) and p50(100x)/p50(1x).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import ROOT, recreate_database  # noqa: E402
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SCALE = int(os.environ.get("BENCH_SCALE", "100"))
+BASE_SCENARIOS = int(os.environ.get("BENCH_BASE_SCENARIOS", "100"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+SIZES = {"1x": BASE_SCENARIOS, f"{SCALE}x": BASE_SCENARIOS * SCALE}
+PORTS = {"1x": 8761, f"{SCALE}x": 8762}
+TARGETS = {"html": 0.15, "api_list": 0.25, "api_detail": 0.40, "dashboard": 0.10}
+
+SERVER_ENV = {
+    "DJANGO_DEBUG": "false",
+    "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "SECURE_COOKIES": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "PORTAL_BENCH_VIEWS": "1",
+    "API_THROTTLE_USER": "100000000/minute",
+    "API_THROTTLE_ANON": "100000000/minute",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def seed(size_label: str, scenarios: int) -> dict:
+    """Seed a fresh database in a subprocess; returns the fixture ids it printed."""
+    url = recreate_database(f"bench_load_{size_label}")
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.seed", str(scenarios)],
+        cwd=ROOT, env={**os.environ, **SERVER_ENV, "DATABASE_URL": url},
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    info = json.loads(out.strip().splitlines()[-1])
+    info["url"] = url
+    return info
+
+
+def count_queries(info: dict) -> dict[str, int]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.seed", "--count-queries", json.dumps(info)],
+        cwd=ROOT, env={**os.environ, **SERVER_ENV, "DATABASE_URL": info["url"]},
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def start_server(info: dict, port: int) -> subprocess.Popen:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env={**os.environ, **SERVER_ENV, "DATABASE_URL": info["url"]}, check=True,
+    )  # fmt: skip
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    proc = subprocess.Popen(
+        [gunicorn, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--worker-class", "sync", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **SERVER_ENV, "DATABASE_URL": info["url"]},
+        start_new_session=True,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+LUA_POST = """
+local ids = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  local id = ids[((i - 1) %% #ids) + 1]
+  return wrk.format("POST", string.format("%s", id), nil, '%s')
+end
+"""
+
+
+def wrk(port: int, endpoint: dict, seconds: int) -> dict[str, float]:
+    args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency"]
+    for header in endpoint.get("headers", []):
+        args += ["-H", header]
+    script = None
+    if endpoint.get("post_ids"):
+        body = endpoint["body"].replace("'", "\\'")
+        lua = LUA_POST % (",".join(map(str, endpoint["post_ids"])), endpoint["path_format"], body)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(lua)
+        args += ["-s", script.name]
+    args.append(f"http://127.0.0.1:{port}{endpoint.get('path', '/')}")
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    if script:
+        os.unlink(script.name)
+    return parse_wrk(out)
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(out: str) -> dict[str, float]:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": float(non2xx.group(1)) if non2xx else 0.0}
+
+
+def endpoints(info: dict) -> dict[str, dict]:
+    html = [f"Cookie: sessionid={info['session']}"]
+    api = [f"Authorization: Token {info['token']}"]
+    approve_api = [
+        f"Authorization: Token {info['approver_token']}",
+        "Content-Type: application/json",
+    ]
+    return {
+        "bare Django view": {"path": "/bench/bare/", "headers": html, "kind": "bare_html"},
+        "bare DRF view": {"path": "/api/v1/bench/bare/", "headers": api, "kind": "bare_api"},
+        "sign-in page": {"path": "/login/", "kind": "html"},
+        "scenario list": {"path": "/scenarios/", "headers": html, "kind": "html"},
+        "scenario detail": {"path": f"/scenarios/{info['scenario']}/", "headers": html, "kind": "html"},
+        "releases inbox": {"path": info["inbox_path"], "headers": html, "kind": "html"},
+        "release detail": {"path": f"/releases/{info['release']}/", "headers": html, "kind": "html"},
+        "dashboard": {"path": "/dashboard/", "headers": html, "kind": "dashboard"},
+        "API scenario list": {"path": "/api/v1/scenarios/", "headers": api, "kind": "api_list"},
+        "API release detail": {"path": f"/api/v1/releases/{info['release']}/", "headers": api, "kind": "api_detail"},
+        "approve POST (exception)": {
+            "path": "/", "headers": approve_api, "kind": "api_detail",
+            "post_ids": info["approve_ids"], "path_format": "/api/v1/exceptions/%d/approve/",
+            "body": json.dumps({"expires_on": info["expires_on"], "comment": "bench"}),
+        },
+    }  # fmt: skip
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    infos = {label: seed(label, n) for label, n in SIZES.items()}
+    queries = {label: count_queries(info) for label, info in infos.items()}
+    servers = {label: start_server(info, PORTS[label]) for label, info in infos.items()}
+    results: dict[tuple[str, str], list[dict[str, float]]] = {}
+    try:
+        for round_no in range(ROUNDS):
+            for label, info in infos.items():
+                for name, endpoint in endpoints(info).items():
+                    wrk(PORTS[label], endpoint, 2)  # warm-up
+                    results.setdefault((label, name), []).append(
+                        wrk(PORTS[label], endpoint, SECONDS)
+                    )
+            print(f"round {round_no + 1}/{ROUNDS} done", flush=True)
+    finally:
+        for proc in servers.values():
+            os.killpg(proc.pid, signal.SIGTERM)
+    report(infos, queries, results)
+
+
+def report(infos: dict, queries: dict, results: dict) -> None:
+    small, large = list(SIZES)
+    bare_for = {"api_list": "bare DRF view", "api_detail": "bare DRF view"}
+    print(
+        f"\nEndpoint results: wrk -c{CONNECTIONS} -d{SECONDS}s x {ROUNDS} rounds, gunicorn 2 sync workers"
+    )
+    header = f"{'endpoint':26} {'size':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio to bare (spread)':>24} {'queries':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, endpoint in endpoints(infos[small]).items():
+        bare = bare_for.get(endpoint["kind"], "bare Django view")
+        for label in (small, large):
+            runs = results[(label, name)]
+            ratios = [
+                r["rps"] / b["rps"] for r, b in zip(runs, results[(label, bare)], strict=True)
+            ]
+            print(
+                f"{name:26} {label:>5} {statistics.median(r['rps'] for r in runs):8.1f} "
+                f"{statistics.median(r['p50'] for r in runs):8.2f} {statistics.median(r['p99'] for r in runs):8.2f} "
+                f"{statistics.median(ratios):10.2f} ({min(ratios):.2f}-{max(ratios):.2f}){'':6} "
+                f"{queries[label].get(name, '-'):>8}"
+            )
+        p50s = {
+            label: statistics.median(r["p50"] for r in results[(label, name)])
+            for label in (small, large)
+        }
+        target = TARGETS.get(endpoint["kind"])
+        flat = queries[small].get(name) == queries[large].get(name)
+        print(
+            f"{'':26} p50({large})/p50({small}) = {p50s[large] / p50s[small]:.2f}; "
+            f"queries flat: {'yes' if flat else 'NO'}"
+            + (f"; target ratio >= {target}" if target else "")
+        )
+
+
+if __name__ == "__main__":
+    main()

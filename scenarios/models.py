@@ -436,6 +436,21 @@ class PlatformException(FSMModelMixin, models.Model):
     )
     expires_on = models.DateField(null=True, blank=True, db_index=True)
     decision_comment = models.TextField(blank=True)
+    detection_note = models.TextField(
+        blank=True, help_text="What the platform found, for exceptions it detected."
+    )
+    extends = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="extensions",
+        help_text="The exception this request extends: an extension is a new request.",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
     status = FSMField(
         max_length=16,
         choices=Status.choices,
@@ -456,11 +471,70 @@ class PlatformException(FSMModelMixin, models.Model):
             models.Index(fields=["status", "expires_on"]),
         ]
 
+    UNDECIDED: ClassVar[frozenset[str]] = frozenset({Status.DETECTED, Status.REQUESTED})
+    ENDED: ClassVar[frozenset[str]] = frozenset(
+        {Status.REJECTED, Status.EXPIRED, Status.REVOKED, Status.CLOSED}
+    )
+    # Fixed once the exception is decided; the end fields once it has ended. `save` refuses a
+    # change to them, so no interface (form, API, admin, shell) can rewrite a decision.
+    DECIDED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "kind", "other_description", "scenario_id", "team_id", "title", "justification", "risk",
+        "risk_reason", "compensating_controls", "requester_id", "detected_by_id", "approver_id",
+        "expires_on", "decision_comment", "detection_note", "extends_id", "requested_at",
+        "decided_at", "created_at",
+    )  # fmt: skip
+    END_FIELDS: ClassVar[tuple[str, ...]] = ("ended_by_id", "end_reason", "ended_at")
+
     def __str__(self) -> str:
         return self.title or self.get_kind_display()
 
     def get_absolute_url(self) -> str:
         return f"/scenarios/exceptions/{self.pk}/"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> PlatformException:
+        instance = super().from_db(db, field_names, values)
+        instance._remember_decided()
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_decided()
+
+    def _remember_decided(self) -> None:
+        loaded = self.__dict__
+        status = loaded.get("status")
+        frozen: tuple[str, ...] = ()
+        if status in self.ENDED:
+            frozen = self.DECIDED_FIELDS + self.END_FIELDS
+        elif status is not None and status not in self.UNDECIDED:
+            frozen = self.DECIDED_FIELDS
+        self._frozen = {name: loaded[name] for name in frozen if name in loaded}
+
+    def changed_frozen_fields(self) -> list[str]:
+        frozen = getattr(self, "_frozen", {})
+        return [name for name, value in frozen.items() if self.__dict__.get(name) != value]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        changed = self.changed_frozen_fields()
+        if changed:
+            from django.core.exceptions import ValidationError
+
+            names = ", ".join(name.removesuffix("_id") for name in changed)
+            raise ValidationError(f"A decided exception cannot be changed ({names}).")
+        super().save(*args, **kwargs)
+        self._remember_decided()
+
+    @property
+    def is_undocumented(self) -> bool:
+        """Detected and not justified, or approved past its expiry date but not yet expired."""
+        if self.status == self.Status.DETECTED:
+            return True
+        return (
+            self.status == self.Status.APPROVED
+            and self.expires_on is not None
+            and self.expires_on <= timezone.localdate()
+        )
 
     @transition(
         field=status, source=Status.DETECTED, target=Status.REQUESTED,
@@ -474,17 +548,19 @@ class PlatformException(FSMModelMixin, models.Model):
         field=status, source=Status.REQUESTED, target=Status.APPROVED,
         permission=_policy("can_decide_exception"), custom={"label": "Approve"},
     )  # fmt: skip
-    def approve(self, by: Any = None, expires_on: Any = None) -> None:
+    def approve(self, by: Any = None, expires_on: Any = None, comment: str = "") -> None:
         self.approver = by
         self.expires_on = expires_on
+        self.decision_comment = comment
         self.decided_at = timezone.now()
 
     @transition(
         field=status, source=Status.REQUESTED, target=Status.REJECTED,
         permission=_policy("can_decide_exception"), custom={"label": "Reject"},
     )  # fmt: skip
-    def reject(self, by: Any = None) -> None:
+    def reject(self, by: Any = None, comment: str = "") -> None:
         self.approver = by
+        self.decision_comment = comment
         self.decided_at = timezone.now()
 
     @transition(
@@ -498,12 +574,16 @@ class PlatformException(FSMModelMixin, models.Model):
         field=status, source=Status.APPROVED, target=Status.REVOKED,
         permission=_policy("can_revoke_exception"), custom={"label": "Revoke"},
     )  # fmt: skip
-    def revoke(self) -> None:
+    def revoke(self, by: Any = None, reason: str = "") -> None:
+        self.ended_by = by
+        self.end_reason = reason
         self.ended_at = timezone.now()
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.CLOSED,
         permission=_policy("can_close_exception"), custom={"label": "Close (back on the platform path)"},
     )  # fmt: skip
-    def close(self) -> None:
+    def close(self, by: Any = None, comment: str = "") -> None:
+        self.ended_by = by
+        self.end_reason = comment
         self.ended_at = timezone.now()

@@ -236,7 +236,10 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
     },
 }
+# Personal API tokens: knox hashes them; our model adds a name and the last-used time.
+KNOX_TOKEN_MODEL = "core.ApiToken"
 REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
     "TOKEN_TTL": timedelta(days=90),
     "AUTO_REFRESH": False,
     "TOKEN_PREFIX": "aiop_",

@@ -62,10 +62,11 @@ INSTALLED_APPS = [
     "pgtrigger",
     "portal.core",
     "portal.reminders",
-    "portal.support",
     "scenarios",
     "releases",
     "incidents",
+    # Support requests may name a scenario, so the app sits above the domain apps.
+    "portal.support",
     "portal.dashboard",
 ]
 

@@ -1,0 +1,63 @@
+"""Who may do what with support requests. The only place these rules live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scenarios import policies as scenario_policies
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_view(user: Any, request: Any = None) -> bool:
+    """Everyone signed in reads every support request."""
+    return _signed_in(user)
+
+
+def can_open(user: Any) -> bool:
+    """Anyone signed in may ask the platform for help."""
+    return _signed_in(user)
+
+
+def can_comment(user: Any, request: Any) -> bool:
+    """Anyone signed in may add to the thread, also once it is closed (it stays closed)."""
+    return _signed_in(user)
+
+
+def can_edit(user: Any, request: Any) -> bool:
+    """The requester fixes the title and description while nobody has answered yet."""
+    return (
+        _signed_in(user)
+        and request.requester_id == user.pk
+        and request.status == "open"
+        and request.first_answered_at is None
+    )
+
+
+def can_delete(user: Any, request: Any) -> bool:
+    """Withdrawn before any answer, so the support load history never loses an answered one."""
+    return can_edit(user, request) or (
+        scenario_policies.is_admin(user) and request.first_answered_at is None
+    )
+
+
+def can_answer(user: Any, request: Any) -> bool:
+    """Platform reviewers answer; nobody answers their own request."""
+    return scenario_policies.is_platform(user) and request.requester_id != user.pk
+
+
+def can_close(user: Any, request: Any) -> bool:
+    return scenario_policies.is_platform(user)
+
+
+def can_reopen(user: Any, request: Any) -> bool:
+    """The requester when the answer did not help, or the platform."""
+    return _signed_in(user) and (
+        request.requester_id == user.pk or scenario_policies.is_platform(user)
+    )
+
+
+def is_queue_reader(user: Any) -> bool:
+    return scenario_policies.is_platform(user) or scenario_policies.is_admin(user)

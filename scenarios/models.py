@@ -259,6 +259,10 @@ class Scenario(FSMModelMixin, models.Model):
     onboarded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
+    # Scenarios that no longer serve anything: deprecated tools in them need no attention.
+    INACTIVE_STATES: ClassVar[tuple[str, ...]] = (Status.REJECTED, Status.RETIRED)
+    EDITABLE_STATES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.CHANGES_REQUESTED)
+
     RACI_FIELDS: ClassVar[tuple[str, ...]] = (
         "product_owner", "platform_owner", "quality_owner", "route_owner", "context_owner",
         "prompt_owner", "tools_owner", "cache_owner", "cost_owner", "incident_owner",

@@ -62,13 +62,20 @@ def can_create(user: Any, team: Any = None) -> bool:
     return team is None or team.pk in team_ids(user)
 
 
-def can_edit(user: Any, scenario: Any) -> bool:
-    if scenario.status not in ("draft", "changes_requested"):
-        return False
+def can_change_intake(user: Any, scenario: Any) -> bool:
+    """Whoever may edit the intake when its state allows: team product owners and platform."""
     return is_team_product_owner(user, scenario) or is_platform(user)
 
 
+def can_edit(user: Any, scenario: Any) -> bool:
+    """Edit the intake now: only drafts and scenarios sent back with changes requested."""
+    if scenario.status not in ("draft", "changes_requested"):
+        return False
+    return can_change_intake(user, scenario)
+
+
 def can_submit(user: Any, scenario: Any) -> bool:
+    """Only the team's product owners submit (platform edits never count as self-service)."""
     return is_team_product_owner(user, scenario)
 
 
@@ -94,17 +101,29 @@ def can_retire(user: Any, scenario: Any) -> bool:
 
 
 def can_manage_tools(user: Any) -> bool:
+    """The registry is the platform's: platform members and admins add and edit tools."""
     return is_platform(user) or is_admin(user)
 
 
+def can_act_as_delegate(user: Any) -> bool:
+    """Admins may act in place of the person the rules name; the audit trail records it."""
+    return is_admin(user)
+
+
 # Exceptions
-def can_request_exception(user: Any, scenario: Any = None) -> bool:
-    if scenario is None:
-        return _signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)
-    return is_team_product_owner(user, scenario)
+def can_request_exception(user: Any, scenario: Any = None, team: Any = None) -> bool:
+    """Product owners, for a scenario of their team or (platform-wide) for their own team."""
+    if not (_signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
+        return False
+    if scenario is not None:
+        return scenario.team_id in team_ids(user)
+    if team is not None:
+        return team.pk in team_ids(user)
+    return True
 
 
 def can_detect_exception(user: Any) -> bool:
+    """Only the platform records a deviation it found in the wild."""
     return is_platform(user)
 
 
@@ -119,16 +138,20 @@ def _exception_team_owner(user: Any, exception: Any) -> bool:
 
 
 def can_justify_exception(user: Any, exception: Any) -> bool:
+    """The team's product owners turn a detected exception into a documented request."""
     return _exception_team_owner(user, exception)
 
 
 def can_decide_exception(user: Any, exception: Any) -> bool:
+    """Platform reviewers approve or reject, never an exception they requested themselves."""
     return is_platform(user) and exception.requester_id != user.pk
 
 
 def can_revoke_exception(user: Any, exception: Any) -> bool:
+    """Platform reviewers withdraw an approval (with a reason)."""
     return is_platform(user)
 
 
 def can_close_exception(user: Any, exception: Any) -> bool:
+    """The platform or the team, once the scenario is back on the platform path."""
     return is_platform(user) or _exception_team_owner(user, exception)

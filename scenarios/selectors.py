@@ -1,0 +1,208 @@
+"""Reads of scenarios and the tool registry. `visible_scenarios` is the one access function.
+
+Every page, API endpoint and other app that fetches scenarios for a user goes through
+`visible_scenarios` or `get_scenario_for`, so the draft visibility rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.core.models import Team, User
+from scenarios import policies
+from scenarios.models import EscalationStep, PlatformException, Scenario, ScenarioReview, Tool
+
+RACI_RELATED = tuple(Scenario.RACI_FIELDS)
+OPEN_EXCEPTION_STATES = (
+    PlatformException.Status.DETECTED,
+    PlatformException.Status.REQUESTED,
+    PlatformException.Status.APPROVED,
+)
+
+
+def visible_scenarios(user: Any) -> QuerySet[Scenario]:
+    """Scenarios this user may see: all but other teams' drafts; drafts also for platform/admin."""
+    qs = Scenario.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if policies.is_platform(user) or policies.is_admin(user):
+        return qs
+    return qs.filter(~Q(status=Scenario.Status.DRAFT) | Q(team_id__in=policies.team_ids(user)))
+
+
+def get_scenario_for(user: Any, pk: Any, queryset: QuerySet[Scenario] | None = None) -> Scenario:
+    """The scenario if this user may see it, else 404 (never reveals that a draft exists)."""
+    qs = queryset if queryset is not None else visible_scenarios(user)
+    if queryset is not None:
+        qs = qs & visible_scenarios(user)
+    try:
+        return qs.get(pk=pk)
+    except (Scenario.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such scenario.") from exc
+
+
+@dataclass(frozen=True)
+class ScenarioFilters:
+    q: str = ""
+    status: str = ""
+    team: str = ""
+    owner: int | None = None
+    route: str = ""
+    hosting: str = ""
+    mine: bool = False
+
+
+def scenario_list(user: Any, filters: ScenarioFilters | None = None) -> QuerySet[Scenario]:
+    """The list page and API list: visible scenarios, filtered, with what each row shows."""
+    filters = filters or ScenarioFilters()
+    qs = visible_scenarios(user).select_related("team", "product_owner", "platform_owner")
+    if filters.mine:
+        qs = qs.filter(Q(team_id__in=policies.team_ids(user)) | owned_by_q(user.pk))
+    return apply_filters(qs, filters).order_by("-created_at", "-id")
+
+
+def apply_filters(qs: QuerySet[Scenario], filters: ScenarioFilters) -> QuerySet[Scenario]:
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.team:
+        qs = qs.filter(team__slug=filters.team)
+    if filters.owner:
+        qs = qs.filter(owned_by_q(filters.owner))
+    if filters.route:
+        qs = qs.filter(primary_route=filters.route)
+    if filters.hosting:
+        qs = qs.filter(hosting=filters.hosting)
+    return qs
+
+
+def owned_by_q(user_id: int) -> Q:
+    """Scenarios where the person holds any RACI role."""
+    query = Q()
+    for field in Scenario.RACI_FIELDS:
+        query |= Q(**{f"{field}_id": user_id})
+    return query
+
+
+def scenario_detail(user: Any, pk: Any) -> Scenario:
+    """One scenario with everything its decision record shows, in a fixed number of queries."""
+    qs = Scenario.objects.select_related(
+        "team", "template", "created_by", "submitted_by", "reviewer", *RACI_RELATED
+    ).prefetch_related(
+        Prefetch("escalation_steps", EscalationStep.objects.select_related("person")),
+        Prefetch("reviews", ScenarioReview.objects.select_related("reviewer")),
+        Prefetch("allowed_tools", Tool.objects.select_related("owner")),
+        Prefetch(
+            "exceptions",
+            PlatformException.objects.filter(status__in=OPEN_EXCEPTION_STATES).order_by(
+                "expires_on", "id"
+            ),
+            to_attr="open_exceptions",
+        ),
+    )
+    return get_scenario_for(user, pk, qs)
+
+
+def escalation_path(scenario: Scenario) -> list[User]:
+    """The people of the escalation path, in order (uses the prefetch when there is one)."""
+    return [step.person for step in scenario.escalation_steps.all()]
+
+
+def review_queue(user: Any) -> QuerySet[Scenario]:
+    """Submitted scenarios waiting for an architecture review, oldest first."""
+    return (
+        visible_scenarios(user)
+        .filter(status=Scenario.Status.SUBMITTED)
+        .select_related("team", "product_owner", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def waiting_time(scenario: Scenario, now: dt.datetime | None = None) -> dt.timedelta | None:
+    if scenario.submitted_at is None:
+        return None
+    return (now or timezone.now()) - scenario.submitted_at
+
+
+def teams_for_filter() -> QuerySet[Team]:
+    return Team.objects.filter(kind=Team.Kind.PRODUCT).order_by("name")
+
+
+def creatable_teams(user: Any) -> QuerySet[Team]:
+    """Product teams this user may open an intake for."""
+    teams = Team.objects.filter(kind=Team.Kind.PRODUCT)
+    if policies.is_platform(user):
+        return teams
+    if not policies.can_create(user):
+        return teams.none()
+    return teams.filter(id__in=policies.team_ids(user))
+
+
+def tool_list() -> QuerySet[Tool]:
+    """The registry with the number of active scenarios using each tool."""
+    return Tool.objects.select_related("owner").annotate(
+        active_scenarios=Count(
+            "scenarios", filter=~Q(scenarios__status__in=Scenario.INACTIVE_STATES), distinct=True
+        )
+    )
+
+
+def allowed_tools() -> QuerySet[Tool]:
+    return Tool.objects.filter(allowed=True)
+
+
+def tool_detail(pk: Any) -> Tool:
+    try:
+        return Tool.objects.select_related("owner").get(pk=pk)
+    except (Tool.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such tool.") from exc
+
+
+def scenarios_using_tool(user: Any, tool: Tool) -> QuerySet[Scenario]:
+    return (
+        visible_scenarios(user).filter(allowed_tools=tool).select_related("team").order_by("name")
+    )
+
+
+def flagged_tools(scenario: Scenario) -> list[Tool]:
+    """Picked tools that are deprecated or no longer allowed, when the scenario is active."""
+    if scenario.status in Scenario.INACTIVE_STATES:
+        return []
+    return [
+        tool
+        for tool in scenario.allowed_tools.all()
+        if tool.stability == Tool.Stability.DEPRECATED or not tool.allowed
+    ]
+
+
+def work_for(user: Any) -> dict[str, Any]:
+    """Home page cards: reviews waiting for platform members, changes waiting for the team."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    work: dict[str, Any] = {}
+    if policies.is_platform(user):
+        count = review_queue(user).exclude(Q(submitted_by=user) | owned_by_q(user.pk)).count()
+        work["scenarios_review"] = {
+            "label": "Scenarios awaiting architecture review",
+            "count": count,
+            "url": "/scenarios/review-queue/",
+        }
+    teams = policies.team_ids(user)
+    if teams and policies.can_create(user):
+        count = Scenario.objects.filter(
+            team_id__in=teams,
+            status__in=[Scenario.Status.DRAFT, Scenario.Status.CHANGES_REQUESTED],
+        ).count()
+        work["scenarios_team_drafts"] = {
+            "label": "Your team's scenario drafts and requested changes",
+            "count": count,
+            "url": "/scenarios/?mine=1",
+        }
+    return work

@@ -1,0 +1,393 @@
+"""Every write to scenarios, their reviews and the tool registry. The only writer.
+
+State changes go through `portal.core.transitions.perform` (lock, state and permission check,
+audit row); emails are queued with `send_templated` inside the transaction and leave after it
+commits, so a refused or rolled-back transition sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from portal.core import roles
+from portal.core.audit import record_transition
+from portal.core.errors import TransitionConflict
+from portal.core.models import Team, User
+from portal.core.notifications import absolute_url, send_templated
+from portal.core.transitions import lock, perform
+from scenarios import checklist, policies
+from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
+
+INTAKE_FIELDS: tuple[str, ...] = (
+    "name", "description", "expected_volume", "risk_level", "data_classification",
+    "success_criterion", "eval_dataset", "eval_threshold",
+    "primary_route", "human_review", "fallback", "fallback_alias",
+    "context_budget_tokens", "prefix_stability", "route_affinity", "cache_hit_slo",
+    "monthly_budget", "target_cost_per_outcome",
+    "hosting", "capacity_plan", "runtime_upgrade_policy", "owned_policies", "release_process",
+    "owned_slo", "rollback_plan",
+    *Scenario.RACI_FIELDS,
+    "template",
+)  # fmt: skip
+TOOL_FIELDS: tuple[str, ...] = ("name", "description", "owner", "stability", "allowed")
+DECISIONS: dict[str, str] = {
+    ScenarioReview.Decision.APPROVE: "approve",
+    ScenarioReview.Decision.REQUEST_CHANGES: "request_changes",
+    ScenarioReview.Decision.REJECT: "reject",
+}
+MAX_ESCALATION_STEPS = 10
+
+
+# Intake: create and edit ------------------------------------------------------------------
+
+
+def scenario_create(
+    *,
+    actor: Any,
+    team: Team,
+    data: dict[str, Any],
+    tools: Iterable[Any] | None = None,
+    escalation: Iterable[Any] | None = None,
+) -> Scenario:
+    """Open a draft intake for a product team; a partial draft is fine, invalid values are not."""
+    if not policies.can_create(actor, team):
+        raise PermissionDenied("You may not open a scenario intake for this team.")
+    scenario = Scenario(team=team, created_by=actor)
+    _apply(scenario, data)
+    picked_tools, people = _validate(scenario, tools or [], escalation or [])
+    with transaction.atomic():
+        scenario.save()
+        _save_relations(scenario, picked_tools, people)
+        record_transition(
+            scenario, transition="create", source="", target=scenario.status, actor=actor
+        )
+    return scenario
+
+
+def scenario_update(
+    *,
+    actor: Any,
+    pk: Any,
+    data: dict[str, Any],
+    tools: Iterable[Any] | None = None,
+    escalation: Iterable[Any] | None = None,
+) -> Scenario:
+    """Edit a draft or a scenario sent back for changes; `None` leaves tools/escalation as is."""
+    with transaction.atomic():
+        scenario = lock(Scenario, pk)
+        if not policies.can_change_intake(actor, scenario):
+            raise PermissionDenied("You may not edit this scenario.")
+        if scenario.status not in Scenario.EDITABLE_STATES:
+            raise TransitionConflict(
+                f"This scenario is {scenario.get_status_display().lower()}: only drafts and "
+                "scenarios with changes requested can be edited.",
+                code="invalid_state",
+            )
+        _apply(scenario, data)
+        current_tools = list(scenario.allowed_tools.all()) if tools is None else tools
+        current_people = (
+            [s.person for s in scenario.escalation_steps.all()]
+            if escalation is None
+            else escalation
+        )
+        picked_tools, people = _validate(scenario, current_tools, current_people)
+        scenario.save()
+        _save_relations(
+            scenario,
+            picked_tools if tools is not None else None,
+            people if escalation is not None else None,
+        )
+    return scenario
+
+
+def _apply(scenario: Scenario, data: dict[str, Any]) -> None:
+    unknown = set(data) - set(INTAKE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    for name, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(scenario, name, value)
+
+
+def _validate(
+    scenario: Scenario, tools: Iterable[Any], escalation: Iterable[Any]
+) -> tuple[list[Tool], list[User]]:
+    """Field-level errors for every invalid value at once; nothing is saved when any fails."""
+    errors: dict[str, list[str]] = {}
+    exclude = [f.name for f in Scenario._meta.fields if f.name not in INTAKE_FIELDS]
+    try:
+        scenario.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for name, message in _role_errors(scenario).items():
+        errors.setdefault(name, []).append(message)
+    picked_tools = _resolve_tools(tools, errors)
+    people = _resolve_escalation(escalation, errors)
+    if errors:
+        raise ValidationError(errors)
+    return picked_tools, people
+
+
+def _role_errors(scenario: Scenario) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in Scenario.RACI_FIELDS:
+        person = getattr(scenario, name)
+        if person is not None and not person.is_active:
+            errors[name] = f"{person} is no longer active."
+    po = scenario.product_owner
+    if (
+        po is not None
+        and "product_owner" not in errors
+        and not (
+            roles.has_role(po, roles.PRODUCT_OWNER) and scenario.team_id in policies.team_ids(po)
+        )
+    ):
+        errors["product_owner"] = f"{po} is not a product owner of {scenario.team}."
+    platform = scenario.platform_owner
+    if (
+        platform is not None
+        and "platform_owner" not in errors
+        and not roles.has_role(platform, roles.PLATFORM_REVIEWER)
+    ):
+        errors["platform_owner"] = f"{platform} is not a platform team member."
+    return errors
+
+
+def _resolve_tools(tools: Iterable[Any], errors: dict[str, list[str]]) -> list[Tool]:
+    ids = [getattr(t, "pk", t) for t in tools]
+    found = {tool.pk: tool for tool in Tool.objects.filter(pk__in=ids)}
+    unknown = [str(i) for i in ids if i not in found]
+    messages = []
+    if unknown:
+        messages.append(f"Unknown tool: {', '.join(unknown)}.")
+    refused = sorted(tool.name for tool in found.values() if not tool.allowed)
+    if refused:
+        messages.append(f"Not allowed by the tool registry: {', '.join(refused)}.")
+    if messages:
+        errors.setdefault("allowed_tools", []).extend(messages)
+    return list(found.values())
+
+
+def _resolve_escalation(escalation: Iterable[Any], errors: dict[str, list[str]]) -> list[User]:
+    ids = [getattr(p, "pk", p) for p in escalation if p not in (None, "")]
+    found = {user.pk: user for user in User.objects.filter(pk__in=ids)}
+    messages = []
+    if len(ids) > MAX_ESCALATION_STEPS:
+        messages.append(f"An escalation path has at most {MAX_ESCALATION_STEPS} people.")
+    seen: set[Any] = set()
+    for pk in ids:
+        person = found.get(pk)
+        if person is None:
+            messages.append(f"Unknown person: {pk}.")
+        elif pk in seen:
+            messages.append(f"{person} appears more than once; each person appears once.")
+        elif not person.is_active:
+            messages.append(f"{person} is no longer active.")
+        seen.add(pk)
+    if messages:
+        errors.setdefault(checklist.ESCALATION_FIELD, []).extend(dict.fromkeys(messages))
+    return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+
+
+def _save_relations(
+    scenario: Scenario, tools: list[Tool] | None, people: list[User] | None
+) -> None:
+    if tools is not None:
+        scenario.allowed_tools.set(tools)
+    if people is not None:
+        scenario.escalation_steps.all().delete()
+        EscalationStep.objects.bulk_create(
+            EscalationStep(scenario=scenario, position=position, person=person)
+            for position, person in enumerate(people, start=1)
+        )
+
+
+# Transitions --------------------------------------------------------------------------------
+
+
+def scenario_submit(*, actor: Any, pk: Any, comment: str = "") -> Scenario:
+    """Submit for architecture review; refused with every missing RACI/contract item named."""
+
+    def complete(scenario: Scenario) -> None:
+        missing = checklist.missing_items(scenario)
+        if missing:
+            raise ValidationError({name: [message] for name, message in missing.items()})
+
+    return perform(
+        Scenario,
+        pk,
+        "submit",
+        actor=actor,
+        comment=comment,
+        kwargs={"by": actor},
+        before=complete,
+        after=_notify_submitted,
+    )
+
+
+def scenario_start_review(
+    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+) -> Scenario:
+    """Take a submitted scenario into architecture review."""
+    return perform(
+        Scenario,
+        pk,
+        "start_review",
+        actor=actor,
+        comment=comment,
+        as_delegate=as_delegate,
+        kwargs={"by": actor},
+    )
+
+
+def scenario_decide(
+    *,
+    actor: Any,
+    pk: Any,
+    decision: str,
+    comment: str,
+    answers: dict[str, Any],
+    as_delegate: bool = False,
+) -> ScenarioReview:
+    """Approve, request changes or reject, with a comment and every checklist item answered."""
+    answers = _clean_decision(decision, comment, answers)
+    made: list[ScenarioReview] = []
+
+    def record(scenario: Scenario) -> None:
+        review = ScenarioReview.objects.create(
+            scenario=scenario,
+            reviewer=actor,
+            decision=decision,
+            comment=comment.strip(),
+            checklist=answers,
+            as_delegate=as_delegate and not policies.can_review(actor, scenario),
+        )
+        made.append(review)
+        _notify_decided(scenario, review)
+
+    perform(
+        Scenario,
+        pk,
+        DECISIONS[decision],
+        actor=actor,
+        comment=comment.strip(),
+        as_delegate=as_delegate,
+        after=record,
+    )
+    return made[0]
+
+
+def _clean_decision(decision: str, comment: str, answers: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if decision not in DECISIONS:
+        errors["decision"] = [f"Choose one of: {', '.join(DECISIONS)}."]
+    if not (comment or "").strip():
+        errors["comment"] = ["A decision needs a comment."]
+    cleaned: dict[str, Any] = {}
+    problems = []
+    for key in checklist.ITEM_KEYS:
+        answer = (answers or {}).get(key)
+        if not isinstance(answer, dict) or not isinstance(answer.get("passed"), bool):
+            problems.append(f"Answer “{checklist.ITEM_LABELS[key]}” with pass or fail.")
+            continue
+        cleaned[key] = {"passed": answer["passed"], "note": str(answer.get("note") or "").strip()}
+    unknown = sorted(set(answers or {}) - set(checklist.ITEM_KEYS))
+    if unknown:
+        problems.append(f"Unknown checklist items: {', '.join(unknown)}.")
+    failed = [checklist.ITEM_LABELS[k] for k, a in cleaned.items() if not a["passed"]]
+    if decision == ScenarioReview.Decision.APPROVE and failed and not problems:
+        problems.append(
+            "An approval needs every checklist item to pass; request changes instead. "
+            f"Failed: {'; '.join(failed)}."
+        )
+    if problems:
+        errors["checklist"] = problems
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def scenario_onboard(
+    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+) -> Scenario:
+    """Mark an approved scenario live; the time feeds the onboarding-time metric."""
+    return perform(Scenario, pk, "onboard", actor=actor, comment=comment, as_delegate=as_delegate)
+
+
+def scenario_retire(
+    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+) -> Scenario:
+    """Retire an onboarded scenario."""
+    return perform(Scenario, pk, "retire", actor=actor, comment=comment, as_delegate=as_delegate)
+
+
+def _notify_submitted(scenario: Scenario) -> None:
+    reviewers = (
+        User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True)
+        .exclude(Q(pk=scenario.submitted_by_id) | Q(pk=scenario.created_by_id))
+        .distinct()
+    )
+    reviewers = [person for person in reviewers if policies.can_review(person, scenario)]
+    send_templated(
+        "scenario_submitted",
+        reviewers,
+        {
+            "scenario": scenario,
+            "submitter": scenario.submitted_by,
+            "url": absolute_url(f"{scenario.get_absolute_url()}review/"),
+        },
+        about=scenario,
+    )
+
+
+def _notify_decided(scenario: Scenario, review: ScenarioReview) -> None:
+    send_templated(
+        "scenario_decided",
+        [scenario.product_owner, scenario.submitted_by],
+        {
+            "scenario": scenario,
+            "review": review,
+            "url": absolute_url(scenario.get_absolute_url()),
+            "edit_url": absolute_url(f"{scenario.get_absolute_url()}edit/"),
+        },
+        about=scenario,
+    )
+
+
+# Tool registry ------------------------------------------------------------------------------
+
+
+def tool_create(*, actor: Any, data: dict[str, Any]) -> Tool:
+    """Add a tool to the registry (platform only)."""
+    if not policies.can_manage_tools(actor):
+        raise PermissionDenied("Only the platform team manages the tool registry.")
+    tool = Tool()
+    _apply_tool(tool, data)
+    tool.save()
+    return tool
+
+
+def tool_update(*, actor: Any, pk: Any, data: dict[str, Any]) -> Tool:
+    """Edit a registry tool: description, owner, stability, whether scenarios may pick it."""
+    if not policies.can_manage_tools(actor):
+        raise PermissionDenied("Only the platform team manages the tool registry.")
+    with transaction.atomic():
+        tool = lock(Tool, pk)
+        _apply_tool(tool, data)
+        tool.save()
+    return tool
+
+
+def _apply_tool(tool: Tool, data: dict[str, Any]) -> None:
+    unknown = set(data) - set(TOOL_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    for name, value in data.items():
+        setattr(tool, name, value.strip() if isinstance(value, str) else value)
+    tool.full_clean()

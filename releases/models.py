@@ -200,8 +200,9 @@ class Release(FSMModelMixin, models.Model):
         field=status, source=Status.APPROVED, target=Status.ROLLING_OUT,
         permission=_policy("can_start_rollout"), custom={"label": "Start rollout"},
     )  # fmt: skip
-    def start_rollout(self) -> None:
+    def start_rollout(self, fast_path: bool = False) -> None:
         self.rollout_started_at = timezone.now()
+        self.fast_path = fast_path
 
     @transition(
         field=status, source=Status.ROLLING_OUT, target=Status.RELEASED,
@@ -215,9 +216,10 @@ class Release(FSMModelMixin, models.Model):
         field=status,
         source=Status.RELEASED,
         target=Status.SUPERSEDED,
-        permission=_policy("system_only"),
+        permission=_policy("can_release"),
     )
     def supersede(self) -> None:
+        """Performed by the release service when a newer release takes the alias."""
         self.ended_at = timezone.now()
 
     @transition(
@@ -231,7 +233,7 @@ class Release(FSMModelMixin, models.Model):
         field=status,
         source=Status.SUPERSEDED,
         target=Status.RELEASED,
-        permission=_policy("system_only"),
+        permission=_policy("can_rollback"),
     )
     def restore(self) -> None:
         """The alias returns to this release after the one that superseded it is rolled back."""

@@ -1,0 +1,156 @@
+"""The eval gate and the cost check: pure reads that the sign-off service and the pages share.
+
+The eval gate fails closed: a release without eval results, or a scenario without a pass
+threshold, cannot get a quality approval unless an approved eval-gate-bypass exception covers
+the scenario. The cost check never blocks an approval; it only demands a written reason when the
+estimate is incomplete or over the scenario's budget or target.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from scenarios.exceptions.selectors import active_eval_bypass
+
+
+@dataclass(frozen=True)
+class EvalGate:
+    """The eval gate's verdict on one release."""
+
+    outcome: str  # "passed", "missing", "no_threshold", "below"
+    score: Decimal | None
+    threshold: Decimal | None
+    bypass: Any = None  # the PlatformException relied on, when the gate passes only through it
+
+    @property
+    def passed_on_merit(self) -> bool:
+        return self.outcome == "passed"
+
+    @property
+    def allows_approval(self) -> bool:
+        return self.passed_on_merit or self.bypass is not None
+
+    @property
+    def message(self) -> str:
+        text = {
+            "passed": f"Eval score {self.score} meets the threshold {self.threshold}.",
+            "missing": "No eval results recorded.",
+            "no_threshold": "The scenario has no eval pass threshold.",
+            "below": f"Eval score {self.score} is below the threshold {self.threshold}.",
+        }[self.outcome]
+        if not self.passed_on_merit:
+            if self.bypass is not None:
+                return f"{text} Allowed by the eval gate bypass “{self.bypass}”."
+            return (
+                f"{text} Quality approval is blocked until this is fixed or a bypass is approved."
+            )
+        return text
+
+
+def _outcome(release: Any) -> str:
+    threshold = release.scenario.eval_threshold
+    if release.eval_score is None:
+        return "missing"
+    if threshold is None:
+        return "no_threshold"
+    if release.eval_score < threshold:
+        return "below"
+    return "passed"
+
+
+def eval_gate(release: Any, today: dt.date | None = None) -> EvalGate:
+    """Whether a quality approval may be given now, and which exception it would rely on."""
+    outcome = _outcome(release)
+    bypass = None if outcome == "passed" else active_eval_bypass(release.scenario, today)
+    return EvalGate(
+        outcome=outcome,
+        score=release.eval_score,
+        threshold=release.scenario.eval_threshold,
+        bypass=bypass,
+    )
+
+
+@dataclass(frozen=True)
+class CostCheck:
+    """The cost estimate side by side with the scenario's budget and target."""
+
+    cost_per_request: Decimal | None
+    accepted_outcome_rate: Decimal | None
+    cost_per_outcome: Decimal | None
+    target_cost_per_outcome: Decimal | None
+    expected_volume: int | None
+    monthly_projection: Decimal | None
+    monthly_budget: Decimal | None
+
+    @property
+    def incomplete(self) -> bool:
+        return self.cost_per_outcome is None or self.monthly_projection is None
+
+    @property
+    def over_budget(self) -> bool:
+        return (
+            self.monthly_projection is not None
+            and self.monthly_budget is not None
+            and self.monthly_projection > self.monthly_budget
+        )
+
+    @property
+    def over_target(self) -> bool:
+        return (
+            self.cost_per_outcome is not None
+            and self.target_cost_per_outcome is not None
+            and self.cost_per_outcome > self.target_cost_per_outcome
+        )
+
+    @property
+    def within_budget(self) -> bool:
+        return not (self.incomplete or self.over_budget or self.over_target)
+
+    @property
+    def needs_comment(self) -> bool:
+        """An approval outside the budget or target, or on a partial estimate, must say why."""
+        return not self.within_budget
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        if self.incomplete:
+            found.append("the cost estimate is incomplete")
+        if self.over_budget:
+            found.append(
+                f"the monthly projection {self.monthly_projection} is over the budget "
+                f"{self.monthly_budget}"
+            )
+        if self.over_target:
+            found.append(
+                f"the cost per accepted outcome {self.cost_per_outcome} is over the target "
+                f"{self.target_cost_per_outcome}"
+            )
+        return found
+
+
+def cost_check(release: Any) -> CostCheck:
+    """The release's cost estimate against its scenario's monthly budget and target."""
+    scenario = release.scenario
+    return CostCheck(
+        cost_per_request=release.cost_per_request,
+        accepted_outcome_rate=release.accepted_outcome_rate,
+        cost_per_outcome=release.cost_per_accepted_outcome,
+        target_cost_per_outcome=scenario.target_cost_per_outcome,
+        expected_volume=scenario.expected_volume,
+        monthly_projection=release.monthly_projection(scenario.expected_volume),
+        monthly_budget=scenario.monthly_budget,
+    )
+
+
+def fast_path_eligible(release: Any, policy: Any, today: dt.date | None = None) -> bool:
+    """Prompt-only, passed the eval gate on its own scores, inside budget and target."""
+    return bool(
+        policy.fast_path_enabled
+        and release.change_type == "prompt_only"
+        and eval_gate(release, today).passed_on_merit
+        and cost_check(release).within_budget
+    )

@@ -1,0 +1,449 @@
+"""Every write to releases, sign-offs and model aliases. Views, API and other apps call these.
+
+Lock order, to keep concurrent requests from deadlocking: a service that moves a model alias
+locks the alias first, then the release acted on, then the release the alias leaves or returns to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.core.audit import record_transition
+from portal.core.errors import TransitionConflict
+from portal.core.notifications import absolute_url, send_templated
+from portal.core.transitions import lock, perform
+from releases import gates, policies
+from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
+from scenarios import policies as scenario_policies
+
+EDITABLE_FIELDS = (
+    "title", "change_type", "model_name", "model_version", "alias_name", "prompt_family",
+    "prompt_version", "runtime", "runtime_version", "tool_changes", "changelog", "eval_run_ref",
+    "eval_dataset", "eval_score", "eval_coverage", "cost_per_request", "accepted_outcome_rate",
+)  # fmt: skip
+REVIEW_KINDS = (SignOff.Kind.QUALITY, SignOff.Kind.COST)
+ROLLOUT_KINDS = (SignOff.Kind.PRODUCT_ROLLOUT, SignOff.Kind.PLATFORM_ROLLOUT)
+
+
+# Drafts
+def release_create(*, actor: Any, scenario: Any, data: dict[str, Any]) -> Release:
+    """Create a draft release for an approved or onboarded scenario of the actor's team."""
+    if not policies.can_create(actor, scenario):
+        raise PermissionDenied(
+            "Only the scenario's team may draft releases, and only for approved or onboarded "
+            "scenarios."
+        )
+    release = Release(scenario=scenario, author=actor)
+    _assign(release, data)
+    release.full_clean()
+    release.save()
+    return release
+
+
+def release_update(release_id: Any, *, actor: Any, data: dict[str, Any]) -> Release:
+    """Edit a draft release; only its team may, and only while it is a draft."""
+    with transaction.atomic():
+        release = lock(Release, release_id)
+        if release.status != Release.Status.DRAFT:
+            raise TransitionConflict("Only a draft release can be edited.", code="invalid_state")
+        if not policies.can_edit(actor, release):
+            raise PermissionDenied("Only the scenario's team may edit this draft.")
+        _assign(release, data)
+        release.full_clean()
+        release.save()
+    return release
+
+
+def release_delete(release_id: Any, *, actor: Any) -> None:
+    """Delete a draft that was never submitted; anything with history stays."""
+    with transaction.atomic():
+        release = lock(Release, release_id)
+        if not policies.can_edit(actor, release):
+            raise PermissionDenied("Only the scenario's team may delete this draft.")
+        if release.revision != 1 or release.status != Release.Status.DRAFT:
+            raise TransitionConflict(
+                "Only a draft that was never submitted can be deleted.", code="invalid_state"
+            )
+        release.delete()
+
+
+def _assign(release: Release, data: dict[str, Any]) -> None:
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(release, name, data[name])
+
+
+# Submit and revise
+def release_submit(release_id: Any, *, actor: Any, as_delegate: bool = False) -> Release:
+    """Submit a draft for quality and cost sign-off; both owners are told."""
+    return perform(
+        Release,
+        release_id,
+        "submit",
+        actor=actor,
+        as_delegate=as_delegate,
+        before=_check_ready_to_submit,
+        after=_notify_submitted,
+    )
+
+
+def _check_ready_to_submit(release: Release) -> None:
+    scenario = release.scenario
+    missing = [
+        label
+        for label, value in (
+            ("a quality owner", scenario.quality_owner_id),
+            ("a cost owner", scenario.cost_owner_id),
+        )
+        if not value
+    ]
+    if missing:
+        raise ValidationError(f"The scenario needs {' and '.join(missing)} before sign-off.")
+
+
+def release_revise(
+    release_id: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+) -> Release:
+    """Take a rejected release back to draft as a new revision; older sign-offs stop counting."""
+    return perform(
+        Release, release_id, "revise", actor=actor, comment=comment, as_delegate=as_delegate
+    )
+
+
+# Sign-offs
+def _sign_state(kind: str) -> str:
+    return Release.Status.SUBMITTED if kind in REVIEW_KINDS else Release.Status.APPROVED
+
+
+def _check_signer(release: Release, actor: Any, kind: str, as_delegate: bool) -> bool:
+    """Returns whether the actor signs as a delegate; raises PermissionDenied otherwise."""
+    if policies.can_sign(actor, release, kind):
+        return False
+    if (
+        as_delegate
+        and scenario_policies.is_admin(actor)
+        and release.author_id != getattr(actor, "pk", None)
+    ):
+        return True
+    label = SignOff.Kind(kind).label.lower()
+    raise PermissionDenied(f"Only the scenario's named owner may give the {label} sign-off.")
+
+
+def _check_decision(release: Release, kind: str, decision: str, comment: str) -> tuple[Any, str]:
+    """Apply the eval gate and the cost rule; returns (exception relied on, note for the audit)."""
+    if decision == SignOff.Decision.REJECT:
+        if not comment.strip():
+            raise ValidationError({"comment": ["Give a reason for the rejection."]})
+        return None, ""
+    if kind == SignOff.Kind.QUALITY:
+        gate = gates.eval_gate(release)
+        if not gate.allows_approval:
+            raise TransitionConflict(gate.message, code="eval_gate")
+        return gate.bypass, "" if gate.passed_on_merit else gate.message
+    if kind == SignOff.Kind.COST:
+        check = gates.cost_check(release)
+        if check.needs_comment and not comment.strip():
+            problems = "; ".join(check.problems)
+            raise ValidationError({"comment": [f"Explain why you approve although {problems}."]})
+    return None, ""
+
+
+def release_sign_off(
+    release_id: Any,
+    *,
+    actor: Any,
+    kind: str,
+    decision: str,
+    comment: str = "",
+    as_delegate: bool = False,
+) -> SignOff:
+    """Record one sign-off; completes the quality+cost pair or rejects the release, atomically."""
+    kind = SignOff.Kind(kind)
+    decision = SignOff.Decision(decision)
+    with transaction.atomic():
+        # The row lock serialises every sign-off on this release, so the request that completes
+        # the pair always sees the other half and approves; none can be left waiting.
+        release = lock(Release, release_id)
+        if release.status != _sign_state(kind):
+            raise TransitionConflict(
+                f"The {kind.label.lower()} sign-off is not possible: the release is "
+                f"{release.get_status_display().lower()}.",
+                code="invalid_state",
+            )
+        delegated = _check_signer(release, actor, kind, as_delegate)
+        if _approved_kinds(release) & {kind}:
+            raise TransitionConflict(
+                f"The {kind.label.lower()} sign-off has already been given.", code="already_signed"
+            )
+        exception, note = _check_decision(release, kind, decision, comment)
+        signoff = _create_signoff(release, actor, kind, decision, comment, delegated, exception)
+        record_transition(
+            release,
+            transition=f"sign_off_{kind}_{decision}",
+            source=release.status,
+            target=release.status,
+            actor=actor,
+            comment="\n".join(filter(None, [comment, note])),
+            as_delegate=delegated,
+        )
+        _after_sign_off(release, signoff, actor)
+    return signoff
+
+
+def _create_signoff(
+    release: Release,
+    actor: Any,
+    kind: str,
+    decision: str,
+    comment: str,
+    delegated: bool,
+    exception: Any,
+) -> SignOff:
+    try:
+        with transaction.atomic():
+            return SignOff.objects.create(
+                release=release,
+                revision=release.revision,
+                kind=kind,
+                decision=decision,
+                actor=actor,
+                as_delegate=delegated,
+                comment=comment,
+                exception=exception,
+            )
+    except IntegrityError as exc:
+        raise TransitionConflict(
+            "This sign-off has already been given.", code="already_signed"
+        ) from exc
+
+
+def _approved_kinds(release: Release) -> set[str]:
+    return set(
+        SignOff.objects.filter(
+            release=release, revision=release.revision, decision=SignOff.Decision.APPROVE
+        ).values_list("kind", flat=True)
+    )
+
+
+def _after_sign_off(release: Release, signoff: SignOff, actor: Any) -> None:
+    if signoff.kind not in REVIEW_KINDS:
+        return
+    if signoff.decision == SignOff.Decision.REJECT:
+        perform(
+            Release,
+            release.pk,
+            "reject",
+            actor=actor,
+            system=True,
+            comment=f"{signoff.get_kind_display()} sign-off rejected by {actor}: {signoff.comment}",
+            after=_notify_rejected,
+        )
+    elif set(REVIEW_KINDS) <= _approved_kinds(release):
+        perform(
+            Release,
+            release.pk,
+            "approve",
+            actor=actor,
+            system=True,
+            comment="Quality and cost sign-offs complete.",
+            after=_notify_approved,
+        )
+
+
+# Rollout, release, rollback
+def release_start_rollout(release_id: Any, *, actor: Any, as_delegate: bool = False) -> Release:
+    """Start rolling out an approved release once its rollout sign-offs are in."""
+    with transaction.atomic():
+        release = lock(Release, release_id)
+        return perform(
+            Release,
+            release_id,
+            "start_rollout",
+            actor=actor,
+            as_delegate=as_delegate,
+            before=_check_rollout_signoffs,
+            kwargs={"fast_path": _takes_fast_path(release)},
+        )
+
+
+def _check_rollout_signoffs(release: Release) -> None:
+    missing = missing_rollout_signoffs(release)
+    if missing:
+        names = " and the ".join(SignOff.Kind(k).label.lower() for k in missing)
+        raise TransitionConflict(f"Rollout needs the {names} sign-off.", code="signoffs_missing")
+
+
+def _takes_fast_path(release: Release) -> bool:
+    """True when the release rolls out without a platform sign-off because the policy allows."""
+    return SignOff.Kind.PLATFORM_ROLLOUT not in _approved_kinds(
+        release
+    ) and gates.fast_path_eligible(release, ReleasePolicy.current())
+
+
+def missing_rollout_signoffs(release: Release) -> list[str]:
+    """The rollout sign-off kinds still needed before this release may roll out."""
+    approved = _approved_kinds(release)
+    needed = [SignOff.Kind.PRODUCT_ROLLOUT]
+    if not gates.fast_path_eligible(release, ReleasePolicy.current()):
+        needed.append(SignOff.Kind.PLATFORM_ROLLOUT)
+    return [kind for kind in needed if kind not in approved]
+
+
+def _alias_name(release_id: Any) -> str:
+    # The alias name is fixed once a release leaves draft, so reading it unlocked is safe.
+    name = Release.objects.filter(pk=release_id).values_list("alias_name", flat=True).first()
+    if name is None:
+        raise Http404(f"No release with id {release_id}.")
+    return str(name)
+
+
+def _lock_existing_alias(release_id: Any) -> ModelAlias | None:
+    """Lock the model alias before any release row: moves on one alias then run one at a time."""
+    return ModelAlias.objects.select_for_update().filter(name=_alias_name(release_id)).first()
+
+
+def _lock_or_create_alias(name: str, scenario: Any) -> ModelAlias:
+    alias, _ = ModelAlias.objects.select_for_update().get_or_create(
+        name=name, defaults={"scenario": scenario}
+    )
+    if alias.scenario_id != scenario.pk:
+        raise TransitionConflict(
+            f"The model alias {alias.name} belongs to another scenario.", code="alias_conflict"
+        )
+    return alias
+
+
+def _move_alias(alias: ModelAlias, release: Release, actor: Any, reason: str) -> None:
+    now = timezone.now()
+    alias.moves.filter(ended_at__isnull=True).update(ended_at=now)
+    AliasMove.objects.create(
+        alias=alias,
+        release=release,
+        moved_by=actor if getattr(actor, "pk", None) else None,
+        reason=reason,
+        started_at=now,
+    )
+    alias.current_release = release
+    alias.save(update_fields=["current_release"])
+
+
+def release_release(release_id: Any, *, actor: Any, as_delegate: bool = False) -> Release:
+    """Point the model alias at this release and supersede the release it pointed at."""
+    with transaction.atomic():
+        unlocked = get_object_or_404(Release.objects.select_related("scenario"), pk=release_id)
+        alias = _lock_or_create_alias(unlocked.alias_name, unlocked.scenario)
+        previous = alias.current_release
+        release = perform(
+            Release,
+            release_id,
+            "release",
+            actor=actor,
+            as_delegate=as_delegate,
+            comment=f"Model alias {alias.name} now serves this release.",
+            kwargs={"previous": previous},
+        )
+        if previous is not None and previous.status == Release.Status.RELEASED:
+            perform(
+                Release,
+                previous.pk,
+                "supersede",
+                actor=actor,
+                as_delegate=as_delegate,
+                comment=f"Superseded by {release} on model alias {alias.name}.",
+            )
+        _move_alias(alias, release, actor, f"Released {release}.")
+    return release
+
+
+def release_rollback(
+    release_id: Any, *, actor: Any, reason: str, as_delegate: bool = False
+) -> Release:
+    """Roll back a released release: the alias returns to the release it replaced.
+
+    Safe inside a caller's transaction (incident rollback): it then runs in a savepoint and a
+    refusal leaves the caller's transaction usable."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the release is rolled back."]})
+    with transaction.atomic():
+        alias = _lock_existing_alias(release_id)
+        release = perform(
+            Release,
+            release_id,
+            "roll_back",
+            actor=actor,
+            as_delegate=as_delegate,
+            comment=reason,
+            before=lambda obj: _check_rollback_target(obj, alias),
+        )
+        previous = perform(
+            Release,
+            release.previous_release_id,
+            "restore",
+            actor=actor,
+            as_delegate=as_delegate,
+            comment=f"Restored: {release} was rolled back. {reason}",
+        )
+        _move_alias(alias, previous, actor, f"Rolled back {release}: {reason}")  # type: ignore[arg-type]
+    return release
+
+
+def _check_rollback_target(release: Release, alias: ModelAlias | None) -> None:
+    if alias is None or alias.current_release_id != release.pk:
+        raise TransitionConflict(
+            f"The model alias {release.alias_name} no longer serves this release.",
+            code="not_current",
+        )
+    previous = release.previous_release
+    if previous is None:
+        raise TransitionConflict(
+            f"Nothing to roll back to: this is the first release on model alias {alias.name}.",
+            code="no_previous_release",
+        )
+    if previous.status != Release.Status.SUPERSEDED:
+        raise TransitionConflict(
+            f"Cannot roll back to {previous}: it is {previous.get_status_display().lower()}.",
+            code="no_previous_release",
+        )
+
+
+# Email: queued in the transaction of the change, delivered after it commits.
+def _context(release: Release) -> dict[str, Any]:
+    return {
+        "release": release,
+        "scenario": release.scenario,
+        "url": absolute_url(release.get_absolute_url()),
+    }
+
+
+def _notify_submitted(release: Release) -> None:
+    scenario = release.scenario
+    send_templated(
+        "release_submitted",
+        [scenario.quality_owner, scenario.cost_owner],
+        {**_context(release), "inbox_url": absolute_url("/releases/sign-offs/")},
+        about=release,
+    )
+
+
+def _notify_approved(release: Release) -> None:
+    send_templated("release_approved", [release.author], _context(release), about=release)
+
+
+def _notify_rejected(release: Release) -> None:
+    rejection = (
+        release.signoffs.filter(revision=release.revision, decision=SignOff.Decision.REJECT)
+        .select_related("actor")
+        .last()
+    )
+    send_templated(
+        "release_rejected",
+        [release.author],
+        {**_context(release), "rejection": rejection},
+        about=release,
+    )

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 
@@ -39,13 +40,19 @@ class RequestIdMiddleware:
 
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     """Every HTML page needs a signed-in user. The API authenticates on its own (session or
-    token) and answers 401/403 in JSON; static files and the health check are public."""
+    token) and answers 401/403 in JSON; static files and the health check are public.
+
+    A session whose user has been deactivated is flushed on its next request: Django already
+    treats that user as anonymous, and flushing makes sure the old cookie never works again,
+    even if the account is reactivated."""
 
     open_prefixes = ("/api/", "/static/", "/healthz")
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
+        if not request.user.is_authenticated and SESSION_KEY in request.session:
+            request.session.flush()
         if request.path.startswith(self.open_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

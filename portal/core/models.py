@@ -56,6 +56,16 @@ class Team(models.Model):
         return self.name
 
 
+class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk `update()` and `delete()` would bypass the model's guards, so they refuse too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries are append-only.")
+
+
 @pgtrigger.register(
     pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 )
@@ -79,6 +89,8 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "audit entries"
@@ -96,6 +108,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit entries are append-only.")
+
+    @property
+    def transition_label(self) -> str:
+        return self.transition.replace("_", " ")
 
 
 class OutboundEmail(models.Model):
@@ -127,6 +143,7 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
 
 class ApiToken(AbstractAuthToken):
     """A personal API token (the django-rest-knox token model, see KNOX_TOKEN_MODEL).

@@ -7,7 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.http import HttpRequest
 
-from portal.core.models import AuditEntry, OutboundEmail, Team, User
+from portal.core.models import ApiToken, AuditEntry, OutboundEmail, Team, User
+from portal.core.token_services import token_revoke
 
 
 @admin.register(User)
@@ -74,3 +75,23 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "template"]
     search_fields = ["subject", "to", "last_error"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Tokens are created by their owners (profile page or API); admins see and revoke them."""
+
+    list_display = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
+    list_filter = ["created", "expiry"]
+    search_fields = ["name", "token_key", "user__username"]
+    fields = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        pks = list(queryset.values_list("pk", flat=True))
+        for pk in pks:
+            token_revoke(pk, actor=request.user)
+        self.message_user(request, f"Revoked {len(pks)} token(s); requests with them get 401.")

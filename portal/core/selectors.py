@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.core.models import Team, User
+from portal.core.models import ApiToken, Team, User
 
 
 def work_for(user: Any) -> dict[str, Any]:
@@ -32,3 +32,14 @@ def product_teams() -> Any:
 
 def active_users() -> Any:
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def tokens_of(user: Any) -> Any:
+    """The user's personal API tokens, newest first."""
+    return ApiToken.objects.filter(user=user).order_by("-created", "-id")
+
+
+def all_tokens(username: str = "") -> Any:
+    """Every user's tokens (for admins), optionally of one username."""
+    tokens = ApiToken.objects.select_related("user").order_by("user__username", "-created")
+    return tokens.filter(user__username=username) if username else tokens

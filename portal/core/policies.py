@@ -1,0 +1,29 @@
+"""Who may do what with core objects (personal API tokens). The only place these rules live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.core import roles
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_manage_all_tokens(user: Any) -> bool:
+    """Admins see and revoke every user's tokens."""
+    return _signed_in(user) and roles.has_role(user, roles.ADMIN)
+
+
+def can_see_token(user: Any, token: Any) -> bool:
+    return _signed_in(user) and (token.user_id == user.pk or can_manage_all_tokens(user))
+
+
+def can_revoke_token(user: Any, token: Any) -> bool:
+    return can_see_token(user, token)
+
+
+def can_create_token(user: Any, via_token: bool = False) -> bool:
+    """Anyone signed in, but not with a token: a leaked token must not mint itself successors."""
+    return _signed_in(user) and not via_token

@@ -1,0 +1,107 @@
+"""Personal API tokens over the API: list your own, create one (shown once), revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api import ERRORS, PageNumberPagination
+from portal.core import policies, selectors, token_services
+from portal.core.models import ApiToken
+from portal.core.tokens import ExpiringTokenAuthentication
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    prefix = serializers.CharField(source="token_key", read_only=True)
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "user", "prefix", "created", "expiry", "expired", "last_used_at"]
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=token_services.MAX_DAYS, default=token_services.DEFAULT_DAYS
+    )
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown only in this response.")
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "token"]
+
+
+# Basic (username and password) lets a terminal or a first pipeline set-up get a token
+# without a browser; a token itself may list and revoke but not create.
+AUTHENTICATION = [ExpiringTokenAuthentication, SessionAuthentication, BasicAuthentication]
+
+
+def _via_token(request: Request) -> bool:
+    return isinstance(request.auth, ApiToken)
+
+
+class TokenListCreateView(APIView):
+    """Your personal API tokens (admins: anyone's with `?user=`)."""
+
+    authentication_classes = AUTHENTICATION
+
+    @extend_schema(
+        parameters=[OpenApiParameter("user", str, description="Username; admins only.")],
+        responses={200: TokenSerializer(many=True), 401: ERRORS[401], 403: ERRORS[403]},
+    )
+    def get(self, request: Request) -> Response:
+        username = request.query_params.get("user", "")
+        if username and username != request.user.get_username():
+            if not policies.can_manage_all_tokens(request.user):
+                raise PermissionDenied("Only admins list other users' tokens.")
+            tokens = selectors.all_tokens(username)
+        else:
+            tokens = selectors.tokens_of(request.user).select_related("user")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(tokens, request, view=self)
+        return paginator.get_paginated_response(TokenSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=TokenCreateSerializer,
+        responses={201: TokenCreatedSerializer, **ERRORS},
+        description="Creates a token for the signed-in user (session or HTTP Basic, not a "
+        "token). The token text is in this response only; the portal stores its hash.",
+    )
+    def post(self, request: Request) -> Response:
+        incoming = TokenCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        token, text = token_services.token_create(
+            request.user, via_token=_via_token(request), **incoming.validated_data
+        )
+        data: dict[str, Any] = {**TokenSerializer(token).data, "token": text}
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+
+
+class TokenDetailView(APIView):
+    """One token: read it (never its text) or revoke it."""
+
+    authentication_classes = AUTHENTICATION
+
+    @extend_schema(responses={200: TokenSerializer, **ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        token = ApiToken.objects.select_related("user").filter(pk=pk).first()
+        if token is None or not policies.can_see_token(request.user, token):
+            raise Http404("No such token.")
+        return Response(TokenSerializer(token).data)
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request: Request, pk: int) -> Response:
+        token_services.token_revoke(pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

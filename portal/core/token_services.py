@@ -1,0 +1,61 @@
+"""Personal API tokens: the only writer. Knox stores the hash; the text is returned once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from portal.core import policies
+from portal.core.audit import record_transition
+from portal.core.models import ApiToken
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 365
+
+
+def token_create(
+    user: Any, *, name: str, expires_in_days: int = DEFAULT_DAYS, via_token: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a personal token; returns the row and the token text, which is never stored."""
+    if not policies.can_create_token(user, via_token=via_token):
+        raise PermissionDenied(
+            "Create tokens on your profile page or with your password, not with a token."
+        )
+    name = (name or "").strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Give the token a name, e.g. the pipeline that uses it."
+    if not 1 <= int(expires_in_days) <= MAX_DAYS:
+        errors["expires_in_days"] = f"Choose between 1 and {MAX_DAYS} days."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        token, text = ApiToken.objects.create(
+            user=user, expiry=timedelta(days=int(expires_in_days)), name=name[:100]
+        )
+        record_transition(token, transition="create", source="none", target="active", actor=user)
+    return token, text
+
+
+def token_revoke(pk: int, *, actor: Any) -> ApiToken:
+    """Revoke (delete) a token: its owner or an admin. The next request with it gets 401."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().select_related("user").filter(pk=pk).first()
+        if token is None or not policies.can_see_token(actor, token):
+            raise Http404("No such token.")
+        if not policies.can_revoke_token(actor, token):
+            raise PermissionDenied("You may not revoke this token.")
+        record_transition(
+            token,
+            transition="revoke",
+            source="expired" if token.is_expired else "active",
+            target="revoked",
+            actor=actor,
+            as_delegate=token.user_id != actor.pk,
+        )
+        token.delete()
+    return token

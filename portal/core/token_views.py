@@ -1,0 +1,70 @@
+"""The profile page with personal API tokens, and the admins' page of every token."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.core import policies, selectors, token_services
+from portal.core.forms import TokenForm
+
+
+def _profile(request: HttpRequest, form: TokenForm, new_token: str = "") -> HttpResponse:
+    context = {
+        "form": form,
+        "tokens": selectors.tokens_of(request.user),
+        "new_token": new_token,
+        "can_manage_all": policies.can_manage_all_tokens(request.user),
+    }
+    return render(request, "core/profile.html", context)
+
+
+@require_GET
+def profile(request: HttpRequest) -> HttpResponse:
+    return _profile(request, TokenForm())
+
+
+@never_cache
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, form)
+    _token, text = token_services.token_create(
+        request.user,
+        name=form.cleaned_data["name"],
+        expires_in_days=form.cleaned_data["expires_in_days"],
+    )
+    # Rendered, not redirected: the token text must not be kept anywhere, not even in the session.
+    return _profile(request, TokenForm(), new_token=text)
+
+
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = token_services.token_revoke(pk, actor=request.user)
+    messages.success(request, f"Token “{token.name}” revoked; requests with it now get 401.")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("profile")
+
+
+@require_GET
+def all_tokens(request: HttpRequest) -> HttpResponse:
+    if not policies.can_manage_all_tokens(request.user):
+        raise PermissionDenied("Only admins see every user's tokens.")
+    username = request.GET.get("user", "").strip()
+    page = Paginator(selectors.all_tokens(username), 50).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "tokens": page.object_list,
+        "username": username,
+        "querystring_without_page": f"user={username}&" if username else "",
+    }
+    return render(request, "core/tokens.html", context)

@@ -155,8 +155,16 @@ class Incident(FSMModelMixin, models.Model):
 class IncidentUpdate(models.Model):
     """One entry of the incident's timeline of updates."""
 
+    class Kind(models.TextChoices):
+        NOTE = "note", "Update"
+        STATE = "state", "State change"
+        HAND_OVER = "hand_over", "Hand-over"
+        ROLLBACK = "rollback", "Rollback"
+        POSTMORTEM = "postmortem", "Postmortem"
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NOTE)
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

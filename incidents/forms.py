@@ -1,0 +1,166 @@
+"""HTML forms for incidents. They shape input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from incidents import selectors
+from incidents.models import Incident, RollbackAction, Severity
+from portal.core.models import User
+from releases.models import Release
+from scenarios.models import Scenario, Tool
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _people_field(field: Any, people: list[User] | None) -> None:
+    """Point a person field at active users; with `people` given, render from that list so
+    several person fields on one page cost one query."""
+    field.queryset = User.objects.filter(is_active=True)
+    if people is not None:
+        field.choices = [("", field.empty_label or "---------")] + [(p.pk, str(p)) for p in people]
+
+
+class ScenarioPickForm(forms.Form):
+    """Step one of opening an incident when no scenario was given in the link."""
+
+    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), label="Scenario")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].queryset = selectors.openable_scenarios(user)
+
+
+class IncidentOpenForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Title")
+    severity = forms.ChoiceField(
+        choices=Severity.choices,
+        label="Severity",
+        help_text="SEV1 also alerts the whole escalation path; SEV1 and SEV2 need a postmortem.",
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Description",
+        help_text="What users see, since when, how many are affected.",
+    )
+    impact_started_at = forms.DateTimeField(
+        label="Impact started (UTC)",
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text="Leave empty for now.",
+    )
+    release = forms.ModelChoiceField(
+        queryset=Release.objects.none(),
+        required=False,
+        label="Release at fault",
+        empty_label="Not known",
+    )
+    accept_interim_owner = forms.BooleanField(
+        required=False,
+        label="Open it anyway, with the platform owner as interim incident owner",
+        help_text="The scenario's RACI is missing owners; the gap is recorded as a finding.",
+    )
+
+    def __init__(self, *args: Any, scenario: Scenario, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"impact_started_at": timezone.now().replace(second=0, microsecond=0)}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["release"].queryset = selectors.scenario_releases(scenario)
+
+
+class HandOverForm(forms.Form):
+    to = forms.ModelChoiceField(queryset=User.objects.none(), label="Hand over to")
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note for them"
+    )
+
+    def __init__(self, *args: Any, people: list[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _people_field(self.fields["to"], people)
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Update")
+
+
+class RollbackForm(forms.Form):
+    """One of two forms on the incident page: roll back a prompt or model (`for_tool=False`),
+    or disable a tool (`for_tool=True`). Both post to the same URL and service."""
+
+    kind = forms.ChoiceField(choices=RollbackAction.Kind.choices, label="Roll back")
+    release = forms.ModelChoiceField(queryset=Release.objects.none(), label="Release")
+    tool = forms.ModelChoiceField(queryset=Tool.objects.none(), required=False, label="Tool")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason")
+
+    def __init__(
+        self, *args: Any, incident: Incident, choices: dict[str, Any], for_tool: bool, **kwargs: Any
+    ) -> None:
+        # Two of these forms share a page: distinct ids keep every label tied to its field.
+        kwargs.setdefault("auto_id", "tool-rollback-%s" if for_tool else "release-rollback-%s")
+        super().__init__(*args, **kwargs)
+        # Choices come from selectors.rollback_choices, already loaded; validation re-queries.
+        releases = self.fields["release"]
+        releases.queryset = selectors.scenario_releases(incident.scenario)
+        listed = choices["tool_releases"] if for_tool else choices["releases"]
+        releases.choices = [("", "---------")] + [
+            (r.pk, f"{r} · {r.get_status_display()}") for r in listed
+        ]
+        if for_tool:
+            self.fields["kind"].choices = [RollbackAction.Kind.TOOL]
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].initial = RollbackAction.Kind.TOOL
+            releases.label = "Release that brought the tool in"
+            tool = self.fields["tool"]
+            tool.required = True
+            tool.queryset = incident.scenario.allowed_tools.all()
+            tool.choices = [("", "---------")] + [(t.pk, str(t)) for t in choices["tools"]]
+        else:
+            self.fields["kind"].choices = [
+                (k, v) for k, v in RollbackAction.Kind.choices if k != RollbackAction.Kind.TOOL
+            ]
+            releases.label = "Live release to roll back"
+            releases.help_text = "The model alias returns to the release before it."
+            del self.fields["tool"]
+
+
+class PostmortemForm(forms.Form):
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Summary")
+    timeline = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Timeline",
+        help_text="What happened when, from the first impact to the resolution.",
+    )
+    contributing_factors = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Contributing factors"
+    )
+    what_went_well = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="What went well"
+    )
+
+
+class ActionItemForm(forms.Form):
+    description = forms.CharField(max_length=300, required=False, label="Action item")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Owner")
+    due_on = forms.DateField(
+        required=False, label="Due on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    done = forms.BooleanField(required=False, label="Done")
+
+    def __init__(self, *args: Any, people: list[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _people_field(self.fields["owner"], people)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("description") and not (data.get("owner") and data.get("due_on")):
+            raise forms.ValidationError("Each action item needs an owner and a due date.")
+        return data
+
+
+ActionItemFormSet = forms.formset_factory(ActionItemForm, extra=2)

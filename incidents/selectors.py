@@ -1,0 +1,226 @@
+"""Reads of incidents for the pages, the API, the home page and the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from incidents import policies
+from incidents.models import Incident, IncidentUpdate, Postmortem, RollbackAction
+from portal.core.models import User
+from portal.core.transitions import Action, available_actions
+from releases import policies as release_policies
+from releases.models import Release
+from scenarios import policies as scenario_policies
+from scenarios.models import Scenario
+
+ACTIVE_STATES = (
+    Incident.Status.OPEN,
+    Incident.Status.ACKNOWLEDGED,
+    Incident.Status.MITIGATED,
+)
+# An incident is opened against a scenario that is live or about to go live.
+OPENABLE_SCENARIO_STATES = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
+
+CATALOGUE = {
+    "acknowledge": Action("acknowledge", "Acknowledge", "acknowledge"),
+    "mitigate": Action("mitigate", "Mark mitigated", "mitigate"),
+    "resolve": Action("resolve", "Resolve", "resolve"),
+    "close": Action("close", "Close", "close", style="secondary"),
+}
+
+SNAPSHOT_ROLES = (
+    ("product_owner", "product (scenario) owner"),
+    ("platform_owner", "platform / model owner"),
+    ("prompt_owner", "prompt owner"),
+    ("incident_owner", "incident owner"),
+)
+
+
+@dataclass
+class OwnerSnapshot:
+    """The owners an incident on this scenario would get, and what the RACI lacks."""
+
+    product_owner: Any = None
+    platform_owner: Any = None
+    prompt_owner: Any = None
+    incident_owner: Any = None
+    escalation_path: list[int] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    interim_owner: Any = None
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def findings(self) -> str:
+        lines = [f"The scenario's RACI names no {label}." for label in self.missing]
+        if self.interim_owner is not None:
+            lines.append(f"{self.interim_owner} is the interim incident owner.")
+        return "\n".join(lines)
+
+
+def owner_snapshot(scenario: Scenario, opener: Any = None) -> OwnerSnapshot:
+    """Who would own an incident on this scenario now. When the RACI names no incident owner,
+    the scenario's platform owner stands in; failing that, a platform member opening it."""
+    snapshot = OwnerSnapshot(
+        **{name: getattr(scenario, name) for name, _ in SNAPSHOT_ROLES},
+        escalation_path=list(
+            scenario.escalation_steps.order_by("position").values_list("person_id", flat=True)
+        ),
+    )
+    snapshot.missing = [label for name, label in SNAPSHOT_ROLES if getattr(snapshot, name) is None]
+    if not snapshot.escalation_path:
+        snapshot.missing.append("escalation path")
+    if snapshot.incident_owner is None:
+        stand_in = scenario.platform_owner
+        if stand_in is None and opener is not None and scenario_policies.is_platform(opener):
+            stand_in = opener
+        snapshot.interim_owner = stand_in
+        snapshot.incident_owner = stand_in
+    return snapshot
+
+
+def openable_scenarios(user: Any) -> QuerySet[Scenario]:
+    """Scenarios an incident may be opened on, by name."""
+    if not policies.can_open(user):
+        return Scenario.objects.none()
+    return Scenario.objects.filter(status__in=OPENABLE_SCENARIO_STATES).order_by("name", "id")
+
+
+def scenario_releases(scenario: Scenario) -> QuerySet[Release]:
+    """Releases of the scenario that ever left draft: candidates for 'the release at fault'."""
+    return scenario.releases.exclude(status=Release.Status.DRAFT).order_by("-created_at", "-id")
+
+
+def visible_incidents(user: Any) -> QuerySet[Incident]:
+    """Every incident this user may read (everyone signed in reads all), with list columns."""
+    if not policies.can_view(user, None):
+        return Incident.objects.none()
+    return Incident.objects.select_related("scenario", "incident_owner", "handed_to", "release")
+
+
+def incident_for(user: Any, pk: Any) -> Incident:
+    """One incident with everything its page shows, in a fixed number of queries."""
+    from django.http import Http404
+
+    incident = (
+        visible_incidents(user)
+        .select_related("product_owner", "platform_owner", "prompt_owner", "opened_by")
+        .select_related("postmortem", "postmortem__author")
+        .prefetch_related(
+            Prefetch("updates", queryset=IncidentUpdate.objects.select_related("author")),
+            Prefetch(
+                "rollbacks",
+                queryset=RollbackAction.objects.select_related(
+                    "release", "restored_release", "tool", "actor"
+                ),
+            ),
+            "postmortem__action_items__owner",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if incident is None:
+        raise Http404("No such incident.")
+    return incident
+
+
+def postmortem_of(incident: Incident) -> Postmortem | None:
+    try:
+        return incident.postmortem
+    except Postmortem.DoesNotExist:
+        return None
+
+
+def escalation_people(incident: Incident) -> list[User]:
+    """The escalation path snapshot as people, in order (one query)."""
+    ids = [int(uid) for uid in incident.escalation_path]
+    people = User.objects.in_bulk(ids)
+    return [people[uid] for uid in ids if uid in people]
+
+
+def close_blocked_reason(incident: Incident) -> str:
+    """Why the incident may not close yet, or "" when nothing blocks it."""
+    if incident.needs_postmortem and postmortem_of(incident) is None:
+        return (
+            f"A {incident.severity} incident closes only with a postmortem: write its summary, "
+            "timeline, contributing factors, what went well and action items first."
+        )
+    return ""
+
+
+def incident_actions(incident: Incident, user: Any) -> list[Action]:
+    """The transitions this user may take now; close is left out while a postmortem is due."""
+    actions = available_actions(incident, user, CATALOGUE)
+    if close_blocked_reason(incident):
+        actions = [a for a in actions if a.name != "close"]
+    return actions
+
+
+def delegate_actions(incident: Incident, user: Any, offered: list[Action]) -> list[Action]:
+    """For admins: the transitions the state allows but the rules reserve for someone else,
+    which they may take only as an explicit delegate."""
+    if not scenario_policies.is_admin(user):
+        return []
+    names = {t.name for t in incident.get_available_status_transitions()}
+    taken = {a.name for a in offered}
+    if close_blocked_reason(incident):
+        names.discard("close")
+    return [a for key, a in CATALOGUE.items() if key in names and key not in taken]
+
+
+def can_roll_back_now(incident: Incident, user: Any) -> bool:
+    return incident.status in ACTIVE_STATES and policies.can_rollback(user, incident)
+
+
+def rollback_choices(incident: Incident, user: Any) -> dict[str, Any]:
+    """What this user may roll back from this incident: the scenario's live releases (where the
+    release rules let them too), and its allowed tools, each tied to one of its releases."""
+    if not can_roll_back_now(incident, user):
+        return {"releases": [], "tool_releases": [], "tools": []}
+    scenario = incident.scenario
+    releases = list(scenario_releases(scenario).select_related("scenario"))
+    live = [
+        r
+        for r in releases
+        if r.status == Release.Status.RELEASED and release_policies.can_rollback(user, r)
+    ]
+    return {
+        "releases": live,
+        "tool_releases": releases,
+        "tools": list(scenario.allowed_tools.order_by("name")),
+    }
+
+
+def hand_over_candidates(incident: Incident) -> QuerySet[User]:
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def work_for(user: Any) -> dict[str, Any]:
+    """Home page: incidents waiting for this user's acknowledgement, and postmortems due."""
+    if not policies.can_view(user, None):
+        return {}
+    mine = Q(incident_owner=user) | Q(handed_to=user)
+    to_ack = Incident.objects.filter(mine, status=Incident.Status.OPEN).count()
+    postmortems = (
+        Incident.objects.filter(mine, status=Incident.Status.RESOLVED, postmortem__isnull=True)
+        .filter(severity__in=("SEV1", "SEV2"))
+        .count()
+    )
+    work: dict[str, Any] = {}
+    if to_ack:
+        work["incidents_to_acknowledge"] = {
+            "label": "Incidents to acknowledge",
+            "count": to_ack,
+            "url": f"/incidents/?owner={user.pk}&state=open",
+        }
+    if postmortems:
+        work["incident_postmortems_due"] = {
+            "label": "Postmortems due",
+            "count": postmortems,
+            "url": f"/incidents/?owner={user.pk}&state=resolved",
+        }
+    return work

@@ -1,0 +1,273 @@
+"""HTML views for incidents: short, thin, and all writes through incidents.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from incidents import forms, policies, selectors, services
+from incidents.filters import IncidentFilter
+from incidents.models import Incident
+from portal.core.audit import history_for
+from portal.core.errors import TransitionConflict
+
+PAGE_SIZE = 25
+
+
+def _querystring_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (others go on top)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def incident_list(request: HttpRequest) -> HttpResponse:
+    filterset = IncidentFilter(
+        request.GET or None, queryset=selectors.visible_incidents(request.user)
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "incidents": page.object_list,
+            "querystring_without_page": _querystring_without_page(request),
+            "can_open": policies.can_open(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def incident_open(request: HttpRequest) -> HttpResponse:
+    if not policies.can_open(request.user):
+        raise PermissionDenied("You may not open incidents.")
+    pick = forms.ScenarioPickForm(request.GET or None, user=request.user)
+    if not pick.is_valid():
+        return render(request, "incidents/pick_scenario.html", {"form": pick})
+    scenario = pick.cleaned_data["scenario"]
+    snapshot = selectors.owner_snapshot(scenario, request.user)
+    form = forms.IncidentOpenForm(request.POST or None, scenario=scenario)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_open(
+                scenario=scenario, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Incident opened; {incident.incident_owner} is notified.")
+            return redirect(incident)
+    if snapshot.complete:
+        del form.fields["accept_interim_owner"]
+    context = {"form": form, "scenario": scenario, "snapshot": snapshot}
+    return render(request, "incidents/open.html", context)
+
+
+def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any) -> dict[str, Any]:
+    user = request.user
+    people = list(selectors.hand_over_candidates(incident))
+    choices = selectors.rollback_choices(incident, user)
+    postmortem = selectors.postmortem_of(incident)
+    actions = selectors.incident_actions(incident, user)
+    can_write_pm = (
+        policies.can_write_postmortem(user, incident) and incident.status != Incident.Status.CLOSED
+    )
+    context: dict[str, Any] = {
+        "incident": incident,
+        "postmortem": postmortem,
+        "escalation": selectors.escalation_people(incident),
+        "actions": actions,
+        "delegate_actions": selectors.delegate_actions(incident, user, actions),
+        "action_base": f"{incident.get_absolute_url()}",
+        "close_blocked": selectors.close_blocked_reason(incident),
+        "entries": history_for(incident),
+        "timeline_title": "Audit trail",
+        "can_update": policies.can_add_update(user, incident)
+        and incident.status != Incident.Status.CLOSED,
+        "can_hand_over": policies.can_hand_over(user, incident)
+        and incident.status != Incident.Status.CLOSED,
+        "rollback_choices": choices,
+        "can_write_postmortem": can_write_pm,
+        "update_form": forms.UpdateForm(),
+        "hand_over_form": forms.HandOverForm(people=people),
+    }
+    if selectors.can_roll_back_now(incident, user):
+        context["release_rollback_form"] = forms.RollbackForm(
+            incident=incident, choices=choices, for_tool=False
+        )
+        context["tool_rollback_form"] = forms.RollbackForm(
+            incident=incident, choices=choices, for_tool=True
+        )
+    if can_write_pm:
+        context["postmortem_form"], context["action_items"] = _postmortem_forms(postmortem, people)
+    context.update(forms_given)
+    return context
+
+
+def _postmortem_forms(postmortem: Any, people: list[Any], data: Any = None) -> tuple[Any, Any]:
+    initial, items = {}, []
+    if postmortem is not None:
+        initial = {
+            name: getattr(postmortem, name)
+            for name in ("summary", "timeline", "contributing_factors", "what_went_well")
+        }
+        items = [
+            {"description": i.description, "owner": i.owner_id, "due_on": i.due_on, "done": i.done}
+            for i in postmortem.action_items.all()
+        ]
+    form = forms.PostmortemForm(data, initial=initial)
+    formset = forms.ActionItemFormSet(
+        data, initial=items, prefix="items", form_kwargs={"people": people}
+    )
+    return form, formset
+
+
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = selectors.incident_for(request.user, pk)
+    return render(request, "incidents/detail.html", _detail_context(request, incident))
+
+
+def _fetch(request: HttpRequest, pk: int) -> Incident:
+    incident = selectors.visible_incidents(request.user).filter(pk=pk).first()
+    if incident is None:
+        raise Http404("No such incident.")
+    return incident
+
+
+@require_POST
+def incident_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    incident = _fetch(request, pk)
+    service = services.TRANSITIONS.get(name)
+    if service is None:
+        raise Http404("No such action.")
+    try:
+        service(
+            incident.pk,
+            actor=request.user,
+            comment=request.POST.get("comment", ""),
+            as_delegate=request.POST.get("as_delegate") == "1",
+        )
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Incident {selectors.CATALOGUE[name].label.lower()}: done.")
+    return redirect(incident)
+
+
+@require_POST
+def incident_add_update(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _fetch(request, pk)
+    form = forms.UpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_add_update(incident.pk, actor=request.user, **form.cleaned_data)
+        except TransitionConflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Update added to the timeline.")
+            return redirect(incident)
+    else:
+        messages.error(request, "Write the update before posting it.")
+    return redirect(incident)
+
+
+def _rerender(request: HttpRequest, pk: int, **forms_given: Any) -> HttpResponse:
+    incident = selectors.incident_for(request.user, pk)
+    context = _detail_context(request, incident, **forms_given)
+    return render(request, "incidents/detail.html", context, status=400)
+
+
+@require_POST
+def incident_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _fetch(request, pk)
+    if not policies.can_hand_over(request.user, incident):
+        raise PermissionDenied("Only the incident owner, or whom they handed it to, may hand over.")
+    form = forms.HandOverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_hand_over(incident.pk, actor=request.user, **form.cleaned_data)
+        except TransitionConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(incident)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Incident handed over to {form.cleaned_data['to']}.")
+            return redirect(incident)
+    return _rerender(request, pk, hand_over_form=form)
+
+
+@require_POST
+def incident_rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = selectors.incident_for(request.user, pk)
+    if not policies.can_rollback(request.user, incident):
+        raise PermissionDenied("Only the incident's owners and the platform team may roll back.")
+    for_tool = request.POST.get("kind") == "tool"
+    choices = selectors.rollback_choices(incident, request.user)
+    form = forms.RollbackForm(request.POST, incident=incident, choices=choices, for_tool=for_tool)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.incident_rollback(
+                incident.pk,
+                actor=request.user,
+                kind=data["kind"],
+                release_id=data["release"].pk,
+                tool_id=data["tool"].pk if data.get("tool") else None,
+                reason=data["reason"],
+            )
+        except TransitionConflict as exc:
+            messages.error(request, f"Rollback refused: {exc.message}")
+            return redirect(incident)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Rollback done and recorded.")
+            return redirect(incident)
+    key = "tool_rollback_form" if for_tool else "release_rollback_form"
+    return _rerender(request, pk, **{key: form})
+
+
+@require_POST
+def incident_postmortem(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = selectors.incident_for(request.user, pk)
+    if not policies.can_write_postmortem(request.user, incident):
+        raise PermissionDenied(
+            "Only the incident owner and the platform team write the postmortem."
+        )
+    people = list(selectors.hand_over_candidates(incident))
+    form, items = _postmortem_forms(None, people, request.POST)
+    if form.is_valid() and items.is_valid():
+        try:
+            services.incident_postmortem_save(
+                incident.pk,
+                actor=request.user,
+                action_items=[i for i in items.cleaned_data if i],
+                **form.cleaned_data,
+            )
+        except TransitionConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(incident)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Postmortem saved.")
+            return redirect(f"{incident.get_absolute_url()}#postmortem")
+    return _rerender(request, pk, postmortem_form=form, action_items=items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -22,7 +23,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 def _validation_payload(exc: DjangoValidationError) -> Any:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in errs.messages] for field, errs in exc.error_dict.items()}
+        # Django's "__all__" becomes DRF's name for errors that belong to no one field.
+        return {
+            ("non_field_errors" if field == NON_FIELD_ERRORS else field): [str(m) for m in messages]
+            for field, messages in exc.message_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 

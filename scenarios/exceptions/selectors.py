@@ -1,13 +1,109 @@
-"""Reads of the exception register."""
+"""Reads of the exception register, for the pages, the API, the admin and other apps."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.db.models import Case, IntegerField, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from scenarios.models import PlatformException
+from portal.core import roles
+from portal.core.audit import history_for
+from portal.core.models import AuditEntry, User
+from scenarios import policies
+from scenarios.models import PlatformException, Scenario
+
+Status = PlatformException.Status
+OPEN_STATES = (Status.DETECTED, Status.REQUESTED, Status.APPROVED)
+
+
+def exception_queryset() -> QuerySet[PlatformException]:
+    """Every exception with what a list row shows loaded in the same query."""
+    return PlatformException.objects.select_related(
+        "scenario", "team", "requester", "approver", "detected_by"
+    )
+
+
+def get_exception(pk: Any) -> PlatformException:
+    """One exception for its page (404 when missing); every signed-in user may read it."""
+    return get_object_or_404(exception_queryset().select_related("extends", "ended_by"), pk=pk)
+
+
+def history(exception: PlatformException) -> QuerySet[AuditEntry]:
+    return history_for(exception)
+
+
+def extensions_of(exception: PlatformException) -> QuerySet[PlatformException]:
+    return exception.extensions.select_related("requester").order_by("created_at", "id")
+
+
+def past_expiry_q(today: dt.date) -> Q:
+    """Approved exceptions whose expiry date has come but the sweep has not processed yet."""
+    return Q(status=Status.APPROVED, expires_on__lte=today)
+
+
+def undocumented_q(today: dt.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(status=Status.DETECTED) | past_expiry_q(today)
+
+
+def undocumented_count(today: dt.date | None = None) -> int:
+    """Detected and not yet justified, plus approved ones past expiry not yet expired."""
+    return PlatformException.objects.filter(undocumented_q(today)).count()
+
+
+def expiring_within_q(days: int, today: dt.date | None = None) -> Q:
+    """Approved and still valid, with the expiry date within `days` days."""
+    today = today or timezone.localdate()
+    return Q(
+        status=Status.APPROVED,
+        expires_on__gt=today,
+        expires_on__lte=today + dt.timedelta(days=days),
+    )
+
+
+def expired_q(today: dt.date | None = None) -> Q:
+    """Expired by the sweep, or past the expiry date and waiting for it."""
+    today = today or timezone.localdate()
+    return Q(status=Status.EXPIRED) | past_expiry_q(today)
+
+
+def search_q(text: str) -> Q:
+    text = text.strip()
+    query = (
+        Q(title__icontains=text)
+        | Q(justification__icontains=text)
+        | Q(other_description__icontains=text)
+        | Q(detection_note__icontains=text)
+        | Q(scenario__name__icontains=text)
+        | Q(team__name__icontains=text)
+        | Q(requester__username__icontains=text)
+        | Q(requester__last_name__icontains=text)
+    )
+    if text.lstrip("#").isdigit():
+        query |= Q(pk=int(text.lstrip("#")))
+    return query
+
+
+def exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:
+    """A scenario's exceptions, open ones first, for its page (templates/.../_for_scenario.html)."""
+    return (
+        PlatformException.objects.filter(scenario=scenario)
+        .select_related("requester", "approver")
+        .annotate(
+            closed_rank=Case(
+                When(status__in=OPEN_STATES, then=0), default=1, output_field=IntegerField()
+            )
+        )
+        .order_by("closed_rank", "-created_at", "-id")
+    )
+
+
+def open_exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:
+    """Detected, requested or approved: what the decision record lists as open."""
+    return exceptions_for_scenario(scenario).filter(status__in=OPEN_STATES)
 
 
 def active_eval_bypass(scenario: Any, today: dt.date | None = None) -> PlatformException | None:
@@ -26,3 +122,55 @@ def active_eval_bypass(scenario: Any, today: dt.date | None = None) -> PlatformE
         .order_by("expires_on")
         .first()
     )
+
+
+def platform_reviewers(exclude: Any = None) -> QuerySet[User]:
+    """Who decides exceptions: the active platform reviewers (never the requester)."""
+    people = User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True).distinct()
+    return people.exclude(pk=exclude) if exclude is not None else people
+
+
+def team_product_owners(exception: PlatformException) -> list[User]:
+    """Who justifies a detected exception: the team's product owners and the scenario's."""
+    team_id = exception.team_id or (exception.scenario.team_id if exception.scenario_id else None)
+    people = list(
+        User.objects.filter(
+            groups__name=roles.PRODUCT_OWNER, teams__id=team_id, is_active=True
+        ).distinct()
+    )
+    owner = exception.scenario.product_owner if exception.scenario_id else None
+    if owner is not None and owner not in people:
+        people.append(owner)
+    return people
+
+
+def work_for(user: Any) -> dict[str, Any]:
+    """The home page's exception cards: decisions for the platform, justifications for teams."""
+    work: dict[str, Any] = {}
+    base = "/scenarios/exceptions/"
+    if policies.is_platform(user):
+        waiting = PlatformException.objects.filter(status=Status.REQUESTED).exclude(requester=user)
+        count = waiting.count()
+        if count:
+            work["exceptions_to_decide"] = {
+                "label": "Exceptions to decide",
+                "count": count,
+                "url": f"{base}?status=requested",
+            }
+    teams = policies.team_ids(user)
+    if teams and roles.has_role(user, roles.PRODUCT_OWNER):
+        count = PlatformException.objects.filter(status=Status.DETECTED, team_id__in=teams).count()
+        if count:
+            work["exceptions_to_justify"] = {
+                "label": "Detected exceptions to justify",
+                "count": count,
+                "url": f"{base}?status=detected",
+            }
+        soon = PlatformException.objects.filter(expiring_within_q(7), team_id__in=teams).count()
+        if soon:
+            work["exceptions_expiring"] = {
+                "label": "Exceptions expiring within 7 days",
+                "count": soon,
+                "url": f"{base}?expiry=7",
+            }
+    return work

@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+"""Browser URLs of the register, under /scenarios/exceptions/. One POST-only URL per transition."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from scenarios.exceptions import views
+
+app_name = "exceptions"
+urlpatterns = [
+    path("", views.exception_list, name="list"),
+    path("new/", views.exception_request, name="request"),
+    path("detect/", views.exception_detect, name="detect"),
+    path("<int:pk>/", views.exception_detail, name="detail"),
+    path("<int:pk>/justify/", views.exception_justify, name="justify"),
+    path("<int:pk>/approve/", views.exception_approve, name="approve"),
+    path("<int:pk>/reject/", views.exception_reject, name="reject"),
+    path("<int:pk>/revoke/", views.exception_revoke, name="revoke"),
+    path("<int:pk>/close/", views.exception_close, name="close"),
+]

@@ -6,31 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scenarios', '0001_initial'),
+        ("scenarios", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='platformexception',
-            name='detection_note',
-            field=models.TextField(blank=True, help_text='What the platform found, for exceptions it detected.'),
+            model_name="platformexception",
+            name="detection_note",
+            field=models.TextField(
+                blank=True, help_text="What the platform found, for exceptions it detected."
+            ),
         ),
         migrations.AddField(
-            model_name='platformexception',
-            name='end_reason',
+            model_name="platformexception",
+            name="end_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='platformexception',
-            name='ended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="platformexception",
+            name="ended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='platformexception',
-            name='extends',
-            field=models.ForeignKey(blank=True, help_text='The exception this request extends: an extension is a new request.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='scenarios.platformexception'),
+            model_name="platformexception",
+            name="extends",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The exception this request extends: an extension is a new request.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="extensions",
+                to="scenarios.platformexception",
+            ),
         ),
     ]

@@ -1,0 +1,124 @@
+"""The register's API under /api/v1/exceptions/: thin views around the same services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from portal.api import ERRORS, transition_responses
+from scenarios.exceptions import selectors, services
+from scenarios.exceptions import serializers as s
+from scenarios.exceptions.filters import ExceptionFilter
+
+CREATED = {201: s.ExceptionSerializer, **ERRORS}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The exception register, filtered",
+        responses={200: s.ExceptionSerializer(many=True), 401: ERRORS[401], 403: ERRORS[403]},
+    ),
+    retrieve=extend_schema(
+        summary="One exception with its transition history",
+        responses={200: s.ExceptionDetailSerializer, **ERRORS},
+    ),
+)
+class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Everyone signed in reads the register; writes follow scenarios.policies."""
+
+    queryset = selectors.exception_queryset()
+    lookup_value_regex = r"\d+"
+    serializer_class = s.ExceptionSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = ExceptionFilter
+    ordering_fields = ["created_at", "expires_on", "status", "risk"]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        exception = self.get_object()
+        context = {**self.get_serializer_context(), "history": selectors.history(exception)}
+        return Response(s.ExceptionDetailSerializer(exception, context=context).data)
+
+    @extend_schema(
+        summary="Request an exception (team product owners)",
+        request=s.ExceptionRequestInput,
+        responses=CREATED,
+    )
+    def create(self, request: Request) -> Response:
+        data = _valid(s.ExceptionRequestInput, request)
+        exception = services.exception_request(request.user, **data)
+        return Response(s.ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record a detected, undocumented exception (platform reviewers)",
+        request=s.ExceptionDetectInput,
+        responses=CREATED,
+    )
+    @action(detail=False, methods=["post"])
+    def detect(self, request: Request) -> Response:
+        data = _valid(s.ExceptionDetectInput, request)
+        exception = services.exception_detect(request.user, **data)
+        return Response(s.ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Justify a detected exception: detected -> requested (team product owners)",
+        request=s.JustifyInput,
+        responses=transition_responses(s.ExceptionSerializer),
+    )
+    @action(detail=True, methods=["post"])
+    def justify(self, request: Request, pk: Any = None) -> Response:
+        return _transition(services.exception_justify, s.JustifyInput, request, pk)
+
+    @extend_schema(
+        summary="Approve with an expiry date (platform, not the requester)",
+        request=s.ApproveInput,
+        responses=transition_responses(s.ExceptionSerializer),
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: Any = None) -> Response:
+        return _transition(services.exception_approve, s.ApproveInput, request, pk)
+
+    @extend_schema(
+        summary="Reject with a reason (platform, not the requester)",
+        request=s.RejectInput,
+        responses=transition_responses(s.ExceptionSerializer),
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: Any = None) -> Response:
+        return _transition(services.exception_reject, s.RejectInput, request, pk)
+
+    @extend_schema(
+        summary="Revoke an approval with a reason (platform)",
+        request=s.RevokeInput,
+        responses=transition_responses(s.ExceptionSerializer),
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: Any = None) -> Response:
+        return _transition(services.exception_revoke, s.RevokeInput, request, pk)
+
+    @extend_schema(
+        summary="Close: back on the platform path (platform or the team's product owners)",
+        request=s.CloseInput,
+        responses=transition_responses(s.ExceptionSerializer),
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        return _transition(services.exception_close, s.CloseInput, request, pk)
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _transition(
+    service: Any, serializer_class: type[serializers.Serializer], request: Request, pk: Any
+) -> Response:
+    exception = service(request.user, pk, **_valid(serializer_class, request))
+    return Response(s.ExceptionSerializer(exception).data)

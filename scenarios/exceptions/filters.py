@@ -1,0 +1,49 @@
+"""The register's filters, shared by the browser page and the API so both filter alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+
+from portal.core.models import Team
+from scenarios.exceptions import selectors
+from scenarios.models import PlatformException, Scenario
+
+EXPIRY_CHOICES = [
+    ("7", "Expiring within 7 days"),
+    ("30", "Expiring within 30 days"),
+    ("expired", "Expired (or past expiry)"),
+]
+
+
+def _scenarios_with_exceptions(request: Any) -> QuerySet[Scenario]:
+    # Only scenarios that have exceptions: keeps the list short and never names a draft that
+    # nobody outside its team may see.
+    return Scenario.objects.filter(exceptions__isnull=False).distinct().order_by("name")
+
+
+class ExceptionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+    status = django_filters.ChoiceFilter(choices=PlatformException.Status.choices, label="State")
+    kind = django_filters.ChoiceFilter(choices=PlatformException.Kind.choices, label="Kind")
+    scenario = django_filters.ModelChoiceFilter(
+        queryset=_scenarios_with_exceptions, label="Scenario"
+    )
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.order_by("name"), label="Team")
+    expiry = django_filters.ChoiceFilter(
+        choices=EXPIRY_CHOICES, method="filter_expiry", label="Expiry"
+    )
+
+    class Meta:
+        model = PlatformException
+        fields = ["q", "status", "kind", "scenario", "team", "expiry"]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(selectors.search_q(value)) if value.strip() else queryset
+
+    def filter_expiry(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "expired":
+            return queryset.filter(selectors.expired_q())
+        return queryset.filter(selectors.expiring_within_q(int(value)))

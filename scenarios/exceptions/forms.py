@@ -1,0 +1,135 @@
+"""Browser forms of the register. None of them has a status field or edits a decided exception:
+an extension is a new request, pre-filled from the one it extends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from portal.core.models import Team
+from scenarios import policies
+from scenarios.exceptions import services
+from scenarios.models import PlatformException, Scenario
+
+Kind = PlatformException.Kind
+Risk = PlatformException.Risk
+TEXT = {"rows": 3}
+
+
+class _ScopeFields(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Choose…"), *Kind.choices])
+    other_description = forms.CharField(
+        label="Describe the deviation",
+        required=False,
+        max_length=255,
+        help_text="Required when the kind is “Other”.",
+    )
+    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        help_text="For a platform-wide exception without a scenario.",
+    )
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty for a title from kind and scope."
+    )
+
+
+class _CaseFields(forms.Form):
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs=TEXT), help_text="Why the platform path does not work here."
+    )
+    risk = forms.ChoiceField(choices=[("", "Choose…"), *Risk.choices])
+    risk_reason = forms.CharField(label="Why this risk", widget=forms.Textarea(attrs=TEXT))
+    compensating_controls = forms.CharField(
+        widget=forms.Textarea(attrs=TEXT),
+        help_text="What limits the risk while the exception lasts.",
+    )
+
+
+class RequestForm(_ScopeFields, _CaseFields):
+    extends = forms.ModelChoiceField(
+        queryset=PlatformException.objects.all(), required=False, widget=forms.HiddenInput
+    )
+
+    field_order = [
+        "kind", "other_description", "scenario", "team", "title", "justification", "risk",
+        "risk_reason", "compensating_controls", "extends",
+    ]  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = policies.team_ids(user)
+        self.fields["scenario"].queryset = (
+            Scenario.objects.filter(team_id__in=teams)
+            .exclude(status__in=[Scenario.Status.REJECTED, Scenario.Status.RETIRED])
+            .order_by("name")
+        )
+        self.fields["team"].queryset = Team.objects.filter(
+            pk__in=teams, kind=Team.Kind.PRODUCT
+        ).order_by("name")
+
+    @classmethod
+    def initial_from(cls, extends: PlatformException | None, scenario: Any) -> dict[str, Any]:
+        """What the form starts with: a copy of the exception it extends, or the scenario."""
+        if extends is None:
+            return {"scenario": scenario} if scenario is not None else {}
+        fields = [
+            "kind", "other_description", "scenario", "team", "title", "justification", "risk",
+            "risk_reason", "compensating_controls",
+        ]  # fmt: skip
+        initial = {name: getattr(extends, name) for name in fields}
+        initial["extends"] = extends
+        return initial
+
+
+class DetectForm(_ScopeFields):
+    detection_note = forms.CharField(
+        label="What was found",
+        widget=forms.Textarea(attrs=TEXT),
+        help_text="Where and when, and how it was noticed.",
+    )
+    risk = forms.ChoiceField(choices=[("", "Not assessed yet"), *Risk.choices], required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].queryset = Scenario.objects.exclude(
+            status=Scenario.Status.DRAFT
+        ).order_by("name")
+        self.fields["team"].queryset = Team.objects.filter(kind=Team.Kind.PRODUCT).order_by("name")
+        self.fields["team"].help_text = "The team whose deviation it is, if there is no scenario."
+
+
+class JustifyForm(_CaseFields):
+    comment = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+
+
+class ApproveForm(forms.Form):
+    expires_on = forms.DateField(
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The exception is valid until the day before. Default 30 days, at most 180.",
+    )
+    comment = forms.CharField(
+        label="Decision comment", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].initial = services.default_expiry()
+        self.fields["expires_on"].widget.attrs["max"] = services.max_expiry().isoformat()
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(label="Why it is rejected", widget=forms.Textarea(attrs=TEXT))
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label="Why it is revoked", widget=forms.Textarea(attrs=TEXT))
+
+
+class CloseForm(forms.Form):
+    comment = forms.CharField(
+        label="How it was resolved", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -1,0 +1,121 @@
+"""API shapes of the register. Output is read-only; inputs feed the services, never `status`
+or a decided field, so nothing decided can be rewritten through the API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from portal.core.models import Team
+from portal.core.serializers import AuditEntrySerializer, UserSummarySerializer
+from scenarios.models import PlatformException, Scenario
+
+Kind = PlatformException.Kind
+Risk = PlatformException.Risk
+
+
+class ExceptionSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    scenario_name = serializers.CharField(source="scenario.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    requester = UserSummarySerializer(read_only=True)
+    approver = UserSummarySerializer(read_only=True)
+    detected_by = UserSummarySerializer(read_only=True)
+    is_undocumented = serializers.BooleanField(read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = PlatformException
+        fields = [
+            "id", "url", "title", "kind", "kind_label", "other_description", "scenario",
+            "scenario_name", "team", "team_name", "status", "status_label", "is_undocumented",
+            "justification", "risk", "risk_reason", "compensating_controls", "detection_note",
+            "requester", "detected_by", "approver", "expires_on", "decision_comment", "extends",
+            "end_reason", "created_at", "requested_at", "decided_at", "ended_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ExceptionDetailSerializer(ExceptionSerializer):
+    history = serializers.SerializerMethodField()
+
+    class Meta(ExceptionSerializer.Meta):
+        fields = [*ExceptionSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+    def get_history(self, exception: PlatformException) -> list[dict]:
+        entries = self.context.get("history", [])
+        return AuditEntrySerializer(entries, many=True).data  # type: ignore[return-value]
+
+
+class _ScopeInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    other_description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=255
+    )
+    scenario = serializers.PrimaryKeyRelatedField(
+        queryset=Scenario.objects.all(), required=False, allow_null=True, default=None
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ExceptionRequestInput(_ScopeInput):
+    justification = serializers.CharField()
+    risk = serializers.ChoiceField(choices=Risk.choices)
+    risk_reason = serializers.CharField()
+    compensating_controls = serializers.CharField()
+    extends = serializers.PrimaryKeyRelatedField(
+        queryset=PlatformException.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The approved or expired exception this request extends.",
+    )
+
+
+class ExceptionDetectInput(_ScopeInput):
+    detection_note = serializers.CharField(help_text="What was found, where and when.")
+    risk = serializers.ChoiceField(
+        choices=Risk.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class JustifyInput(serializers.Serializer):
+    justification = serializers.CharField()
+    risk = serializers.ChoiceField(choices=Risk.choices)
+    risk_reason = serializers.CharField()
+    compensating_controls = serializers.CharField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class _DelegateInput(serializers.Serializer):
+    as_delegate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="An admin acting in place of the person the rules name; the audit trail says so.",
+    )
+
+
+class ApproveInput(_DelegateInput):
+    expires_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="After today, at most 180 days away. Default: 30 days from today.",
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RejectInput(_DelegateInput):
+    comment = serializers.CharField(help_text="Why the request is rejected.")
+
+
+class RevokeInput(_DelegateInput):
+    reason = serializers.CharField(help_text="Why the approval is revoked.")
+
+
+class CloseInput(_DelegateInput):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

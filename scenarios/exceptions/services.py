@@ -1,0 +1,386 @@
+"""Writes of the exception register: the only code that creates or changes an exception.
+
+Every state change runs through `portal.core.transitions.perform` (lock, state and permission
+check, audit row); creating one writes the first audit row itself, so the history of an
+exception starts with who requested or detected it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from portal.core.audit import record_transition
+from portal.core.errors import TransitionConflict
+from portal.core.notifications import absolute_url, send_templated
+from portal.core.transitions import perform
+from scenarios import policies
+from scenarios.exceptions import selectors
+from scenarios.models import PlatformException
+
+Status = PlatformException.Status
+Kind = PlatformException.Kind
+Risk = PlatformException.Risk
+CREATED_FROM = "new"  # the audit row's source state for the creation of an exception
+
+
+def default_expiry(today: dt.date | None = None) -> dt.date:
+    """The expiry an approval gets when the reviewer picks none."""
+    today = today or timezone.localdate()
+    return today + dt.timedelta(days=settings.PORTAL["EXCEPTION_DEFAULT_DAYS"])
+
+
+def max_expiry(today: dt.date | None = None) -> dt.date:
+    """The latest expiry an approval may set; longer needs a new request later (an extension)."""
+    today = today or timezone.localdate()
+    return today + dt.timedelta(days=settings.PORTAL["EXCEPTION_MAX_DAYS"])
+
+
+def validate_expiry(expires_on: dt.date | None, today: dt.date | None = None) -> None:
+    """An approval expires after today and at most EXCEPTION_MAX_DAYS from now."""
+    today = today or timezone.localdate()
+    if expires_on is None:
+        raise ValidationError({"expires_on": "An approval needs an expiry date."})
+    if expires_on <= today:
+        raise ValidationError({"expires_on": "The expiry date must be after today."})
+    if expires_on > max_expiry(today):
+        days = settings.PORTAL["EXCEPTION_MAX_DAYS"]
+        raise ValidationError(
+            {
+                "expires_on": f"An exception is approved for at most {days} days (until {max_expiry(today)})."
+            }
+        )
+
+
+def _validate_scope(kind: str, other_description: str, scenario: Any, team: Any) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kind not in Kind.values:
+        errors["kind"] = "Choose a kind of exception."
+    if kind == Kind.OTHER and not other_description.strip():
+        errors["other_description"] = "Describe the deviation when the kind is “other”."
+    if kind == Kind.EVAL_GATE_BYPASS and scenario is None:
+        errors["scenario"] = "An eval gate bypass applies to one scenario: choose it."
+    if scenario is None and team is None:
+        errors["team"] = "Choose the scenario, or the team for a platform-wide exception."
+    if scenario is not None and team is not None and scenario.team_id != team.pk:
+        errors["team"] = "The team must be the scenario's team."
+    return errors
+
+
+def _validate_case(
+    justification: str, risk: str, risk_reason: str, compensating_controls: str
+) -> dict[str, str]:
+    required = {
+        "justification": (justification, "Say why the platform path does not work here."),
+        "risk_reason": (risk_reason, "Say why the risk is at this level."),
+        "compensating_controls": (
+            compensating_controls,
+            "Name the controls that limit the risk meanwhile (or write “none” and why).",
+        ),
+    }
+    errors = {field: message for field, (value, message) in required.items() if not value.strip()}
+    if risk not in Risk.values:
+        errors["risk"] = "Choose the risk: low, medium or high."
+    return errors
+
+
+def _validate_extension(extends: Any, kind: str, scenario: Any, team: Any) -> dict[str, str]:
+    if extends is None:
+        return {}
+    if extends.status not in (Status.APPROVED, Status.EXPIRED):
+        return {"extends": "Only an approved or expired exception can be extended."}
+    same_scope = extends.scenario_id == getattr(
+        scenario, "pk", None
+    ) and extends.team_id == getattr(team, "pk", None)
+    if extends.kind != kind or not same_scope:
+        return {"extends": "An extension keeps the kind, scenario and team of the one it extends."}
+    return {}
+
+
+def _default_title(kind: str, other_description: str, scenario: Any, team: Any) -> str:
+    what = other_description.strip() if kind == Kind.OTHER else Kind(kind).label
+    return f"{what}: {scenario or team}"[:200]
+
+
+def exception_request(
+    actor: Any,
+    *,
+    kind: str,
+    justification: str,
+    risk: str,
+    risk_reason: str,
+    compensating_controls: str,
+    scenario: Any = None,
+    team: Any = None,
+    title: str = "",
+    other_description: str = "",
+    extends: Any = None,
+) -> PlatformException:
+    """A team documents a deviation and asks the platform to approve it; reviewers are emailed."""
+    team = scenario.team if scenario is not None else team
+    if not policies.can_request_exception(actor, scenario, team):
+        raise PermissionDenied("Only the team's product owners may request an exception for it.")
+    errors = _validate_scope(kind, other_description, scenario, team)
+    errors |= _validate_case(justification, risk, risk_reason, compensating_controls)
+    errors |= _validate_extension(extends, kind, scenario, team)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        exception = PlatformException.objects.create(
+            kind=kind,
+            other_description=other_description.strip() if kind == Kind.OTHER else "",
+            scenario=scenario,
+            team=team,
+            title=title.strip() or _default_title(kind, other_description, scenario, team),
+            justification=justification,
+            risk=risk,
+            risk_reason=risk_reason,
+            compensating_controls=compensating_controls,
+            requester=actor,
+            extends=extends,
+            status=Status.REQUESTED,
+            requested_at=timezone.now(),
+        )
+        comment = f"Extension of exception #{extends.pk}." if extends is not None else ""
+        record_transition(
+            exception,
+            transition="request",
+            source=CREATED_FROM,
+            target=Status.REQUESTED,
+            actor=actor,
+            comment=comment,
+        )
+        _notify_reviewers(exception)
+    return exception
+
+
+def exception_detect(
+    actor: Any,
+    *,
+    kind: str,
+    detection_note: str,
+    scenario: Any = None,
+    team: Any = None,
+    title: str = "",
+    other_description: str = "",
+    risk: str = "",
+) -> PlatformException:
+    """The platform records a deviation found in the wild; the team is asked to justify it."""
+    if not policies.can_detect_exception(actor):
+        raise PermissionDenied("Only platform reviewers record detected exceptions.")
+    team = scenario.team if scenario is not None else team
+    errors = _validate_scope(kind, other_description, scenario, team)
+    if not detection_note.strip():
+        errors["detection_note"] = "Say what was found, where and when."
+    if risk and risk not in Risk.values:
+        errors["risk"] = "Choose the risk: low, medium or high."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        exception = PlatformException.objects.create(
+            kind=kind,
+            other_description=other_description.strip() if kind == Kind.OTHER else "",
+            scenario=scenario,
+            team=team,
+            title=title.strip() or _default_title(kind, other_description, scenario, team),
+            detection_note=detection_note,
+            risk=risk,
+            detected_by=actor,
+            status=Status.DETECTED,
+        )
+        record_transition(
+            exception,
+            transition="detect",
+            source=CREATED_FROM,
+            target=Status.DETECTED,
+            actor=actor,
+            comment=detection_note,
+        )
+        _email(
+            "exception_detected",
+            selectors.team_product_owners(exception),
+            exception,
+            actor,
+        )
+    return exception
+
+
+def exception_justify(
+    actor: Any,
+    pk: Any,
+    *,
+    justification: str,
+    risk: str,
+    risk_reason: str,
+    compensating_controls: str,
+    comment: str = "",
+    as_delegate: bool = False,
+) -> PlatformException:
+    """The team documents a detected exception, which becomes a request for the platform."""
+
+    def fill_in(exception: PlatformException) -> None:
+        errors = _validate_case(justification, risk, risk_reason, compensating_controls)
+        if errors:
+            raise ValidationError(errors)
+        exception.justification = justification
+        exception.risk = risk
+        exception.risk_reason = risk_reason
+        exception.compensating_controls = compensating_controls
+
+    return perform(
+        PlatformException,
+        pk,
+        "justify",
+        actor=actor,
+        comment=comment,
+        as_delegate=as_delegate,
+        kwargs={"by": actor},
+        before=fill_in,
+        after=_notify_reviewers,
+    )
+
+
+def exception_approve(
+    actor: Any,
+    pk: Any,
+    *,
+    expires_on: dt.date | None = None,
+    comment: str = "",
+    as_delegate: bool = False,
+) -> PlatformException:
+    """A platform reviewer other than the requester approves until an expiry date."""
+    expires_on = expires_on or default_expiry()
+    return perform(
+        PlatformException,
+        pk,
+        "approve",
+        actor=actor,
+        comment=comment,
+        as_delegate=as_delegate,
+        kwargs={"by": actor, "expires_on": expires_on, "comment": comment},
+        before=lambda exception: validate_expiry(expires_on),
+        after=lambda exception: _notify_requester("exception_decided", exception, actor),
+    )
+
+
+def exception_reject(
+    actor: Any, pk: Any, *, comment: str, as_delegate: bool = False
+) -> PlatformException:
+    """A platform reviewer other than the requester rejects, saying why."""
+    return perform(
+        PlatformException,
+        pk,
+        "reject",
+        actor=actor,
+        comment=comment,
+        as_delegate=as_delegate,
+        kwargs={"by": actor, "comment": comment},
+        before=lambda exception: _require(comment, "comment", "Say why the request is rejected."),
+        after=lambda exception: _notify_requester("exception_decided", exception, actor),
+    )
+
+
+def exception_revoke(
+    actor: Any, pk: Any, *, reason: str, as_delegate: bool = False
+) -> PlatformException:
+    """The platform withdraws an approval before its expiry, with a reason; effects stop at once."""
+    return perform(
+        PlatformException,
+        pk,
+        "revoke",
+        actor=actor,
+        comment=reason,
+        as_delegate=as_delegate,
+        kwargs={"by": actor, "reason": reason},
+        before=lambda exception: _require(reason, "reason", "Say why the approval is revoked."),
+        after=lambda exception: _notify_requester("exception_ended", exception, actor),
+    )
+
+
+def exception_close(
+    actor: Any, pk: Any, *, comment: str = "", as_delegate: bool = False
+) -> PlatformException:
+    """The deviation is resolved: the scenario is back on the platform path."""
+    return perform(
+        PlatformException,
+        pk,
+        "close",
+        actor=actor,
+        comment=comment,
+        as_delegate=as_delegate,
+        kwargs={"by": actor, "comment": comment},
+    )
+
+
+def exception_expire(pk: Any, *, today: dt.date | None = None) -> PlatformException:
+    """The system ends an approval whose expiry date has come; the requester is emailed."""
+    today = today or timezone.localdate()
+
+    def check_due(exception: PlatformException) -> None:
+        if exception.expires_on is None or exception.expires_on > today:
+            raise TransitionConflict(
+                f"Exception #{exception.pk} expires on {exception.expires_on}, not yet.",
+                code="not_due",
+            )
+
+    return perform(
+        PlatformException,
+        pk,
+        "expire",
+        actor=None,
+        system=True,
+        comment="The expiry date was reached.",
+        before=check_due,
+        after=lambda exception: _notify_requester("exception_ended", exception, None),
+    )
+
+
+def expire_due(now: dt.datetime | None = None) -> int:
+    """Expire every approved exception whose expiry date is today or past; returns how many."""
+    today = timezone.localdate(now) if now is not None else timezone.localdate()
+    due = PlatformException.objects.filter(
+        status=Status.APPROVED, expires_on__lte=today
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(due):
+        try:
+            exception_expire(pk, today=today)
+        except TransitionConflict:
+            # Revoked, closed or expired by a concurrent run since the query: nothing to do.
+            continue
+        expired += 1
+    return expired
+
+
+def _require(value: str, field: str, message: str) -> None:
+    if not (value or "").strip():
+        raise ValidationError({field: message})
+
+
+def _email(template: str, recipients: Any, exception: PlatformException, actor: Any) -> None:
+    context = {
+        "exception": exception,
+        "actor": actor,
+        "url": absolute_url(exception.get_absolute_url()),
+        "request_url": absolute_url(f"/scenarios/exceptions/new/?extends={exception.pk}"),
+    }
+    send_templated(template, recipients, context, about=exception)
+
+
+def _notify_reviewers(exception: PlatformException) -> None:
+    _email(
+        "exception_requested",
+        selectors.platform_reviewers(exclude=exception.requester_id),
+        exception,
+        exception.requester,
+    )
+
+
+def _notify_requester(template: str, exception: PlatformException, actor: Any) -> None:
+    if exception.requester is not None:
+        _email(template, [exception.requester], exception, actor)

@@ -1,0 +1,200 @@
+"""Browser pages of the exception register: short views around the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.errors import TransitionConflict
+from portal.core.transitions import Action, available_actions
+from scenarios import policies
+from scenarios.exceptions import forms as exception_forms
+from scenarios.exceptions import selectors, services
+from scenarios.exceptions.filters import ExceptionFilter
+from scenarios.models import PlatformException, Scenario
+
+PAGE_SIZE = 25
+Status = PlatformException.Status
+
+CATALOGUE = {
+    "justify": Action("justify", "Justify (document it)", "justify"),
+    "approve": Action("approve", "Approve", "approve"),
+    "reject": Action("reject", "Reject", "reject", style="secondary", needs_comment=True),
+    "revoke": Action("revoke", "Revoke", "revoke", style="danger", needs_comment=True),
+    "close": Action("close", "Close (back on the platform path)", "close", style="secondary"),
+}
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "approve": exception_forms.ApproveForm,
+    "reject": exception_forms.RejectForm,
+    "revoke": exception_forms.RevokeForm,
+    "close": exception_forms.CloseForm,
+}
+
+
+@require_GET
+def exception_list(request: HttpRequest) -> HttpResponse:
+    """The register: filters, search, pages, and the undocumented count at the top."""
+    filterset = ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "exceptions": page.object_list,
+        "undocumented_count": selectors.undocumented_count(),
+        "querystring_without_page": f"{query.urlencode()}&" if query else "",
+        "can_request": policies.can_request_exception(request.user),
+        "can_detect": policies.can_detect_exception(request.user),
+    }
+    return render(request, "scenarios/exceptions/list.html", context)
+
+
+@require_GET
+def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One exception: its record, timeline, and the buttons this user may press now."""
+    exception = selectors.get_exception(pk)
+    actions = available_actions(exception, request.user, CATALOGUE)
+    context = {
+        "exception": exception,
+        "entries": selectors.history(exception),
+        "action_forms": [
+            (action, ACTION_FORMS[action.name]() if action.name in ACTION_FORMS else None)
+            for action in actions
+        ],
+        "extensions": selectors.extensions_of(exception),
+        "can_extend": exception.status in (Status.APPROVED, Status.EXPIRED)
+        and policies.can_request_exception(request.user, exception.scenario, exception.team),
+    }
+    return render(request, "scenarios/exceptions/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def exception_request(request: HttpRequest) -> HttpResponse:
+    """A new request; `?extends=<id>` pre-fills an extension, `?scenario=<id>` the scenario."""
+    if not policies.can_request_exception(request.user):
+        raise PermissionDenied("Only product owners request exceptions for their team.")
+    extends_id = request.POST.get("extends") or request.GET.get("extends")
+    extends = get_object_or_404(PlatformException, pk=extends_id) if extends_id else None
+    scenario_id = request.GET.get("scenario")
+    scenario = Scenario.objects.filter(pk=scenario_id).first() if scenario_id else None
+    initial = exception_forms.RequestForm.initial_from(extends, scenario)
+    form = exception_forms.RequestForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        created = _save(form, lambda data: services.exception_request(request.user, **data))
+        if created is not None:
+            messages.success(request, "Exception requested. The platform reviewers were emailed.")
+            return redirect(created)
+    title = "Request an extension" if extends else "Request an exception"
+    return render(
+        request,
+        "scenarios/exceptions/form.html",
+        {"form": form, "title": title, "extends": extends, "submit": "Send the request"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def exception_detect(request: HttpRequest) -> HttpResponse:
+    """The platform records a deviation it found; the team is asked to justify it."""
+    if not policies.can_detect_exception(request.user):
+        raise PermissionDenied("Only platform reviewers record detected exceptions.")
+    form = exception_forms.DetectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = _save(form, lambda data: services.exception_detect(request.user, **data))
+        if created is not None:
+            messages.success(request, "Detected exception recorded. The team was emailed.")
+            return redirect(created)
+    return render(
+        request,
+        "scenarios/exceptions/form.html",
+        {"form": form, "title": "Record a detected exception", "submit": "Record it"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team documents a detected exception; it becomes a request for the platform."""
+    exception = selectors.get_exception(pk)
+    if not policies.can_justify_exception(request.user, exception):
+        raise PermissionDenied("Only the team's product owners justify this exception.")
+    if exception.status != Status.DETECTED:
+        messages.error(request, "This exception is no longer waiting for a justification.")
+        return redirect(exception)
+    form = exception_forms.JustifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = _save(form, lambda data: services.exception_justify(request.user, pk, **data))
+        except TransitionConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(exception)
+        if saved is not None:
+            messages.success(request, "Justified. The platform reviewers were emailed.")
+            return redirect(saved)
+    return render(
+        request,
+        "scenarios/exceptions/form.html",
+        {
+            "form": form,
+            "title": f"Justify: {exception}",
+            "exception": exception,
+            "submit": "Justify",
+        },
+    )
+
+
+@require_POST
+def exception_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "approve", services.exception_approve, "Approved.")
+
+
+@require_POST
+def exception_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "reject", services.exception_reject, "Rejected.")
+
+
+@require_POST
+def exception_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "revoke", services.exception_revoke, "Revoked.")
+
+
+@require_POST
+def exception_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "close", services.exception_close, "Closed.")
+
+
+def _save(form: forms.Form, write: Callable[[dict[str, Any]], Any]) -> Any:
+    """Run the service; its validation errors land on the form's fields."""
+    try:
+        return write(form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+def _transition(
+    request: HttpRequest, pk: int, name: str, service: Callable[..., Any], done: str
+) -> HttpResponse:
+    form = ACTION_FORMS[name](request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()
+        )
+        messages.error(request, f"Nothing changed. {errors}")
+        return redirect("scenarios:exceptions:detail", pk=pk)
+    try:
+        service(request.user, pk, **form.cleaned_data)
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, f"Nothing changed. {' '.join(exc.messages)}")
+    else:
+        messages.success(request, done)
+    return redirect("scenarios:exceptions:detail", pk=pk)

@@ -123,6 +123,9 @@ class ScenarioTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
 
+    def get_absolute_url(self) -> str:
+        return f"/scenarios/templates/{self.pk}/"
+
 
 class Scenario(FSMModelMixin, models.Model):
     """A production AI use case on its way to, or in, production."""

@@ -155,3 +155,9 @@ def can_revoke_exception(user: Any, exception: Any) -> bool:
 def can_close_exception(user: Any, exception: Any) -> bool:
     """The platform or the team, once the scenario is back on the platform path."""
     return is_platform(user) or _exception_team_owner(user, exception)
+
+
+# Golden-path templates
+def can_manage_templates(user: Any) -> bool:
+    """The platform publishes and edits intake templates; admins too."""
+    return is_platform(user) or is_admin(user)

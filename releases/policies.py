@@ -17,6 +17,7 @@ def is_team_member(user: Any, release: Any) -> bool:
 
 
 def can_view(user: Any, release: Any) -> bool:
+    """Everyone signed in reads releases, except drafts: only the team, platform and admins."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if release.status != "draft":
@@ -29,6 +30,7 @@ def can_view(user: Any, release: Any) -> bool:
 
 
 def can_create(user: Any, scenario: Any) -> bool:
+    """Team members draft releases, only for approved or onboarded scenarios."""
     return scenario.status in (
         "approved",
         "onboarded",
@@ -58,6 +60,15 @@ def can_sign(user: Any, release: Any, kind: str) -> bool:
         "platform_rollout": "platform_owner_id",
     }[kind]
     return getattr(release.scenario, owner_field) == user.pk
+
+
+def can_sign_as_delegate(user: Any, release: Any, kind: str) -> bool:
+    """An admin may sign in the named owner's place, explicitly, but never on their own release."""
+    return (
+        scenario_policies.is_admin(user)
+        and release.author_id != user.pk
+        and not can_sign(user, release, kind)
+    )
 
 
 def can_start_rollout(user: Any, release: Any) -> bool:

@@ -1,0 +1,85 @@
+"""Forms of the release pages. None of them includes the status: only services change it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from releases.models import Release, SignOff
+from releases.services import EDITABLE_FIELDS
+
+
+class ReleaseForm(forms.ModelForm):
+    """Create or edit a draft. The scenario is chosen only when creating."""
+
+    scenario = forms.ModelChoiceField(queryset=None, label="Scenario")  # type: ignore[arg-type]
+
+    class Meta:
+        model = Release
+        fields = ("scenario", *EDITABLE_FIELDS)
+        labels = {
+            "model_name": "Model name",
+            "model_version": "Model version",
+            "alias_name": "Gateway model alias",
+            "prompt_family": "Prompt family",
+            "prompt_version": "Prompt version",
+            "runtime_version": "Runtime version",
+            "eval_run_ref": "Eval run reference",
+            "eval_dataset": "Eval dataset",
+            "eval_score": "Eval score (0-100)",
+            "eval_coverage": "Eval coverage of the scenario's eval set (%)",
+            "cost_per_request": "Cost per request",
+            "accepted_outcome_rate": "Expected accepted-outcome rate (%)",
+        }
+        widgets = {
+            "tool_changes": forms.Textarea(attrs={"rows": 3}),
+            "changelog": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, scenarios: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["scenario"]
+        else:
+            self.fields["scenario"].queryset = scenarios
+
+    def cleaned_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class SignOffForm(forms.Form):
+    decision = forms.ChoiceField(choices=SignOff.Decision.choices, label="Decision")
+    comment = forms.CharField(
+        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    as_delegate = forms.BooleanField(
+        label="I sign as a delegate of the named owner", required=False
+    )
+
+
+class RollbackForm(forms.Form):
+    comment = forms.CharField(
+        label="Why roll back?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="Comment", required=False, max_length=2000)
+
+
+class ReleaseFilterForm(forms.Form):
+    scenario = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        label="Scenario",
+        empty_label="All scenarios",
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All states"), *Release.Status.choices], required=False, label="State"
+    )
+    awaiting = forms.BooleanField(required=False, label="Awaiting my sign-off")
+
+    def __init__(self, *args: Any, scenarios: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].queryset = scenarios

@@ -1,0 +1,327 @@
+"""Reads of releases, sign-offs and model aliases. `visible_releases` is the one access function."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.core.audit import history_for
+from portal.core.transitions import Action, available_actions
+from releases import gates, policies
+from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
+from scenarios import policies as scenario_policies
+from scenarios.models import Scenario
+
+REVIEW_KINDS = (SignOff.Kind.QUALITY, SignOff.Kind.COST)
+ROLLOUT_KINDS = (SignOff.Kind.PRODUCT_ROLLOUT, SignOff.Kind.PLATFORM_ROLLOUT)
+OWNER_FIELD = {
+    SignOff.Kind.QUALITY: "quality_owner",
+    SignOff.Kind.COST: "cost_owner",
+    SignOff.Kind.PRODUCT_ROLLOUT: "product_owner",
+    SignOff.Kind.PLATFORM_ROLLOUT: "platform_owner",
+}
+SIGN_STATE = {
+    SignOff.Kind.QUALITY: Release.Status.SUBMITTED,
+    SignOff.Kind.COST: Release.Status.SUBMITTED,
+    SignOff.Kind.PRODUCT_ROLLOUT: Release.Status.APPROVED,
+    SignOff.Kind.PLATFORM_ROLLOUT: Release.Status.APPROVED,
+}
+ACTIONS = {
+    "submit": Action("submit", "Submit for sign-off", "submit", ""),
+    "revise": Action("revise", "Revise (back to draft)", "revise", "secondary"),
+    "start_rollout": Action("start_rollout", "Start rollout", "start-rollout", ""),
+    "release": Action("release", "Release (move the model alias)", "release", ""),
+    "roll_back": Action("roll_back", "Roll back", "rollback", "danger", needs_comment=True),
+}
+
+
+def visible_releases(user: Any) -> QuerySet[Release]:
+    """Releases this user may see: all but other teams' drafts; drafts also for platform/admin."""
+    qs = Release.objects.select_related("scenario", "scenario__team", "author")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if scenario_policies.is_platform(user) or scenario_policies.is_admin(user):
+        return qs
+    return qs.filter(
+        ~Q(status=Release.Status.DRAFT) | Q(scenario__team_id__in=scenario_policies.team_ids(user))
+    )
+
+
+def get_release_for(user: Any, pk: Any) -> Release:
+    """The release if this user may see it, else 404 (never reveals that a draft exists)."""
+    try:
+        return visible_releases(user).get(pk=pk)
+    except (Release.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such release.") from exc
+
+
+def _approved(kind: str) -> Exists:
+    return Exists(
+        SignOff.objects.filter(
+            release=OuterRef("pk"),
+            revision=OuterRef("revision"),
+            kind=kind,
+            decision=SignOff.Decision.APPROVE,
+        )
+    )
+
+
+def _awaiting_q(user: Any) -> Q:
+    """Releases where this user is the named signer of a kind that is due and not yet given."""
+    uid = getattr(user, "pk", None)
+    if uid is None:
+        return Q(pk__in=[])
+    due = Q(pk__in=[])
+    for kind, owner in OWNER_FIELD.items():
+        due |= Q(status=SIGN_STATE[kind], **{f"scenario__{owner}_id": uid}) & ~Q(
+            **{f"approved_{kind}": True}
+        )
+    return due & ~Q(author_id=uid)
+
+
+def _with_approvals(qs: QuerySet[Release]) -> QuerySet[Release]:
+    return qs.annotate(**{f"approved_{kind}": _approved(kind) for kind in OWNER_FIELD})
+
+
+@dataclass(frozen=True)
+class ReleaseFilters:
+    scenario: int | None = None
+    status: str = ""
+    awaiting: bool = False
+
+
+def release_list(user: Any, filters: ReleaseFilters | None = None) -> QuerySet[Release]:
+    """The list page and API list: visible releases, newest first, filtered."""
+    filters = filters or ReleaseFilters()
+    qs = visible_releases(user)
+    if filters.scenario:
+        qs = qs.filter(scenario_id=filters.scenario)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.awaiting:
+        qs = _with_approvals(qs).filter(_awaiting_q(user))
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    release: Release
+    kind: str
+    since: dt.datetime | None
+
+    @property
+    def kind_label(self) -> str:
+        return SignOff.Kind(self.kind).label
+
+    @property
+    def waiting(self) -> dt.timedelta | None:
+        return timezone.now() - self.since if self.since else None
+
+
+def sign_off_inbox(user: Any) -> list[InboxItem]:
+    """One row per sign-off this user owes, oldest first, with how long it has waited."""
+    qs = _with_approvals(visible_releases(user)).filter(_awaiting_q(user))
+    policy = ReleasePolicy.current()
+    items = []
+    for release in qs:
+        for kind, owner in OWNER_FIELD.items():
+            if release.status != SIGN_STATE[kind] or getattr(release, f"approved_{kind}"):
+                continue
+            if getattr(release.scenario, f"{owner}_id") != user.pk:
+                continue
+            if kind == SignOff.Kind.PLATFORM_ROLLOUT and gates.fast_path_eligible(release, policy):
+                continue
+            since = release.submitted_at if kind in REVIEW_KINDS else release.approved_at
+            items.append(InboxItem(release, kind, since))
+    far_future = timezone.now() + dt.timedelta(days=36500)
+    return sorted(items, key=lambda item: (item.since or far_future, item.release.pk))
+
+
+def work_for(user: Any) -> dict[str, Any]:
+    """The home page cards: sign-offs owed and own releases to revise."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    work = {
+        "release_signoffs": {
+            "label": "Release sign-offs waiting for you",
+            "count": len(sign_off_inbox(user)),
+            "url": "/releases/sign-offs/",
+        }
+    }
+    rejected = Release.objects.filter(author=user, status=Release.Status.REJECTED).count()
+    if rejected:
+        work["releases_to_revise"] = {
+            "label": "Your rejected releases to revise",
+            "count": rejected,
+            "url": "/releases/?status=rejected",
+        }
+    return work
+
+
+# The release page
+def current_release_for(release: Release) -> Release | None:
+    """What this release changes against: the alias's current release, or the one it replaced."""
+    if release.status in (
+        Release.Status.RELEASED,
+        Release.Status.SUPERSEDED,
+        Release.Status.ROLLED_BACK,
+    ):
+        return release.previous_release
+    alias = (
+        ModelAlias.objects.filter(name=release.alias_name).select_related("current_release").first()
+    )
+    current = alias.current_release if alias else None
+    if current is None:
+        current = (
+            Release.objects.filter(scenario=release.scenario, status=Release.Status.RELEASED)
+            .exclude(pk=release.pk)
+            .order_by("-released_at")
+            .first()
+        )
+    return current
+
+
+DIFF_ROWS = (
+    ("Change type", lambda r: r.get_change_type_display()),
+    ("Model", lambda r: f"{r.model_name} {r.model_version}".strip()),
+    ("Model alias", lambda r: r.alias_name),
+    ("Prompt", lambda r: f"{r.prompt_family} {r.prompt_version}".strip()),
+    ("Runtime", lambda r: f"{r.runtime} {r.runtime_version}".strip()),
+    ("Tool changes", lambda r: r.tool_changes),
+)
+
+
+def release_diff(release: Release, current: Release | None) -> list[dict[str, Any]]:
+    """Side-by-side rows: the current released value and this release's value."""
+    rows = []
+    for label, value in DIFF_ROWS:
+        new = value(release)
+        old = value(current) if current is not None else ""
+        rows.append({"label": label, "old": old, "new": new, "changed": old != new})
+    return rows
+
+
+@dataclass
+class SignOffSlot:
+    """One kind of sign-off on the release page: who owes it, what was given, what you may do."""
+
+    kind: str
+    label: str
+    owner: Any
+    given: SignOff | None = None
+    latest: SignOff | None = None
+    due: bool = False
+    can_sign: bool = False
+    as_delegate: bool = False
+    can_approve: bool = False
+    blocked_reason: str = ""
+    not_needed: bool = False
+
+
+def signoff_slots(
+    release: Release, user: Any, signoffs: list[SignOff], gate: Any, fast_path: bool
+) -> list[SignOffSlot]:
+    """The sign-off panel: one slot per kind, with the buttons this user may press."""
+    slots = []
+    for kind, owner in OWNER_FIELD.items():
+        current = [s for s in signoffs if s.kind == kind and s.revision == release.revision]
+        given = next((s for s in current if s.decision == SignOff.Decision.APPROVE), None)
+        slot = SignOffSlot(
+            kind=kind,
+            label=SignOff.Kind(kind).label,
+            owner=getattr(release.scenario, owner),
+            given=given,
+            latest=current[-1] if current else None,
+            not_needed=kind == SignOff.Kind.PLATFORM_ROLLOUT and fast_path,
+        )
+        slot.due = release.status == SIGN_STATE[kind] and given is None
+        if slot.due:
+            slot.can_sign = policies.can_sign(user, release, kind)
+            slot.as_delegate = policies.can_sign_as_delegate(user, release, kind)
+            slot.can_approve = slot.can_sign or slot.as_delegate
+            if kind == SignOff.Kind.QUALITY and not gate.allows_approval:
+                slot.can_approve = False
+                slot.blocked_reason = gate.message
+        slots.append(slot)
+    return slots
+
+
+def release_actions(release: Release, user: Any, missing_rollout: list[str]) -> list[Action]:
+    """The buttons: what django-fsm allows this user, minus what the service would refuse."""
+    actions = available_actions(release, user, ACTIONS)
+    if missing_rollout:
+        actions = [a for a in actions if a.name != "start_rollout"]
+    if release.previous_release_id is None:
+        actions = [a for a in actions if a.name != "roll_back"]
+    return actions
+
+
+def release_page(release: Release, user: Any) -> dict[str, Any]:
+    """Everything the release page shows, in a fixed number of queries."""
+    from releases.services import missing_rollout_signoffs
+
+    signoffs = list(
+        release.signoffs.select_related("actor", "exception").order_by("created_at", "id")
+    )
+    gate = gates.eval_gate(release)
+    policy = ReleasePolicy.current()
+    fast_path = release.fast_path or (
+        release.status == Release.Status.APPROVED and gates.fast_path_eligible(release, policy)
+    )
+    missing = missing_rollout_signoffs(release) if release.status == "approved" else []
+    current = current_release_for(release)
+    return {
+        "release": release,
+        "scenario": release.scenario,
+        "gate": gate,
+        "cost": gates.cost_check(release),
+        "fast_path": fast_path,
+        "current": current,
+        "diff": release_diff(release, current),
+        "slots": signoff_slots(release, user, signoffs, gate, fast_path),
+        "signoffs": signoffs,
+        "missing_rollout": [SignOff.Kind(k).label for k in missing],
+        "actions": release_actions(release, user, missing),
+        "entries": list(history_for(release)),
+        "can_edit": policies.can_edit(user, release),
+        "alias": ModelAlias.objects.filter(name=release.alias_name).first(),
+    }
+
+
+# Model aliases
+def alias_list() -> QuerySet[ModelAlias]:
+    return ModelAlias.objects.select_related(
+        "scenario", "scenario__team", "current_release"
+    ).order_by("name")
+
+
+def alias_moves(alias: ModelAlias) -> QuerySet[AliasMove]:
+    """The alias's history, newest first."""
+    return alias.moves.select_related("release", "moved_by").order_by("-started_at", "-id")
+
+
+def get_alias(pk: Any) -> ModelAlias:
+    try:
+        return alias_list().get(pk=pk)
+    except (ModelAlias.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such model alias.") from exc
+
+
+def scenarios_for_filter(user: Any) -> QuerySet[Scenario]:
+    """Scenarios that can have releases, for the list filter and the create form."""
+    return Scenario.objects.filter(
+        status__in=(Scenario.Status.APPROVED, Scenario.Status.ONBOARDED, Scenario.Status.RETIRED)
+    ).order_by("name")
+
+
+def creatable_scenarios(user: Any) -> QuerySet[Scenario]:
+    """Scenarios this user may draft a release for."""
+    return Scenario.objects.filter(
+        status__in=(Scenario.Status.APPROVED, Scenario.Status.ONBOARDED),
+        team_id__in=scenario_policies.team_ids(user),
+    ).order_by("name")

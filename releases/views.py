@@ -1,0 +1,204 @@
+"""HTML pages for releases, sign-offs and model aliases. Each POST calls one service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.errors import TransitionConflict
+from releases import policies, selectors, services
+from releases.forms import CommentForm, ReleaseFilterForm, ReleaseForm, RollbackForm, SignOffForm
+from releases.models import SignOff
+
+PAGE_SIZE = 25
+
+
+def _querystring_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+@require_GET
+def release_list(request: HttpRequest) -> HttpResponse:
+    form = ReleaseFilterForm(
+        request.GET or None, scenarios=selectors.scenarios_for_filter(request.user)
+    )
+    filters = selectors.ReleaseFilters()
+    if form.is_valid():
+        scenario = form.cleaned_data["scenario"]
+        filters = selectors.ReleaseFilters(
+            scenario=scenario.pk if scenario else None,
+            status=form.cleaned_data["status"],
+            awaiting=form.cleaned_data["awaiting"],
+        )
+    page = Paginator(selectors.release_list(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "releases/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "releases": page.object_list,
+            "querystring_without_page": _querystring_without_page(request),
+            "can_create": selectors.creatable_scenarios(request.user).exists(),
+        },
+    )
+
+
+@require_GET
+def sign_off_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "releases/inbox.html", {"items": selectors.sign_off_inbox(request.user)})
+
+
+@require_GET
+def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    release = selectors.get_release_for(request.user, pk)
+    return render(request, "releases/detail.html", selectors.release_page(release, request.user))
+
+
+@require_http_methods(["GET", "POST"])
+def release_create(request: HttpRequest) -> HttpResponse:
+    scenarios = selectors.creatable_scenarios(request.user)
+    initial = {"scenario": request.GET.get("scenario")}
+    form = ReleaseForm(request.POST or None, scenarios=scenarios, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = services.release_create(
+                actor=request.user,
+                scenario=form.cleaned_data["scenario"],
+                data=form.cleaned_fields(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Draft release created. Submit it when it is ready.")
+            return redirect(release)
+    return render(request, "releases/form.html", {"form": form, "release": None})
+
+
+@require_http_methods(["GET", "POST"])
+def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    release = selectors.get_release_for(request.user, pk)
+    if not policies.can_edit(request.user, release):
+        raise PermissionDenied("Only the scenario's team may edit a release, and only a draft.")
+    form = ReleaseForm(request.POST or None, instance=release)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_update(release.pk, actor=request.user, data=form.cleaned_fields())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except TransitionConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(release)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(release)
+    return render(request, "releases/form.html", {"form": form, "release": release})
+
+
+def _run(request: HttpRequest, release: Any, call: Callable[[], Any], done: str) -> HttpResponse:
+    """Call a service and report the outcome as a message; PermissionDenied becomes a 403."""
+    try:
+        call()
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(release)
+
+
+def _transition_view(
+    service: Callable[..., Any], done: str, *, with_comment: bool = False
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        release = selectors.get_release_for(request.user, pk)
+        kwargs: dict[str, Any] = {}
+        if with_comment:
+            form = CommentForm(request.POST)
+            kwargs["comment"] = form.cleaned_data["comment"] if form.is_valid() else ""
+        return _run(
+            request, release, lambda: service(release.pk, actor=request.user, **kwargs), done
+        )
+
+    return view
+
+
+release_submit = _transition_view(
+    services.release_submit, "Submitted: the quality and cost owners have been asked to sign off."
+)
+release_revise = _transition_view(
+    services.release_revise, "Back to draft as a new revision.", with_comment=True
+)
+release_start_rollout = _transition_view(services.release_start_rollout, "Rollout started.")
+release_release = _transition_view(
+    services.release_release, "Released: the model alias now serves this release."
+)
+
+
+@require_POST
+def release_rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    release = selectors.get_release_for(request.user, pk)
+    form = RollbackForm(request.POST)
+    reason = form.cleaned_data["comment"] if form.is_valid() else ""
+    return _run(
+        request,
+        release,
+        lambda: services.release_rollback(release.pk, actor=request.user, reason=reason),
+        "Rolled back: the model alias serves the previous release again.",
+    )
+
+
+@require_POST
+def release_sign_off(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    release = selectors.get_release_for(request.user, pk)
+    if kind not in SignOff.Kind.values:
+        raise Http404("No such sign-off.")
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject.")
+        return redirect(release)
+    data = form.cleaned_data
+    label = SignOff.Kind(kind).label
+    verb = "approved" if data["decision"] == SignOff.Decision.APPROVE else "rejected"
+    return _run(
+        request,
+        release,
+        lambda: services.release_sign_off(
+            release.pk,
+            actor=request.user,
+            kind=kind,
+            decision=data["decision"],
+            comment=data["comment"],
+            as_delegate=data["as_delegate"],
+        ),
+        f"{label} sign-off recorded: {verb}.",
+    )
+
+
+@require_GET
+def alias_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "releases/alias_list.html", {"aliases": selectors.alias_list()})
+
+
+@require_GET
+def alias_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alias = selectors.get_alias(pk)
+    return render(
+        request,
+        "releases/alias_detail.html",
+        {"alias": alias, "moves": selectors.alias_moves(alias)},
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios import template_demo
 from scenarios.exceptions import demo as exceptions_demo
 
 
@@ -15,3 +16,4 @@ def load(people: dict[str, Any]) -> None:
 def load_scenarios(people: dict[str, Any]) -> None:
     """Tools, templates and scenarios; puts them in people["scenarios"] by name."""
     people.setdefault("scenarios", {})
+    template_demo.load(people)  # first: scenarios start from these templates

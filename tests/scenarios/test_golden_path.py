@@ -345,3 +345,48 @@ def test_partial_lists_deviations(on_path: Any):
 
 def test_partial_without_template():
     assert "no template" in _render(ScenarioFactory(template=None))
+
+
+def test_admin_change_publishes_a_new_version(client: Any, admin_user: Any, template: Any, kb: Any):
+    client.force_login(admin_user)
+    url = f"/admin/scenarios/scenariotemplate/{template.pk}/change/"
+    assert client.get(url).status_code == 200
+    form = {
+        "name": template.name,
+        "description": "",
+        "primary_route": "rag",
+        "human_review": "all",
+        "fallback": "human",
+        "context_budget_tokens": "8000",
+        "prefix_stability": "stable",
+        "route_affinity": "on",
+        "cache_hit_slo": "60",
+        "hosting": "maas",
+        "reviewer_notes": "",
+        "allowed_tools": [kb.pk],
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content
+    template.refresh_from_db()
+    newer = ScenarioTemplate.objects.get(is_current=True)
+    assert not template.is_current and template.human_review == "sampled"
+    assert (newer.version, newer.human_review) == (2, "all")
+    assert list(newer.allowed_tools.all()) == [kb]
+    assert client.post(f"/admin/scenarios/scenariotemplate/{newer.pk}/delete/").status_code == 403
+
+
+def test_demo_templates_are_idempotent(platform_reviewer: Any):
+    from scenarios import template_demo
+
+    people: dict[str, Any] = {"platform": platform_reviewer}
+    template_demo.load(people)
+    template_demo.load(people)
+    assert sorted(t.name for t in current_templates()) == [
+        "Agentic back-office workflow",
+        "Batch summarisation (self-hosted)",
+        "Support assistant with RAG",
+    ]
+    assert ScenarioTemplate.objects.count() == 4
+    support = people["templates"]["support-assistant-with-rag"]
+    assert support.version == 2 and support.allowed_tools.count() == 2
+    assert people["templates"]["batch-summarisation-self-hosted"].hosting == "self_hosted"

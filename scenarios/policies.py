@@ -30,6 +30,11 @@ def is_admin(user: Any) -> bool:
     return _signed_in(user) and roles.has_role(user, roles.ADMIN)
 
 
+def is_product_owner(user: Any) -> bool:
+    """Holds the product owner role (of some team)."""
+    return _signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)
+
+
 def is_team_product_owner(user: Any, scenario: Any) -> bool:
     return (
         _signed_in(user)
@@ -55,6 +60,7 @@ def can_view(user: Any, scenario: Any) -> bool:
 
 
 def can_create(user: Any, team: Any = None) -> bool:
+    """Team product owners open intakes for their teams; platform members for any team."""
     if is_platform(user):
         return True
     if not (_signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
@@ -89,10 +95,12 @@ def can_review(user: Any, scenario: Any) -> bool:
 
 
 def can_onboard(user: Any, scenario: Any) -> bool:
+    """The scenario's platform owner or any platform member marks it live."""
     return is_platform(user) or (_signed_in(user) and scenario.platform_owner_id == user.pk)
 
 
 def can_retire(user: Any, scenario: Any) -> bool:
+    """Whoever may onboard it, and its product owner (or the team's product owners)."""
     return (
         can_onboard(user, scenario)
         or (_signed_in(user) and scenario.product_owner_id == user.pk)

@@ -211,7 +211,9 @@ def _save_relations(
 # Transitions --------------------------------------------------------------------------------
 
 
-def scenario_submit(*, actor: Any, pk: Any, comment: str = "") -> Scenario:
+def scenario_submit(
+    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+) -> Scenario:
     """Submit for architecture review; refused with every missing RACI/contract item named."""
 
     def complete(scenario: Scenario) -> None:
@@ -225,6 +227,7 @@ def scenario_submit(*, actor: Any, pk: Any, comment: str = "") -> Scenario:
         "submit",
         actor=actor,
         comment=comment,
+        as_delegate=as_delegate,
         kwargs={"by": actor},
         before=complete,
         after=_notify_submitted,

@@ -1,0 +1,352 @@
+"""The decision record of a scenario: one structure behind the page, the JSON and the Markdown.
+
+Building the page, the API answer and the Markdown export from the same dictionary keeps the
+three from drifting apart. The scenario should come from `selectors.scenario_detail` so that
+everything here is already loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from portal.core.audit import history_for
+from portal.core.notifications import absolute_url
+from scenarios import checklist, selectors
+from scenarios.models import Scenario
+
+CONTRACT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Basics",
+        ("description", "expected_volume", "risk_level", "data_classification"),
+    ),
+    ("Success criterion and eval", ("success_criterion", "eval_dataset", "eval_threshold")),
+    ("Route policy", ("primary_route", "human_review", "fallback", "fallback_alias")),
+    ("Context budget", ("context_budget_tokens",)),
+    ("Cache strategy", ("prefix_stability", "route_affinity", "cache_hit_slo")),
+    ("Cost", ("monthly_budget", "target_cost_per_outcome")),
+    ("Hosting", ("hosting",)),
+    ("Self-hosted", tuple(checklist.SELF_HOSTED_LABELS)),
+    ("Rollback", ("rollback_plan",)),
+)
+UNITS = {
+    "eval_threshold": " %",
+    "cache_hit_slo": " %",
+    "context_budget_tokens": " tokens",
+    "expected_volume": " requests/month",
+}
+
+
+def _person(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": str(user), "email": user.email}
+
+
+def _value(scenario: Scenario, name: str) -> Any:
+    value = getattr(scenario, name)
+    if value is None or value == "":
+        return None
+    display = getattr(scenario, f"get_{name}_display", None)
+    if display is not None:
+        return str(display())
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}{UNITS.get(name, '')}"
+    if isinstance(value, int):
+        return f"{value:,}{UNITS.get(name, '')}"
+    return value
+
+
+def _label(name: str) -> str:
+    labels = {
+        **checklist.CONTRACT_LABELS,
+        **checklist.SELF_HOSTED_LABELS,
+        "fallback_alias": "Fallback model alias",
+        "route_affinity": "Route affinity",
+    }
+    return labels[name]
+
+
+def contract(scenario: Scenario) -> list[dict[str, Any]]:
+    sections = []
+    for title, fields in CONTRACT_SECTIONS:
+        if title == "Self-hosted" and not scenario.is_self_hosted:
+            continue
+        items = [
+            {"key": name, "label": _label(name), "value": _value(scenario, name)}
+            for name in fields
+            if not (name == "fallback_alias" and not scenario.fallback_alias)
+        ]
+        sections.append({"title": title, "items": items})
+    return sections
+
+
+def _checklist(scenario: Scenario, latest: Any) -> list[dict[str, Any]]:
+    answers = latest.checklist if latest is not None else {}
+    rows = []
+    for result in checklist.evaluate(scenario):
+        answer = answers.get(result.key)
+        rows.append(
+            {
+                "key": result.key,
+                "label": result.label,
+                "automatic": {
+                    "passed": result.passed,
+                    "applicable": result.applicable,
+                    "summary": result.summary,
+                },
+                "review": answer,
+            }
+        )
+    return rows
+
+
+def _aliases(scenario: Scenario) -> list[dict[str, Any]]:
+    # Aliases belong to the releases app, which points at scenarios; reading them through the
+    # reverse relation keeps this lower layer free of imports from it.
+    manager = getattr(scenario, "aliases", None)
+    if manager is None:
+        return []
+    return [
+        {
+            "name": alias.name,
+            "current_release": str(alias.current_release) if alias.current_release else None,
+            "url": alias.current_release.get_absolute_url() if alias.current_release else None,
+        }
+        for alias in manager.all()
+    ]
+
+
+def _open_exceptions(scenario: Scenario) -> list[Any]:
+    prefetched = getattr(scenario, "open_exceptions", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(scenario.exceptions.filter(status__in=selectors.OPEN_EXCEPTION_STATES))
+
+
+def build(scenario: Scenario) -> dict[str, Any]:
+    """The record as plain data (JSON-ready except datetimes, which DRF and templates format)."""
+    reviews = list(scenario.reviews.all())
+    latest = reviews[0] if reviews else None
+    flagged = {tool.pk for tool in selectors.flagged_tools(scenario)}
+    return {
+        "id": scenario.pk,
+        "name": scenario.name,
+        "url": absolute_url(scenario.get_absolute_url()),
+        "team": scenario.team.name,
+        "status": scenario.status,
+        "status_label": scenario.get_status_display(),
+        "template": str(scenario.template) if scenario.template_id else None,
+        "dates": {
+            "created": scenario.created_at,
+            "submitted": scenario.first_submitted_at,
+            "decided": scenario.decided_at,
+            "onboarded": scenario.onboarded_at,
+            "retired": scenario.retired_at,
+        },
+        "raci": [
+            {"role": name, "label": label, "person": _person(getattr(scenario, name))}
+            for name, label in checklist.RACI_LABELS.items()
+        ],
+        "escalation_path": [
+            {"position": step.position, "person": _person(step.person)}
+            for step in scenario.escalation_steps.all()
+        ],
+        "contract": contract(scenario),
+        "tools": [
+            {
+                "id": tool.pk,
+                "name": tool.name,
+                "stability": tool.stability,
+                "allowed": tool.allowed,
+                "flagged": tool.pk in flagged,
+            }
+            for tool in scenario.allowed_tools.all()
+        ],
+        "checklist": _checklist(scenario, latest),
+        "reviews": [
+            {
+                "decision": review.decision,
+                "decision_label": review.get_decision_display(),
+                "reviewer": _person(review.reviewer),
+                "as_delegate": review.as_delegate,
+                "comment": review.comment,
+                "checklist": review.checklist,
+                "created_at": review.created_at,
+            }
+            for review in reviews
+        ],
+        "open_exceptions": [
+            {
+                "id": exc.pk,
+                "title": str(exc),
+                "kind": exc.get_kind_display(),
+                "status": exc.status,
+                "expires_on": exc.expires_on,
+                "url": exc.get_absolute_url(),
+            }
+            for exc in _open_exceptions(scenario)
+        ],
+        "aliases": _aliases(scenario),
+        "missing_for_submission": (
+            list(checklist.missing_items(scenario).values())
+            if scenario.status in Scenario.EDITABLE_STATES
+            else []
+        ),
+        "timeline": [
+            {
+                "transition": entry.transition,
+                "source": entry.source,
+                "target": entry.target,
+                "actor": _person(entry.actor),
+                "as_delegate": entry.as_delegate,
+                "comment": entry.comment,
+                "created_at": entry.created_at,
+            }
+            for entry in history_for(scenario)
+        ],
+    }
+
+
+# Markdown -----------------------------------------------------------------------------------
+
+
+def _md(text: Any) -> str:
+    """One table cell or inline value: no pipes or newlines that would break the table."""
+    if text is None or text == "":
+        return "—"
+    return str(text).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def _who(person: dict[str, Any] | None) -> str:
+    if person is None:
+        return "_not named_"
+    return f"{_md(person['name'])} ({_md(person['email'] or person['username'])})"
+
+
+def _when(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+    return value.isoformat()
+
+
+def _pass(passed: bool | None) -> str:
+    return {True: "PASS", False: "FAIL", None: "not answered"}[passed]
+
+
+def to_markdown(record: dict[str, Any]) -> str:
+    """The same record as a Markdown document."""
+    out = [
+        f"# Decision record: {record['name']}",
+        "",
+        f"- Team: {_md(record['team'])}",
+        f"- State: {record['status_label']}",
+        f"- Template: {_md(record['template'] or 'none')}",
+        f"- Submitted: {_when(record['dates']['submitted'])}",
+        f"- Decided: {_when(record['dates']['decided'])}",
+        f"- Onboarded: {_when(record['dates']['onboarded'])}",
+        f"- Link: {record['url']}",
+        "",
+        *_md_raci(record),
+        *_md_contract(record),
+        *_md_checklist(record),
+        *_md_reviews(record),
+        *_md_operations(record),
+        *_md_timeline(record),
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_raci(record: dict[str, Any]) -> list[str]:
+    lines = ["## RACI", "", "| Role | Person |", "|---|---|"]
+    lines += [f"| {row['label']} | {_who(row['person'])} |" for row in record["raci"]]
+    lines += ["", "### Escalation path", ""]
+    path = record["escalation_path"]
+    lines += [f"{step['position']}. {_who(step['person'])}" for step in path] or ["_nobody_"]
+    return [*lines, ""]
+
+
+def _md_contract(record: dict[str, Any]) -> list[str]:
+    lines = ["## Platform contract", ""]
+    for section in record["contract"]:
+        lines += [f"### {section['title']}", "", "| Item | Value |", "|---|---|"]
+        lines += [f"| {item['label']} | {_md(item['value'])} |" for item in section["items"]]
+        lines.append("")
+    lines += ["### Tool policy", ""]
+    tools = record["tools"]
+    lines += [
+        f"- {_md(t['name'])} ({t['stability']}{', not allowed' if not t['allowed'] else ''})"
+        + (" **needs attention**" if t["flagged"] else "")
+        for t in tools
+    ] or ["_no tools_"]
+    return [*lines, ""]
+
+
+def _md_checklist(record: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Architecture review checklist",
+        "",
+        "| Item | Automatic check | Reviewer | Note |",
+        "|---|---|---|---|",
+    ]
+    for row in record["checklist"]:
+        auto = row["automatic"]
+        automatic = "n/a" if not auto["applicable"] else _pass(auto["passed"])
+        review = row["review"] or {}
+        lines.append(
+            f"| {_md(row['label'])} | {automatic} | {_pass(review.get('passed'))} "
+            f"| {_md(review.get('note'))} |"
+        )
+    if record["missing_for_submission"]:
+        lines += ["", "Missing before submission:", ""]
+        lines += [f"- {_md(item)}" for item in record["missing_for_submission"]]
+    return [*lines, ""]
+
+
+def _md_reviews(record: dict[str, Any]) -> list[str]:
+    lines = ["## Review decisions", ""]
+    for review in record["reviews"]:
+        delegate = " (as delegate)" if review["as_delegate"] else ""
+        lines += [
+            f"- **{review['decision_label']}** by {_who(review['reviewer'])}{delegate}, "
+            f"{_when(review['created_at'])}: {_md(review['comment'])}"
+        ]
+    if not record["reviews"]:
+        lines.append("_no decisions yet_")
+    return [*lines, ""]
+
+
+def _md_operations(record: dict[str, Any]) -> list[str]:
+    lines = ["## Model aliases", ""]
+    lines += [
+        f"- {_md(a['name'])}: {_md(a['current_release'] or 'no release yet')}"
+        for a in record["aliases"]
+    ] or ["_none_"]
+    lines += ["", "## Open exceptions", ""]
+    lines += [
+        f"- {_md(e['title'])} ({_md(e['kind'])}, {e['status']}, expires {_when(e['expires_on'])})"
+        for e in record["open_exceptions"]
+    ] or ["_none_"]
+    return [*lines, ""]
+
+
+def _md_timeline(record: dict[str, Any]) -> list[str]:
+    lines = ["## Timeline", ""]
+    for entry in record["timeline"]:
+        actor = entry["actor"]["name"] if entry["actor"] else "System"
+        delegate = " (as delegate)" if entry["as_delegate"] else ""
+        comment = f": {_md(entry['comment'])}" if entry["comment"] else ""
+        lines.append(
+            f"- {_when(entry['created_at'])} {_md(actor)}{delegate} {entry['transition']} "
+            f"({entry['source'] or 'new'} → {entry['target']}){comment}"
+        )
+    if not record["timeline"]:
+        lines.append("_no transitions yet_")
+    return lines

@@ -1,0 +1,361 @@
+"""HTML pages for scenarios and the tool registry. Thin: fetch, form, service, redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.audit import history_for
+from portal.core.errors import TransitionConflict
+from portal.core.transitions import Action, available_actions
+from scenarios import decision_record, policies, selectors, services
+from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, ToolForm, add_errors
+from scenarios.models import Scenario
+
+PAGE_SIZE = 25
+
+# Transitions that post straight from the scenario page.
+ACTIONS: dict[str, Action] = {
+    "submit": Action("submit", "Submit for review", "submit"),
+    "start_review": Action("start_review", "Start review", "start-review"),
+    "onboard": Action("onboard", "Mark onboarded (live)", "onboard"),
+    "retire": Action("retire", "Retire", "retire", style="danger", needs_comment=True),
+}
+# Decisions are taken on the review page, where the checklist is answered.
+DECISIONS: dict[str, Action] = {
+    "approve": Action("approve", "Approve", "approve"),
+    "request_changes": Action(
+        "request_changes", "Request changes", "request-changes", style="secondary"
+    ),
+    "reject": Action("reject", "Reject", "reject", style="danger"),
+}
+SERVICES: dict[str, Callable[..., Any]] = {
+    "submit": services.scenario_submit,
+    "start_review": services.scenario_start_review,
+    "onboard": services.scenario_onboard,
+    "retire": services.scenario_retire,
+}
+DONE = {
+    "submit": "Submitted for architecture review. The platform reviewers have been notified.",
+    "start_review": "You have taken this scenario into review.",
+    "onboard": "Marked onboarded: the scenario is live.",
+    "retire": "Retired.",
+}
+
+
+# Panels other parts of the portal add to the scenario page: each hook returns None or a dict
+# with "template" (a partial rendered with `panel` and the page context) and its data.
+DETAIL_PANELS: list[Callable[[HttpRequest, Scenario], dict[str, Any] | None]] = []
+
+
+def _querystring_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _error_messages(request: HttpRequest, error: ValidationError, prefix: str) -> None:
+    """One message naming every problem (e.g. each missing RACI or contract item)."""
+    messages.error(request, f"{prefix} " + " ".join(error.messages))
+
+
+# Scenarios ----------------------------------------------------------------------------------
+
+
+@require_GET
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    form = ScenarioFilterForm(request.GET)
+    page = _page(request, selectors.scenario_list(request.user, form.filters()))
+    return render(
+        request,
+        "scenarios/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring_without_page": _querystring_without_page(request),
+            "can_create": policies.can_create(request.user),
+        },
+    )
+
+
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.review_queue(request.user))
+    now = timezone.now()
+    rows = [(s, selectors.waiting_time(s, now)) for s in page.object_list]
+    return render(
+        request,
+        "scenarios/review_queue.html",
+        {"page_obj": page, "rows": rows, "querystring_without_page": ""},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def scenario_create(request: HttpRequest) -> HttpResponse:
+    if not policies.can_create(request.user):
+        raise PermissionDenied("Only product owners (and the platform) open scenario intakes.")
+    form = ScenarioForm(request.POST or None, user=request.user, initial=_initial(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenario = services.scenario_create(
+                actor=request.user, team=form.cleaned_data["team"], **form.service_arguments()
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "Draft saved. Submit it when the intake is complete.")
+            if "submit" in request.POST:
+                return _submit_after_save(request, scenario)
+            return redirect(scenario)
+    return render(
+        request,
+        "scenarios/form.html",
+        {"form": form, "scenario": None, "can_submit": policies.is_product_owner(request.user)},
+    )
+
+
+def _initial(request: HttpRequest) -> dict[str, Any]:
+    """Prefill from the query string (e.g. ?team=<id>) for links from other pages."""
+    return {key: request.GET[key] for key in ("team", "name") if key in request.GET}
+
+
+@require_http_methods(["GET", "POST"])
+def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = selectors.get_scenario_for(request.user, pk)
+    if not policies.can_change_intake(request.user, scenario):
+        raise PermissionDenied("You may not edit this scenario.")
+    if scenario.status not in Scenario.EDITABLE_STATES:
+        messages.error(request, "Only drafts and scenarios with changes requested can be edited.")
+        return redirect(scenario)
+    form = ScenarioForm(request.POST or None, instance=scenario, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scenario_update(actor=request.user, pk=pk, **form.service_arguments())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except TransitionConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(scenario)
+        else:
+            messages.success(request, "Saved.")
+            if "submit" in request.POST:
+                return _submit_after_save(request, scenario)
+            return redirect(scenario)
+    return render(
+        request,
+        "scenarios/form.html",
+        {
+            "form": form,
+            "scenario": scenario,
+            "can_submit": policies.can_submit(request.user, scenario),
+        },
+    )
+
+
+def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse:
+    """The "Save and submit" button: the draft is saved; submission may still be refused."""
+    try:
+        services.scenario_submit(actor=request.user, pk=scenario.pk)
+    except ValidationError as exc:
+        _error_messages(request, exc, "Saved as a draft, but it cannot be submitted yet:")
+        return redirect("scenarios:edit", pk=scenario.pk)
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, DONE["submit"])
+    return redirect(scenario)
+
+
+@require_GET
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = selectors.scenario_detail(request.user, pk)
+    actions = available_actions(scenario, request.user, ACTIONS)
+    decisions = available_actions(scenario, request.user, DECISIONS)
+    delegated = _delegate_actions(scenario, request.user, [*actions, *decisions])
+    return render(
+        request,
+        "scenarios/detail.html",
+        {
+            "scenario": scenario,
+            "record": decision_record.build(scenario),
+            "entries": history_for(scenario),
+            "actions": actions,
+            "action_base": f"{scenario.get_absolute_url()}",
+            "can_decide": bool(decisions),
+            "can_edit": policies.can_edit(request.user, scenario),
+            "delegate_actions": [a for a in delegated if a.name in ACTIONS],
+            "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
+            "extra_panels": [panel for hook in DETAIL_PANELS if (panel := hook(request, scenario))],
+            "flagged_tools": selectors.flagged_tools(scenario),
+        },
+    )
+
+
+def _delegate_actions(scenario: Scenario, user: Any, own: list[Action]) -> list[Action]:
+    """What an admin could do in someone's place: valid in this state, not theirs to do."""
+    if not policies.can_act_as_delegate(user):
+        return []
+    valid = {t.name for t in scenario.get_available_status_transitions()}
+    mine = {a.name for a in own}
+    return [a for name, a in {**ACTIONS, **DECISIONS}.items() if name in valid - mine]
+
+
+@require_POST
+def scenario_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    scenario = selectors.get_scenario_for(request.user, pk)
+    as_delegate = request.POST.get("as_delegate") == "1"
+    comment = request.POST.get("comment", "").strip()
+    try:
+        SERVICES[name](actor=request.user, pk=scenario.pk, comment=comment, as_delegate=as_delegate)
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        _error_messages(request, exc, "Cannot submit yet:")
+    else:
+        messages.success(request, DONE[name])
+    return redirect(scenario)
+
+
+def _review_form(request: HttpRequest, scenario: Scenario, data: Any = None) -> ReviewForm:
+    return ReviewForm(data, scenario=scenario, delegate=policies.can_act_as_delegate(request.user))
+
+
+@require_GET
+def scenario_review(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = selectors.scenario_detail(request.user, pk)
+    return _render_review(request, scenario, _review_form(request, scenario))
+
+
+def _render_review(
+    request: HttpRequest, scenario: Scenario, form: ReviewForm, status: int = 200
+) -> HttpResponse:
+    decisions = available_actions(scenario, request.user, DECISIONS)
+    if not decisions and policies.can_act_as_delegate(request.user):
+        decisions = _delegate_actions(scenario, request.user, [])
+        decisions = [a for a in decisions if a.name in DECISIONS]
+    return render(
+        request,
+        "scenarios/review.html",
+        {
+            "scenario": scenario,
+            "form": form,
+            "decisions": decisions,
+            "record": decision_record.build(scenario),
+            "start_review": available_actions(scenario, request.user, ACTIONS),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def scenario_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    scenario = selectors.scenario_detail(request.user, pk)
+    form = _review_form(request, scenario, request.POST)
+    if not form.is_valid():
+        return _render_review(request, scenario, form, status=400)
+    try:
+        review = services.scenario_decide(
+            actor=request.user,
+            pk=scenario.pk,
+            decision=decision,
+            comment=form.cleaned_data["comment"],
+            answers=form.answers(),
+            as_delegate=form.cleaned_data.get("as_delegate", False),
+        )
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _render_review(request, scenario, form, status=400)
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+        return redirect(scenario)
+    messages.success(
+        request,
+        f"Decision recorded: {review.get_decision_display().lower()}. "
+        "The product owner has been notified.",
+    )
+    return redirect(scenario)
+
+
+@require_GET
+def decision_record_markdown(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = selectors.scenario_detail(request.user, pk)
+    body = decision_record.to_markdown(decision_record.build(scenario))
+    response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="scenario-{scenario.pk}-decision-record.md"'
+    )
+    return response
+
+
+# Tool registry ------------------------------------------------------------------------------
+
+
+@require_GET
+def tool_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "scenarios/tool_list.html",
+        {
+            "tools": selectors.tool_list(),
+            "can_manage": policies.can_manage_tools(request.user),
+        },
+    )
+
+
+@require_GET
+def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = selectors.tool_detail(pk)
+    using = selectors.scenarios_using_tool(request.user, tool)
+    return render(
+        request,
+        "scenarios/tool_detail.html",
+        {
+            "tool": tool,
+            "scenarios": using,
+            "inactive_states": Scenario.INACTIVE_STATES,
+            "can_manage": policies.can_manage_tools(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tool_create(request: HttpRequest) -> HttpResponse:
+    return _tool_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _tool_form(request, selectors.tool_detail(pk))
+
+
+def _tool_form(request: HttpRequest, tool: Any) -> HttpResponse:
+    if not policies.can_manage_tools(request.user):
+        raise PermissionDenied("Only the platform team manages the tool registry.")
+    form = ToolForm(request.POST or None, instance=tool)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.TOOL_FIELDS}
+        try:
+            if tool is None:
+                saved = services.tool_create(actor=request.user, data=data)
+            else:
+                saved = services.tool_update(actor=request.user, pk=tool.pk, data=data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"Tool “{saved.name}” saved.")
+            return redirect(reverse("scenarios:tool_detail", args=[saved.pk]))
+    return render(request, "scenarios/tool_form.html", {"form": form, "tool": tool})

@@ -1,0 +1,9 @@
+"""Fixtures shared by the scenario tests. Each area keeps its fixtures in its own module and
+exposes them here."""
+
+from tests.scenarios.scenario_fixtures import (  # noqa: F401
+    fast_hashing,
+    make_scenario,
+    people,
+    submitter,
+)

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("releases.api_urls")),
     path("", include("incidents.api_urls")),
     path("", include("portal.dashboard.api_urls")),
+    path("", include("portal.support.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("releases/", include("releases.urls")),
     path("incidents/", include("incidents.urls")),
     path("dashboard/", include("portal.dashboard.urls")),
+    path("support/", include("portal.support.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,11 +7,12 @@ from django.http import HttpRequest
 from portal.core import roles
 
 NAVIGATION = [
+    ("Dashboard", "/dashboard/"),
     ("Scenarios", "/scenarios/"),
     ("Releases", "/releases/"),
     ("Incidents", "/incidents/"),
     ("Exceptions", "/scenarios/exceptions/"),
-    ("Dashboard", "/dashboard/"),
+    ("Support", "/support/"),
 ]
 
 

@@ -1,4 +1,9 @@
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
-urlpatterns = router.urls
+from portal.dashboard import api
+
+urlpatterns = [
+    path("metrics/", api.MetricsView.as_view(), name="api-metrics"),
+    path("scorecard/", api.ScorecardListView.as_view(), name="api-scorecard"),
+    path("scorecard/<int:pk>/", api.ScorecardDetailView.as_view(), name="api-scorecard-detail"),
+]

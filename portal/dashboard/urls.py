@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from portal.dashboard import views
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("metrics.csv", views.metrics_csv, name="metrics-csv"),
+    path("scorecard/", views.scorecard_list, name="scorecard"),
+    path("<slug:key>/items/", views.drill_down, name="drill-down"),
+]

@@ -1,0 +1,17 @@
+"""Who may see and export the operating metrics. The only place these rules live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scenarios import policies as scenario_policies
+
+
+def can_view(user: Any) -> bool:
+    """Everyone signed in reads the dashboard, the drill-down lists and the scorecard."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_export(user: Any) -> bool:
+    """CSV exports are for admins (DOMAIN.md, "Who may do what")."""
+    return scenario_policies.is_admin(user)

@@ -1,0 +1,283 @@
+"""The architecture review checklist evaluated automatically for each scenario.
+
+Each item is both a database condition (for sorting, paging and the organisation-wide pass
+rate, whatever the number of scenarios) and a Python evaluation of the same annotated row (for
+the reason shown next to pass or fail). Tests check that the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from releases.models import Release, SignOff
+from scenarios.models import EscalationStep, PlatformException, Scenario
+
+PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
+ACTIVE = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
+
+ITEMS = {
+    "owners": "Product and platform owner named",
+    "contract_owners": "Owners for route policy, context budget, tool policy and cache strategy",
+    "release_reviews": "Last approved release had quality and cost review",
+    "incident_readiness": "Incident owner, escalation path and rollback target",
+    "exceptions": "Open exceptions tracked; none undocumented or expired",
+}
+CONTRACT_OWNERS = {
+    "route_owner": "route policy",
+    "context_owner": "context budget",
+    "tools_owner": "tool policy",
+    "cache_owner": "cache strategy",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    label: str
+    status: str  # pass, fail or n/a
+    reason: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    scenario: Scenario
+    items: list[Item]
+
+    @property
+    def passed(self) -> int:
+        return sum(item.status == PASS for item in self.items)
+
+    @property
+    def applicable(self) -> int:
+        return sum(item.status != NOT_APPLICABLE for item in self.items)
+
+    @property
+    def score(self) -> float:
+        """Percent of the applicable items that pass."""
+        return 100.0 * self.passed / self.applicable if self.applicable else 100.0
+
+
+def _exception_count(condition: Q) -> Coalesce:
+    rows = (
+        PlatformException.objects.filter(condition, scenario_id=OuterRef("pk"))
+        .order_by()
+        .values("scenario_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _signed(kind: str) -> Exists:
+    return Exists(
+        SignOff.objects.filter(
+            release_id=OuterRef("sc_release_id"),
+            revision=OuterRef("sc_release_revision"),
+            kind=kind,
+            decision=SignOff.Decision.APPROVE,
+        )
+    )
+
+
+def conditions() -> dict[str, Q]:
+    """The pass condition of each item, on a queryset from `annotate` (which fixes the day)."""
+    return {
+        "owners": Q(product_owner__isnull=False, platform_owner__isnull=False),
+        "contract_owners": Q(**{f"{name}__isnull": False for name in CONTRACT_OWNERS}),
+        "release_reviews": Q(sc_release_id__isnull=False, sc_quality=True, sc_cost=True),
+        "incident_readiness": Q(incident_owner__isnull=False, sc_escalation=True)
+        & (Q(sc_previous_release=True) | ~Q(rollback_plan="")),
+        "exceptions": Q(sc_detected=0, sc_lapsed=0, sc_untracked=0),
+    }
+
+
+NOT_APPLICABLE_WHEN = {"release_reviews": Q(sc_release_id__isnull=True)}
+
+
+def annotate(scenarios: QuerySet[Scenario], today: dt.date | None = None) -> QuerySet[Scenario]:
+    """Add the facts every item needs, and the score, without a query per scenario."""
+    today = today or timezone.localdate()
+    status = PlatformException.Status
+    last_approved = Release.objects.filter(
+        scenario_id=OuterRef("pk"), approved_at__isnull=False
+    ).order_by("-approved_at", "-pk")
+    annotated = scenarios.annotate(
+        sc_escalation=Exists(EscalationStep.objects.filter(scenario_id=OuterRef("pk"))),
+        sc_previous_release=Exists(
+            Release.objects.filter(scenario_id=OuterRef("pk"), status=Release.Status.SUPERSEDED)
+        ),
+        sc_release_id=Subquery(last_approved.values("pk")[:1]),
+        sc_release_revision=Subquery(last_approved.values("revision")[:1]),
+        sc_release_title=Subquery(last_approved.values("title")[:1]),
+        sc_detected=_exception_count(Q(status=status.DETECTED)),
+        sc_lapsed=_exception_count(Q(status=status.APPROVED, expires_on__lte=today)),
+        sc_untracked=_exception_count(Q(status=status.APPROVED, expires_on__isnull=True)),
+        sc_open=_exception_count(Q(status__in=(status.REQUESTED, status.APPROVED))),
+    ).annotate(sc_quality=_signed(SignOff.Kind.QUALITY), sc_cost=_signed(SignOff.Kind.COST))
+    passes = [Case(When(c, then=Value(1)), default=Value(0)) for c in conditions().values()]
+    applicable = Value(len(ITEMS)) - Case(
+        *[When(c, then=Value(1)) for c in NOT_APPLICABLE_WHEN.values()], default=Value(0)
+    )
+    passed = passes[0]
+    for flag in passes[1:]:
+        passed = passed + flag
+    return annotated.annotate(sc_passed=passed, sc_applicable=applicable).annotate(
+        sc_score=Cast(F("sc_passed"), FloatField()) * 100.0 / F("sc_applicable")
+    )
+
+
+SORTS = {
+    "score": ("sc_score", "name", "pk"),
+    "-score": ("-sc_score", "name", "pk"),
+    "name": ("name", "pk"),
+    "team": ("team__name", "name", "pk"),
+}
+
+
+def active_scorecards(team: Any = None, sort: str = "score") -> QuerySet[Scenario]:
+    """Every active (approved or onboarded) scenario, annotated and sorted."""
+    scenarios = Scenario.objects.filter(status__in=ACTIVE).select_related("team")
+    if team is not None:
+        scenarios = scenarios.filter(team=team)
+    return annotate(scenarios).order_by(*SORTS.get(sort, SORTS["score"]))
+
+
+def pass_rates(team: Any = None) -> dict[str, dict[str, Any]]:
+    """Per item: how many active scenarios it applies to, how many pass, and the rate."""
+    scenarios = Scenario.objects.filter(status__in=ACTIVE)
+    if team is not None:
+        scenarios = scenarios.filter(team=team)
+    today = timezone.localdate()
+    aggregates: dict[str, Any] = {"total": Count("pk")}
+    for key, condition in conditions().items():
+        aggregates[f"{key}__passed"] = Count("pk", filter=condition)
+        skip = NOT_APPLICABLE_WHEN.get(key)
+        if skip is not None:
+            aggregates[f"{key}__skipped"] = Count("pk", filter=skip)
+    counts = annotate(scenarios, today).aggregate(**aggregates)
+    rates = {}
+    for key, label in ITEMS.items():
+        applicable = counts["total"] - counts.get(f"{key}__skipped", 0)
+        passed = counts[f"{key}__passed"]
+        rates[key] = {
+            "label": label,
+            "applicable": applicable,
+            "passed": passed,
+            "rate": 100.0 * passed / applicable if applicable else None,
+        }
+    return rates
+
+
+def scorecard_for(scenario: Scenario) -> Scorecard:
+    """The checklist for one scenario (one query); the scenario page includes
+    templates/dashboard/_scorecard.html with it."""
+    row = annotate(Scenario.objects.filter(pk=scenario.pk)).get()
+    return evaluate(row)
+
+
+def evaluate(row: Scenario) -> Scorecard:
+    """Pass, fail or n/a with the reason, for a scenario row from `annotate`."""
+    return Scorecard(
+        row,
+        [
+            _owners(row),
+            _contract_owners(row),
+            _release_reviews(row),
+            _incident_readiness(row),
+            _exceptions(row),
+        ],
+    )
+
+
+def _item(key: str, problems: list[str], ok: str) -> Item:
+    if problems:
+        return Item(key, ITEMS[key], FAIL, "; ".join(problems) + ".")
+    return Item(key, ITEMS[key], PASS, ok)
+
+
+def _owners(row: Any) -> Item:
+    problems = [
+        f"No {label} named"
+        for label, value in (
+            ("product owner", row.product_owner_id),
+            ("platform owner", row.platform_owner_id),
+        )
+        if value is None
+    ]
+    return _item("owners", problems, "Product owner and platform owner are named.")
+
+
+def _contract_owners(row: Any) -> Item:
+    missing = [
+        label for name, label in CONTRACT_OWNERS.items() if getattr(row, f"{name}_id") is None
+    ]
+    problems = [f"No owner for {', '.join(missing)}"] if missing else []
+    return _item("contract_owners", problems, "Route, context, tools and cache each have an owner.")
+
+
+def _release_reviews(row: Any) -> Item:
+    key = "release_reviews"
+    if row.sc_release_id is None:
+        return Item(key, ITEMS[key], NOT_APPLICABLE, "No release has been approved yet.")
+    name = f"“{row.sc_release_title}”" if row.sc_release_title else f"#{row.sc_release_id}"
+    problems = [
+        f"Last approved release {name} has no approving {kind} sign-off"
+        for kind, signed in (("quality", row.sc_quality), ("cost", row.sc_cost))
+        if not signed
+    ]
+    return _item(key, problems, f"Last approved release {name} had quality and cost sign-off.")
+
+
+def _incident_readiness(row: Any) -> Item:
+    problems = []
+    if row.incident_owner_id is None:
+        problems.append("No incident owner named")
+    if not row.sc_escalation:
+        problems.append("No escalation path")
+    if not row.sc_previous_release and not row.rollback_plan:
+        problems.append("No rollback target (no earlier released release, no rollback plan)")
+    target = "an earlier released release" if row.sc_previous_release else "a rollback plan"
+    return _item(
+        "incident_readiness",
+        problems,
+        f"Incident owner named, escalation path set, rollback to {target}.",
+    )
+
+
+def _exceptions(row: Any) -> Item:
+    problems = []
+    if row.sc_detected:
+        problems.append(f"{row.sc_detected} undocumented (detected) exception(s)")
+    if row.sc_lapsed:
+        problems.append(f"{row.sc_lapsed} approved exception(s) past their expiry date")
+    if row.sc_untracked:
+        problems.append(f"{row.sc_untracked} approved exception(s) without an expiry date")
+    ok = (
+        f"{row.sc_open} open exception(s), each documented with a decision or an expiry."
+        if row.sc_open
+        else "No open exceptions."
+    )
+    return _item("exceptions", problems, ok)

@@ -1,0 +1,173 @@
+"""The rows behind each metric: base querysets (team-filtered, not yet windowed) and the
+conditions the metrics count. The metrics aggregate them; the drill-down lists page through
+the same querysets, so a list shows exactly what its number counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from incidents.models import Incident
+from portal.core import roles
+from portal.core.models import Team, User
+from portal.dashboard.windows import Window
+from portal.support.models import SupportRequest
+from releases.models import Release, SignOff
+from scenarios.models import PlatformException, Scenario
+
+ACTIVE_SCENARIO = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
+OPEN_EXCEPTION = (
+    PlatformException.Status.DETECTED,
+    PlatformException.Status.REQUESTED,
+    PlatformException.Status.APPROVED,
+)
+
+
+def _for_team(queryset: QuerySet[Any], window: Window, path: str) -> QuerySet[Any]:
+    return queryset if window.team is None else queryset.filter(**{path: window.team})
+
+
+# Scenarios
+
+
+def onboarding_base(window: Window) -> QuerySet[Scenario]:
+    """Scenarios with an onboarding time: onboarded after a first submission."""
+    scenarios = Scenario.objects.filter(
+        onboarded_at__isnull=False, first_submitted_at__isnull=False
+    )
+    return _for_team(scenarios, window, "team").select_related("team")
+
+
+def _is_platform_reviewer(user_ref: str) -> Exists:
+    return Exists(
+        User.groups.through.objects.filter(
+            user_id=OuterRef(user_ref), group__name=roles.PLATFORM_REVIEWER
+        )
+    )
+
+
+def self_service_base(window: Window) -> QuerySet[Scenario]:
+    """Onboarded scenarios with the three facts self-service depends on."""
+    scenarios = Scenario.objects.filter(onboarded_at__isnull=False).annotate(
+        submitter_in_team=Exists(
+            Team.members.through.objects.filter(
+                team_id=OuterRef("team_id"), user_id=OuterRef("submitted_by_id")
+            )
+        ),
+        platform_submitted=_is_platform_reviewer("submitted_by_id"),
+        platform_created=_is_platform_reviewer("created_by_id"),
+        open_exception=Exists(
+            PlatformException.objects.filter(scenario_id=OuterRef("pk"), status__in=OPEN_EXCEPTION)
+        ),
+    )
+    return _for_team(scenarios, window, "team").select_related("team", "submitted_by")
+
+
+SELF_SERVICE = Q(
+    submitted_by__isnull=False,
+    submitter_in_team=True,
+    platform_submitted=False,
+    platform_created=False,
+    open_exception=False,
+)
+
+
+def active_scenarios(window: Window) -> QuerySet[Scenario]:
+    scenarios = Scenario.objects.filter(status__in=ACTIVE_SCENARIO)
+    return _for_team(scenarios, window, "team").select_related("team")
+
+
+HAS_DATASET = ~Q(eval_dataset="")
+
+
+# Incidents
+
+
+def incident_base(window: Window) -> QuerySet[Incident]:
+    incidents = Incident.objects.all()
+    return _for_team(incidents, window, "scenario__team").select_related("scenario")
+
+
+# Releases
+
+
+def release_base(window: Window) -> QuerySet[Release]:
+    """Approved releases, with whether the approved revision has an approving cost sign-off."""
+    releases = Release.objects.filter(approved_at__isnull=False).annotate(
+        cost_reviewed=Exists(
+            SignOff.objects.filter(
+                release_id=OuterRef("pk"),
+                revision=OuterRef("revision"),
+                kind=SignOff.Kind.COST,
+                decision=SignOff.Decision.APPROVE,
+            )
+        ),
+    )
+    return _for_team(releases, window, "scenario__team").select_related("scenario")
+
+
+EVAL_PASSED = Q(
+    eval_score__isnull=False,
+    scenario__eval_threshold__isnull=False,
+    eval_score__gte=F("scenario__eval_threshold"),
+)
+
+
+# Exceptions
+
+
+def exception_base(window: Window) -> QuerySet[PlatformException]:
+    exceptions = PlatformException.objects.all()
+    if window.team is not None:
+        exceptions = exceptions.filter(
+            Q(team=window.team) | Q(team__isnull=True, scenario__team=window.team)
+        )
+    return exceptions.select_related("scenario", "team")
+
+
+DETECTED = Q(status=PlatformException.Status.DETECTED)
+
+
+def past_expiry(today: dt.date) -> Q:
+    return Q(status=PlatformException.Status.APPROVED, expires_on__lte=today)
+
+
+def undocumented_now(today: dt.date) -> Q:
+    """Exactly `PlatformException.is_undocumented`, as a filter."""
+    return DETECTED | past_expiry(today)
+
+
+def undocumented_at(moment: dt.datetime) -> Q:
+    """Undocumented as things stood at `moment`, rebuilt from the exceptions' own timestamps:
+    detected from creation until justified (`requested_at`); approved and past expiry from the
+    expiry date until the exception ended (`ended_at`, set by expire, revoke or close)."""
+    day = timezone.localdate(moment)
+    status = PlatformException.Status
+    detected = Q(created_at__lte=moment) & (
+        Q(status=status.DETECTED) | Q(detected_by__isnull=False, requested_at__gt=moment)
+    )
+    lapsed = (
+        Q(expires_on__lte=day)
+        & (Q(decided_at__isnull=True) | Q(decided_at__lte=moment))
+        & (
+            Q(status=status.APPROVED)
+            | Q(status__in=(status.EXPIRED, status.REVOKED, status.CLOSED), ended_at__gt=moment)
+        )
+    )
+    return detected | lapsed
+
+
+# Support
+
+
+def support_base(window: Window) -> QuerySet[SupportRequest]:
+    requests = SupportRequest.objects.all()
+    return _for_team(requests, window, "team").select_related("team", "requester", "scenario")
+
+
+def teams() -> QuerySet[Team]:
+    """Teams the dashboard can be filtered by."""
+    return Team.objects.order_by("name")

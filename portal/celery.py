@@ -17,8 +17,13 @@ SWEEP_MINUTES = int(os.environ.get("REMINDER_SWEEP_MINUTES", "15"))
 
 app.conf.beat_schedule = {
     "reminder-sweep": {
-        "task": "portal.core.tasks.reminder_sweep_task",
+        "task": "portal.reminders.tasks.reminder_sweep_task",
         "schedule": crontab(minute=f"*/{SWEEP_MINUTES}"),
         "options": {"expires": SWEEP_MINUTES * 60},
+    },
+    "requeue-unsent-emails": {
+        "task": "portal.core.tasks.requeue_unsent_emails_task",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 10 * 60},
     },
 }

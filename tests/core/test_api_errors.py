@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import include, path
@@ -30,6 +30,8 @@ class NameSerializer(serializers.Serializer):
 
 
 class TwoPerMinute(UserRateThrottle):
+    # Its own cache: clearing the shared one would flush Redis, which is also the broker.
+    cache = LocMemCache("throttle-test", {})
     rate = "2/minute"
 
 
@@ -169,12 +171,11 @@ def test_wrong_method_is_405(api_client: APIClient, outsider: Any) -> None:
 
 
 def test_throttled_is_429(api_client: APIClient, outsider: Any) -> None:
-    cache.clear()
+    TwoPerMinute.cache.clear()
     api_client.force_authenticate(outsider)
     assert api_client.get("/api/v1/throttled/").status_code == 200
     assert api_client.get("/api/v1/throttled/").status_code == 200
     assert_error(api_client.get("/api/v1/throttled/"), 429, "throttled")
-    cache.clear()
 
 
 def test_django_validation_without_a_field_is_non_field_errors() -> None:

@@ -1,0 +1,191 @@
+"""API shapes of releases, sign-offs and model aliases. None writes the status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from releases import gates, selectors, services
+from releases.models import AliasMove, ModelAlias, Release, SignOff
+from scenarios.models import Scenario
+
+
+class ReleasePersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="__str__")
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    actor = ReleasePersonSerializer()
+    counts = serializers.SerializerMethodField(
+        help_text="False for sign-offs of an earlier revision: kept as history, no longer counted."
+    )
+
+    class Meta:
+        model = SignOff
+        fields = (
+            "id", "revision", "kind", "decision", "actor", "as_delegate", "comment",
+            "exception", "created_at", "counts",
+        )  # fmt: skip
+
+    def get_counts(self, obj: SignOff) -> bool:
+        return obj.revision == obj.release.revision
+
+
+LIST_FIELDS = (
+    "id", "url", "scenario", "scenario_name", "title", "change_type", "model_name",
+    "model_version", "alias_name", "prompt_family", "prompt_version", "runtime",
+    "runtime_version", "status", "revision", "author", "fast_path", "previous_release",
+    "created_at", "submitted_at", "approved_at", "rollout_started_at", "released_at", "ended_at",
+)  # fmt: skip
+
+
+class ReleaseListSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    scenario_name = serializers.CharField(source="scenario.name", read_only=True)
+    author = ReleasePersonSerializer(read_only=True)
+
+    class Meta:
+        model = Release
+        fields = LIST_FIELDS
+        read_only_fields = fields
+
+
+class EvalGateSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["passed", "missing", "no_threshold", "below"])
+    passed_on_merit = serializers.BooleanField()
+    allows_approval = serializers.BooleanField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    threshold = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    bypass_exception = serializers.IntegerField(source="bypass.pk", allow_null=True, default=None)
+    message = serializers.CharField()
+
+
+class CostCheckSerializer(serializers.Serializer):
+    cost_per_request = serializers.DecimalField(max_digits=10, decimal_places=6, allow_null=True)
+    accepted_outcome_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True
+    )
+    cost_per_outcome = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True)
+    target_cost_per_outcome = serializers.DecimalField(
+        max_digits=10, decimal_places=4, allow_null=True
+    )
+    expected_volume = serializers.IntegerField(allow_null=True)
+    monthly_projection = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    monthly_budget = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    over_budget = serializers.BooleanField()
+    over_target = serializers.BooleanField()
+    within_budget = serializers.BooleanField()
+    needs_comment = serializers.BooleanField()
+
+
+class ReleaseSerializer(ReleaseListSerializer):
+    """One release with its eval gate, cost check and every sign-off (all revisions)."""
+
+    eval_gate = serializers.SerializerMethodField()
+    cost = serializers.SerializerMethodField()
+    signoffs = SignOffSerializer(many=True, read_only=True)
+    missing_rollout_signoffs = serializers.SerializerMethodField()
+
+    class Meta(ReleaseListSerializer.Meta):
+        fields = (
+            *LIST_FIELDS, "tool_changes", "changelog", "eval_run_ref", "eval_dataset",
+            "eval_score", "eval_coverage", "cost_per_request", "accepted_outcome_rate",
+            "eval_gate", "cost", "signoffs", "missing_rollout_signoffs",
+        )  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(EvalGateSerializer)
+    def get_eval_gate(self, obj: Release) -> Any:
+        return EvalGateSerializer(gates.eval_gate(obj)).data
+
+    @extend_schema_field(CostCheckSerializer)
+    def get_cost(self, obj: Release) -> Any:
+        return CostCheckSerializer(gates.cost_check(obj)).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_missing_rollout_signoffs(self, obj: Release) -> list[str]:
+        if obj.status != Release.Status.APPROVED:
+            return []
+        return [str(kind) for kind in services.missing_rollout_signoffs(obj)]
+
+
+class ReleaseWriteSerializer(serializers.ModelSerializer):
+    """Create or edit a draft. The scenario is set on create and fixed afterwards."""
+
+    scenario = serializers.PrimaryKeyRelatedField(queryset=Scenario.objects.all())
+
+    class Meta:
+        model = Release
+        fields = ("scenario", *services.EDITABLE_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            self.fields["scenario"].read_only = True
+
+    def to_representation(self, instance: Release) -> Any:
+        return ReleaseSerializer(instance, context=self.context).data
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.validated_data.items() if k in services.EDITABLE_FIELDS}
+
+
+class ReleaseTransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    as_delegate = serializers.BooleanField(
+        required=False, default=False, help_text="Admins only: act in the named person's place."
+    )
+
+
+class ReleaseRollbackSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the release is rolled back.")
+    as_delegate = serializers.BooleanField(required=False, default=False)
+
+
+class SignOffRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SignOff.Kind.choices)
+    decision = serializers.ChoiceField(choices=SignOff.Decision.choices)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to reject, and to approve a cost estimate over budget or target.",
+    )
+    as_delegate = serializers.BooleanField(
+        required=False, default=False, help_text="Admins only: sign in the named owner's place."
+    )
+
+
+class AliasMoveSerializer(serializers.ModelSerializer):
+    moved_by = ReleasePersonSerializer(allow_null=True)
+    release_title = serializers.CharField(source="release.__str__")
+
+    class Meta:
+        model = AliasMove
+        fields = ("id", "release", "release_title", "moved_by", "reason", "started_at", "ended_at")
+
+
+class ModelAliasSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    scenario_name = serializers.CharField(source="scenario.name", read_only=True)
+
+    class Meta:
+        model = ModelAlias
+        fields = ("id", "url", "name", "scenario", "scenario_name", "current_release", "created_at")
+        read_only_fields = fields
+
+
+class ModelAliasDetailSerializer(ModelAliasSerializer):
+    history = serializers.SerializerMethodField()
+
+    class Meta(ModelAliasSerializer.Meta):
+        fields = (*ModelAliasSerializer.Meta.fields, "history")
+        read_only_fields = fields
+
+    @extend_schema_field(AliasMoveSerializer(many=True))
+    def get_history(self, obj: ModelAlias) -> Any:
+        return AliasMoveSerializer(selectors.alias_moves(obj), many=True).data

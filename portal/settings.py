@@ -256,7 +256,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ReleaseStatusEnum": "releases.models.Release.Status",
+        "SignOffKindEnum": "releases.models.SignOff.Kind",
+        "SignOffDecisionEnum": "releases.models.SignOff.Decision",
+    },
 }
 
 LOGGING = {

@@ -1,5 +1,7 @@
 # The two commands that matter: `make run` and `make test`. Everything installs from requirements.lock.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -24,8 +26,8 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	@echo "Serving http://127.0.0.1:8000 (demo users and password: see README.md)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving http://$(HOST):$(PORT) (demo users and password: see README.md)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -50,7 +52,8 @@ beat: install
 
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn portal.wsgi:application --bind 127.0.0.1:8000 --workers 2
+	$(BIN)/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
+		--access-logfile - --forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 bench: install
 	$(BIN)/python bench/load.py

@@ -9,7 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from portal.core.models import User
 from scenarios import checklist, selectors
-from scenarios.models import Hosting, Route, Scenario, Tool
+from scenarios.models import Hosting, Route, Scenario, ScenarioTemplate, Tool
 from scenarios.services import INTAKE_FIELDS
 
 ESCALATION_LEVELS = 5
@@ -84,6 +84,12 @@ class ScenarioForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label=LABELS["allowed_tools"],
     )
+    # A new intake opened from a golden-path template records it (see scenarios.golden_path).
+    template = forms.ModelChoiceField(
+        queryset=ScenarioTemplate.objects.filter(is_current=True),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Scenario
@@ -112,6 +118,7 @@ class ScenarioForm(forms.ModelForm):
         self.fields["allowed_tools"].queryset = selectors.allowed_tools()
         if self.instance.pk:
             del self.fields["team"]
+            del self.fields["template"]  # recorded when the intake was opened
             path = [step.person for step in self.instance.escalation_steps.all()]
             for name, person in zip(ESCALATION_FIELDS, path, strict=False):
                 self.initial.setdefault(name, person.pk)
@@ -159,9 +166,7 @@ class ScenarioForm(forms.ModelForm):
     def service_arguments(self) -> dict[str, Any]:
         """The cleaned input as the services take it."""
         data = {
-            name: self.cleaned_data[name]
-            for name in INTAKE_FIELDS
-            if name in self.cleaned_data and name != "template"
+            name: self.cleaned_data[name] for name in INTAKE_FIELDS if name in self.cleaned_data
         }
         escalation = [self.cleaned_data[n] for n in ESCALATION_FIELDS if self.cleaned_data.get(n)]
         return {

@@ -271,5 +271,22 @@ def template_initial(template: ScenarioTemplate) -> dict[str, Any]:
     """Initial values of the intake form for a scenario started from this template."""
     initial = {name: getattr(template, name) for name in PREFILLED_FIELDS}
     initial["allowed_tools"] = [t.pk for t in template.allowed_tools.all() if t.allowed]
-    initial["template"] = template.pk
+    initial["template"] = template
     return initial
+
+
+def template_for_intake(pk: Any) -> ScenarioTemplate | None:
+    """The current version of the template a "New scenario from template" link names, if any.
+
+    A link to an earlier version starts from the current one; a withdrawn template from none."""
+    if not pk:
+        return None
+    try:
+        key = ScenarioTemplate.objects.filter(pk=pk).values("key")[:1]
+        return (
+            ScenarioTemplate.objects.filter(key=Subquery(key), is_current=True)
+            .prefetch_related("allowed_tools")
+            .first()
+        )
+    except (ValueError, TypeError):
+        return None

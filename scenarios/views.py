@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.transitions import Action, available_actions
-from scenarios import decision_record, policies, selectors, services
+from scenarios import decision_record, golden_path, policies, selectors, services
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, ToolForm, add_errors
 from scenarios.models import Scenario
 
@@ -94,7 +94,7 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.review_queue(request.user))
+    page = _page(request, golden_path.with_golden_path(selectors.review_queue(request.user)))
     now = timezone.now()
     rows = [(s, selectors.waiting_time(s, now)) for s in page.object_list]
     return render(
@@ -130,7 +130,11 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
 
 def _initial(request: HttpRequest) -> dict[str, Any]:
     """Prefill from the query string (e.g. ?team=<id>) for links from other pages."""
-    return {key: request.GET[key] for key in ("team", "name") if key in request.GET}
+    initial = {key: request.GET[key] for key in ("team", "name") if key in request.GET}
+    template = golden_path.template_for_intake(request.GET.get("template"))
+    if template is not None:
+        initial.update(golden_path.template_initial(template))
+    return initial
 
 
 @require_http_methods(["GET", "POST"])

@@ -266,7 +266,7 @@ def test_template_initial_prefills_the_contract(template: Any, kb: Any):
     assert initial["human_review"] == "sampled"
     assert initial["context_budget_tokens"] == 8000
     assert initial["allowed_tools"] == [kb.pk]
-    assert initial["template"] == template.pk
+    assert initial["template"] == template
 
 
 # Pages
@@ -390,3 +390,121 @@ def test_demo_templates_are_idempotent(platform_reviewer: Any):
     support = people["templates"]["support-assistant-with-rag"]
     assert support.version == 2 and support.allowed_tools.count() == 2
     assert people["templates"]["batch-summarisation-self-hosted"].hosting == "self_hosted"
+
+
+# New scenario from a template
+
+
+def _as_post(initial: dict[str, Any]) -> dict[str, Any]:
+    """What the browser sends back for the prefilled fields."""
+    data: dict[str, Any] = {}
+    for name, value in initial.items():
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, ScenarioTemplate):
+            data[name] = value.pk
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def test_new_scenario_from_template_prefills_the_intake(
+    client: Any, product_owner: Any, product_team: Any, template: Any, kb: Any
+):
+    client.force_login(product_owner)
+    response = client.get(f"/scenarios/new/?template={template.pk}")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["primary_route"].value() == "rag"
+    assert form["human_review"].value() == "sampled"
+    assert form["fallback"].value() == "human"
+    assert form["context_budget_tokens"].value() == 8000
+    assert form["allowed_tools"].value() == [kb.pk]
+    assert form["hosting"].value() == "maas"
+    assert form["template"].value() == template.pk
+    html = response.content.decode()
+    assert "Starting from the golden-path template" in html
+    assert f'name="template" value="{template.pk}"' in html
+
+
+def test_scenario_created_from_template_records_its_version_and_is_on_the_path(
+    client: Any, product_owner: Any, product_team: Any, template: Any
+):
+    client.force_login(product_owner)
+    initial = client.get(f"/scenarios/new/?template={template.pk}").context["form"].initial
+    post = {**_as_post(initial), "team": product_team.pk, "name": "Help centre bot"}
+    response = client.post(f"/scenarios/new/?template={template.pk}", post)
+    assert response.status_code == 302, response.context["form"].errors
+    scenario = Scenario.objects.get()
+    assert scenario.template == template
+    assert on_golden_path(scenario)
+    page = client.get(scenario.get_absolute_url()).content.decode()
+    assert "on the golden path" in page
+
+
+def test_link_to_an_earlier_version_starts_from_the_current_one(
+    client: Any, product_owner: Any, platform_reviewer: Any, template: Any
+):
+    newer = template_update(actor=platform_reviewer, pk=template.pk, data={"fallback": "none"})
+    client.force_login(product_owner)
+    form = client.get(f"/scenarios/new/?template={template.pk}").context["form"]
+    assert form["template"].value() == newer.pk
+    assert form["fallback"].value() == "none"
+
+
+def test_withdrawn_or_unknown_template_prefills_nothing(
+    client: Any, product_owner: Any, platform_reviewer: Any, template: Any
+):
+    template_retire(actor=platform_reviewer, pk=template.pk)
+    client.force_login(product_owner)
+    for ref in (str(template.pk), "999999", "abc"):
+        form = client.get(f"/scenarios/new/?template={ref}").context["form"]
+        assert form["template"].value() is None
+        assert form["primary_route"].value() in (None, "")
+
+
+def test_deviating_intake_shows_on_the_page_and_in_the_review_queue(
+    client: Any, product_owner: Any, product_team: Any, platform_reviewer: Any, template: Any
+):
+    client.force_login(product_owner)
+    initial = client.get(f"/scenarios/new/?template={template.pk}").context["form"].initial
+    post = {**_as_post(initial), "team": product_team.pk, "name": "Agentic helper"}
+    post["primary_route"] = "agentic"
+    client.post(f"/scenarios/new/?template={template.pk}", post)
+    scenario = Scenario.objects.get()
+    assert scenario.template == template
+    assert [d.field for d in deviations(scenario)] == ["primary_route"]
+    page = client.get(scenario.get_absolute_url()).content.decode()
+    assert "1 deviation" in page and "Another primary route" in page
+
+    ScenarioFactory(status="submitted", template=template, primary_route="direct", tools=[])
+    client.force_login(platform_reviewer)
+    queue = client.get("/scenarios/review-queue/").content.decode()
+    assert "1 deviation" in queue and "Primary route" in queue
+
+
+def test_review_queue_queries_stay_flat_with_deviations(
+    client: Any, platform_reviewer: Any, template: Any, kb: Any
+):
+    client.force_login(platform_reviewer)
+
+    def queries_for(n: int) -> int:
+        for _ in range(n):
+            ScenarioFactory(status="submitted", template=template, tools=[kb, ToolFactory()])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/scenarios/review-queue/").status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries_for(2) == queries_for(12)
+
+
+def test_editing_keeps_the_recorded_template(
+    client: Any, product_owner: Any, template: Any, kb: Any
+):
+    scenario = ScenarioFactory(
+        team=product_owner.teams.first(), product_owner=product_owner, template=template, tools=[kb]
+    )
+    client.force_login(product_owner)
+    form = client.get(f"/scenarios/{scenario.pk}/edit/").context["form"]
+    assert "template" not in form.fields

@@ -162,6 +162,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Without a timeout a stuck SMTP server holds the delivery task until its hard time limit.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "AI Operating Model Portal <portal@localhost>"
 )
@@ -292,5 +294,14 @@ PORTAL = {
     },
     "EXCEPTION_DEFAULT_DAYS": 30,
     "EXCEPTION_MAX_DAYS": 180,
+    # Approved exceptions: a notice this many days before the expiry date, and a final one.
+    "EXCEPTION_EXPIRY_NOTICE_DAYS": env_int("EXCEPTION_EXPIRY_NOTICE_DAYS", 7),
+    "EXCEPTION_EXPIRY_FINAL_NOTICE_DAYS": env_int("EXCEPTION_EXPIRY_FINAL_NOTICE_DAYS", 1),
+    # Reminder sweep: rows per set-based batch, how long a sweep holds a reminder it is
+    # sending, and sending retries (backoff doubles from REMINDER_RETRY_MINUTES).
+    "REMINDER_BATCH_SIZE": env_int("REMINDER_BATCH_SIZE", 1000),
+    "REMINDER_LEASE_MINUTES": env_int("REMINDER_LEASE_MINUTES", 10),
+    "REMINDER_RETRY_MINUTES": env_int("REMINDER_RETRY_MINUTES", 5),
+    "REMINDER_MAX_ATTEMPTS": env_int("REMINDER_MAX_ATTEMPTS", 5),
     "EMAIL_MAX_RETRIES": env_int("EMAIL_MAX_RETRIES", 5),
 }

@@ -1,1 +1,96 @@
-from django.db import models  # noqa: F401
+"""One row per reminder email: the claim, the outbox and the record shown on object pages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class Reminder(models.Model):
+    """A reminder (or escalation) to one person about one object waiting for one reason.
+
+    The unique key (object, reason, sequence, recipient) is the claim: a sweep inserts the row
+    before it sends, so two sweeps computing the same reminder insert it once. The send state
+    lives on the row, so a sweep killed after claiming leaves a pending row the next one sends.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled (no longer waiting)"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    reason = models.CharField(max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+    )
+    sequence = models.PositiveIntegerField(
+        help_text="The nth reminder round about this object for this reason, all waits counted."
+    )
+    round = models.PositiveSmallIntegerField(
+        help_text="The nth round of the current wait: it decides when the wait escalates."
+    )
+    level = models.PositiveSmallIntegerField(
+        default=0, help_text="0: the people who must act; n: level n of the escalation path."
+    )
+    since = models.DateTimeField(help_text="When the object started waiting.")
+    due_again_at = models.DateTimeField(
+        null=True, blank=True, help_text="The next round is due then; empty for one-off notices."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    sweep = models.UUIDField(
+        default=uuid.uuid4, editable=False, help_text="The sweep that claimed it."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            # Column order matters: (object, reason) then sequence lets the sweep read the last
+            # round of each waiting object with one backward index probe.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "reason", "sequence", "recipient"],
+                name="reminder_unique_key",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="pending"),
+                name="reminder_pending_idx",
+            ),
+            models.Index(fields=["status", "reason"], name="reminder_status_reason_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} #{self.object_id} → {self.recipient_id} (round {self.round})"
+
+    @property
+    def reason_label(self) -> str:
+        from portal.reminders import registry
+
+        return registry.label(self.reason)
+
+    @property
+    def waiting_for(self) -> str:
+        from portal.reminders import registry
+
+        reason = registry.get(self.reason)
+        return reason.what.capitalize() if reason is not None else self.reason.replace("_", " ")
+
+    @property
+    def escalated(self) -> bool:
+        return self.level > 0

@@ -1,0 +1,315 @@
+"""The reminder sweep: run the chores, claim what is due, then deliver what is claimed.
+
+Claiming is set-based. Every declared reason becomes one branch of a single UNION ALL query;
+each branch reads its objects past SLA in primary-key order (keyset pagination, one batch per
+branch per query) and, with correlated index probes, the last reminder round of each object.
+The rows become Reminder rows inserted with ON CONFLICT DO NOTHING on the unique key, so a
+repeated tick, two beats or two concurrent sweeps insert each reminder once. Nothing is sent
+before its row is committed; delivery (see `delivery`) then leases pending rows and sends them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.utils import timezone
+
+from portal.reminders import delivery, registry
+from portal.reminders.models import Reminder
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = ("rm_reason", "rm_obj", "rm_since", "rm_tag", "rm_to", "rm_not", "rm_seq", "rm_round")
+# A branch of the claim query that returns one row when earlier sweeps left reminders unsent,
+# so an idle sweep learns that too without a query of its own.
+PENDING_PROBE = "-pending-"
+
+
+def batch_size() -> int:
+    return int(settings.PORTAL["REMINDER_BATCH_SIZE"])
+
+
+def reminders_before_escalation() -> int:
+    return int(settings.PORTAL["REMINDERS_BEFORE_ESCALATION"])
+
+
+@dataclass
+class Claim:
+    due: int = 0  # objects found waiting with a round due
+    claimed: Counter[str] = field(default_factory=Counter)  # rows this sweep inserted, by reason
+    queries: int = 0  # claim queries run (for the benchmark)
+    undelivered: bool = False  # pending rows older sweeps left behind
+
+
+@dataclass
+class SweepResult:
+    now: dt.datetime
+    chores: dict[str, int]
+    claim: Claim
+    delivered: delivery.Delivery | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON for the task result and the management command."""
+        sent = self.delivered.sent if self.delivered else []
+        return {
+            "chores": self.chores,
+            "due": self.claim.due,
+            "claimed": sum(self.claim.claimed.values()),
+            "claimed_by_reason": dict(sorted(self.claim.claimed.items())),
+            "sent": len(sent),
+            "failed": self.delivered.failed if self.delivered else 0,
+            "retrying": self.delivered.retrying if self.delivered else 0,
+            "cancelled": self.delivered.cancelled if self.delivered else 0,
+        }
+
+
+def run(
+    now: dt.datetime | None = None, *, deliver: bool = True, deadline: float | None = None
+) -> SweepResult:
+    """One sweep: chores (exception expiry), claim, deliver. Safe to run twice at once."""
+    now = now or timezone.now()
+    chores = {name: fn(now) for name, fn in registry.chores().items()}
+    claimed = claim(now)
+    delivered = None
+    if deliver and (claimed.claimed or claimed.undelivered):
+        delivered = delivery.deliver(now, deadline=deadline)
+    return SweepResult(now=now, chores=chores, claim=claimed, delivered=delivered)
+
+
+def claim(now: dt.datetime) -> Claim:
+    """Insert a pending Reminder row for every reminder due at `now`; returns what it found."""
+    result = Claim()
+    sweep_id = uuid.uuid4()
+    people = _People()
+    cursors = {reason.code: 0 for reason in registry.reasons()}
+    probe = True
+    while cursors or probe:
+        branches = [_branch(registry.get(code), now, after) for code, after in cursors.items()]
+        if probe:
+            branches.append(_pending_probe(now))
+        by_code: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in _fetch(branches):
+            by_code[row["rm_reason"]].append(row)
+        result.queries += 1 if _one_query() else len(branches)
+        if probe:
+            result.undelivered = bool(by_code.pop(PENDING_PROBE, None))
+            probe = False
+        for code in list(cursors):
+            rows = by_code.get(code, [])
+            if len(rows) < batch_size():
+                del cursors[code]
+            else:
+                cursors[code] = max(row["rm_obj"] for row in rows)
+        planned = _plan(by_code, now, sweep_id, people)
+        result.due += sum(len(rows) for rows in by_code.values())
+        if planned:
+            Reminder.objects.bulk_create(planned, ignore_conflicts=True, batch_size=5000)
+            result.queries += -(-len(planned) // 5000)
+    result.queries += people.queries
+    if result.due:
+        inserted = (
+            Reminder.objects.filter(sweep=sweep_id)
+            .values_list("reason")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        result.claimed = Counter(dict(inserted))
+        result.queries += 1
+    return result
+
+
+def _one_query() -> bool:
+    return bool(connection.features.supports_slicing_ordering_in_compound)
+
+
+def _fetch(branches: list[models.QuerySet[Any]]) -> list[dict[str, Any]]:
+    # SQLite cannot LIMIT inside a UNION branch; there each branch is its own query.
+    if _one_query() and len(branches) > 1:
+        return list(branches[0].union(*branches[1:], all=True))
+    return [row for branch in branches for row in branch]
+
+
+def _branch(reason: registry.Waiting | None, now: dt.datetime, after: int) -> Any:
+    assert reason is not None
+    columns = reason.columns()
+    content_type = ContentType.objects.get_for_model(reason.model)
+    history = Reminder.objects.filter(
+        content_type_id=content_type.pk, object_id=OuterRef("pk"), reason=reason.code
+    ).order_by("-sequence")
+    # The current wait: a resubmitted scenario starts a new one, with its own rounds.
+    wait = history.filter(since=OuterRef("rm_since"))
+    text = models.TextField()
+    queryset = (
+        reason.waiting(now)
+        .annotate(rm_since=columns["since"])
+        .alias(rm_again=Subquery(wait.values("due_again_at")[:1]))
+        .annotate(rm_round=Subquery(wait.values("round")[:1]))
+        .filter(Q(rm_round__isnull=True) | Q(rm_again__lte=now))
+    )
+    if after:
+        queryset = queryset.filter(pk__gt=after)
+    return (
+        queryset.annotate(
+            rm_reason=Value(reason.code, output_field=text),
+            rm_obj=F("pk"),
+            rm_tag=columns.get("tag", Value("", output_field=text)),
+            rm_to=columns.get("to", Value("", output_field=text)),
+            rm_not=columns.get("not_to", Value("", output_field=text)),
+            rm_seq=Subquery(history.values("sequence")[:1]),
+        )
+        .order_by("pk")
+        .values(*COLUMNS)[: batch_size()]
+    )
+
+
+def _pending_probe(now: dt.datetime) -> Any:
+    text = models.TextField()
+    number = models.IntegerField()
+    return (
+        Reminder.objects.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+        .annotate(
+            rm_since=F("created_at"),
+            rm_round=Value(None, output_field=number),
+            rm_reason=Value(PENDING_PROBE, output_field=text),
+            rm_obj=F("pk"),
+            rm_tag=Value("", output_field=text),
+            rm_to=Value("", output_field=text),
+            rm_not=Value("", output_field=text),
+            rm_seq=Value(None, output_field=number),
+        )
+        .order_by("pk")
+        .values(*COLUMNS)[:1]
+    )
+
+
+class _People:
+    """Active people with an email address, looked up once per sweep and per batch."""
+
+    def __init__(self) -> None:
+        self.active: dict[int, bool] = {}
+        self.roles: dict[str, list[int]] = {}
+        self.queries = 0
+
+    def load(self, ids: set[int]) -> None:
+        unknown = ids - self.active.keys()
+        if not unknown:
+            return
+        found = set(
+            get_user_model()
+            .objects.filter(pk__in=unknown, is_active=True)
+            .exclude(email="")
+            .values_list("pk", flat=True)
+        )
+        self.queries += 1
+        self.active.update({uid: uid in found for uid in unknown})
+
+    def role(self, name: str) -> list[int]:
+        if name not in self.roles:
+            members = (
+                get_user_model()
+                .objects.filter(groups__name=name, is_active=True)
+                .exclude(email="")
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .distinct()
+            )
+            self.roles[name] = list(members)
+            self.queries += 1
+            self.active.update(dict.fromkeys(self.roles[name], True))
+        return self.roles[name]
+
+
+def _plan(
+    by_code: dict[str, list[dict[str, Any]]],
+    now: dt.datetime,
+    sweep_id: uuid.UUID,
+    people: _People,
+) -> list[Reminder]:
+    """The Reminder rows for one batch of due rows: who gets which round."""
+    threshold = reminders_before_escalation()
+    paths: dict[str, dict[int, list[int]]] = {}
+    named: set[int] = set()
+    for code, rows in by_code.items():
+        reason = registry.get(code)
+        assert reason is not None
+        escalating = [
+            row["rm_obj"]
+            for row in rows
+            if reason.kind == registry.OVERDUE and (row["rm_round"] or 0) >= threshold
+        ]
+        paths[code] = reason.escalation_paths(escalating) if escalating else {}
+        for path in paths[code].values():
+            named.update(path)
+        for row in rows:
+            named.update(registry.parse_people(row["rm_to"]))
+    people.load(named)
+    planned: list[Reminder] = []
+    for code, rows in by_code.items():
+        reason = registry.get(code)
+        assert reason is not None
+        content_type_id = ContentType.objects.get_for_model(reason.model).pk
+        for row in rows:
+            planned += _round(reason, row, content_type_id, paths[code], people, now, sweep_id)
+    return planned
+
+
+def _round(
+    reason: registry.Waiting,
+    row: dict[str, Any],
+    content_type_id: int,
+    paths: dict[int, list[int]],
+    people: _People,
+    now: dt.datetime,
+    sweep_id: uuid.UUID,
+) -> list[Reminder]:
+    number = (row["rm_round"] or 0) + 1
+    level, recipients = _recipients(reason, row, number, paths, people)
+    if not recipients:
+        logger.warning("Nobody to remind about %s #%s (%s).", reason.code, row["rm_obj"], number)
+        return []
+    again = reason.repeat_after(row["rm_tag"])
+    fields = {
+        "content_type_id": content_type_id,
+        "object_id": row["rm_obj"],
+        "reason": reason.code,
+        "sequence": (row["rm_seq"] or 0) + 1,
+        "round": number,
+        "level": level,
+        "since": row["rm_since"],
+        "due_again_at": now + again if again is not None else None,
+        "next_attempt_at": now,
+        "sweep": sweep_id,
+        "created_at": now,
+    }
+    return [Reminder(recipient_id=uid, **fields) for uid in recipients]
+
+
+def _recipients(
+    reason: registry.Waiting,
+    row: dict[str, Any],
+    number: int,
+    paths: dict[int, list[int]],
+    people: _People,
+) -> tuple[int, list[int]]:
+    """Rounds 1..N go to the people who must act; then each escalation level once, in order;
+    after the last level, back to the people who must act (the work still waits)."""
+    if reason.kind == registry.OVERDUE and number > reminders_before_escalation():
+        level = number - reminders_before_escalation()
+        path = [uid for uid in paths.get(row["rm_obj"], []) if people.active.get(uid)]
+        if level <= len(path):
+            return level, [path[level - 1]]
+    named = [uid for uid in registry.parse_people(row["rm_to"]) if people.active.get(uid)]
+    if named:
+        return 0, registry.unique(named)
+    excluded = set(registry.parse_people(row["rm_not"]))
+    return 0, [uid for uid in people.role(reason.role) if uid not in excluded]

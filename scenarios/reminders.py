@@ -1,0 +1,79 @@
+"""What waits in scenarios: intakes awaiting architecture review. Found by the reminder sweep.
+
+Exceptions declare theirs in `scenarios.exceptions.reminders`, imported below so the sweep,
+which only looks for `<app>.reminders`, finds them too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from portal.reminders.registry import Waiting, hours, people, register
+from scenarios.models import Scenario
+
+
+def escalation_paths(queryset: QuerySet[Any], scenario: str) -> dict[int, list[int]]:
+    """Each object's scenario escalation path (user ids, level 1 first) in one query.
+
+    `scenario` is the lookup from the queryset's model to its scenario ("" for scenarios)."""
+    prefix = f"{scenario}__" if scenario else ""
+    steps = f"{prefix}escalation_steps"
+    rows = (
+        queryset.filter(**{f"{steps}__isnull": False})
+        .order_by("pk", f"{steps}__position")
+        .values_list("pk", f"{steps}__person_id")
+    )
+    paths: dict[int, list[int]] = defaultdict(list)
+    for pk, person_id in rows:
+        paths[pk].append(person_id)
+    return dict(paths)
+
+
+@register
+class ScenarioReview(Waiting):
+    """Submitted (nobody has started) or in review (the reviewer has): a decision is due."""
+
+    code = "scenario_review"
+    model = Scenario
+    what = "architecture review"
+    action = "Review the intake and record a decision"
+    select_related = ("reviewer",)
+
+    def waiting(self, now: dt.datetime) -> QuerySet[Any]:
+        return Scenario.objects.filter(
+            status__in=[Scenario.Status.SUBMITTED, Scenario.Status.IN_REVIEW],
+            submitted_at__lte=now - self.sla(None),
+        )
+
+    def columns(self) -> dict[str, Any]:
+        # Until someone starts the review, any platform reviewer may: the role is reminded,
+        # except those the review rules exclude (the submitter, the author, named owners).
+        return {
+            "since": F("submitted_at"),
+            "to": people("reviewer"),
+            "not_to": people("submitted_by", "created_by", *Scenario.RACI_FIELDS),
+        }
+
+    def sla(self, obj: Any) -> dt.timedelta:
+        return hours(settings.PORTAL["SLA_SCENARIO_REVIEW_HOURS"])
+
+    def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
+        return escalation_paths(Scenario.objects.filter(pk__in=ids), "")
+
+    def actors(self, obj: Any) -> str:
+        if obj.reviewer_id:
+            return f"the reviewer, {obj.reviewer}"
+        return "the platform reviewers"
+
+    def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
+        return {"scenario": obj, "submitted_at": timezone.localtime(obj.submitted_at)}
+
+
+# Registers the exception reasons and the expiry chore.
+from scenarios.exceptions import reminders as _exceptions  # noqa: E402, F401

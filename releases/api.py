@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from portal.api import ERRORS, TRANSITION_ERRORS, transition_responses
+from portal.core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from releases import selectors, services
 from releases.models import ModelAlias, Release
 from releases.serializers import (
@@ -65,7 +66,13 @@ class ReleaseFilterSet(django_filters.FilterSet):
     create=extend_schema(
         summary="Draft a release (team members, approved or onboarded scenarios)",
         request=ReleaseWriteSerializer,
-        responses={201: ReleaseSerializer, 400: ERRORS[400], **READ_ERRORS},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: ReleaseSerializer,
+            400: ERRORS[400],
+            **READ_ERRORS,
+            **IDEMPOTENCY_RESPONSES,
+        },
     ),
     update=extend_schema(
         summary="Edit a draft",
@@ -100,6 +107,11 @@ class ReleaseViewSet(viewsets.ModelViewSet):
         if self.action in ("create", "update", "partial_update"):
             return ReleaseWriteSerializer
         return ReleaseListSerializer if self.action == "list" else ReleaseSerializer
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A pipeline's retry with the same Idempotency-Key returns the first draft."""
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.release_create(

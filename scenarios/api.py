@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.api import ERRORS, TRANSITION_ERRORS, transition_responses
+from portal.core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from portal.core.models import User
 from scenarios import decision_record, policies, selectors, services
 from scenarios.models import Hosting, Route, Scenario, ScenarioReview, Tool
@@ -90,8 +91,10 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         summary="Open a draft intake (partial is fine)",
         request=ScenarioWriteSerializer,
-        responses={201: ScenarioSerializer, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: ScenarioSerializer, **WRITE_ERRORS, **IDEMPOTENCY_RESPONSES},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         if not policies.can_create(request.user):
             raise PermissionDenied("Only product owners (and the platform) open scenario intakes.")

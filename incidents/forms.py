@@ -112,7 +112,7 @@ class RollbackForm(forms.Form):
             (r.pk, f"{r} · {r.get_status_display()}") for r in listed
         ]
         if for_tool:
-            self.fields["kind"].choices = [RollbackAction.Kind.TOOL]
+            self.fields["kind"].choices = [(RollbackAction.Kind.TOOL, "Tool rollback")]
             self.fields["kind"].widget = forms.HiddenInput()
             self.fields["kind"].initial = RollbackAction.Kind.TOOL
             releases.label = "Release that brought the tool in"

@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "ReleaseStatusEnum": "releases.models.Release.Status",
         "SignOffKindEnum": "releases.models.SignOff.Kind",
         "SignOffDecisionEnum": "releases.models.SignOff.Decision",
+        "ExceptionKindEnum": "scenarios.models.PlatformException.Kind",
+        "ExceptionStatusEnum": "scenarios.models.PlatformException.Status",
     },
 }
 

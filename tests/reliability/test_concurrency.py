@@ -119,11 +119,11 @@ def test_quality_and_cost_arriving_together_never_leave_a_release_stuck() -> Non
         release = ReleaseFactory(status="submitted", scenario=scenario)
         wins, unexpected = race(
             [
-                lambda: release_sign_off(
-                    release.pk, actor=scenario.quality_owner, kind="quality", decision="approve"
+                lambda pk=release.pk: release_sign_off(
+                    pk, actor=scenario.quality_owner, kind="quality", decision="approve"
                 ),
-                lambda: release_sign_off(
-                    release.pk, actor=scenario.cost_owner, kind="cost", decision="approve"
+                lambda pk=release.pk: release_sign_off(
+                    pk, actor=scenario.cost_owner, kind="cost", decision="approve"
                 ),
             ]
         )

@@ -52,10 +52,17 @@ def visible_releases(user: Any) -> QuerySet[Release]:
     )
 
 
-def get_release_for(user: Any, pk: Any) -> Release:
-    """The release if this user may see it, else 404 (never reveals that a draft exists)."""
+def get_release_for(user: Any, pk: Any, *, detail: bool = False) -> Release:
+    """The release if this user may see it, else 404 (never reveals that a draft exists).
+
+    `detail=True` also loads what the release page shows: the named owners, the release it
+    replaced."""
+    qs = visible_releases(user)
+    if detail:
+        owners = [f"scenario__{owner}" for owner in OWNER_FIELD.values()]
+        qs = qs.select_related("previous_release", *owners)
     try:
-        return visible_releases(user).get(pk=pk)
+        return qs.get(pk=pk)
     except (Release.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such release.") from exc
 
@@ -164,7 +171,13 @@ def work_for(user: Any) -> dict[str, Any]:
 
 
 # The release page
-def current_release_for(release: Release) -> Release | None:
+def alias_of(release: Release) -> ModelAlias | None:
+    return (
+        ModelAlias.objects.filter(name=release.alias_name).select_related("current_release").first()
+    )
+
+
+def current_release_for(release: Release, alias: ModelAlias | None) -> Release | None:
     """What this release changes against: the alias's current release, or the one it replaced."""
     if release.status in (
         Release.Status.RELEASED,
@@ -172,9 +185,6 @@ def current_release_for(release: Release) -> Release | None:
         Release.Status.ROLLED_BACK,
     ):
         return release.previous_release
-    alias = (
-        ModelAlias.objects.filter(name=release.alias_name).select_related("current_release").first()
-    )
     current = alias.current_release if alias else None
     if current is None:
         current = (
@@ -274,7 +284,8 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
         release.status == Release.Status.APPROVED and gates.fast_path_eligible(release, policy)
     )
     missing = missing_rollout_signoffs(release) if release.status == "approved" else []
-    current = current_release_for(release)
+    alias = alias_of(release)
+    current = current_release_for(release, alias)
     return {
         "release": release,
         "scenario": release.scenario,
@@ -289,7 +300,7 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
         "actions": release_actions(release, user, missing),
         "entries": list(history_for(release)),
         "can_edit": policies.can_edit(user, release),
-        "alias": ModelAlias.objects.filter(name=release.alias_name).first(),
+        "alias": alias,
     }
 
 

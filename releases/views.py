@@ -63,7 +63,7 @@ def sign_off_inbox(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    release = selectors.get_release_for(request.user, pk)
+    release = selectors.get_release_for(request.user, pk, detail=True)
     return render(request, "releases/detail.html", selectors.release_page(release, request.user))
 
 

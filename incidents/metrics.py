@@ -17,8 +17,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Avg, Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import Avg, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from incidents.models import Incident, Severity
@@ -88,7 +89,7 @@ def duration_stats(queryset: QuerySet[Any], value: Any, group: Any = None) -> di
     """Stats of `value` (an expression, seconds) per value of `group` (None: one group keyed
     None), in one query whatever the number of rows. Groups without rows are absent."""
     base = (
-        queryset.annotate(metric_group=group if group is not None else Value(None))
+        queryset.annotate(metric_group=group if group is not None else Value(None, IntegerField()))
         .annotate(metric_value=value)
         .filter(metric_value__isnull=False)
         .order_by()
@@ -124,11 +125,14 @@ def _percentile_sql(fraction: float) -> str:
 def _stats_window_functions(base: QuerySet[Any]) -> dict[Any, Stats]:
     """The same numbers as percentile_cont, for databases without it (SQLite): rank the rows of
     each group with ROW_NUMBER and interpolate between the two neighbours of each percentile."""
-    inner, params = base.values_list("metric_group", "metric_value").query.sql_with_params()
+    try:
+        inner, params = base.values_list("metric_group", "metric_value").query.sql_with_params()
+    except EmptyResultSet:  # e.g. `.none()`: nothing to rank
+        return {}
     percentiles = ", ".join(_percentile_sql(f) for f in FRACTIONS.values())
     # Only Django-compiled SQL (its values stay in `params`) and our own float literals.
-    sql = (  # noqa: S608
-        "WITH ranked AS (SELECT metric_group AS g, metric_value AS v, "
+    sql = (
+        "WITH ranked AS (SELECT metric_group AS g, metric_value AS v, "  # noqa: S608
         "ROW_NUMBER() OVER (PARTITION BY metric_group ORDER BY metric_value) - 1 AS rn, "
         f"COUNT(*) OVER (PARTITION BY metric_group) AS n FROM ({inner}) AS base) "
         f"SELECT g, COUNT(*), AVG(v), {percentiles} FROM ranked GROUP BY g"

@@ -264,6 +264,9 @@ SPECTACULAR_SETTINGS = {
         "SignOffDecisionEnum": "releases.models.SignOff.Decision",
         "ExceptionKindEnum": "scenarios.models.PlatformException.Kind",
         "ExceptionStatusEnum": "scenarios.models.PlatformException.Status",
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
+        "IncidentUpdateKindEnum": "incidents.models.IncidentUpdate.Kind",
+        "RollbackKindEnum": "incidents.models.RollbackAction.Kind",
     },
 }
 

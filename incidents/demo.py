@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Incident, IncidentUpdate
+from incidents.models import Incident, IncidentUpdate, Postmortem, RollbackAction
 from portal.core.errors import TransitionConflict
 from releases.models import Release
 from scenarios.models import Scenario
@@ -117,7 +117,8 @@ def _play(story: Story, scenario: Scenario, opener: Any, people: dict[str, Any])
             _rollback(incident, people)
         if step == "close" and incident.needs_postmortem:
             _postmortem(incident, owner, people)
-        services.TRANSITIONS[step](incident.pk, actor=owner, comment=_comment(step))
+        holder = Incident.objects.get(pk=incident.pk).handed_to or owner
+        services.TRANSITIONS[step](incident.pk, actor=holder, comment=_comment(step))
     _backdate(incident.pk, opened)
 
 
@@ -190,19 +191,29 @@ def _postmortem(incident: Incident, owner: Any, people: dict[str, Any]) -> None:
 
 
 def _backdate(incident_id: int, opened: dt.datetime) -> None:
+    impact = opened - dt.timedelta(minutes=20)
+    stamps: dict[str, Any] = {"opened_at": opened, "impact_started_at": impact}
     incident = Incident.objects.get(pk=incident_id)
-    stamps: dict[str, Any] = {
-        "opened_at": opened,
-        "impact_started_at": opened - dt.timedelta(minutes=20),
-    }
-    last = opened
-    for name, minutes in zip(STAMPS, SCHEDULE, strict=True):
-        if getattr(incident, name) is not None:
-            last = opened + dt.timedelta(minutes=minutes)
-            stamps[name] = last
+    reached = [
+        opened + dt.timedelta(minutes=minutes)
+        for name, minutes in zip(STAMPS, SCHEDULE, strict=False)
+        if getattr(incident, name) is not None
+    ]
+    stamps.update(zip(STAMPS, reached, strict=False))
     Incident.objects.filter(pk=incident_id).update(**stamps)
+    # State updates take their transition's time; the others follow what came before.
+    cursor, pending = opened, iter(reached)
     updates = list(IncidentUpdate.objects.filter(incident_id=incident_id).order_by("id"))
-    span = (last - opened) / max(len(updates), 1)
-    for i, update in enumerate(updates, start=1):
-        update.created_at = opened + span * i
+    for update in updates:
+        if update.kind == IncidentUpdate.Kind.STATE:
+            cursor = next(pending, cursor)
+        else:
+            cursor += dt.timedelta(minutes=6)
+        update.created_at = cursor
+        if update.kind == IncidentUpdate.Kind.ROLLBACK:
+            RollbackAction.objects.filter(incident_id=incident_id).update(created_at=cursor)
+        if update.kind == IncidentUpdate.Kind.POSTMORTEM:
+            Postmortem.objects.filter(incident_id=incident_id).update(
+                created_at=cursor, updated_at=cursor
+            )
     IncidentUpdate.objects.bulk_update(updates, ["created_at"])

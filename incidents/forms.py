@@ -37,7 +37,7 @@ class ScenarioPickForm(forms.Form):
 class IncidentOpenForm(forms.Form):
     title = forms.CharField(max_length=200, label="Title")
     severity = forms.ChoiceField(
-        choices=Severity.choices,
+        choices=[("", "Choose the severity"), *Severity.choices],
         label="Severity",
         help_text="SEV1 also alerts the whole escalation path; SEV1 and SEV2 need a postmortem.",
     )
@@ -52,7 +52,7 @@ class IncidentOpenForm(forms.Form):
         required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        help_text="Leave empty for now.",
+        help_text="When users were first affected; defaults to now.",
     )
     release = forms.ModelChoiceField(
         queryset=Release.objects.none(),
@@ -66,12 +66,16 @@ class IncidentOpenForm(forms.Form):
         help_text="The scenario's RACI is missing owners; the gap is recorded as a finding.",
     )
 
-    def __init__(self, *args: Any, scenario: Scenario, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scenario: Scenario, snapshot: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial", {"impact_started_at": timezone.now().replace(second=0, microsecond=0)}
         )
         super().__init__(*args, **kwargs)
         self.fields["release"].queryset = selectors.scenario_releases(scenario)
+        if snapshot is not None and snapshot.interim_owner is None:
+            self.fields[
+                "accept_interim_owner"
+            ].label = "Open it anyway; the missing owners are recorded as a finding"
 
 
 class HandOverForm(forms.Form):

@@ -63,7 +63,7 @@ def incident_open(request: HttpRequest) -> HttpResponse:
         return render(request, "incidents/pick_scenario.html", {"form": pick})
     scenario = pick.cleaned_data["scenario"]
     snapshot = selectors.owner_snapshot(scenario, request.user)
-    form = forms.IncidentOpenForm(request.POST or None, scenario=scenario)
+    form = forms.IncidentOpenForm(request.POST or None, scenario=scenario, snapshot=snapshot)
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_open(

@@ -146,17 +146,20 @@ def test_a_rolled_back_transition_sends_no_notification(
         context = {"recipient": cast.product_owner, "object": incident, "since": T0}
         send_templated("reminder", [cast.product_owner], context, about=incident)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            perform(
-                Incident,
-                waiting.incident.pk,
-                "acknowledge",
-                actor=cast.incident_owner,
-                after=notify,
-                on_commit=notify,
-            )
-            raise RuntimeError("the request failed after the transition")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        perform(
+            Incident,
+            waiting.incident.pk,
+            "acknowledge",
+            actor=cast.incident_owner,
+            after=notify,
+            on_commit=notify,
+        )
+        raise RuntimeError("the request failed after the transition")
     assert callbacks == []
     assert mail.outbox == []
     assert not OutboundEmail.objects.exists()

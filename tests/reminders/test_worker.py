@@ -1,0 +1,80 @@
+"""A real Celery worker, through Redis, runs the sweep task end to end like the direct call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import time_machine
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from portal.celery import app
+from portal.reminders import sweep
+from portal.reminders.models import Reminder
+from portal.reminders.tasks import reminder_sweep_task
+from tests.incidents.factories import IncidentFactory
+from tests.releases.factories import ReleaseFactory
+from tests.reminders.conftest import T0
+from tests.scenarios.factories import PlatformExceptionFactory
+
+REDIS_DB = 11  # its own database: workers of other test runs never take these tasks
+
+
+@pytest.fixture
+def redis_app() -> Iterator[Any]:
+    parts = urlsplit(os.environ["REDIS_URL"])
+    url = urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    app._pool = None  # a pool made earlier would still point at the old broker
+    app.__dict__.pop("backend", None)
+    app._local.__dict__.pop("backend", None)
+    try:
+        yield app
+    finally:
+        app.conf.update(**saved)
+        app._pool = None
+        app._local.__dict__.pop("backend", None)
+
+
+def _state() -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
+    reminders = Reminder.objects.order_by("reason", "object_id", "sequence", "recipient_id")
+    rows = list(
+        reminders.values_list("reason", "object_id", "recipient_id", "sequence", "round", "status")
+    )
+    return rows, sorted((message.to[0], message.subject) for message in mail.outbox)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_task_on_a_worker_matches_the_direct_call(
+    redis_app: Any, cast: SimpleNamespace
+) -> None:
+    ReleaseFactory(scenario=cast.scenario, status="submitted", submitted_at=T0)
+    IncidentFactory(scenario=cast.scenario, severity="SEV2", opened_at=T0)
+    PlatformExceptionFactory(scenario=cast.scenario, status="requested", requested_at=T0)
+    at = T0 + dt.timedelta(days=2)
+
+    # The clock ticks: a frozen one would stall the worker's own timers.
+    with (
+        time_machine.travel(at, tick=True),
+        start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=20),
+    ):
+        by_worker = reminder_sweep_task.delay().get(timeout=60)
+    worker_state = _state()
+
+    Reminder.objects.all().delete()
+    mail.outbox.clear()
+    with time_machine.travel(at, tick=True):
+        direct = sweep.run().as_dict()
+
+    assert by_worker == direct
+    assert by_worker["sent"] == 5  # quality, cost, incident owner, two platform reviewers
+    assert worker_state == _state()

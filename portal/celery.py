@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 10 * 60},
     },
+    "purge-idempotency-keys": {
+        "task": "portal.core.tasks.purge_idempotency_keys_task",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 60 * 60},
+    },
 }

@@ -52,3 +52,11 @@ def requeue_unsent_emails_task(older_than_minutes: int = 10) -> int:
 def ping_task(value: int) -> int:
     """A round-trip probe for workers: returns its input doubled."""
     return value * 2
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def purge_idempotency_keys_task() -> int:
+    """Forget Idempotency-Key results past their retention (a day)."""
+    from portal.core.idempotency import purge_expired
+
+    return purge_expired()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.core import mail
+from portal.core.idempotency import purge_expired
 from portal.core.models import OutboundEmail
 
 
@@ -57,6 +58,4 @@ def ping_task(value: int) -> int:
 @shared_task(time_limit=120, soft_time_limit=100)
 def purge_idempotency_keys_task() -> int:
     """Forget Idempotency-Key results past their retention (a day)."""
-    from portal.core.idempotency import purge_expired
-
     return purge_expired()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -9,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from incidents import forms, policies, selectors, services
+from incidents import forms, metrics, policies, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident
 from portal.core.audit import history_for
@@ -36,6 +38,33 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+METRICS_WINDOW = dt.timedelta(days=30)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def _recent_times() -> dict[str, Any]:
+    """MTTR and time to acknowledge over the last 30 days, from incidents.metrics."""
+    end = timezone.now()
+    figures = {}
+    for measure in ("resolve", "acknowledge"):
+        stats = metrics.incident_time_stats(end - METRICS_WINDOW, end, measure=measure).overall
+        figures[measure] = {
+            "count": stats.count,
+            "median": _duration(stats.median),
+            "p90": _duration(stats.p90),
+        }
+    return figures
+
+
 def incident_list(request: HttpRequest) -> HttpResponse:
     filterset = IncidentFilter(
         request.GET or None, queryset=selectors.visible_incidents(request.user)
@@ -50,6 +79,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "incidents": page.object_list,
             "querystring_without_page": _querystring_without_page(request),
             "can_open": policies.can_open(request.user),
+            "times": _recent_times(),
         },
     )
 

@@ -228,3 +228,11 @@ def test_postmortem_form(cast: SimpleNamespace) -> None:
     assert incident.status == "closed"
     page = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert "Freshness alert" in page and "Save the postmortem" not in page
+
+
+def test_list_shows_recent_resolve_and_acknowledge_times(cast: SimpleNamespace) -> None:
+    # The factory spaces the stamps: impact 10 min before opening, then 30 min per step.
+    IncidentFactory(scenario=cast.scenario, status="resolved")
+    html = _client(cast.outsider).get("/incidents/").content.decode()
+    assert "MTTR) median 1 h 40 min, p90 1 h 40 min over 1 resolved" in html
+    assert "time to acknowledge median 30 min" in html

@@ -23,6 +23,11 @@ EDITABLE_UNDECIDED = (
 )  # fmt: skip
 
 
+class TransitionHistoryInline(AuditEntryInline):
+    verbose_name = "transition"
+    verbose_name_plural = "Transition history (read-only)"
+
+
 class ExpiryListFilter(admin.SimpleListFilter):
     title = "expiry"
     parameter_name = "expiry"
@@ -59,7 +64,7 @@ class PlatformExceptionAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     date_hierarchy = "created_at"
     list_select_related = ["scenario", "team", "requester", "approver"]
-    inlines = [AuditEntryInline]
+    inlines = [TransitionHistoryInline]
     actions = ["export_csv"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -74,7 +74,7 @@ def load(people: dict[str, Any]) -> None:
             risk_reason="A quality regression could ship for a few days before the new set exists.",
             controls="Every answer is reviewed by an agent before it is sent during the exception.",
         )  # fmt: skip
-        services.exception_approve(
+        bypass = services.exception_approve(
             reviewer, bypass.pk, expires_on=today + dt.timedelta(days=5),
             comment="Until the relabelled set lands; no extension without a date for it.",
         )  # fmt: skip

@@ -26,14 +26,20 @@ def _scenarios_with_exceptions(request: Any) -> QuerySet[Scenario]:
 
 class ExceptionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search")
-    status = django_filters.ChoiceFilter(choices=PlatformException.Status.choices, label="State")
-    kind = django_filters.ChoiceFilter(choices=PlatformException.Kind.choices, label="Kind")
-    scenario = django_filters.ModelChoiceFilter(
-        queryset=_scenarios_with_exceptions, label="Scenario"
+    status = django_filters.ChoiceFilter(
+        choices=PlatformException.Status.choices, label="State", empty_label="Any state"
     )
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.order_by("name"), label="Team")
+    kind = django_filters.ChoiceFilter(
+        choices=PlatformException.Kind.choices, label="Kind", empty_label="Any kind"
+    )
+    scenario = django_filters.ModelChoiceFilter(
+        queryset=_scenarios_with_exceptions, label="Scenario", empty_label="Any scenario"
+    )
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.order_by("name"), label="Team", empty_label="Any team"
+    )
     expiry = django_filters.ChoiceFilter(
-        choices=EXPIRY_CHOICES, method="filter_expiry", label="Expiry"
+        choices=EXPIRY_CHOICES, method="filter_expiry", label="Expiry", empty_label="Any expiry"
     )
 
     class Meta:

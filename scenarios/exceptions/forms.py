@@ -80,6 +80,11 @@ class RequestForm(_ScopeFields, _CaseFields):
             "risk_reason", "compensating_controls",
         ]  # fmt: skip
         initial = {name: getattr(extends, name) for name in fields}
+        if extends.scenario_id:
+            initial["team"] = None  # the scenario decides the team
+        prefix = "Extension: "
+        if not extends.title.startswith(prefix):
+            initial["title"] = f"{prefix}{extends.title}"[:200]
         initial["extends"] = extends
         return initial
 

@@ -128,7 +128,7 @@ def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
     if exception.status != Status.DETECTED:
         messages.error(request, "This exception is no longer waiting for a justification.")
         return redirect(exception)
-    form = exception_forms.JustifyForm(request.POST or None)
+    form = exception_forms.JustifyForm(request.POST or None, initial={"risk": exception.risk})
     if request.method == "POST" and form.is_valid():
         try:
             saved = _save(form, lambda data: services.exception_justify(request.user, pk, **data))

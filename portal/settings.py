@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.Incident.Status",
         "IncidentUpdateKindEnum": "incidents.models.IncidentUpdate.Kind",
         "RollbackKindEnum": "incidents.models.RollbackAction.Kind",
+        "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
+        "ScenarioRiskEnum": "scenarios.models.Scenario.Risk",
     },
 }
 

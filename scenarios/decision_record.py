@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from portal.core.audit import history_for
+from portal.core.models import AuditEntry
 from portal.core.notifications import absolute_url
 from scenarios import checklist, selectors
 from scenarios.models import Scenario
@@ -37,6 +38,8 @@ UNITS = {
     "cache_hit_slo": " %",
     "context_budget_tokens": " tokens",
     "expected_volume": " requests/month",
+    "monthly_budget": " EUR",
+    "target_cost_per_outcome": " EUR",
 }
 
 
@@ -129,8 +132,12 @@ def _open_exceptions(scenario: Scenario) -> list[Any]:
     return list(scenario.exceptions.filter(status__in=selectors.OPEN_EXCEPTION_STATES))
 
 
-def build(scenario: Scenario) -> dict[str, Any]:
-    """The record as plain data (JSON-ready except datetimes, which DRF and templates format)."""
+def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[str, Any]:
+    """The record as plain data (JSON-ready except datetimes, which DRF and templates format).
+
+    Pass `history` when the caller has already read the audit trail (the page shows it too)."""
+    if history is None:
+        history = list(history_for(scenario))
     reviews = list(scenario.reviews.all())
     latest = reviews[0] if reviews else None
     flagged = {tool.pk for tool in selectors.flagged_tools(scenario)}
@@ -208,7 +215,7 @@ def build(scenario: Scenario) -> dict[str, Any]:
                 "comment": entry.comment,
                 "created_at": entry.created_at,
             }
-            for entry in history_for(scenario)
+            for entry in history
         ],
     }
 

@@ -106,6 +106,8 @@ def scenario_detail(user: Any, pk: Any) -> Scenario:
             ),
             to_attr="open_exceptions",
         ),
+        # Aliases belong to releases (a higher layer); the reverse relation needs no import.
+        "aliases__current_release",
     )
     return get_scenario_for(user, pk, qs)
 

@@ -190,13 +190,14 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = available_actions(scenario, request.user, ACTIONS)
     decisions = available_actions(scenario, request.user, DECISIONS)
     delegated = _delegate_actions(scenario, request.user, [*actions, *decisions])
+    entries = list(history_for(scenario))
     return render(
         request,
         "scenarios/detail.html",
         {
             "scenario": scenario,
-            "record": decision_record.build(scenario),
-            "entries": history_for(scenario),
+            "record": decision_record.build(scenario, entries),
+            "entries": entries,
             "actions": actions,
             "action_base": f"{scenario.get_absolute_url()}",
             "can_decide": bool(decisions),

@@ -1,0 +1,79 @@
+"""List and detail pages and the API run the same number of queries at 10 and 200 scenarios."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scenarios import services
+from tests.scenarios.factories import ScenarioFactory, ToolFactory
+from tests.scenarios.scenario_fixtures import ALL_PASS, STATES
+
+pytestmark = pytest.mark.django_db
+
+# HTML: session, user, roles, teams, then the page's reads. API clients keep the user object
+# (and its cached roles) between requests.
+EXPECTED = {
+    "/scenarios/": 10,
+    "/scenarios/review-queue/": 9,
+    "/api/v1/scenarios/": 2,
+    "detail": 13,
+    "api-detail": 6,
+    "api-record": 7,
+}
+
+
+@pytest.fixture
+def world(make_scenario: Any, platform_reviewer: Any, incident_owner: Any) -> Any:
+    def build(size: int) -> Any:
+        tools = [ToolFactory(name=f"tool-{n}") for n in range(3 if size > 10 else 1)]
+        for n in range(size):
+            make_scenario(STATES[n % len(STATES)], name=f"S{n}", tools=tools)
+        target = make_scenario(
+            "in_review", tools=tools, escalation=[platform_reviewer, incident_owner][: size // 100]
+        )
+        for _ in range(3 if size > 10 else 1):
+            ScenarioFactory._meta.model.objects.filter(pk=target.pk).update(status="in_review")
+            services.scenario_decide(
+                actor=platform_reviewer,
+                pk=target.pk,
+                decision="request_changes",
+                comment="Again",
+                answers=ALL_PASS,
+            )
+        return target
+
+    return build
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_page_queries_do_not_grow(
+    size: int, world: Any, platform_reviewer: Any, client: Any, django_assert_num_queries: Any
+) -> None:
+    target = world(size)
+    client.force_login(platform_reviewer)
+    pages = {
+        "/scenarios/": "/scenarios/",
+        "/scenarios/review-queue/": "/scenarios/review-queue/",
+        "detail": f"/scenarios/{target.pk}/",
+    }
+    for key, url in pages.items():
+        with django_assert_num_queries(EXPECTED[key]):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_api_queries_do_not_grow(
+    size: int, world: Any, platform_reviewer: Any, api_client: Any, django_assert_num_queries: Any
+) -> None:
+    target = world(size)
+    api_client.force_authenticate(platform_reviewer)
+    pages = {
+        "/api/v1/scenarios/": "/api/v1/scenarios/",
+        "api-detail": f"/api/v1/scenarios/{target.pk}/",
+        "api-record": f"/api/v1/scenarios/{target.pk}/decision-record/",
+    }
+    for key, url in pages.items():
+        with django_assert_num_queries(EXPECTED[key]):
+            assert api_client.get(url).status_code == 200

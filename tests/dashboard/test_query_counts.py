@@ -1,0 +1,116 @@
+"""The dashboard, the drill-down lists and the scorecard run the same number of queries with 10
+scenarios as with 1,000 (bulk-created, with releases, incidents, exceptions and requests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from incidents.models import Incident
+from portal.core import roles
+from portal.support.models import SupportRequest
+from releases.models import Release, SignOff
+from scenarios.models import EscalationStep, PlatformException, Scenario
+from tests.dashboard.conftest import NOW
+from tests.factories import TeamFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+URLS = [
+    "/dashboard/?days=90",
+    "/dashboard/?days=365&team=team-a",
+    "/dashboard/mttr/items/?days=90",
+    "/dashboard/self-service/items/?days=365&self_service=no",
+    "/dashboard/undocumented-exceptions/items/",
+    "/dashboard/scorecard/",
+    "/dashboard/scorecard/?sort=-score&team=team-a",
+    "/api/v1/metrics/?days=90",
+    "/api/v1/scorecard/",
+]
+
+
+def seed(n: int, start: int) -> None:
+    """n more scenarios, each with two releases, an incident, a support request and every
+    third with an exception; spread over the last year."""
+    teams = [TeamFactory(slug="team-a"), TeamFactory(slug="team-b")]
+    po = UserFactory(username="bulk-po", roles=[roles.PRODUCT_OWNER], teams=teams)
+    platform = UserFactory(username="bulk-platform", roles=[roles.PLATFORM_REVIEWER])
+    owners = dict.fromkeys(Scenario.RACI_FIELDS, po) | {"platform_owner": platform}
+    scenarios = Scenario.objects.bulk_create(
+        Scenario(
+            name=f"Bulk {i}", team=teams[i % 2], status=("onboarded", "approved")[i % 2],
+            first_submitted_at=NOW - dt.timedelta(days=i % 360 + 5), submitted_by=po,
+            onboarded_at=NOW - dt.timedelta(days=i % 360), created_by=po,
+            rollback_plan="Alias back." if i % 3 else "", eval_dataset="golden", **owners,
+        )
+        for i in range(start, start + n)
+    )  # fmt: skip
+    EscalationStep.objects.bulk_create(
+        EscalationStep(scenario=s, position=1, person=platform) for s in scenarios[::2]
+    )
+    releases = Release.objects.bulk_create(
+        Release(
+            scenario=s, model_name="m", alias_name=f"a-{s.pk}", author=po, status="approved",
+            approved_at=NOW - dt.timedelta(days=(s.pk + j) % 300), eval_score=70 + 10 * j,
+        )
+        for s in scenarios
+        for j in range(2)
+    )  # fmt: skip
+    SignOff.objects.bulk_create(
+        SignOff(release=r, revision=1, kind=kind, decision="approve", actor=po)
+        for r in releases[::2]
+        for kind in ("quality", "cost")
+    )
+    Incident.objects.bulk_create(
+        Incident(
+            scenario=s, severity=f"SEV{s.pk % 4 + 1}", title="x", incident_owner=po, opened_by=po,
+            status="resolved", opened_at=NOW - dt.timedelta(days=s.pk % 300, hours=5),
+            acknowledged_at=NOW - dt.timedelta(days=s.pk % 300, hours=4),
+            resolved_at=NOW - dt.timedelta(days=s.pk % 300, hours=1),
+        )
+        for s in scenarios
+    )  # fmt: skip
+    PlatformException.objects.bulk_create(
+        PlatformException(
+            kind="other", scenario=s, team=s.team, title="x", status=("detected", "approved")[s.pk % 2],
+            expires_on=NOW.date() - dt.timedelta(days=s.pk % 5 - 2), created_at=NOW - dt.timedelta(days=s.pk % 200),
+        )
+        for s in scenarios[::3]
+    )  # fmt: skip
+    SupportRequest.objects.bulk_create(
+        SupportRequest(
+            title="x", description="x", category="other", team=s.team, requester=po,
+            opened_at=NOW - dt.timedelta(days=s.pk % 300, hours=3),
+            first_answered_at=NOW - dt.timedelta(days=s.pk % 300) if s.pk % 2 else None,
+        )
+        for s in scenarios
+    )  # fmt: skip
+
+
+def _counts(client: Any) -> dict[str, int]:
+    counts = {}
+    for url in URLS:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+def test_same_queries_at_10_and_1000_scenarios(
+    client: Any, outsider: Any, django_assert_num_queries: Any
+) -> None:
+    client.force_login(outsider)
+    seed(10, 0)
+    client.get("/dashboard/")  # the session row exists from here on
+    small = _counts(client)
+    seed(990, 10)
+    assert Scenario.objects.count() == 1000
+    large = _counts(client)
+    assert large == small
+    assert small["/dashboard/?days=90"] <= 25
+    with django_assert_num_queries(small["/dashboard/?days=90"]):
+        client.get("/dashboard/?days=90")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -149,10 +150,8 @@ def _build(
         moment, lambda: services.release_create(actor=author, scenario=scenario, data=data)
     )
     for number, step in enumerate(steps, start=1):
-        _at(
-            moment + dt.timedelta(hours=8 * number),
-            lambda s=step: STEPS[s](release, scenario, author),
-        )
+        run = partial(STEPS[step], release, scenario, author)
+        _at(moment + dt.timedelta(hours=8 * number), run)
     return release
 
 

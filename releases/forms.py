@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from releases.models import Release, SignOff
 from releases.services import EDITABLE_FIELDS
+from scenarios.models import Scenario
 
 
 class ReleaseForm(forms.ModelForm):
     """Create or edit a draft. The scenario is chosen only when creating."""
 
-    scenario = forms.ModelChoiceField(queryset=None, label="Scenario")  # type: ignore[arg-type]
+    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), label="Scenario")
 
     class Meta:
         model = Release
@@ -42,7 +43,7 @@ class ReleaseForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["scenario"]
         else:
-            self.fields["scenario"].queryset = scenarios
+            cast(forms.ModelChoiceField, self.fields["scenario"]).queryset = scenarios
 
     def cleaned_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
@@ -70,7 +71,7 @@ class CommentForm(forms.Form):
 
 class ReleaseFilterForm(forms.Form):
     scenario = forms.ModelChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Scenario.objects.none(),
         required=False,
         label="Scenario",
         empty_label="All scenarios",
@@ -82,4 +83,4 @@ class ReleaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, scenarios: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scenario"].queryset = scenarios
+        cast(forms.ModelChoiceField, self.fields["scenario"]).queryset = scenarios

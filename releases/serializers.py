@@ -35,7 +35,7 @@ class SignOffSerializer(serializers.ModelSerializer):
         return obj.revision == obj.release.revision
 
 
-LIST_FIELDS = (
+LIST_FIELDS: tuple[str, ...] = (
     "id", "url", "scenario", "scenario_name", "title", "change_type", "model_name",
     "model_version", "alias_name", "prompt_family", "prompt_version", "runtime",
     "runtime_version", "status", "revision", "author", "fast_path", "previous_release",
@@ -50,8 +50,8 @@ class ReleaseListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Release
-        fields = LIST_FIELDS
-        read_only_fields = fields
+        fields: tuple[str, ...] = LIST_FIELDS
+        read_only_fields: tuple[str, ...] = fields
 
 
 class EvalGateSerializer(serializers.Serializer):
@@ -175,8 +175,10 @@ class ModelAliasSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ModelAlias
-        fields = ("id", "url", "name", "scenario", "scenario_name", "current_release", "created_at")
-        read_only_fields = fields
+        fields: tuple[str, ...] = (
+            "id", "url", "name", "scenario", "scenario_name", "current_release", "created_at",
+        )  # fmt: skip
+        read_only_fields: tuple[str, ...] = fields
 
 
 class ModelAliasDetailSerializer(ModelAliasSerializer):

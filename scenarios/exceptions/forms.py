@@ -3,7 +3,7 @@ an extension is a new request, pre-filled from the one it extends."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -15,6 +15,10 @@ from scenarios.models import PlatformException, Scenario
 Kind = PlatformException.Kind
 Risk = PlatformException.Risk
 TEXT = {"rows": 3}
+
+
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class _ScopeFields(forms.Form):
@@ -61,12 +65,12 @@ class RequestForm(_ScopeFields, _CaseFields):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = policies.team_ids(user)
-        self.fields["scenario"].queryset = (
+        _choices(self, "scenario").queryset = (
             Scenario.objects.filter(team_id__in=teams)
             .exclude(status__in=[Scenario.Status.REJECTED, Scenario.Status.RETIRED])
             .order_by("name")
         )
-        self.fields["team"].queryset = Team.objects.filter(
+        _choices(self, "team").queryset = Team.objects.filter(
             pk__in=teams, kind=Team.Kind.PRODUCT
         ).order_by("name")
 
@@ -99,10 +103,12 @@ class DetectForm(_ScopeFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scenario"].queryset = Scenario.objects.exclude(
+        _choices(self, "scenario").queryset = Scenario.objects.exclude(
             status=Scenario.Status.DRAFT
         ).order_by("name")
-        self.fields["team"].queryset = Team.objects.filter(kind=Team.Kind.PRODUCT).order_by("name")
+        _choices(self, "team").queryset = Team.objects.filter(kind=Team.Kind.PRODUCT).order_by(
+            "name"
+        )
         self.fields["team"].help_text = "The team whose deviation it is, if there is no scenario."
 
 

@@ -132,14 +132,17 @@ def platform_reviewers(exclude: Any = None) -> QuerySet[User]:
 
 def team_product_owners(exception: PlatformException) -> list[User]:
     """Who justifies a detected exception: the team's product owners and the scenario's."""
-    team_id = exception.team_id or (exception.scenario.team_id if exception.scenario_id else None)
+    scenario = exception.scenario
+    team_id = exception.team_id or (scenario.team_id if scenario is not None else None)
+    if team_id is None:
+        return []
     people = list(
         User.objects.filter(
             groups__name=roles.PRODUCT_OWNER, teams__id=team_id, is_active=True
         ).distinct()
     )
-    owner = exception.scenario.product_owner if exception.scenario_id else None
-    if owner is not None and owner not in people:
+    owner = scenario.product_owner if scenario is not None else None
+    if owner is not None and owner.is_active and owner not in people:
         people.append(owner)
     return people
 

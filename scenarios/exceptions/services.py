@@ -29,16 +29,21 @@ Risk = PlatformException.Risk
 CREATED_FROM = "new"  # the audit row's source state for the creation of an exception
 
 
+def _setting_days(name: str) -> int:
+    value: Any = settings.PORTAL[name]
+    return int(value)
+
+
 def default_expiry(today: dt.date | None = None) -> dt.date:
     """The expiry an approval gets when the reviewer picks none."""
     today = today or timezone.localdate()
-    return today + dt.timedelta(days=settings.PORTAL["EXCEPTION_DEFAULT_DAYS"])
+    return today + dt.timedelta(days=_setting_days("EXCEPTION_DEFAULT_DAYS"))
 
 
 def max_expiry(today: dt.date | None = None) -> dt.date:
     """The latest expiry an approval may set; longer needs a new request later (an extension)."""
     today = today or timezone.localdate()
-    return today + dt.timedelta(days=settings.PORTAL["EXCEPTION_MAX_DAYS"])
+    return today + dt.timedelta(days=_setting_days("EXCEPTION_MAX_DAYS"))
 
 
 def validate_expiry(expires_on: dt.date | None, today: dt.date | None = None) -> None:
@@ -49,7 +54,7 @@ def validate_expiry(expires_on: dt.date | None, today: dt.date | None = None) ->
     if expires_on <= today:
         raise ValidationError({"expires_on": "The expiry date must be after today."})
     if expires_on > max_expiry(today):
-        days = settings.PORTAL["EXCEPTION_MAX_DAYS"]
+        days = _setting_days("EXCEPTION_MAX_DAYS")
         raise ValidationError(
             {
                 "expires_on": f"An exception is approved for at most {days} days (until {max_expiry(today)})."

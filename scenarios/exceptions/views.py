@@ -185,7 +185,8 @@ def _transition(
     form = ACTION_FORMS[name](request.POST)
     if not form.is_valid():
         errors = "; ".join(
-            f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()
+            f"{form.fields[f].label or f}: {' '.join(str(m) for m in e)}"
+            for f, e in form.errors.items()
         )
         messages.error(request, f"Nothing changed. {errors}")
         return redirect("scenarios:exceptions:detail", pk=pk)

@@ -10,15 +10,15 @@ from portal.core.admin import AuditEntryInline, ReadOnlyAdminMixin
 
 class IncidentUpdateInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = IncidentUpdate
-    fields = ["created_at", "author", "kind", "text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "author", "kind", "text")
     extra = 0
 
 
 class RollbackActionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RollbackAction
-    fields = ["created_at", "kind", "release", "tool", "restored_release", "actor", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at", "kind", "release", "tool", "restored_release", "actor", "reason",
+    )  # fmt: skip
     extra = 0
 
 
@@ -34,8 +34,7 @@ class IncidentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ActionItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ActionItem
-    fields = ["description", "owner", "due_on", "done"]
-    readonly_fields = fields
+    fields = readonly_fields = ("description", "owner", "due_on", "done")
     extra = 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +14,14 @@ from releases.models import Release
 from scenarios.models import Scenario, Tool
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _people_field(field: Any, people: list[User] | None) -> None:
@@ -31,7 +39,7 @@ class ScenarioPickForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scenario"].queryset = selectors.openable_scenarios(user)
+        _model_field(self, "scenario").queryset = selectors.openable_scenarios(user)
 
 
 class IncidentOpenForm(forms.Form):
@@ -71,7 +79,7 @@ class IncidentOpenForm(forms.Form):
             "initial", {"impact_started_at": timezone.now().replace(second=0, microsecond=0)}
         )
         super().__init__(*args, **kwargs)
-        self.fields["release"].queryset = selectors.scenario_releases(scenario)
+        _model_field(self, "release").queryset = selectors.scenario_releases(scenario)
         if snapshot is not None and snapshot.interim_owner is None:
             self.fields[
                 "accept_interim_owner"
@@ -86,7 +94,7 @@ class HandOverForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _people_field(self.fields["to"], people)
+        _people_field(_model_field(self, "to"), people)
 
 
 class UpdateForm(forms.Form):
@@ -109,23 +117,23 @@ class RollbackForm(forms.Form):
         kwargs.setdefault("auto_id", "tool-rollback-%s" if for_tool else "release-rollback-%s")
         super().__init__(*args, **kwargs)
         # Choices come from selectors.rollback_choices, already loaded; validation re-queries.
-        releases = self.fields["release"]
+        releases = _model_field(self, "release")
         releases.queryset = selectors.scenario_releases(incident.scenario)
         listed = choices["tool_releases"] if for_tool else choices["releases"]
         releases.choices = [("", "---------")] + [
             (r.pk, f"{r} · {r.get_status_display()}") for r in listed
         ]
         if for_tool:
-            self.fields["kind"].choices = [(RollbackAction.Kind.TOOL, "Tool rollback")]
+            _choice_field(self, "kind").choices = [(RollbackAction.Kind.TOOL, "Tool rollback")]
             self.fields["kind"].widget = forms.HiddenInput()
             self.fields["kind"].initial = RollbackAction.Kind.TOOL
             releases.label = "Release that brought the tool in"
-            tool = self.fields["tool"]
+            tool = _model_field(self, "tool")
             tool.required = True
             tool.queryset = incident.scenario.allowed_tools.all()
             tool.choices = [("", "---------")] + [(t.pk, str(t)) for t in choices["tools"]]
         else:
-            self.fields["kind"].choices = [
+            _choice_field(self, "kind").choices = [
                 (k, v) for k, v in RollbackAction.Kind.choices if k != RollbackAction.Kind.TOOL
             ]
             releases.label = "Live release to roll back"
@@ -158,7 +166,7 @@ class ActionItemForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _people_field(self.fields["owner"], people)
+        _people_field(_model_field(self, "owner"), people)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -165,7 +165,7 @@ def delegate_actions(incident: Incident, user: Any, offered: list[Action]) -> li
     which they may take only as an explicit delegate."""
     if not scenario_policies.is_admin(user):
         return []
-    names = {t.name for t in incident.get_available_status_transitions()}
+    names = {t.name for t in cast(Any, incident).get_available_status_transitions()}
     taken = {a.name for a in offered}
     if close_blocked_reason(incident):
         names.discard("close")

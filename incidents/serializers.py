@@ -48,7 +48,7 @@ class IncidentListSerializer(serializers.ModelSerializer):
 class RollbackActionSerializer(serializers.ModelSerializer):
     release = ReleaseRefSerializer(read_only=True)
     restored_release = ReleaseRefSerializer(read_only=True)
-    tool = serializers.StringRelatedField(read_only=True)
+    tool: serializers.StringRelatedField[Tool] = serializers.StringRelatedField(read_only=True)
     actor = UserSummarySerializer(read_only=True)
 
     class Meta:

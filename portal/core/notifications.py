@@ -33,8 +33,8 @@ def _addresses(recipients: Iterable[Any]) -> list[str]:
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{template}/subject.txt", context)
-    subject = " ".join(subject.split())
+    # Subjects are one line whatever the template's line breaks.
+    subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
     body_text = render_to_string(f"emails/{template}/body.txt", context)
     body_html = render_to_string(f"emails/{template}/body.html", context)
     return subject, body_text, body_html

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
 from django_fsm import TransitionNotAllowed
 
 from portal.core import roles
@@ -55,9 +56,7 @@ def lock(model: type[M], pk: Any) -> M:
     """Fetch the row for update; the caller must be inside `transaction.atomic`."""
     try:
         return model._default_manager.select_for_update().get(pk=pk)
-    except model.DoesNotExist as exc:
-        from django.http import Http404
-
+    except ObjectDoesNotExist as exc:
         raise Http404(f"No {model._meta.verbose_name} with id {pk}.") from exc
 
 

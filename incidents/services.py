@@ -363,8 +363,12 @@ def incident_rollback(
             _disable_tool(incident, tool, actor=actor, reason=reason.strip())
         else:
             tool = None
+            # The release's own record names the incident it was rolled back for.
             restored = _roll_back_release(
-                release, actor=actor, reason=reason.strip(), as_delegate=as_delegate
+                release,
+                actor=actor,
+                reason=f"Incident #{incident.pk}: {reason.strip()}",
+                as_delegate=as_delegate,
             )
         return _record_rollback(
             incident, kind, release, tool, restored, actor, reason.strip(), delegated

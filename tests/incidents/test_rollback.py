@@ -61,6 +61,7 @@ def test_rollback_moves_the_alias_back_and_both_record_it(
     # The release's record
     entry = history_for(live_pair.live).get()
     assert (entry.transition, entry.actor) == ("roll_back", cast.incident_owner)
+    assert entry.comment == f"Incident #{incident.pk}: Answers cite the wrong policy."
     assert live_pair.live.incident_rollbacks.get() == action
     assert AliasMove.objects.filter(alias=live_pair.alias, release=live_pair.old).exists()
 

@@ -48,10 +48,8 @@ class ReleaseFilterSet(django_filters.FilterSet):
     def filter_awaiting(self, queryset: QuerySet[Release], name: str, value: bool) -> Any:
         if not value:
             return queryset
-        awaiting = selectors.release_list(
-            self.request.user, selectors.ReleaseFilters(awaiting=True)
-        )
-        return queryset.filter(pk__in=awaiting.values("pk"))
+        inbox = selectors.sign_off_inbox(self.request.user)
+        return queryset.filter(pk__in={item.release.pk for item in inbox})
 
 
 @extend_schema_view(

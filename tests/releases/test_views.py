@@ -52,6 +52,14 @@ class TestList:
 
         assert waiting.title in body and done.title not in body
 
+    def test_awaiting_filter_applies_the_fast_path(
+        self, make_release: Any, platform_owner: Any
+    ) -> None:
+        make_release("approved", title="Prompt tweak", change_type="prompt_only")
+        normal = make_release("approved", title="Model change")
+        response = _client(platform_owner).get("/releases/?awaiting=on")
+        assert list(response.context["releases"]) == [normal]
+
     def test_team_sees_its_drafts(self, make_release: Any, product_owner: Any) -> None:
         make_release("draft", title="Our draft")
         assert "Our draft" in _client(product_owner).get("/releases/").content.decode()

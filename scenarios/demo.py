@@ -378,6 +378,8 @@ def _spread_in_time(scenario: Scenario, days_ago: tuple[Any, Any, Any] | None) -
     submitted, decided, onboarded = (
         now - dt.timedelta(days=d) if d is not None else None for d in days_ago
     )
+    if submitted is None:
+        return
     fields: dict[str, Any] = {"created_at": submitted - dt.timedelta(days=2)}
     if scenario.status != Scenario.Status.DRAFT:
         fields.update(first_submitted_at=submitted, submitted_at=submitted)

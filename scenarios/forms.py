@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -75,6 +75,10 @@ def _people() -> Any:
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
+def _model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
 class ScenarioForm(forms.ModelForm):
     """The intake form. Only `name` (and the team, on create) is needed to save a draft."""
 
@@ -110,12 +114,12 @@ class ScenarioForm(forms.ModelForm):
         self.user = user
         people = _people()
         for name in Scenario.RACI_FIELDS:
-            self.fields[name].queryset = people
+            _model_field(self, name).queryset = people
         for position, name in enumerate(ESCALATION_FIELDS, start=1):
             self.fields[name] = forms.ModelChoiceField(
                 queryset=people, required=False, label=f"Level {position}"
             )
-        self.fields["allowed_tools"].queryset = selectors.allowed_tools()
+        _model_field(self, "allowed_tools").queryset = selectors.allowed_tools()
         if self.instance.pk:
             del self.fields["team"]
             del self.fields["template"]  # recorded when the intake was opened
@@ -126,8 +130,8 @@ class ScenarioForm(forms.ModelForm):
                 "allowed_tools", [t.pk for t in self.instance.allowed_tools.all()]
             )
         else:
-            self.fields["team"].queryset = selectors.creatable_teams(user)
-            self.fields["team"].empty_label = None
+            _model_field(self, "team").queryset = selectors.creatable_teams(user)
+            _model_field(self, "team").empty_label = None
         for name, label in LABELS.items():
             if name in self.fields:
                 self.fields[name].label = label
@@ -138,7 +142,7 @@ class ScenarioForm(forms.ModelForm):
         pass
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         seen: dict[int, str] = {}
         for name in ESCALATION_FIELDS:
             person = data.get(name)
@@ -263,7 +267,7 @@ class ToolForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
+        _model_field(self, "owner").queryset = _people()
 
     def _post_clean(self) -> None:
         pass
@@ -291,8 +295,11 @@ class ScenarioFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = selectors.teams_for_filter()
-        self.fields["team"].choices = [("", "Any team"), *((t.slug, t.name) for t in teams)]
-        self.fields["owner"].queryset = _people()
+        cast(forms.ChoiceField, self.fields["team"]).choices = [
+            ("", "Any team"),
+            *((t.slug, t.name) for t in teams),
+        ]
+        _model_field(self, "owner").queryset = _people()
 
     def filters(self) -> selectors.ScenarioFilters:
         # cleaned_data keeps the valid fields even when another one is invalid.

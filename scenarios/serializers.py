@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,11 +25,13 @@ class ToolSerializer(serializers.ModelSerializer):
         model = Tool
         fields = ["id", "name", "description", "owner", "stability", "allowed"]
         # Uniqueness is checked by the service (model validation), with the same message.
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: ClassVar[dict[str, Any]] = {"name": {"validators": []}}
 
 
 class ScenarioListSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     product_owner = UserSummarySerializer(read_only=True)
     platform_owner = UserSummarySerializer(read_only=True)
 
@@ -60,8 +62,10 @@ class ScenarioReviewSerializer(serializers.ModelSerializer):
 class ScenarioSerializer(serializers.ModelSerializer):
     """A scenario as read: every intake field, owners expanded, the escalation path in order."""
 
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    template = serializers.StringRelatedField(read_only=True)
+    team: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    template: serializers.StringRelatedField = serializers.StringRelatedField(read_only=True)
     escalation_path = serializers.SerializerMethodField()
     allowed_tools = ToolSerializer(many=True, read_only=True)
     missing_for_submission = serializers.SerializerMethodField()

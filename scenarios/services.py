@@ -331,12 +331,12 @@ def scenario_retire(
 
 
 def _notify_submitted(scenario: Scenario) -> None:
-    reviewers = (
+    platform = (
         User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True)
         .exclude(Q(pk=scenario.submitted_by_id) | Q(pk=scenario.created_by_id))
         .distinct()
     )
-    reviewers = [person for person in reviewers if policies.can_review(person, scenario)]
+    reviewers = [person for person in platform if policies.can_review(person, scenario)]
     send_templated(
         "scenario_submitted",
         reviewers,

@@ -214,7 +214,7 @@ def _delegate_actions(scenario: Scenario, user: Any, own: list[Action]) -> list[
     """What an admin could do in someone's place: valid in this state, not theirs to do."""
     if not policies.can_act_as_delegate(user):
         return []
-    valid = {t.name for t in scenario.get_available_status_transitions()}
+    valid = {t.name for t in scenario.get_available_status_transitions()}  # type: ignore[attr-defined]
     mine = {a.name for a in own}
     return [a for name, a in {**ACTIONS, **DECISIONS}.items() if name in valid - mine]
 
@@ -260,7 +260,11 @@ def _render_review(
             "form": form,
             "decisions": decisions,
             "record": decision_record.build(scenario),
-            "start_review": available_actions(scenario, request.user, ACTIONS),
+            "start_review": [
+                a
+                for a in available_actions(scenario, request.user, ACTIONS)
+                if a.name == "start_review"
+            ],
         },
         status=status,
     )

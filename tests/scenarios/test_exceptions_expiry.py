@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
+from portal.core.models import AuditEntry
 from releases import gates
 from scenarios.exceptions import selectors, services
 from scenarios.models import PlatformException
@@ -165,3 +166,39 @@ def test_only_an_approved_bypass_for_that_scenario_counts(
         assert selectors.active_eval_bypass(scenario) is None
         services.exception_approve(platform_reviewer, pending.pk, expires_on=EXPIRES_ON)
         assert selectors.active_eval_bypass(scenario).pk == pending.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_expire_each_exception_once(
+    product_team: Any, product_owner: Any, platform_reviewer: Any
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    scenario = ScenarioFactory(team=product_team, status="onboarded", complete=False)
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
+        for _ in range(3):
+            exception = services.exception_request(
+                product_owner, kind="outside_gateway", scenario=scenario, **CASE
+            )
+            services.exception_approve(platform_reviewer, exception.pk, expires_on=EXPIRES_ON)
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait(timeout=10)
+            counts.append(services.expire_due(now=EXPIRY_MOMENT))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sum(counts) == 3
+    assert set(PlatformException.objects.values_list("status", flat=True)) == {Status.EXPIRED}
+    assert AuditEntry.objects.filter(transition="expire").count() == 3

@@ -30,8 +30,12 @@ from scenarios.models import (
 
 NOT_SET = "not set"
 # Higher is stricter; a scenario may be stricter than its template, never looser.
-HUMAN_REVIEW_RANK = {HumanReview.NONE: 0, HumanReview.SAMPLED: 1, HumanReview.ALL: 2}
-PREFIX_STABILITY_RANK = {
+HUMAN_REVIEW_RANK: dict[str, int] = {
+    HumanReview.NONE: 0,
+    HumanReview.SAMPLED: 1,
+    HumanReview.ALL: 2,
+}
+PREFIX_STABILITY_RANK: dict[str, int] = {
     PrefixStability.VOLATILE: 0,
     PrefixStability.MOSTLY_STABLE: 1,
     PrefixStability.STABLE: 2,

@@ -71,14 +71,14 @@ def fingerprint(request: Request) -> str:
 
 def _claim(request: Request, key: str, digest: str) -> tuple[IdempotencyKey, bool]:
     """Insert the key row (or wait for the request that holds it), inside the caller's atomic."""
-    user = request.user
+    user: Any = request.user
     IdempotencyKey.objects.filter(
         user=user, key=key, created_at__lt=timezone.now() - RETENTION
     ).delete()
     try:
         with transaction.atomic():
             row = IdempotencyKey.objects.create(
-                user=user, key=key, method=request.method, path=request.path[:255],
+                user=user, key=key, method=request.method or "", path=request.path[:255],
                 request_hash=digest,
             )  # fmt: skip
         return row, True

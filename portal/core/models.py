@@ -153,10 +153,12 @@ class ApiToken(AbstractAuthToken):
     the row, so the next request with it gets 401. An integer id names the token in URLs so
     that the digest never leaves the database."""
 
-    id = models.BigAutoField(primary_key=True)
-    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
-    name = models.CharField(max_length=100)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    id: models.BigAutoField[int, int] = models.BigAutoField(primary_key=True)
+    digest: models.CharField[str, str] = models.CharField(
+        max_length=CONSTANTS.DIGEST_LENGTH, unique=True
+    )
+    name: models.CharField[str, str] = models.CharField(max_length=100)
+    last_used_at: models.DateTimeField[Any, Any] = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -20,7 +20,9 @@ from portal.core.tokens import ExpiringTokenAuthentication
 
 
 class TokenSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     prefix = serializers.CharField(source="token_key", read_only=True)
     expired = serializers.BooleanField(source="is_expired", read_only=True)
 

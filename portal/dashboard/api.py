@@ -55,6 +55,7 @@ class ScorecardListView(APIView):
     of each item."""
 
     @extend_schema(
+        operation_id="scorecard_list",
         parameters=[TEAM, SORT, OpenApiParameter("page", OpenApiTypes.INT)],
         responses={200: ScorecardPageSerializer, **READ_ERRORS},
     )

@@ -10,7 +10,7 @@ from django.db import transaction
 from portal.core.audit import record_transition
 from portal.core.models import Team
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import perform
+from portal.core.transitions import lock, perform
 from portal.support import policies
 from portal.support.models import SupportComment, SupportRequest
 
@@ -41,24 +41,30 @@ def open_request(
 
 def update_request(request: SupportRequest, *, actor: Any, **fields: Any) -> SupportRequest:
     """The requester corrects title, description, category or scenario before any answer."""
-    if not policies.can_edit(actor, request):
-        raise PermissionDenied("Only the requester may edit, and only before the first answer.")
     allowed = {"title", "description", "category", "scenario"}
-    for name, value in fields.items():
+    for name in fields:
         if name not in allowed:
             raise ValidationError({name: "This field cannot be changed."})
-        setattr(request, name, value)
-    if "scenario" in fields and request.scenario is not None:
-        request.team = request.scenario.team
-    request.save()
-    return request
+    with transaction.atomic():
+        # Locked and re-read, so an answer that lands meanwhile wins over the edit.
+        current = lock(SupportRequest, request.pk)
+        if not policies.can_edit(actor, current):
+            raise PermissionDenied("Only the requester may edit, and only before the first answer.")
+        for name, value in fields.items():
+            setattr(current, name, value)
+        if fields.get("scenario") is not None:
+            current.team = current.scenario.team
+        current.save(update_fields=[*fields, "team", "updated_at"])
+    return current
 
 
 def delete_request(request: SupportRequest, *, actor: Any) -> None:
     """Withdraw a request nobody has answered yet."""
-    if not policies.can_delete(actor, request):
-        raise PermissionDenied("Only an unanswered request can be withdrawn, by its requester.")
-    request.delete()
+    with transaction.atomic():
+        current = lock(SupportRequest, request.pk)
+        if not policies.can_delete(actor, current):
+            raise PermissionDenied("Only an unanswered request can be withdrawn, by its requester.")
+        current.delete()
 
 
 def add_comment(request: SupportRequest, *, author: Any, body: str) -> SupportComment:

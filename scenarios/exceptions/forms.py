@@ -67,7 +67,13 @@ class RequestForm(_ScopeFields, _CaseFields):
         teams = policies.team_ids(user)
         _choices(self, "scenario").queryset = (
             Scenario.objects.filter(team_id__in=teams)
-            .exclude(status__in=[Scenario.Status.REJECTED, Scenario.Status.RETIRED])
+            .exclude(
+                status__in=[
+                    Scenario.Status.DRAFT,
+                    Scenario.Status.REJECTED,
+                    Scenario.Status.RETIRED,
+                ]
+            )
             .order_by("name")
         )
         _choices(self, "team").queryset = Team.objects.filter(

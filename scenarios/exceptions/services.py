@@ -74,6 +74,9 @@ def _validate_scope(kind: str, other_description: str, scenario: Any, team: Any)
         errors["team"] = "Choose the scenario, or the team for a platform-wide exception."
     if scenario is not None and team is not None and scenario.team_id != team.pk:
         errors["team"] = "The team must be the scenario's team."
+    if scenario is not None and scenario.status == "draft":
+        # The register is public to everyone signed in; a draft is not.
+        errors["scenario"] = "Submit the scenario first: a draft is visible only to its team."
     return errors
 
 

@@ -93,6 +93,13 @@ def test_request_validation_names_the_field(
     assert not PlatformException.objects.exists()
 
 
+def test_no_exception_on_a_draft_scenario(product_team: Any, product_owner: Any) -> None:
+    draft = ScenarioFactory(team=product_team, status="draft", complete=False)
+    with pytest.raises(ValidationError) as caught:
+        services.exception_request(product_owner, kind="outside_gateway", scenario=draft, **CASE)
+    assert "scenario" in caught.value.message_dict
+
+
 def test_eval_gate_bypass_needs_a_scenario_but_others_may_be_platform_wide(
     product_team: Any, product_owner: Any
 ) -> None:

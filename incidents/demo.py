@@ -102,6 +102,7 @@ def _play(story: Story, scenario: Scenario, opener: Any, people: dict[str, Any])
             severity=story.severity,
             description=story.description,
             impact_started_at=opened - dt.timedelta(minutes=20),
+            release=_live_release(scenario) if story.severity == "SEV1" else None,
             accept_interim_owner=True,
         )
     except (ValidationError, PermissionDenied):
@@ -131,14 +132,19 @@ def _comment(step: str) -> str:
     }[step]
 
 
-def _rollback(incident: Incident, people: dict[str, Any]) -> None:
-    """Roll back the scenario's live release, or else disable one of its tools."""
-    actor = people.get("platform") or incident.platform_owner or incident.incident_owner
-    live = (
-        Release.objects.filter(scenario=incident.scenario, status=Release.Status.RELEASED)
+def _live_release(scenario: Scenario) -> Release | None:
+    """The release serving the scenario that has one before it to return to."""
+    return (
+        Release.objects.filter(scenario=scenario, status=Release.Status.RELEASED)
         .exclude(previous_release=None)
         .first()
     )
+
+
+def _rollback(incident: Incident, people: dict[str, Any]) -> None:
+    """Roll back the scenario's live release, or else disable one of its tools."""
+    actor = people.get("platform") or incident.platform_owner or incident.incident_owner
+    live = _live_release(incident.scenario)
     any_release = incident.scenario.releases.exclude(status=Release.Status.DRAFT).first()
     tool = incident.scenario.allowed_tools.first()
     try:

@@ -20,7 +20,7 @@ def test_demo_covers_every_state_once_and_only_once(
     demo.load(people)
     assert sorted(Incident.objects.values_list("status", flat=True)) == sorted(demo.STATES)
     closed = Incident.objects.get(status="closed")
-    assert closed.severity == "SEV1"
+    assert (closed.severity, closed.release) == ("SEV1", live_pair.live)
     assert RollbackAction.objects.get().incident == closed
     assert Postmortem.objects.get().incident == closed
     live_pair.alias.refresh_from_db()

@@ -55,6 +55,8 @@ def scenario_create(
     escalation: Iterable[Any] | None = None,
 ) -> Scenario:
     """Open a draft intake for a product team; a partial draft is fine, invalid values are not."""
+    # The audit trail gets a `create` row so the timeline starts with who opened the intake;
+    # later edits of a draft are not transitions and leave no row.
     if not policies.can_create(actor, team):
         raise PermissionDenied("You may not open a scenario intake for this team.")
     scenario = Scenario(team=team, created_by=actor)
@@ -259,6 +261,8 @@ def scenario_decide(
     as_delegate: bool = False,
 ) -> ScenarioReview:
     """Approve, request changes or reject, with a comment and every checklist item answered."""
+    # Any eligible platform reviewer may decide, not only the one who started the review, so a
+    # review never waits on one person; two deciding at once get one decision and one conflict.
     answers = _clean_decision(decision, comment, answers)
     made: list[ScenarioReview] = []
 
@@ -303,6 +307,8 @@ def _clean_decision(decision: str, comment: str, answers: dict[str, Any]) -> dic
     unknown = sorted(set(answers or {}) - set(checklist.ITEM_KEYS))
     if unknown:
         problems.append(f"Unknown checklist items: {', '.join(unknown)}.")
+    # An approval with a failed item would contradict the record it leaves behind: the
+    # reviewer requests changes (or overrides the item with a note saying why it passes).
     failed = [checklist.ITEM_LABELS[k] for k, a in cleaned.items() if not a["passed"]]
     if decision == ScenarioReview.Decision.APPROVE and failed and not problems:
         problems.append(

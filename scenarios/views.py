@@ -18,6 +18,7 @@ from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.transitions import Action, available_actions
 from scenarios import decision_record, golden_path, policies, selectors, services
+from scenarios.exceptions import selectors as exception_selectors
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, ToolForm, add_errors
 from scenarios.models import Scenario
 
@@ -206,6 +207,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
             "extra_panels": [panel for hook in DETAIL_PANELS if (panel := hook(request, scenario))],
             "flagged_tools": selectors.flagged_tools(scenario),
+            "exceptions": exception_selectors.exceptions_for_scenario(scenario),
         },
     )
 

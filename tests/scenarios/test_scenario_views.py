@@ -355,3 +355,15 @@ def test_home_page_shows_scenario_work(
     client.force_login(platform_reviewer)
     work = client.get("/").context["work"]
     assert work["scenarios_review"]["count"] == 1
+
+
+def test_scenario_page_lists_its_exceptions(
+    make_scenario: Any, product_owner: Any, client: Any
+) -> None:
+    from tests.scenarios.factories import PlatformExceptionFactory
+
+    scenario = make_scenario("onboarded")
+    PlatformExceptionFactory(scenario=scenario, title="Keys held by the team", status="approved")
+    client.force_login(product_owner)
+    html = client.get(f"/scenarios/{scenario.pk}/").content.decode()
+    assert "Keys held by the team" in html

@@ -151,7 +151,10 @@ def can_justify_exception(user: Any, exception: Any) -> bool:
 
 
 def can_decide_exception(user: Any, exception: Any) -> bool:
-    """Platform reviewers approve or reject, never an exception they requested themselves."""
+    """Platform reviewers approve or reject, never an exception they requested themselves.
+
+    The reviewer who detected an exception may decide it once the team has justified it: the
+    team, not the detector, asks for the deviation."""
     return is_platform(user) and exception.requester_id != user.pk
 
 

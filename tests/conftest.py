@@ -56,6 +56,8 @@ def _service_markers(request: pytest.FixtureRequest) -> None:
 def _eager_celery(settings: Any) -> Any:
     """Tasks run in-process in tests; the worker round-trip tests switch this off."""
     settings.SITE_URL = "http://testserver"
+    # Hashing test passwords with the production hasher costs a second per hundred users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -495,6 +495,16 @@ class PlatformException(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.title or self.get_kind_display()
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        changed = self.changed_frozen_fields()
+        if changed:
+            from django.core.exceptions import ValidationError
+
+            names = ", ".join(name.removesuffix("_id") for name in changed)
+            raise ValidationError(f"A decided exception cannot be changed ({names}).")
+        super().save(*args, **kwargs)
+        self._remember_decided()
+
     def get_absolute_url(self) -> str:
         return f"/scenarios/exceptions/{self.pk}/"
 
@@ -521,16 +531,6 @@ class PlatformException(FSMModelMixin, models.Model):
     def changed_frozen_fields(self) -> list[str]:
         frozen = getattr(self, "_frozen", {})
         return [name for name, value in frozen.items() if self.__dict__.get(name) != value]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        changed = self.changed_frozen_fields()
-        if changed:
-            from django.core.exceptions import ValidationError
-
-            names = ", ".join(name.removesuffix("_id") for name in changed)
-            raise ValidationError(f"A decided exception cannot be changed ({names}).")
-        super().save(*args, **kwargs)
-        self._remember_decided()
 
     @property
     def is_undocumented(self) -> bool:

@@ -26,9 +26,9 @@ OPEN_EXCEPTION_STATES = (
 )
 
 
-def visible_scenarios(user: Any) -> QuerySet[Scenario]:
+def visible_scenarios(user: Any, queryset: QuerySet[Scenario] | None = None) -> QuerySet[Scenario]:
     """Scenarios this user may see: all but other teams' drafts; drafts also for platform/admin."""
-    qs = Scenario.objects.all()
+    qs = queryset if queryset is not None else Scenario.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if policies.is_platform(user) or policies.is_admin(user):
@@ -37,12 +37,11 @@ def visible_scenarios(user: Any) -> QuerySet[Scenario]:
 
 
 def get_scenario_for(user: Any, pk: Any, queryset: QuerySet[Scenario] | None = None) -> Scenario:
-    """The scenario if this user may see it, else 404 (never reveals that a draft exists)."""
-    qs = queryset if queryset is not None else visible_scenarios(user)
-    if queryset is not None:
-        qs = qs & visible_scenarios(user)
+    """The scenario if this user may see it, else 404 (never reveals that a draft exists).
+
+    Pass `queryset` to load related objects with it; visibility is applied on top."""
     try:
-        return qs.get(pk=pk)
+        return visible_scenarios(user, queryset).get(pk=pk)
     except (Scenario.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such scenario.") from exc
 

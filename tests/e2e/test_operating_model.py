@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from decimal import Decimal
 from typing import Any
 
@@ -342,7 +343,7 @@ def incident_in_browser(
     page.get_by_role("button", name="Resolve").click()
     # A SEV2 closes only with a postmortem.
     assert page.get_by_role("button", name="Close").count() == 0
-    if not page.locator("#postmortem details").get_attribute("open") == "":
+    if page.locator("#postmortem details").get_attribute("open") is None:
         page.locator("#postmortem summary").click()
     postmortem = page.locator("#postmortem form")
     fill(postmortem, "Summary", "A new model snapshot doubled refund amounts.")
@@ -371,6 +372,6 @@ def audit_exceptions(open_browser: Any) -> None:
     page.get_by_label("Action:").select_option(index=1)
     with page.expect_download() as download:
         page.get_by_role("button", name="Go").click()
-    content = open(download.value.path(), encoding="utf-8").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Eval gate bypass" in content or "eval_gate_bypass" in content
     assert "approve" in content

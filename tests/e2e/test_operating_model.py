@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import PASSWORD
+from tests.scenarios.factories import PlatformExceptionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_shows_exceptions_waiting_for_a_platform_decision(
+    client: Any, platform_reviewer: Any
+) -> None:
+    PlatformExceptionFactory()
+    client.login(username=platform_reviewer.username, password=PASSWORD)
+    body = client.get("/").content.decode()
+    assert "Exceptions to decide" in body
+    assert "/scenarios/exceptions/?status=requested" in body

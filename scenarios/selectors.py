@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal.core.models import Team, User
 from scenarios import policies
+from scenarios.exceptions import selectors as exception_selectors
 from scenarios.models import EscalationStep, PlatformException, Scenario, ScenarioReview, Tool
 
 RACI_RELATED = tuple(Scenario.RACI_FIELDS)
@@ -206,4 +207,5 @@ def work_for(user: Any) -> dict[str, Any]:
             "count": count,
             "url": "/scenarios/?mine=1",
         }
+    work.update(exception_selectors.work_for(user))
     return work

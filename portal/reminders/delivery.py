@@ -69,7 +69,7 @@ def deliver(now: dt.datetime, *, deadline: float | None = None) -> Delivery:
     after = 0
     size = _portal("REMINDER_BATCH_SIZE")
     while True:
-        rows = _lease(now, after, size)
+        rows = _lease(after, size)
         if not rows:
             break
         after = rows[-1].pk
@@ -79,7 +79,9 @@ def deliver(now: dt.datetime, *, deadline: float | None = None) -> Delivery:
     return result
 
 
-def _lease(now: dt.datetime, after: int, size: int) -> list[Reminder]:
+def _lease(after: int, size: int) -> list[Reminder]:
+    # The clock, not the sweep's start: another sweep's lease ends at a time on the clock.
+    now = timezone.now()
     with transaction.atomic():
         rows = list(
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
@@ -88,7 +90,7 @@ def _lease(now: dt.datetime, after: int, size: int) -> list[Reminder]:
             .order_by("pk")[:size]
         )
         if rows:
-            lease = timezone.now() + dt.timedelta(minutes=_portal("REMINDER_LEASE_MINUTES"))
+            lease = now + dt.timedelta(minutes=_portal("REMINDER_LEASE_MINUTES"))
             Reminder.objects.filter(pk__in=[row.pk for row in rows]).update(
                 attempts=F("attempts") + 1, next_attempt_at=lease
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -24,7 +25,7 @@ OVERDUE = "overdue"  # repeats every interval and escalates along the escalation
 NOTICE = "notice"  # sent once per wait, never escalated
 
 _reasons: dict[str, Waiting] = {}
-_chores: dict[str, Callable[[dt.datetime], int]] = {}
+_chores: dict[str, Chore] = {}
 
 
 class Waiting:
@@ -88,11 +89,23 @@ def register(cls: type[Waiting]) -> type[Waiting]:
     return cls
 
 
-def chore(name: str) -> Callable[[Callable[[dt.datetime], int]], Callable[[dt.datetime], int]]:
-    """Decorator: run this function (now -> count) at the start of every sweep."""
+@dataclass(frozen=True)
+class Chore:
+    """Work the sweep does besides reminding, e.g. expiring exceptions past their date."""
+
+    run: Callable[[dt.datetime], int]  # now -> how many objects it handled
+    # The objects it would handle at `now`. The sweep asks this inside its claim query and runs
+    # the chore only when it finds some, so an idle sweep costs no query per chore.
+    due: Callable[[dt.datetime], models.QuerySet[Any]] | None = None
+
+
+def chore(
+    name: str, *, due: Callable[[dt.datetime], models.QuerySet[Any]] | None = None
+) -> Callable[[Callable[[dt.datetime], int]], Callable[[dt.datetime], int]]:
+    """Decorator: run this function (now -> count) in every sweep that finds work for it."""
 
     def decorate(fn: Callable[[dt.datetime], int]) -> Callable[[dt.datetime], int]:
-        _chores[name] = fn
+        _chores[name] = Chore(run=fn, due=due)
         return fn
 
     return decorate
@@ -106,7 +119,7 @@ def get(code: str) -> Waiting | None:
     return _reasons.get(code)
 
 
-def chores() -> dict[str, Callable[[dt.datetime], int]]:
+def chores() -> dict[str, Chore]:
     return dict(_chores)
 
 

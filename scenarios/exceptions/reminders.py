@@ -22,7 +22,13 @@ from scenarios.models import PlatformException
 Status = PlatformException.Status
 
 
-@chore("exceptions_expired")
+def _past_expiry(now: dt.datetime) -> QuerySet[Any]:
+    return PlatformException.objects.filter(
+        status=Status.APPROVED, expires_on__lte=timezone.localdate(now)
+    )
+
+
+@chore("exceptions_expired", due=_past_expiry)
 def expire(now: dt.datetime) -> int:
     """Expire approved exceptions whose expiry date has come (through the exceptions service)."""
     from scenarios.exceptions import services

@@ -48,25 +48,24 @@ def test_two_concurrent_sweeps_send_each_reminder_once(cast: SimpleNamespace) ->
     _waiting(cast, 6)
     errors: list[BaseException] = []
 
-    def one_sweep(barrier: threading.Barrier, now: dt.datetime) -> None:
+    def one_sweep(barrier: threading.Barrier) -> None:
         try:
             barrier.wait(timeout=30)
-            sweep.run(now)
+            sweep.run()
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
         finally:
             connection.close()
 
-    with time_machine.travel(T0 + 2 * DAY, tick=True):
-        for day in (2, 3, 4, 5):  # rounds 1 and 2, then escalations
-            barrier = threading.Barrier(2)
-            now = T0 + day * DAY
-            threads = [threading.Thread(target=one_sweep, args=(barrier, now)) for _ in range(2)]
+    for day in (2, 3, 4, 5):  # rounds 1 and 2, then escalations
+        barrier = threading.Barrier(2)
+        with time_machine.travel(T0 + day * DAY, tick=True):
+            threads = [threading.Thread(target=one_sweep, args=(barrier,)) for _ in range(2)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(timeout=120)
-            assert not errors
+        assert not errors
 
     sent = Counter((message.to[0], message.subject) for message in mail.outbox)
     assert sent and max(sent.values()) == 1
@@ -84,11 +83,11 @@ def test_the_claim_takes_the_same_queries_for_more_due_items(
     _waiting(cast, n)
     _warm_caches()
     now = T0 + 2 * DAY
-    # The UNION of every reason, the people named, the platform reviewers, the insert, the count.
-    with django_assert_num_queries(5):
+    # JIT off, the UNION of every reason, the people named, the platform reviewers, the insert,
+    # and the count of what this sweep inserted.
+    with django_assert_num_queries(6):
         claim = sweep.claim(now)
     assert claim.due == 5 * n
-    assert claim.queries == 5
 
 
 @pytest.mark.postgres
@@ -102,7 +101,8 @@ def test_an_idle_sweep_runs_two_queries(
     now = T0 + 2 * DAY
     with time_machine.travel(now, tick=False):
         sweep.run(now)
-        # The exception expiry chore, then the claim query (with its pending-delivery probe).
+        # JIT off, then the claim query with its probes (undelivered reminders, exceptions past
+        # their expiry date): nothing else.
         with django_assert_num_queries(2):
             result = sweep.run(now + dt.timedelta(minutes=15))
     assert result.as_dict()["claimed"] == 0

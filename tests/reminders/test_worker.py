@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -23,11 +24,12 @@ from tests.releases.factories import ReleaseFactory
 from tests.reminders.conftest import T0
 from tests.scenarios.factories import PlatformExceptionFactory
 
-REDIS_DB = 11  # its own database: workers of other test runs never take these tasks
+REDIS_DB = 11
 
 
 @pytest.fixture
 def redis_app() -> Iterator[Any]:
+    """The portal app on Redis with eager mode off, restored afterwards."""
     parts = urlsplit(os.environ["REDIS_URL"])
     url = urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
     keys = ("broker_url", "result_backend", "task_always_eager")
@@ -42,6 +44,7 @@ def redis_app() -> Iterator[Any]:
         app.conf.update(**saved)
         app._pool = None
         app._local.__dict__.pop("backend", None)
+        app.amqp.__dict__.pop("queues", None)  # the worker narrowed it to the test's queue
 
 
 def _state() -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
@@ -62,12 +65,16 @@ def test_the_sweep_task_on_a_worker_matches_the_direct_call(
     PlatformExceptionFactory(scenario=cast.scenario, status="requested", requested_at=T0)
     at = T0 + dt.timedelta(days=2)
 
-    # The clock ticks: a frozen one would stall the worker's own timers.
+    # A queue of its own, so a worker of another test run on this Redis never takes the task;
+    # and a ticking clock, as a frozen one would stall the worker's own timers.
+    queue = f"test-reminders-{uuid.uuid4().hex}"
     with (
         time_machine.travel(at, tick=True),
-        start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=20),
+        start_worker(
+            redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=20, queues=[queue]
+        ),
     ):
-        by_worker = reminder_sweep_task.delay().get(timeout=60)
+        by_worker = reminder_sweep_task.apply_async(queue=queue).get(timeout=60)
     worker_state = _state()
 
     Reminder.objects.all().delete()

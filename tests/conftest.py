@@ -55,7 +55,11 @@ def _service_markers(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """The production hasher costs a few hundred milliseconds per user, and tests make many."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        # Still verifies a password hashed outside this fixture (session-wide data).
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +67,11 @@ def _eager_celery(settings: Any) -> Any:
     """Tasks run in-process in tests; the worker round-trip tests switch this off."""
     settings.SITE_URL = "http://testserver"
     # Hashing test passwords with the production hasher costs a second per hundred users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        # Still verifies a password hashed outside this fixture (session-wide data).
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

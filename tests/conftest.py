@@ -53,16 +53,6 @@ def _service_markers(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The production hasher costs a few hundred milliseconds per user, and tests make many."""
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        # Still verifies a password hashed outside this fixture (session-wide data).
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
-
-
-@pytest.fixture(autouse=True)
 def _eager_celery(settings: Any) -> Any:
     """Tasks run in-process in tests; the worker round-trip tests switch this off."""
     settings.SITE_URL = "http://testserver"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.core.models import Team
 from scenarios import policies as scenario_policies
 
 
@@ -35,6 +36,12 @@ def can_create(user: Any, scenario: Any) -> bool:
         "approved",
         "onboarded",
     ) and scenario.team_id in scenario_policies.team_ids(user)
+
+
+def can_open_release_form(user: Any) -> bool:
+    """Members of a product team; the form then offers only their team's scenarios."""
+    teams = scenario_policies.team_ids(user)
+    return bool(teams) and Team.objects.filter(pk__in=teams, kind=Team.Kind.PRODUCT).exists()
 
 
 def can_edit(user: Any, release: Any) -> bool:

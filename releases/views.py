@@ -69,6 +69,8 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def release_create(request: HttpRequest) -> HttpResponse:
+    if not policies.can_open_release_form(request.user):
+        raise PermissionDenied("Only members of a product team draft releases.")
     scenarios = selectors.creatable_scenarios(request.user)
     initial = {"scenario": request.GET.get("scenario")}
     form = ReleaseForm(request.POST or None, scenarios=scenarios, initial=initial)

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidents import forms, metrics, policies, selectors, services
 from incidents.filters import IncidentFilter
@@ -65,6 +65,7 @@ def _recent_times() -> dict[str, Any]:
     return figures
 
 
+@require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:
     filterset = IncidentFilter(
         request.GET or None, queryset=selectors.visible_incidents(request.user)
@@ -169,6 +170,7 @@ def _postmortem_forms(postmortem: Any, people: list[Any], data: Any = None) -> t
     return form, formset
 
 
+@require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_for(request.user, pk)
     return render(request, "incidents/detail.html", _detail_context(request, incident))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from portal.core import selectors
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's start page: what waits for them."""
     return render(request, "core/home.html", {"work": selectors.work_for(request.user)})

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
@@ -34,6 +34,7 @@ def _paged(request: HttpRequest, rows: Any) -> dict[str, Any]:
     }
 
 
+@require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
@@ -42,6 +43,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "support/list.html", {**context, **_paged(request, rows)})
 
 
+@require_GET
 def request_queue(request: HttpRequest) -> HttpResponse:
     if not policies.is_queue_reader(request.user):
         raise PermissionDenied("The support queue is for platform reviewers.")
@@ -70,6 +72,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "support/form.html", {"form": form, "editing": support})
 
 
+@require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     support = selectors.get_request(request.user, pk)
     user = request.user

@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "RollbackKindEnum": "incidents.models.RollbackAction.Kind",
         "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
         "ScenarioRiskEnum": "scenarios.models.Scenario.Risk",
+        "SupportRequestStatusEnum": "portal.support.models.SupportRequest.Status",
     },
 }
 

@@ -21,10 +21,21 @@ from portal.core.models import ApiToken, AuditEntry, OutboundEmail, Team, User
 from portal.core.token_services import token_revoke
 
 
+class TeamMembershipInline(admin.TabularInline):
+    """A user's teams, edited on the user's page as well as on the team's."""
+
+    model = Team.members.through
+    verbose_name = "team membership"
+    verbose_name_plural = "teams"
+    autocomplete_fields = ["team"]
+    extra = 0
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "teams"]
+    inlines = [TeamMembershipInline]
 
 
 @admin.register(Team)

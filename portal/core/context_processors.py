@@ -22,4 +22,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     nav = list(NAVIGATION)
     if roles.ADMIN in names or getattr(user, "is_staff", False):
         nav.append(("Admin", "/admin/"))
-    return {"nav_items": nav, "user_roles": sorted(names)}
+    # The longest matching prefix wins, so /scenarios/exceptions/ marks Exceptions, not Scenarios.
+    path = getattr(request, "path", "")
+    current = max((href for _, href in nav if path.startswith(href)), key=len, default="")
+    return {"nav_items": nav, "nav_current": current, "user_roles": sorted(names)}

@@ -119,3 +119,29 @@ def test_request_id_is_echoed_or_made(client: Client) -> None:
     assert client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
     made = client.get("/healthz", HTTP_X_REQUEST_ID="bad id; drop table")["X-Request-ID"]
     assert len(made) == 32 and made.isalnum()
+
+
+@pytest.mark.django_db
+def test_current_section_is_the_longest_matching_prefix(outsider: Any) -> None:
+    from django.test import RequestFactory
+
+    from portal.core.context_processors import portal
+
+    request = RequestFactory().get("/scenarios/exceptions/7/")
+    request.user = outsider
+    assert portal(request)["nav_current"] == "/scenarios/exceptions/"
+    request = RequestFactory().get("/scenarios/7/")
+    request.user = outsider
+    assert portal(request)["nav_current"] == "/scenarios/"
+    request = RequestFactory().get("/")
+    request.user = outsider
+    assert portal(request)["nav_current"] == ""
+
+
+@pytest.mark.django_db
+def test_user_page_edits_team_memberships(
+    client: Client, admin_user: Any, outsider: Any, product_team: Any
+) -> None:
+    client.force_login(admin_user)
+    html = client.get(f"/admin/core/user/{outsider.pk}/change/").content.decode()
+    assert "TOTAL_FORMS" in html and "team membership" in html.lower()

@@ -27,9 +27,6 @@ SCREENSHOTS = Path(
 
 @pytest.fixture(scope="session")
 def _playwright_browser() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are ordinary blocking calls, so Django's async guard is lifted.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -70,7 +67,11 @@ class Browser:
 
 
 @pytest.fixture
-def open_browser(_playwright_browser: Any, live_server: Any) -> Iterator[Any]:
+def open_browser(_playwright_browser: Any, live_server: Any, monkeypatch: Any) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are ordinary blocking calls, so Django's async guard is lifted
+    # for the test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     opened: list[Browser] = []
 
     def factory() -> Browser:

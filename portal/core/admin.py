@@ -162,7 +162,7 @@ class AuditEntryInline(ReadOnlyAdminMixin, GenericTabularInline):
     model = AuditEntry
     ct_field = "content_type"
     ct_fk_field = "object_id"
-    fields = ["created_at", "transition", "source", "target", "actor", "as_delegate", "comment"]
+    fields = ("created_at", "transition", "source", "target", "actor", "as_delegate", "comment")
     readonly_fields = fields
     extra = 0
     can_delete = False

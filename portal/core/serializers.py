@@ -16,7 +16,9 @@ class UserSummarySerializer(serializers.ModelSerializer):
 
 class MeSerializer(UserSummarySerializer):
     roles = serializers.SerializerMethodField()
-    teams = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    teams: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
 
     class Meta(UserSummarySerializer.Meta):
         fields = [*UserSummarySerializer.Meta.fields, "roles", "teams"]

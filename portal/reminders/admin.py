@@ -54,6 +54,7 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", ReasonFilter, EscalatedFilter, "content_type", "created_at"]
     search_fields = ["recipient__username", "recipient__email", "last_error", "=object_id"]
     date_hierarchy = "created_at"
+    ordering = ["-id"]
     list_select_related = ["recipient", "content_type"]
     readonly_fields = [field.name for field in Reminder._meta.fields]
     actions = ["send_again"]

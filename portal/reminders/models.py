@@ -26,12 +26,25 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled (no longer waiting)"
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # No database foreign-key constraints here: a sweep inserts tens of thousands of rows at
+    # once, and PostgreSQL's per-row key checks (each a key-share lock on one of the same few
+    # user and content-type rows) doubled that insert. Neither users nor content types are
+    # deleted (deactivate people); PROTECT is still enforced by Django's delete collector.
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the unique key starts with it
+        db_constraint=False,
+    )
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     reason = models.CharField(max_length=40)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reminders",
+        db_constraint=False,
     )
     sequence = models.PositiveIntegerField(
         help_text="The nth reminder round about this object for this reason, all waits counted."
@@ -53,11 +66,11 @@ class Reminder(models.Model):
     sweep = models.UUIDField(
         default=uuid.uuid4, editable=False, help_text="The sweep that claimed it."
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-id"]  # claim order, as created_at is the claiming sweep's time
         constraints: ClassVar[list[Any]] = [
             # Column order matters: (object, reason) then sequence lets the sweep read the last
             # round of each waiting object with one backward index probe.
@@ -72,7 +85,9 @@ class Reminder(models.Model):
                 condition=models.Q(status="pending"),
                 name="reminder_pending_idx",
             ),
-            models.Index(fields=["status", "reason"], name="reminder_status_reason_idx"),
+            models.Index(
+                fields=["reason"], condition=models.Q(status="failed"), name="reminder_failed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,5 +17,5 @@ def reminders_for(obj: models.Model, limit: int = 50) -> QuerySet[Reminder]:
     return (
         Reminder.objects.filter(content_type=content_type, object_id=obj.pk)
         .select_related("recipient")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-id")[:limit]
     )

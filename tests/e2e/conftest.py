@@ -25,18 +25,6 @@ SCREENSHOTS = Path(
 )
 
 
-@pytest.fixture(scope="session")
-def _playwright_browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
 class Browser:
     """One signed-in person's browser tab against the live server."""
 
@@ -67,18 +55,27 @@ class Browser:
 
 
 @pytest.fixture
-def open_browser(_playwright_browser: Any, live_server: Any, monkeypatch: Any) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are ordinary blocking calls, so Django's async guard is lifted
-    # for the test only.
+def open_browser(live_server: Any, monkeypatch: Any) -> Iterator[Any]:
+    """Opens signed-out browser tabs against the live server; closes everything afterwards.
+
+    Playwright's sync API runs an event loop in this thread while it is started; the ORM calls
+    the test makes between browser steps are ordinary blocking calls, so Django's async guard
+    is lifted, and Playwright is stopped before the test database is flushed."""
+    from playwright.sync_api import sync_playwright
+
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     opened: list[Browser] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+        )
 
-    def factory() -> Browser:
-        tab = Browser(_playwright_browser, live_server.url)
-        opened.append(tab)
-        return tab
+        def factory() -> Browser:
+            tab = Browser(browser, live_server.url)
+            opened.append(tab)
+            return tab
 
-    yield factory
-    for tab in opened:
-        tab.close()
+        yield factory
+        for tab in opened:
+            tab.close()
+        browser.close()

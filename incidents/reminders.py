@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from incidents.models import Incident, Postmortem, Severity
-from portal.reminders.registry import Waiting, people, register
+from portal.reminders.registry import Waiting, people, register, setting
 
 
 def ack_sla(severity: str) -> dt.timedelta:
-    return dt.timedelta(minutes=settings.PORTAL["SLA_ACK_MINUTES"][severity])
+    return dt.timedelta(minutes=setting("SLA_ACK_MINUTES")[severity])
 
 
 def _snapshot_paths(ids: list[int]) -> dict[int, list[int]]:
@@ -89,7 +88,7 @@ class PostmortemDue(Waiting):
         return {"since": F("resolved_at"), "to": people("incident_owner")}
 
     def sla(self, obj: Any) -> dt.timedelta:
-        return dt.timedelta(days=settings.PORTAL["SLA_POSTMORTEM_DAYS"])
+        return dt.timedelta(days=setting("SLA_POSTMORTEM_DAYS"))
 
     def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
         return _snapshot_paths(ids)

@@ -8,9 +8,8 @@ own reason, reminded to its own owner, for the current revision only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Round
 
-from portal.reminders.registry import Waiting, hours, people, register
+from portal.reminders.registry import Waiting, hours, people, register, setting
 from releases.models import Release, ReleasePolicy, SignOff
 from scenarios.reminders import escalation_paths
 
@@ -44,7 +43,7 @@ def fast_path_q() -> Q:
     within_target = Q(scenario__target_cost_per_outcome__isnull=True) | Q(
         rm_per_outcome__lte=F("scenario__target_cost_per_outcome")
     )
-    return (
+    eligible = (
         Q(
             change_type=Release.ChangeType.PROMPT_ONLY,
             eval_score__isnull=False,
@@ -58,10 +57,11 @@ def fast_path_q() -> Q:
         & within_target
         & ~Exists(policy_off)
     )
+    return cast(Q, eligible)
 
 
 def with_fast_path(queryset: QuerySet[Release]) -> QuerySet[Release]:
-    money = DecimalField(max_digits=20, decimal_places=6)
+    money: Any = DecimalField(max_digits=20, decimal_places=6)
     return queryset.alias(
         rm_projection=Round(
             ExpressionWrapper(
@@ -105,7 +105,7 @@ class _SignOffWaiting(Waiting):
         return {"since": F(self.since_field), "to": people(f"scenario__{self.owner}")}
 
     def sla(self, obj: Any) -> dt.timedelta:
-        return hours(settings.PORTAL["SLA_RELEASE_SIGNOFF_HOURS"])
+        return hours(setting("SLA_RELEASE_SIGNOFF_HOURS"))
 
     def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
         return escalation_paths(Release.objects.filter(pk__in=ids), "scenario")
@@ -162,4 +162,4 @@ class PlatformRolloutSignOff(_SignOffWaiting):
     select_related = ("scenario", "scenario__platform_owner")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
-        return with_fast_path(super().waiting(now)).filter(rm_fast=False)
+        return with_fast_path(super().waiting(now)).filter(rm_fast=False)  # type: ignore[misc]

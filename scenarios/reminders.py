@@ -10,11 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from portal.reminders.registry import Waiting, hours, people, register
+from portal.reminders.registry import Waiting, hours, people, register, setting
 from scenarios.models import Scenario
 
 
@@ -61,7 +60,7 @@ class ScenarioReview(Waiting):
         }
 
     def sla(self, obj: Any) -> dt.timedelta:
-        return hours(settings.PORTAL["SLA_SCENARIO_REVIEW_HOURS"])
+        return hours(setting("SLA_SCENARIO_REVIEW_HOURS"))
 
     def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
         return escalation_paths(Scenario.objects.filter(pk__in=ids), "")

@@ -52,7 +52,7 @@ class Delivery:
 
 
 def _portal(name: str) -> int:
-    return int(settings.PORTAL[name])
+    return int(registry.setting(name))
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -59,7 +59,7 @@ class Waiting:
         """When the next round is due after one is claimed; None: never again in this wait."""
         if self.kind == NOTICE:
             return None
-        return dt.timedelta(hours=settings.PORTAL["REMINDER_INTERVAL_HOURS"])
+        return hours(setting("REMINDER_INTERVAL_HOURS"))
 
     def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
         """User ids of each object's escalation path, level 1 first."""
@@ -145,7 +145,7 @@ class _Joined(models.Func):
 
 def people(*paths: str) -> Any:
     """A comma-separated list of the user ids at these foreign-key paths; empty ones drop out."""
-    text = models.TextField()
+    text: Any = models.TextField()
     parts = [
         Coalesce(Cast(F(path), output_field=text), Value(""), output_field=text) for path in paths
     ]
@@ -154,6 +154,11 @@ def people(*paths: str) -> Any:
 
 def parse_people(text: str | None) -> list[int]:
     return [int(item) for item in (text or "").split(",") if item]
+
+
+def setting(name: str) -> Any:
+    """One of the PORTAL settings (SLAs, intervals), read at call time so tests may change it."""
+    return settings.PORTAL[name]
 
 
 def hours(value: float) -> dt.timedelta:

@@ -17,9 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
@@ -46,11 +45,11 @@ INSERT_CHUNK = 10_000
 
 
 def batch_size() -> int:
-    return int(settings.PORTAL["REMINDER_BATCH_SIZE"])
+    return int(registry.setting("REMINDER_BATCH_SIZE"))
 
 
 def reminders_before_escalation() -> int:
-    return int(settings.PORTAL["REMINDERS_BEFORE_ESCALATION"])
+    return int(registry.setting("REMINDERS_BEFORE_ESCALATION"))
 
 
 @dataclass
@@ -171,11 +170,9 @@ def _insert(planned: list[tuple[Any, ...]], now: dt.datetime, sweep_id: uuid.UUI
     # bulk_create, and even text-quoted arrays, spend longer in Python preparing 100,000 rows
     # than PostgreSQL spends inserting them.
     meta = Reminder._meta
-    columns = [meta.get_field(name) for name in ROW]
+    columns = [cast(models.Field[Any, Any], meta.get_field(name)) for name in ROW]
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-    arrays = ", ".join(
-        f"%b::{f.db_type(connection) or f.rel_db_type(connection)}[]" for f in columns
-    )
+    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in columns)
     # Only the model's own table and column names are interpolated; values are parameters.
     table = connection.ops.quote_name(meta.db_table)
     sql = (
@@ -199,7 +196,7 @@ def _binding_cursor() -> Iterator[Any]:
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    cursor = wrap(raw)
+    cursor = wrap(raw)  # type: ignore[arg-type]
     try:
         yield cursor
     finally:
@@ -224,7 +221,7 @@ def _branch(reason: registry.Waiting | None, now: dt.datetime, after: int) -> An
     ).order_by("-sequence")
     # The current wait: a resubmitted scenario starts a new one, with its own rounds.
     wait = history.filter(since=OuterRef("rm_since"))
-    text = models.TextField()
+    text: Any = models.TextField()
     queryset = (
         reason.waiting(now)
         .annotate(rm_since=columns["since"])
@@ -249,8 +246,8 @@ def _branch(reason: registry.Waiting | None, now: dt.datetime, after: int) -> An
 
 
 def _probe(queryset: models.QuerySet[Any], label: str) -> Any:
-    text = models.TextField()
-    number = models.IntegerField()
+    text: Any = models.TextField()
+    number: Any = models.IntegerField()
     return (
         queryset.annotate(
             rm_reason=Value(label, output_field=text),

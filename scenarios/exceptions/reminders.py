@@ -10,13 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.core.notifications import absolute_url
-from portal.reminders.registry import NOTICE, Waiting, chore, hours, people, register
+from portal.reminders.registry import (
+    NOTICE,
+    Waiting,
+    chore,
+    hours,
+    people,
+    register,
+    setting,
+)
 from scenarios.models import PlatformException
 
 Status = PlatformException.Status
@@ -61,7 +68,7 @@ class ExceptionDecision(Waiting):
         return {"since": Coalesce("requested_at", "created_at"), "not_to": people("requester")}
 
     def sla(self, obj: Any) -> dt.timedelta:
-        return hours(settings.PORTAL["SLA_EXCEPTION_DECISION_HOURS"])
+        return hours(setting("SLA_EXCEPTION_DECISION_HOURS"))
 
     def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
         return _scenario_paths(ids)
@@ -110,7 +117,7 @@ class _ExpiryNotice(Waiting):
         return "the requester and the scenario's owners"
 
     def _days(self) -> int:
-        return int(settings.PORTAL[self.days_setting])
+        return int(setting(self.days_setting))
 
 
 @register
@@ -120,7 +127,7 @@ class ExceptionExpiryNotice(_ExpiryNotice):
     days_setting = "EXCEPTION_EXPIRY_NOTICE_DAYS"
 
     def window(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        final = int(settings.PORTAL["EXCEPTION_EXPIRY_FINAL_NOTICE_DAYS"])
+        final = int(setting("EXCEPTION_EXPIRY_FINAL_NOTICE_DAYS"))
         return today + dt.timedelta(days=final), today + dt.timedelta(days=self._days())
 
 

@@ -170,7 +170,7 @@ def _insert(planned: list[tuple[Any, ...]], now: dt.datetime, sweep_id: uuid.UUI
     # bulk_create, and even text-quoted arrays, spend longer in Python preparing 100,000 rows
     # than PostgreSQL spends inserting them.
     meta = Reminder._meta
-    columns = [cast(models.Field[Any, Any], meta.get_field(name)) for name in ROW]
+    columns = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in ROW]
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
     arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in columns)
     # Only the model's own table and column names are interpolated; values are parameters.

@@ -170,6 +170,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Sessions: idle timeout. The cookie lives SESSION_IDLE_HOURS and is renewed on every request.
+SESSION_ENGINE = "portal.core.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

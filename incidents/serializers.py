@@ -33,7 +33,7 @@ class ReleaseRefSerializer(serializers.ModelSerializer):
 class IncidentListSerializer(serializers.ModelSerializer):
     scenario = ScenarioRefSerializer(read_only=True)
     incident_owner = UserSummarySerializer(read_only=True)
-    handed_to = UserSummarySerializer(read_only=True)
+    handed_to = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Incident

@@ -70,7 +70,11 @@ ValidationErrorSerializer = inline_serializer(
     fields={
         "detail": serializers.CharField(),
         "code": serializers.CharField(),
-        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        "errors": serializers.DictField(
+            child=serializers.JSONField(),
+            help_text="Messages per field, a list of strings; a field holding a list or an "
+            "object nests its items' errors (by position or by field) the same way.",
+        ),
     },
 )
 

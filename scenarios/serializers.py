@@ -65,7 +65,9 @@ class ScenarioSerializer(serializers.ModelSerializer):
     team: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    template: serializers.StringRelatedField = serializers.StringRelatedField(read_only=True)
+    template: serializers.StringRelatedField = serializers.StringRelatedField(
+        read_only=True, allow_null=True
+    )
     escalation_path = serializers.SerializerMethodField()
     allowed_tools = ToolSerializer(many=True, read_only=True)
     missing_for_submission = serializers.SerializerMethodField()

@@ -58,6 +58,8 @@ class TokenListCreateView(APIView):
     """Your personal API tokens (admins: anyone's with `?user=`)."""
 
     authentication_classes = AUTHENTICATION
+    # Also tells the schema that the list comes in pages.
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         parameters=[OpenApiParameter("user", str, description="Username; admins only.")],
@@ -71,7 +73,7 @@ class TokenListCreateView(APIView):
             tokens = selectors.all_tokens(username)
         else:
             tokens = selectors.tokens_of(request.user).select_related("user")
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(tokens, request, view=self)
         return paginator.get_paginated_response(TokenSerializer(page, many=True).data)
 

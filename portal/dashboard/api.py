@@ -33,7 +33,10 @@ READ_ERRORS = {400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]}
 
 def _valid(form: Any) -> Any:
     if not form.is_valid():
-        raise exceptions.ValidationError(form.errors.get_json_data())
+        # The API's convention: a list of messages per field, as for serializers.
+        raise exceptions.ValidationError(
+            {name: list(errors) for name, errors in form.errors.items()}
+        )
     return form
 
 

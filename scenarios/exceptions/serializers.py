@@ -18,9 +18,9 @@ class ExceptionSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     scenario_name = serializers.CharField(source="scenario.name", read_only=True, default=None)
     team_name = serializers.CharField(source="team.name", read_only=True, default=None)
-    requester = UserSummarySerializer(read_only=True)
-    approver = UserSummarySerializer(read_only=True)
-    detected_by = UserSummarySerializer(read_only=True)
+    requester = UserSummarySerializer(read_only=True, allow_null=True)
+    approver = UserSummarySerializer(read_only=True, allow_null=True)
+    detected_by = UserSummarySerializer(read_only=True, allow_null=True)
     is_undocumented = serializers.BooleanField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 

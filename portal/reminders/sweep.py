@@ -1,4 +1,4 @@
-"""The reminder sweep: run the chores, claim what is due, then deliver what is claimed.
+"""The reminder sweep: claim what is due, run the chores, then deliver what is claimed.
 
 Claiming is set-based. Every declared reason becomes one branch of a single UNION ALL query;
 each branch reads its objects past SLA in primary-key order (keyset pagination, one batch per
@@ -128,8 +128,9 @@ def claim(now: dt.datetime) -> Claim:
             else:
                 cursors[code] = max(row["rm_obj"] for row in rows)
         result.due += sum(len(rows) for rows in by_code.values())
-        _insert(_plan(by_code, now, people), now, sweep_id)
-    if result.due:
+        result.claimed += _insert(_plan(by_code, now, people), now, sweep_id)
+    if result.due and connection.vendor != "postgresql":
+        # bulk_create with ignore_conflicts does not say which rows it inserted.
         inserted = (
             Reminder.objects.filter(sweep=sweep_id)
             .values_list("reason")
@@ -157,15 +158,17 @@ def _fetch(branches: list[models.QuerySet[Any]]) -> list[dict[str, Any]]:
     return [row for branch in branches for row in branch]
 
 
-def _insert(planned: list[tuple[Any, ...]], now: dt.datetime, sweep_id: uuid.UUID) -> None:
-    """Insert the claimed rows; a row another sweep inserted first is skipped (the claim)."""
+def _insert(planned: list[tuple[Any, ...]], now: dt.datetime, sweep_id: uuid.UUID) -> Counter[str]:
+    """Insert the claimed rows; a row another sweep inserted first is skipped (the claim).
+    Returns the rows inserted by reason (on PostgreSQL; elsewhere the caller counts)."""
+    inserted: Counter[str] = Counter()
     if not planned:
-        return
+        return inserted
     if connection.vendor != "postgresql":
         fields = {"next_attempt_at": now, "sweep": sweep_id, "created_at": now}
         objects = [Reminder(**dict(zip(ROW, row, strict=True)), **fields) for row in planned]
         Reminder.objects.bulk_create(objects, ignore_conflicts=True, batch_size=500)
-        return
+        return inserted
     # One INSERT ... SELECT FROM unnest(arrays) per chunk, arrays bound in binary: the ORM's
     # bulk_create, and even text-quoted arrays, spend longer in Python preparing 100,000 rows
     # than PostgreSQL spends inserting them.
@@ -178,13 +181,15 @@ def _insert(planned: list[tuple[Any, ...]], now: dt.datetime, sweep_id: uuid.UUI
     sql = (
         f"INSERT INTO {table} ({names}, status, attempts, next_attempt_at, last_error, sweep, "  # noqa: S608
         f"created_at) SELECT rows.*, %b, 0, %b, '', %b, %b FROM unnest({arrays}) AS rows "
-        "ON CONFLICT DO NOTHING"
+        "ON CONFLICT DO NOTHING RETURNING reason"
     )
     with _binding_cursor() as cursor:
         for start in range(0, len(planned), INSERT_CHUNK):
             chunk = list(zip(*planned[start : start + INSERT_CHUNK], strict=True))
             params = [list(values) for values in chunk]
             cursor.execute(sql, [Reminder.Status.PENDING, now, sweep_id, now, *params])
+            inserted.update(reason for (reason,) in cursor.fetchall())
+    return inserted
 
 
 @contextmanager

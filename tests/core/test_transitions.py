@@ -197,22 +197,22 @@ def test_two_racing_requests_make_exactly_one_transition(
     """Both pass the state check only if the row lock fails; one must get a 409."""
     other_reviewer = User.objects.create_user("reviewer-2", password="x")  # noqa: S106
     other_reviewer.groups.set(platform_reviewer.groups.all())
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=20)
     outcomes: dict[str, str] = {}
 
     def hold_the_lock(obj: Scenario) -> None:
         time.sleep(0.3)
 
     def attempt(user_pk: int) -> None:
-        actor = User.objects.get(pk=user_pk)
-        barrier.wait()
         try:
+            actor = User.objects.get(pk=user_pk)
+            barrier.wait()
             start_review(submitted, actor, before=hold_the_lock)
-            outcomes[actor.username] = "done"
+            outcomes[str(user_pk)] = "done"
         except TransitionConflict:
-            outcomes[actor.username] = "conflict"
+            outcomes[str(user_pk)] = "conflict"
         except Exception as exc:  # surfaced by the assertion below
-            outcomes[actor.username] = repr(exc)
+            outcomes[str(user_pk)] = repr(exc)
         finally:
             connection.close()
 
@@ -229,5 +229,5 @@ def test_two_racing_requests_make_exactly_one_transition(
     submitted.refresh_from_db()
     assert submitted.status == "in_review"
     [entry] = history_for(submitted)
-    winner = next(name for name, outcome in outcomes.items() if outcome == "done")
-    assert entry.actor.username == winner == submitted.reviewer.username
+    winner = next(pk for pk, outcome in outcomes.items() if outcome == "done")
+    assert str(entry.actor_id) == winner == str(submitted.reviewer_id)

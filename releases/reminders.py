@@ -112,7 +112,7 @@ class _SignOffWaiting(Waiting):
 
     def actors(self, obj: Any) -> str:
         owner = getattr(obj.scenario, self.owner)
-        return f"{owner}, the {self.owner.replace('_', ' ')}" if owner else "the named owner"
+        return f"{owner} (the {self.owner.replace('_', ' ')})" if owner else "the named owner"
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"release": obj, "scenario": obj.scenario, "signoff": Kind(self.signoff).label}

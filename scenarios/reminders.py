@@ -67,7 +67,7 @@ class ScenarioReview(Waiting):
 
     def actors(self, obj: Any) -> str:
         if obj.reviewer_id:
-            return f"the reviewer, {obj.reviewer}"
+            return f"{obj.reviewer} (the reviewer)"
         return "the platform reviewers"
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:

@@ -322,3 +322,9 @@ class ReleasePolicy(models.Model):
     @classmethod
     def current(cls) -> ReleasePolicy:
         return cls.objects.get_or_create(pk=1)[0]
+
+    @classmethod
+    def in_force(cls) -> ReleasePolicy:
+        """For reading: the saved policy, or the defaults while none is saved. Unlike
+        `current`, never writes, so viewing a page changes no data."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -134,7 +134,7 @@ class InboxItem:
 def sign_off_inbox(user: Any) -> list[InboxItem]:
     """One row per sign-off this user owes, oldest first, with how long it has waited."""
     qs = _with_approvals(visible_releases(user)).filter(_awaiting_q(user))
-    policy = ReleasePolicy.current()
+    policy = ReleasePolicy.in_force()
     items = []
     for release in qs:
         for kind, owner in OWNER_FIELD.items():
@@ -280,7 +280,7 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
         release.signoffs.select_related("actor", "exception").order_by("created_at", "id")
     )
     gate = gates.eval_gate(release)
-    policy = ReleasePolicy.current()
+    policy = ReleasePolicy.in_force()
     fast_path = release.fast_path or (
         release.status == Release.Status.APPROVED and gates.fast_path_eligible(release, policy)
     )

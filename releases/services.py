@@ -285,7 +285,7 @@ def missing_rollout_signoffs(release: Release) -> list[str]:
     """The rollout sign-off kinds still needed before this release may roll out."""
     approved = _approved_kinds(release)
     needed = [SignOff.Kind.PRODUCT_ROLLOUT]
-    if not gates.fast_path_eligible(release, ReleasePolicy.current()):
+    if not gates.fast_path_eligible(release, ReleasePolicy.in_force()):
         needed.append(SignOff.Kind.PLATFORM_ROLLOUT)
     return [kind for kind in needed if kind not in approved]
 

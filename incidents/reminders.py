@@ -60,7 +60,7 @@ class Acknowledgement(Waiting):
     def actors(self, obj: Any) -> str:
         if obj.handed_to_id:
             return f"{obj.handed_to} (handed over by {obj.incident_owner})"
-        return f"{obj.incident_owner}, the incident owner"
+        return f"{obj.incident_owner} (the incident owner)"
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"incident": obj, "severity": obj.get_severity_display()}
@@ -94,7 +94,7 @@ class PostmortemDue(Waiting):
         return _snapshot_paths(ids)
 
     def actors(self, obj: Any) -> str:
-        return f"{obj.incident_owner}, the incident owner"
+        return f"{obj.incident_owner} (the incident owner)"
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"incident": obj, "severity": obj.get_severity_display()}

@@ -46,7 +46,7 @@ def test_escalation_climbs_the_path_in_order_each_level_once(cast: SimpleNamespa
         "level3@example.com",
     ]
     assert "level 2 of the escalation path" in escalations[1].body
-    assert "Quality, the quality owner" in escalations[1].body
+    assert "Quality (the quality owner) had 2 reminders" in escalations[1].body
 
 
 def test_rounds_repeat_only_after_the_interval(cast: SimpleNamespace) -> None:

@@ -47,24 +47,17 @@ class SecondsBetween(Func):
 
     arity = 2
     output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
+    arg_joiner = " - "
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler,
-            connection,
-            template="EXTRACT(EPOCH FROM (%(expressions)s))::double precision",
-            arg_joiner=" - ",
-            **extra,
-        )
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
             compiler,
             connection,
             # julianday() is a double of ~2.46e6 days: round away its microsecond noise.
             template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
             arg_joiner=") - julianday(",
-            **extra,
+            **extra_context,
         )
 
 

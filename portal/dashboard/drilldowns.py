@@ -191,8 +191,8 @@ _DRILLDOWNS = [
         _releases,
         [RELEASE, RELEASE_SCENARIO, Column("Approved", lambda r: _when(r.approved_at)),
          Column("Revision", lambda r: r.revision),
-         Column("Cost sign-off", lambda r: _yes_no(r.cost_reviewed))],
-        [_yes_no_filter("covered", "Cost sign-off", Q(cost_reviewed=True))],
+         Column("Cost sign-off", lambda r: _yes_no(r.cost_signoff_pk))],
+        [_yes_no_filter("covered", "Cost sign-off", sources.COST_REVIEWED)],
     ),
     DrillDown(
         "eval-coverage", "eval-coverage", "Releases approved in the window: eval results",
@@ -200,11 +200,10 @@ _DRILLDOWNS = [
         _releases,
         [RELEASE, RELEASE_SCENARIO, Column("Approved", lambda r: _when(r.approved_at)),
          Column("Eval score", lambda r: r.eval_score if r.eval_score is not None else "none"),
-         Column("Threshold", lambda r: r.scenario.eval_threshold
-                if r.scenario.eval_threshold is not None else "none"),
+         Column("Threshold", lambda r: r.threshold if r.threshold is not None else "none"),
          Column("At or above", lambda r: _yes_no(
-             r.eval_score is not None and r.scenario.eval_threshold is not None
-             and r.eval_score >= r.scenario.eval_threshold))],
+             r.eval_score is not None and r.threshold is not None
+             and r.eval_score >= r.threshold))],
         [_yes_no_filter("covered", "At or above threshold", sources.EVAL_PASSED)],
     ),
     DrillDown(

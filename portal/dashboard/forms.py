@@ -16,7 +16,7 @@ class WindowForm(forms.Form):
         choices=[(d, f"Last {d} days") for d in WINDOWS],
         coerce=int,
         required=False,
-        empty_value=DEFAULT_DAYS,
+        empty_value=None,
     )
     team = forms.ModelChoiceField(
         label="Team",

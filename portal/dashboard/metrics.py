@@ -99,16 +99,26 @@ def _series(window: Window, values: dict[int, float | None]) -> list[Point]:
 def _period_counts(
     queryset: QuerySet[Any], stamp: str, window: Window, hits: dict[str, Q]
 ) -> dict[str, int]:
-    """Totals and hits per period and per trend week, in one query."""
-    slices = {CURRENT: window.in_current(stamp), PREVIOUS: window.in_previous(stamp)}
-    slices.update({f"w{k}": window.in_week(stamp, k) for k in range(window.weeks)})
-    aggregates: dict[str, Any] = {}
-    for name, where in slices.items():
-        aggregates[f"{name}__total"] = Count("pk", filter=where)
-        for hit, condition in hits.items():
-            aggregates[f"{name}__{hit}"] = Count("pk", filter=where & condition)
-    within = Q(**{f"{stamp}__gt": window.earliest, f"{stamp}__lte": window.end})
-    return queryset.filter(within).aggregate(**aggregates)
+    """Totals and hits for this window, the previous one and each trend week, in one query
+    grouped by (period, week): each row is read once, whatever the number of weeks. The trend
+    weeks all lie inside the two windows, so the cells add up to both."""
+    aggregates = {"total": Count("pk")}
+    aggregates.update({hit: Count("pk", filter=condition) for hit, condition in hits.items()})
+    slices = (CURRENT, PREVIOUS, *[f"w{k}" for k in range(window.weeks)])
+    counts = {f"{name}__{key}": 0 for name in slices for key in aggregates}
+    rows = (
+        queryset.filter(window.in_both(stamp))
+        .annotate(period=window.period(stamp), week=window.week(stamp))
+        .values("period", "week")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    for row in rows:
+        for name in (row["period"], f"w{row['week']}"):
+            if name in slices:
+                for key in aggregates:
+                    counts[f"{name}__{key}"] += row[key]
+    return counts
 
 
 def _duration_periods(
@@ -289,7 +299,7 @@ def release_reviews(window: Window) -> list[Metric]:
         sources.release_base(window),
         "approved_at",
         window,
-        {"cost": Q(cost_reviewed=True), "eval": sources.EVAL_PASSED},
+        {"cost": sources.COST_REVIEWED, "eval": sources.EVAL_PASSED},
     )
     datasets = sources.active_scenarios(window).aggregate(
         total=Count("pk"), hits=Count("pk", filter=sources.HAS_DATASET)
@@ -371,12 +381,16 @@ def release_reviews(window: Window) -> list[Metric]:
 def undocumented_exceptions(window: Window) -> Metric:
     today = timezone.localdate(window.end)
     points = {f"w{k}": sources.undocumented_at(window.week_of(k)[1]) for k in range(window.weeks)}
-    counts = sources.exception_base(window).aggregate(
-        current=Count("pk", filter=sources.undocumented_now(today)),
-        detected=Count("pk", filter=sources.DETECTED),
-        past_expiry=Count("pk", filter=sources.past_expiry(today)),
-        previous=Count("pk", filter=sources.undocumented_at(window.start)),
-        **{name: Count("pk", filter=where) for name, where in points.items()},
+    counts = (
+        sources.exception_base(window)
+        .filter(sources.maybe_undocumented_since(window.start))
+        .aggregate(
+            current=Count("pk", filter=sources.undocumented_now(today)),
+            detected=Count("pk", filter=sources.DETECTED),
+            past_expiry=Count("pk", filter=sources.past_expiry(today)),
+            previous=Count("pk", filter=sources.undocumented_at(window.start)),
+            **{name: Count("pk", filter=where) for name, where in points.items()},
+        )
     )
     return Metric(
         key="undocumented-exceptions",

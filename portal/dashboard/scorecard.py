@@ -141,7 +141,7 @@ def annotate(scenarios: QuerySet[Scenario], today: dt.date | None = None) -> Que
     applicable = Value(len(ITEMS)) - Case(
         *[When(c, then=Value(1)) for c in NOT_APPLICABLE_WHEN.values()], default=Value(0)
     )
-    passed = passes[0]
+    passed: Any = passes[0]
     for flag in passes[1:]:
         passed = passed + flag
     return annotated.annotate(sc_passed=passed, sc_applicable=applicable).annotate(

@@ -21,7 +21,7 @@ class WindowSerializer(serializers.Serializer):
 
 class FigureSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     unit = serializers.ChoiceField(choices=["days", "hours", "percent", "count", "per_week"])
     value = serializers.FloatField(allow_null=True, help_text="null: no data in the window.")
     previous = serializers.FloatField(allow_null=True)
@@ -51,7 +51,7 @@ class SeverityRowSerializer(serializers.Serializer):
 
 class MetricSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     definition = serializers.CharField()
     better = serializers.ChoiceField(choices=["lower", "higher"])
     unit = serializers.CharField(source="headline.unit")
@@ -71,7 +71,7 @@ class MetricsSerializer(serializers.Serializer):
 
 class ScorecardItemSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     status = serializers.ChoiceField(choices=["pass", "fail", "n/a"])
     reason = serializers.CharField()
 
@@ -90,7 +90,7 @@ class ScorecardSerializer(serializers.Serializer):
 
 class PassRateSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     applicable = serializers.IntegerField()
     passed = serializers.IntegerField()
     rate = serializers.FloatField(allow_null=True)

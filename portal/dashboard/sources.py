@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -95,25 +95,28 @@ def incident_base(window: Window) -> QuerySet[Incident]:
 
 
 def release_base(window: Window) -> QuerySet[Release]:
-    """Approved releases, with whether the approved revision has an approving cost sign-off."""
+    """Approved releases, with the approving cost sign-off of the approved revision (if any)
+    and the scenario's eval threshold, both as joins: at most one approving sign-off exists
+    per release, revision and kind, so the join adds no rows. Joins keep the planner's cost
+    estimate low (a per-row subquery over a year of releases crosses PostgreSQL's JIT
+    threshold, and compiling costs more than the query)."""
     releases = Release.objects.filter(approved_at__isnull=False).annotate(
-        cost_reviewed=Exists(
-            SignOff.objects.filter(
-                release_id=OuterRef("pk"),
-                revision=OuterRef("revision"),
-                kind=SignOff.Kind.COST,
-                decision=SignOff.Decision.APPROVE,
-            )
+        cost_signoff=FilteredRelation(
+            "signoffs",
+            condition=Q(
+                signoffs__kind=SignOff.Kind.COST,
+                signoffs__decision=SignOff.Decision.APPROVE,
+                signoffs__revision=F("revision"),
+            ),
         ),
+        cost_signoff_pk=F("cost_signoff__id"),
+        threshold=F("scenario__eval_threshold"),
     )
     return _for_team(releases, window, "scenario__team").select_related("scenario")
 
 
-EVAL_PASSED = Q(
-    eval_score__isnull=False,
-    scenario__eval_threshold__isnull=False,
-    eval_score__gte=F("scenario__eval_threshold"),
-)
+COST_REVIEWED = Q(cost_signoff_pk__isnull=False)
+EVAL_PASSED = Q(eval_score__isnull=False, threshold__isnull=False, eval_score__gte=F("threshold"))
 
 
 # Exceptions
@@ -158,6 +161,18 @@ def undocumented_at(moment: dt.datetime) -> Q:
         )
     )
     return detected | lapsed
+
+
+def maybe_undocumented_since(moment: dt.datetime) -> Q:
+    """Every exception `undocumented_at` can count at `moment` or later (and now): a cheap
+    first filter, so the per-week counts only look at candidates."""
+    status = PlatformException.Status
+    return (
+        Q(status=status.DETECTED)
+        | Q(detected_by__isnull=False, requested_at__gt=moment)
+        | Q(status=status.APPROVED, expires_on__isnull=False)
+        | Q(status__in=(status.EXPIRED, status.REVOKED, status.CLOSED), ended_at__gt=moment)
+    )
 
 
 # Support

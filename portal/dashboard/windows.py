@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Q, Value, When
+from django.db import connection
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.utils import timezone
 
 WINDOWS = (30, 90, 365)
@@ -20,6 +21,16 @@ DEFAULT_DAYS = 90
 WEEK = dt.timedelta(days=7)
 CURRENT = "current"
 PREVIOUS = "previous"
+
+
+class WeeksBefore(Func):
+    """Whole weeks from a timestamp to the end: floor((end − t) / 7 days), so (end − 7 days,
+    end] is week 0. PostgreSQL only (exact interval arithmetic)."""
+
+    arity = 2
+    output_field = IntegerField()
+    template = "FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)) / 604800)::integer"
+    arg_joiner = " - "
 
 
 @dataclass(frozen=True)
@@ -88,10 +99,13 @@ class Window:
             default=Value(PREVIOUS),
         )
 
-    def week(self, field: str) -> Case:
-        """Trend week index (0 = newest) for rows already limited to `in_series(field)`.
-        Comparisons, not date arithmetic, so a row exactly on a boundary lands where `in_week`
-        says on every database."""
+    def week(self, field: str) -> Any:
+        """Trend week index (0 = newest) for rows already limited to `in_series(field)`; rows
+        older than the trend get `weeks` or more. A row exactly on a boundary lands where
+        `in_week` says: PostgreSQL's interval arithmetic is exact, and elsewhere (SQLite's
+        julianday is a float) a chain of comparisons does it."""
+        if connection.vendor == "postgresql":
+            return WeeksBefore(Value(self.end), F(field))
         whens = [
             When(Q(**{f"{field}__gt": self.week_of(k)[0]}), then=Value(k))
             for k in range(self.weeks)

@@ -11,8 +11,8 @@ from portal.support.models import SupportComment, SupportRequest
 class SupportCommentInline(admin.TabularInline):
     model = SupportComment
     extra = 0
-    fields = ["created_at", "author", "is_answer", "body"]
-    readonly_fields = fields
+    fields = ("created_at", "author", "is_answer", "body")
+    readonly_fields = ("created_at", "author", "is_answer", "body")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

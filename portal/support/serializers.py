@@ -10,7 +10,7 @@ from scenarios.selectors import visible_scenarios
 
 
 class SupportCommentSerializer(serializers.ModelSerializer):
-    author = serializers.StringRelatedField()
+    author: Any = serializers.StringRelatedField()
 
     class Meta:
         model = SupportComment
@@ -19,9 +19,9 @@ class SupportCommentSerializer(serializers.ModelSerializer):
 
 
 class SupportRequestSerializer(serializers.ModelSerializer):
-    requester = serializers.StringRelatedField()
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    first_answered_by = serializers.StringRelatedField()
+    requester: Any = serializers.StringRelatedField()
+    team: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    first_answered_by: Any = serializers.StringRelatedField()
     time_to_first_answer_seconds = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 

@@ -52,8 +52,9 @@ def update_request(request: SupportRequest, *, actor: Any, **fields: Any) -> Sup
             raise PermissionDenied("Only the requester may edit, and only before the first answer.")
         for name, value in fields.items():
             setattr(current, name, value)
-        if fields.get("scenario") is not None:
-            current.team = current.scenario.team
+        scenario = fields.get("scenario")
+        if scenario is not None:
+            current.team = scenario.team
         current.save(update_fields=[*fields, "team", "updated_at"])
     return current
 

@@ -48,13 +48,14 @@ def seed(n: int, start: int) -> None:
         )
         for i in range(start, start + n)
     )  # fmt: skip
+    ix = {s.pk: i for i, s in enumerate(scenarios, start)}  # dates by position, not by id
     EscalationStep.objects.bulk_create(
         EscalationStep(scenario=s, position=1, person=platform) for s in scenarios[::2]
     )
     releases = Release.objects.bulk_create(
         Release(
             scenario=s, model_name="m", alias_name=f"a-{s.pk}", author=po, status="approved",
-            approved_at=NOW - dt.timedelta(days=(s.pk + j) % 300), eval_score=70 + 10 * j,
+            approved_at=NOW - dt.timedelta(days=(ix[s.pk] + j) % 300), eval_score=70 + 10 * j,
         )
         for s in scenarios
         for j in range(2)
@@ -66,25 +67,25 @@ def seed(n: int, start: int) -> None:
     )
     Incident.objects.bulk_create(
         Incident(
-            scenario=s, severity=f"SEV{s.pk % 4 + 1}", title="x", incident_owner=po, opened_by=po,
-            status="resolved", opened_at=NOW - dt.timedelta(days=s.pk % 300, hours=5),
-            acknowledged_at=NOW - dt.timedelta(days=s.pk % 300, hours=4),
-            resolved_at=NOW - dt.timedelta(days=s.pk % 300, hours=1),
+            scenario=s, severity=f"SEV{ix[s.pk] % 4 + 1}", title="x", incident_owner=po, opened_by=po,
+            status="resolved", opened_at=NOW - dt.timedelta(days=ix[s.pk] % 300, hours=5),
+            acknowledged_at=NOW - dt.timedelta(days=ix[s.pk] % 300, hours=4),
+            resolved_at=NOW - dt.timedelta(days=ix[s.pk] % 300, hours=1),
         )
         for s in scenarios
     )  # fmt: skip
     PlatformException.objects.bulk_create(
         PlatformException(
-            kind="other", scenario=s, team=s.team, title="x", status=("detected", "approved")[s.pk % 2],
-            expires_on=NOW.date() - dt.timedelta(days=s.pk % 5 - 2), created_at=NOW - dt.timedelta(days=s.pk % 200),
+            kind="other", scenario=s, team=s.team, title="x", status=("detected", "approved")[ix[s.pk] % 2],
+            expires_on=NOW.date() - dt.timedelta(days=ix[s.pk] % 5 - 2), created_at=NOW - dt.timedelta(days=ix[s.pk] % 200),
         )
         for s in scenarios[::3]
     )  # fmt: skip
     SupportRequest.objects.bulk_create(
         SupportRequest(
             title="x", description="x", category="other", team=s.team, requester=po,
-            opened_at=NOW - dt.timedelta(days=s.pk % 300, hours=3),
-            first_answered_at=NOW - dt.timedelta(days=s.pk % 300) if s.pk % 2 else None,
+            opened_at=NOW - dt.timedelta(days=ix[s.pk] % 300, hours=3),
+            first_answered_at=NOW - dt.timedelta(days=ix[s.pk] % 300) if ix[s.pk] % 2 else None,
         )
         for s in scenarios
     )  # fmt: skip

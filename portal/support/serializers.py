@@ -20,8 +20,8 @@ class SupportCommentSerializer(serializers.ModelSerializer):
 
 class SupportRequestSerializer(serializers.ModelSerializer):
     requester: Any = serializers.StringRelatedField()
-    team: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    first_answered_by: Any = serializers.StringRelatedField()
+    team: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    first_answered_by: Any = serializers.StringRelatedField(allow_null=True)
     time_to_first_answer_seconds = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 

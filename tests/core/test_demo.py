@@ -73,3 +73,12 @@ def test_demo_teams() -> None:
     assert set(User.objects.get(username="reviewer").teams.values_list("slug", flat=True)) == {
         "platform"
     }
+
+
+def test_readme_lists_every_demo_user_and_the_password() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"`{demo.DEMO_PASSWORD}`" in readme
+    for username, *_ in demo.PEOPLE:
+        assert f"| `{username}` |" in readme, username

@@ -276,7 +276,7 @@ def _exceptions(row: Any) -> Item:
     if row.sc_untracked:
         problems.append(f"{row.sc_untracked} approved exception(s) without an expiry date")
     ok = (
-        f"{row.sc_open} open exception(s), each documented with a decision or an expiry."
+        f"{row.sc_open} open exception(s), all documented; approved ones are within their expiry."
         if row.sc_open
         else "No open exceptions."
     )

@@ -17,6 +17,8 @@ from portal.core.errors import TransitionConflict
 from portal.core.transitions import Action, available_actions
 from portal.support import policies, selectors, services
 from portal.support.forms import AnswerForm, CommentForm, FilterForm, SupportRequestForm
+from portal.support.models import SupportRequest
+from scenarios import policies as scenario_policies
 
 PAGE_SIZE = 25
 ACTIONS = {
@@ -76,7 +78,11 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     support = selectors.get_request(request.user, pk)
     user = request.user
-    can_answer = support.status == "open" and policies.can_answer(user, support)
+    open_now = support.status == SupportRequest.Status.OPEN
+    can_answer = open_now and policies.can_answer(user, support)
+    actions = available_actions(support, user, ACTIONS)
+    delegate = scenario_policies.is_admin(user)
+    by_state = {t.name for t in support.get_available_status_transitions()}
     return render(
         request,
         "support/detail.html",
@@ -84,9 +90,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "support": support,
             "comments": support.comments.all(),
             "entries": history_for(support),
-            "actions": available_actions(support, user, ACTIONS),
+            "actions": actions,
             "action_base": f"{support.get_absolute_url()}",
-            "answer_form": AnswerForm() if can_answer else None,
+            "answer_form": AnswerForm() if can_answer or (open_now and delegate) else None,
+            "answer_as_delegate": open_now and delegate and not can_answer,
+            "delegate_actions": [
+                a
+                for name, a in ACTIONS.items()
+                if delegate and name in by_state and a not in actions
+            ],
             "comment_form": CommentForm() if policies.can_comment(user, support) else None,
             "can_edit": policies.can_edit(user, support),
             "can_delete": policies.can_delete(user, support),

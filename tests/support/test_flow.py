@@ -245,3 +245,16 @@ def test_draft_scenarios_of_others_are_not_offered(
     client.force_login(outsider)
     choices = client.get("/support/new/").context["form"].fields["scenario"].queryset
     assert live in choices and draft not in choices
+
+
+def test_admin_acts_as_delegate_from_the_page(client: Any, asked: Any, admin_user: Any) -> None:
+    client.force_login(admin_user)
+    page = client.get(f"/support/{asked.pk}/").content.decode()
+    assert "Answer as a delegate" in page and "Close as delegate" in page
+    client.post(f"/support/{asked.pk}/answer/", {"body": "Covered.", "as_delegate": "1"})
+    asked.refresh_from_db()
+    assert asked.status == "answered"
+    assert history_for(asked).last().as_delegate
+    client.post(f"/support/{asked.pk}/close/", {"as_delegate": "1"})
+    asked.refresh_from_db()
+    assert asked.status == "closed"

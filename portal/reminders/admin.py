@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from portal.core.admin import ReadOnlyAdminMixin
 from portal.reminders import delivery, registry
@@ -56,12 +57,19 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-id"]
     list_select_related = ["recipient", "content_type"]
-    readonly_fields = [field.name for field in Reminder._meta.fields]
+    readonly_fields = ["object_page", *(field.name for field in Reminder._meta.fields)]
     actions = ["send_again"]
 
     @admin.display(description="Reason")
     def reason_label(self, obj: Reminder) -> str:
         return obj.reason_label
+
+    @admin.display(description="Object")
+    def object_page(self, obj: Reminder) -> str:
+        subject = obj.subject
+        if subject is None:
+            return "(no longer exists)"
+        return format_html('<a href="{}">{}</a>', subject.get_absolute_url(), subject)
 
     @admin.action(description="Send the selected failed reminders again at the next sweep")
     def send_again(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:

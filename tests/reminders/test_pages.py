@@ -82,4 +82,5 @@ def test_admins_filter_reminders_and_send_failed_ones_again(
     detail = client.get(reverse("admin:reminders_reminder_change", args=[failed[0]]))
     assert detail.status_code == 200
     assert b"relay went away" not in detail.content  # cleared by the retry
+    assert f'href="/releases/{release.pk}/"'.encode() in detail.content
     assert client.get(reverse("admin:reminders_reminder_add")).status_code == 403

@@ -2,7 +2,7 @@
 exceptions (bulk inserts), or count the queries each benchmarked endpoint runs.
 
     python -m bench.seed N                     # prints the fixture ids as JSON
-    python -m bench.seed --count-queries JSON  # prints {endpoint: queries}
+    python -m bench.seed --count-queries FILE  # prints {endpoint: queries}
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from knox.models import AuthToken  # noqa: E402
 
 from incidents.models import Incident  # noqa: E402
 from portal.core import roles  # noqa: E402
 from portal.core.models import Team, User  # noqa: E402
+from portal.core.token_services import token_create  # noqa: E402
 from releases.models import Release, SignOff  # noqa: E402
 from scenarios.models import EscalationStep, PlatformException, Scenario  # noqa: E402
 
@@ -128,14 +128,16 @@ def seed(n: int) -> dict[str, Any]:
         )
         for s in live
     )  # fmt: skip
-    # Requested exceptions for the approve POST run: more than one run can approve.
+    # Requested exceptions for the approve POST runs, each approved once, on a scenario that no
+    # page of the benchmark shows.
+    target = live[-1]
     approve = PlatformException.objects.bulk_create(
         PlatformException(
-            kind="other", other_description="bench", scenario=live[i % len(live)],
-            team=live[i % len(live)].team, title=f"Approve me {i}", justification="bench",
+            kind="other", other_description="bench", scenario=target,
+            team=target.team, title=f"Approve me {i}", justification="bench",
             risk="low", requester=po, status="requested",
         )
-        for i in range(20_000)
+        for i in range(30_000)
     )  # fmt: skip
     client = Client()
     client.force_login(quality)
@@ -144,8 +146,8 @@ def seed(n: int) -> dict[str, Any]:
         "scenario": live[0].pk,
         "release": release.pk,
         "session": client.cookies["sessionid"].value,
-        "token": AuthToken.objects.create(quality, expiry=dt.timedelta(days=1))[1],
-        "approver_token": AuthToken.objects.create(approver, expiry=dt.timedelta(days=1))[1],
+        "token": token_create(quality, name="bench")[1],
+        "approver_token": token_create(approver, name="bench")[1],
         "approve_ids": [e.pk for e in approve],
         "expires_on": (now + dt.timedelta(days=30)).date().isoformat(),
         "inbox_path": inbox_path(),
@@ -165,7 +167,7 @@ def inbox_path() -> str:
 def count_queries(info: dict[str, Any]) -> dict[str, int]:
     from bench.load import endpoints
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(pk=info["quality_user"]))
     counts: dict[str, int] = {}
     for name, endpoint in endpoints(info).items():
@@ -176,7 +178,7 @@ def count_queries(info: dict[str, Any]) -> dict[str, int]:
             key, value = header.split(": ", 1)
             if key == "Authorization":
                 headers["HTTP_AUTHORIZATION"] = value
-        anonymous = Client() if name == "sign-in page" else client
+        anonymous = Client(HTTP_HOST="127.0.0.1") if name == "sign-in page" else client
         with CaptureQueriesContext(connection) as ctx:
             response = anonymous.get(endpoint["path"], **headers)
         counts[name] = (
@@ -187,6 +189,7 @@ def count_queries(info: dict[str, Any]) -> dict[str, int]:
 
 if __name__ == "__main__":
     if sys.argv[1] == "--count-queries":
-        print(json.dumps(count_queries(json.loads(sys.argv[2]))))
+        with open(sys.argv[2], encoding="utf-8") as info_file:
+            print(json.dumps(count_queries(json.load(info_file))))
     else:
         print(json.dumps(seed(int(sys.argv[1]))))

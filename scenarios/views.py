@@ -23,6 +23,8 @@ from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, ToolFo
 from scenarios.models import Scenario
 
 PAGE_SIZE = 25
+# The scenario page lists its open exceptions first and links to the register for the rest.
+EXCEPTIONS_SHOWN = 10
 
 # Transitions that post straight from the scenario page.
 ACTIONS: dict[str, Action] = {
@@ -192,6 +194,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decisions = available_actions(scenario, request.user, DECISIONS)
     delegated = _delegate_actions(scenario, request.user, [*actions, *decisions])
     entries = list(history_for(scenario))
+    exceptions = exception_selectors.exceptions_for_scenario(scenario)
     return render(
         request,
         "scenarios/detail.html",
@@ -207,7 +210,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
             "extra_panels": [panel for hook in DETAIL_PANELS if (panel := hook(request, scenario))],
             "flagged_tools": selectors.flagged_tools(scenario),
-            "exceptions": exception_selectors.exceptions_for_scenario(scenario),
+            "exceptions": exceptions[:EXCEPTIONS_SHOWN],
+            "exceptions_total": exceptions.count(),
         },
     )
 

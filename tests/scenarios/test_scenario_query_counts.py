@@ -18,7 +18,7 @@ EXPECTED = {
     "/scenarios/": 10,
     "/scenarios/review-queue/": 9,
     "/api/v1/scenarios/": 2,
-    "detail": 14,
+    "detail": 15,
     "api-detail": 6,
     "api-record": 7,
 }

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import PASSWORD
+from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_scenario_with_many_exceptions_lists_ten_and_links_to_the_rest(
+    client: Any, outsider: Any
+) -> None:
+    scenario = ScenarioFactory(status="onboarded")
+    for n in range(12):
+        PlatformExceptionFactory(scenario=scenario, title=f"Bypass number {n:02d}")
+    client.login(username=outsider.username, password=PASSWORD)
+    body = client.get(f"/scenarios/{scenario.pk}/").content.decode()
+    assert body.count("Bypass number") == 10
+    assert f"/scenarios/exceptions/?scenario={scenario.pk}" in body
+    assert "All 12 exceptions of this scenario" in body

@@ -47,8 +47,10 @@ class IncidentListSerializer(serializers.ModelSerializer):
 
 class RollbackActionSerializer(serializers.ModelSerializer):
     release = ReleaseRefSerializer(read_only=True)
-    restored_release = ReleaseRefSerializer(read_only=True)
-    tool: serializers.StringRelatedField[Tool] = serializers.StringRelatedField(read_only=True)
+    restored_release = ReleaseRefSerializer(read_only=True, allow_null=True)
+    tool: serializers.StringRelatedField[Tool] = serializers.StringRelatedField(
+        read_only=True, allow_null=True
+    )
     actor = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -76,10 +78,10 @@ class IncidentUpdateSerializer(serializers.ModelSerializer):
 
 
 class IncidentDetailSerializer(IncidentListSerializer):
-    release = ReleaseRefSerializer(read_only=True)
-    product_owner = UserSummarySerializer(read_only=True)
-    platform_owner = UserSummarySerializer(read_only=True)
-    prompt_owner = UserSummarySerializer(read_only=True)
+    release = ReleaseRefSerializer(read_only=True, allow_null=True)
+    product_owner = UserSummarySerializer(read_only=True, allow_null=True)
+    platform_owner = UserSummarySerializer(read_only=True, allow_null=True)
+    prompt_owner = UserSummarySerializer(read_only=True, allow_null=True)
     opened_by = UserSummarySerializer(read_only=True)
     escalation_path = serializers.ListField(
         child=serializers.IntegerField(), read_only=True, help_text="User ids, in order."

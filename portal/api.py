@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -19,6 +19,23 @@ from portal.core.errors import TransitionConflict
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class BlankChoices:
+    """For a ModelSerializer whose choice fields are read-only: DRF drops `allow_blank` from
+    them, so the schema would promise a choice where the model allows (and returns) ""."""
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
+        meta = self.Meta.model._meta  # type: ignore[attr-defined]
+        for name, field in fields.items():
+            if not (isinstance(field, serializers.ChoiceField) and field.read_only):
+                continue
+            try:
+                field.allow_blank = meta.get_field(field.source or name).blank
+            except FieldDoesNotExist:
+                continue
+        return fields
 
 
 def _validation_payload(exc: DjangoValidationError) -> Any:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api import BlankChoices
 from portal.core.models import Team, User
 from portal.core.serializers import UserSummarySerializer
 from scenarios import checklist
@@ -28,12 +29,12 @@ class ToolSerializer(serializers.ModelSerializer):
         extra_kwargs: ClassVar[dict[str, Any]] = {"name": {"validators": []}}
 
 
-class ScenarioListSerializer(serializers.ModelSerializer):
+class ScenarioListSerializer(BlankChoices, serializers.ModelSerializer):
     team: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    product_owner = UserSummarySerializer(read_only=True)
-    platform_owner = UserSummarySerializer(read_only=True)
+    product_owner = UserSummarySerializer(read_only=True, allow_null=True)
+    platform_owner = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Scenario
@@ -59,7 +60,7 @@ class ScenarioReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScenarioSerializer(serializers.ModelSerializer):
+class ScenarioSerializer(BlankChoices, serializers.ModelSerializer):
     """A scenario as read: every intake field, owners expanded, the escalation path in order."""
 
     team: serializers.SlugRelatedField = serializers.SlugRelatedField(
@@ -86,7 +87,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         for name in (*Scenario.RACI_FIELDS, "created_by", "submitted_by", "reviewer"):
-            fields[name] = UserSummarySerializer(read_only=True)
+            fields[name] = UserSummarySerializer(read_only=True, allow_null=True)
         return fields
 
     @extend_schema_field(EscalationStepSerializer(many=True))

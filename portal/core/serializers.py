@@ -34,7 +34,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = UserSummarySerializer(read_only=True)
+    actor = UserSummarySerializer(read_only=True, allow_null=True)  # None: a periodic task
 
     class Meta:
         model = AuditEntry

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.api import BlankChoices
 from portal.core.models import Team
 from portal.core.serializers import AuditEntrySerializer, UserSummarySerializer
 from scenarios.models import PlatformException, Scenario
@@ -13,11 +14,15 @@ Kind = PlatformException.Kind
 Risk = PlatformException.Risk
 
 
-class ExceptionSerializer(serializers.ModelSerializer):
+class ExceptionSerializer(BlankChoices, serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    scenario_name = serializers.CharField(source="scenario.name", read_only=True, default=None)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    scenario_name = serializers.CharField(
+        source="scenario.name", read_only=True, default=None, allow_null=True
+    )
+    team_name = serializers.CharField(
+        source="team.name", read_only=True, default=None, allow_null=True
+    )
     requester = UserSummarySerializer(read_only=True, allow_null=True)
     approver = UserSummarySerializer(read_only=True, allow_null=True)
     detected_by = UserSummarySerializer(read_only=True, allow_null=True)

@@ -116,7 +116,18 @@ POST_IDS_PER_RUN = 4000
 def wrk(port: int, endpoint: dict, seconds: int) -> dict[str, float]:
     # One wrk thread drives far more than two sync workers serve, and keeps the POST ids in one
     # Lua state so no exception is approved twice.
-    args = ["wrk", "-t", "1", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency"]
+    args = [
+        "wrk",
+        "-t",
+        "1",
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+    ]
     for header in endpoint.get("headers", []):
         args += ["-H", header]
     script = None
@@ -203,7 +214,7 @@ def report(infos: dict, queries: dict, results: dict) -> None:
     print(
         f"\nEndpoint results: wrk -c{CONNECTIONS} -d{SECONDS}s x {ROUNDS} rounds, gunicorn 2 sync workers"
     )
-    header = f"{'endpoint':26} {'size':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio to bare (spread)':>24} {'queries':>8}"
+    header = f"{'endpoint':26} {'size':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio to bare (spread)':>24} {'queries':>8} {'non-2xx':>8}"
     print(header)
     print("-" * len(header))
     for name, endpoint in endpoints(infos[small]).items():
@@ -217,7 +228,7 @@ def report(infos: dict, queries: dict, results: dict) -> None:
                 f"{name:26} {label:>5} {statistics.median(r['rps'] for r in runs):8.1f} "
                 f"{statistics.median(r['p50'] for r in runs):8.2f} {statistics.median(r['p99'] for r in runs):8.2f} "
                 f"{statistics.median(ratios):10.2f} ({min(ratios):.2f}-{max(ratios):.2f}){'':6} "
-                f"{queries[label].get(name, '-'):>8}"
+                f"{queries[label].get(name, '-'):>8} {int(sum(r['errors'] for r in runs)):>8}"
             )
         p50s = {
             label: statistics.median(r["p50"] for r in results[(label, name)])
@@ -225,8 +236,9 @@ def report(infos: dict, queries: dict, results: dict) -> None:
         }
         target = TARGETS.get(endpoint["kind"])
         flat = queries[small].get(name) == queries[large].get(name)
+        growth = f"{p50s[large] / p50s[small]:.2f}" if p50s[small] else "n/a"
         print(
-            f"{'':26} p50({large})/p50({small}) = {p50s[large] / p50s[small]:.2f}; "
+            f"{'':26} p50({large})/p50({small}) = {growth}; "
             f"queries flat: {'yes' if flat else 'NO'}"
             + (f"; target ratio >= {target}" if target else "")
         )

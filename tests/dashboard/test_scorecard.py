@@ -200,3 +200,13 @@ def test_scorecard_partial_renders_for_a_scenario(rf: Any) -> None:
     html = render_to_string("dashboard/_scorecard.html", {"scorecard": scorecard_for(complete())})
     assert "5 of 5 (100%)" in html
     assert "Last approved release had quality and cost review" in html
+
+
+def test_scorecard_template_tag_for_the_scenario_page() -> None:
+    from django.template import Context, Template
+
+    scenario = complete()
+    html = Template("{% load dashboard_tags %}{% scenario_scorecard scenario %}").render(
+        Context({"scenario": scenario})
+    )
+    assert "Operating model scorecard: 5 of 5 (100%)" in html

@@ -8,6 +8,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from portal.dashboard import charts
+from portal.dashboard.scorecard import scorecard_for
 
 register = template.Library()
 
@@ -45,3 +46,11 @@ def hours(seconds: float | None) -> str:
 @register.filter
 def days(seconds: float | None) -> str:
     return charts.format_value(None if seconds is None else seconds / 86400, "days")
+
+
+@register.inclusion_tag("dashboard/_scorecard.html")
+def scenario_scorecard(scenario: Any) -> dict[str, Any]:
+    """The scenario page shows its scorecard with `{% load dashboard_tags %}
+    {% scenario_scorecard scenario %}`, so the scenarios app needs no import from the
+    dashboard (a lower layer never imports a higher one)."""
+    return {"scorecard": scorecard_for(scenario)}

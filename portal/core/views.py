@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from portal.core import selectors
@@ -28,6 +29,17 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
             {"detail": message, "code": title.lower().replace(" ", "_")}, status=status
         )
     return render(request, f"{status}.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    """A request Django refuses before any view, e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    if request.path.startswith("/api/"):
+        message = "The request is malformed or too large."
+        return JsonResponse(
+            {"detail": message, "code": "bad_request", "errors": {"non_field_errors": [message]}},
+            status=400,
+        )
+    return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:

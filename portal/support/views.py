@@ -82,7 +82,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_answer = open_now and policies.can_answer(user, support)
     actions = available_actions(support, user, ACTIONS)
     delegate = scenario_policies.is_admin(user)
-    by_state = {t.name for t in support.get_available_status_transitions()}
+    # django-fsm adds the method at class creation; the type checker cannot see it.
+    by_state = {t.name for t in support.get_available_status_transitions()}  # type: ignore[attr-defined]
     return render(
         request,
         "support/detail.html",

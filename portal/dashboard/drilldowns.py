@@ -59,9 +59,6 @@ def _url(obj: Any) -> str:
     return obj.get_absolute_url()
 
 
-YES_NO = {"yes": "Yes", "no": "No"}
-
-
 def _yes_no_filter(name: str, label: str, condition: Q) -> Filter:
     return Filter(name, label, {"yes": ("Yes", condition), "no": ("No", ~condition)})
 

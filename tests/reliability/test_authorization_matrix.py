@@ -628,8 +628,29 @@ def test_every_api_operation_has_a_row() -> None:
     patterns = [
         re.compile("^" + re.sub(r"\{\w+\}", "[^/]+", path) + "$") for _method, path in operations
     ]
-    hidden = [p for p in api_resolver_paths() if not any(rx.match(p) for rx in patterns)]
+    paths = api_resolver_paths()
+    assert len(paths) >= len({path for _method, path in operations})
+    hidden = [p for p in paths if not any(rx.match(p) for rx in patterns)]
     assert hidden == [], "API routes missing from the schema"
+
+
+def test_api_routes_accept_only_the_methods_in_the_schema(world: World) -> None:
+    """An API view answering a method the schema does not list would escape the table."""
+    documented: dict[str, set[str]] = {}
+    for method, path in schema_operations():
+        documented.setdefault(path, set()).add(method)
+    client = APIClient()
+    client.force_authenticate(world.people["admin"])
+    wrong = []
+    for entry in {e.route: e for e in API_TABLE}.values():
+        response = client.options(api_url(world, entry))
+        allowed = {m.strip() for m in response.get("Allow", "").split(",")} - {"OPTIONS", "HEAD"}
+        if allowed != documented[entry.route]:
+            wrong.append(
+                f"{entry.route}: answers {sorted(allowed)}, schema lists "
+                f"{sorted(documented[entry.route])}"
+            )
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_html_routes_allow_exactly_the_table(world: World) -> None:

@@ -21,3 +21,11 @@ def test_a_scenario_with_many_exceptions_lists_ten_and_links_to_the_rest(
     assert body.count("Bypass number") == 10
     assert f"/scenarios/exceptions/?scenario={scenario.pk}" in body
     assert "All 12 exceptions of this scenario" in body
+
+
+def test_the_scenario_page_shows_its_scorecard(client: Any, outsider: Any) -> None:
+    scenario = ScenarioFactory(status="onboarded")
+    client.login(username=outsider.username, password=PASSWORD)
+    body = client.get(f"/scenarios/{scenario.pk}/").content.decode()
+    assert "Product and platform owner named" in body
+    assert "Last approved release had quality and cost review" in body

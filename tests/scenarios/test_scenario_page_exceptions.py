@@ -29,3 +29,13 @@ def test_the_scenario_page_shows_its_scorecard(client: Any, outsider: Any) -> No
     body = client.get(f"/scenarios/{scenario.pk}/").content.decode()
     assert "Product and platform owner named" in body
     assert "Last approved release had quality and cost review" in body
+
+
+def test_a_live_scenario_page_links_to_new_releases_and_incidents(
+    client: Any, outsider: Any
+) -> None:
+    scenario = ScenarioFactory(status="onboarded")
+    client.login(username=outsider.username, password=PASSWORD)
+    body = client.get(f"/scenarios/{scenario.pk}/").content.decode()
+    assert f"/incidents/new/?scenario={scenario.pk}" in body
+    assert f"/releases/new/?scenario={scenario.pk}" in body

@@ -17,6 +17,7 @@ class WindowForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+        initial=DEFAULT_DAYS,
     )
     team = forms.ModelChoiceField(
         label="Team",

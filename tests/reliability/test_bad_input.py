@@ -20,7 +20,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portal.core.models import ApiToken
+from portal.core.models import ApiToken, OutboundEmail
+from portal.dashboard.drilldowns import DRILLDOWNS
 from tests.reliability.test_authorization_matrix import API_TABLE, HTML_TABLE, api_url, html_url
 from tests.reliability.world import World, build
 
@@ -293,6 +294,7 @@ def _submit_markup(world: World, api: Any, browser: Any) -> dict[str, str]:
 
 def _html_pages(world: World, extra: list[str]) -> list[str]:
     urls = {html_url(world, entry) for entry in HTML_TABLE if entry.method == "GET"}
+    urls |= {f"/dashboard/{key}/items/" for key in DRILLDOWNS}
     searches = [
         f"/scenarios/?q={PAYLOAD}",
         f"/releases/?q={PAYLOAD}",
@@ -320,6 +322,10 @@ def test_markup_typed_in_is_escaped_on_every_page(world: World, api: Any, browse
     admin = browser("admin")
     for name, url in pages.items():
         assert ESCAPED in admin.get(url).content.decode(), name
+    # The emails the submissions sent are HTML too.
+    emails = OutboundEmail.objects.exclude(body_html="")
+    assert emails.exists()
+    assert not [e.template for e in emails if PAYLOAD in e.body_html]
 
 
 def test_api_returns_markup_as_data(world: World, api: Any, browser: Any) -> None:

@@ -36,11 +36,8 @@ COLUMNS = ("rm_reason", "rm_obj", "rm_since", "rm_tag", "rm_to", "rm_not", "rm_s
 # from the same query instead of asking each in turn.
 PENDING_PROBE = "~pending"
 CHORE_PROBE = "~chore:"
-# The Reminder columns a claim fills per row; the rest are the same for the whole sweep.
-ROW = (
-    "content_type_id", "object_id", "reason", "recipient_id", "sequence", "round", "level",
-    "since", "due_again_at",
-)  # fmt: skip
+# The Reminder columns a claim fills per row; the rest are the same for one reason in a sweep.
+ROW = ("object_id", "recipient_id", "sequence", "round", "level", "since", "due_again_at")
 INSERT_CHUNK = 10_000
 
 
@@ -128,7 +125,8 @@ def claim(now: dt.datetime) -> Claim:
             else:
                 cursors[code] = max(row["rm_obj"] for row in rows)
         result.due += sum(len(rows) for rows in by_code.values())
-        result.claimed += _insert(_plan(by_code, now, people), now, sweep_id)
+        for code, planned in _plan(by_code, now, people).items():
+            result.claimed[code] += _insert(code, planned, now, sweep_id)
     if result.due and connection.vendor != "postgresql":
         # bulk_create with ignore_conflicts does not say which rows it inserted.
         inserted = (
@@ -158,37 +156,49 @@ def _fetch(branches: list[models.QuerySet[Any]]) -> list[dict[str, Any]]:
     return [row for branch in branches for row in branch]
 
 
-def _insert(planned: list[tuple[Any, ...]], now: dt.datetime, sweep_id: uuid.UUID) -> Counter[str]:
-    """Insert the claimed rows; a row another sweep inserted first is skipped (the claim).
-    Returns the rows inserted by reason (on PostgreSQL; elsewhere the caller counts)."""
-    inserted: Counter[str] = Counter()
-    if not planned:
-        return inserted
+def _insert(
+    code: str, planned: list[tuple[Any, ...]], now: dt.datetime, sweep_id: uuid.UUID
+) -> int:
+    """Insert the claimed rows of one reason; a row another sweep inserted first is skipped
+    (that is the claim). Returns how many it inserted (on PostgreSQL; elsewhere, 0)."""
+    reason = registry.get(code)
+    assert reason is not None
+    fixed: dict[str, Any] = {
+        "content_type_id": ContentType.objects.get_for_model(reason.model).pk,
+        "reason": code,
+        "status": Reminder.Status.PENDING,
+        "attempts": 0,
+        "last_error": "",
+        "next_attempt_at": now,
+        "sweep": sweep_id,
+        "created_at": now,
+    }
     if connection.vendor != "postgresql":
-        fields = {"next_attempt_at": now, "sweep": sweep_id, "created_at": now}
-        objects = [Reminder(**dict(zip(ROW, row, strict=True)), **fields) for row in planned]
+        objects = [Reminder(**dict(zip(ROW, row, strict=True)), **fixed) for row in planned]
         Reminder.objects.bulk_create(objects, ignore_conflicts=True, batch_size=500)
-        return inserted
+        return 0
     # One INSERT ... SELECT FROM unnest(arrays) per chunk, arrays bound in binary: the ORM's
     # bulk_create, and even text-quoted arrays, spend longer in Python preparing 100,000 rows
     # than PostgreSQL spends inserting them.
     meta = Reminder._meta
-    columns = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in ROW]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in columns)
+    fields = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in (*ROW, *fixed)]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields[: len(ROW)])
+    # Constants get a cast too: bound in binary, a Python int would otherwise arrive as the
+    # smallest integer type that holds it, and a str as an unknown type.
+    constants = ", ".join(f"%b::{f.db_type(connection)}" for f in fields[len(ROW) :])
     # Only the model's own table and column names are interpolated; values are parameters.
-    table = connection.ops.quote_name(meta.db_table)
     sql = (
-        f"INSERT INTO {table} ({names}, status, attempts, next_attempt_at, last_error, sweep, "  # noqa: S608
-        f"created_at) SELECT rows.*, %b, 0, %b, '', %b, %b FROM unnest({arrays}) AS rows "
-        "ON CONFLICT DO NOTHING RETURNING reason"
+        f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608
+        f"SELECT rows.*, {constants} FROM unnest({arrays}) AS rows ON CONFLICT DO NOTHING"
     )
+    inserted = 0
     with _binding_cursor() as cursor:
         for start in range(0, len(planned), INSERT_CHUNK):
-            chunk = list(zip(*planned[start : start + INSERT_CHUNK], strict=True))
-            params = [list(values) for values in chunk]
-            cursor.execute(sql, [Reminder.Status.PENDING, now, sweep_id, now, *params])
-            inserted.update(reason for (reason,) in cursor.fetchall())
+            chunk = zip(*planned[start : start + INSERT_CHUNK], strict=True)
+            cursor.execute(sql, [*fixed.values(), *(list(values) for values in chunk)])
+            inserted += cursor.rowcount
     return inserted
 
 
@@ -308,7 +318,7 @@ class _People:
 
 def _plan(
     by_code: dict[str, list[dict[str, Any]]], now: dt.datetime, people: _People
-) -> list[tuple[Any, ...]]:
+) -> dict[str, list[tuple[Any, ...]]]:
     """The reminder rows (see ROW) for one batch of due objects: who gets which round."""
     threshold = reminders_before_escalation()
     paths: dict[str, dict[int, list[int]]] = {}
@@ -327,11 +337,11 @@ def _plan(
         for text in {row["rm_to"] for row in rows}:
             named.update(registry.parse_people(text))
     people.load(named)
-    planned: list[tuple[Any, ...]] = []
+    planned: dict[str, list[tuple[Any, ...]]] = {}
     for code, rows in by_code.items():
         reason = registry.get(code)
         assert reason is not None
-        planned += _rounds(reason, rows, paths[code], people, now)
+        planned[code] = _rounds(reason, rows, paths[code], people, now)
     return planned
 
 
@@ -344,7 +354,6 @@ def _rounds(
 ) -> list[tuple[Any, ...]]:
     """Rounds 1..N go to the people who must act; then each escalation level once, in order;
     after the last level, back to the people who must act (the work still waits)."""
-    content_type_id = ContentType.objects.get_for_model(reason.model).pk
     threshold = reminders_before_escalation()
     escalates = reason.kind == registry.OVERDUE
     # Rows share their named people and exclusions (every scenario review asks the same
@@ -372,10 +381,9 @@ def _rounds(
             again[row["rm_tag"]] = now + after if after is not None else None
         sequence = (row["rm_seq"] or 0) + 1
         planned.extend(
-            (content_type_id, row["rm_obj"], reason.code, uid, sequence, number, level,
-             row["rm_since"], again[row["rm_tag"]])
+            (row["rm_obj"], uid, sequence, number, level, row["rm_since"], again[row["rm_tag"]])
             for uid in recipients
-        )  # fmt: skip
+        )
     return planned
 
 

@@ -47,6 +47,15 @@ def test_beat_schedule_names_registered_tasks() -> None:
         assert entry["task"] in tasks, entry["task"]
 
 
+def _forget_connections() -> None:
+    """Pools, producers and the result backend are made once and keep their broker; drop
+    them so the next use (this test, or a later one on another Redis) connects afresh."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.__dict__.pop("backend", None)
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def redis_app() -> Iterator[Any]:
     """The portal app pointed at Redis, with eager mode off, restored afterwards."""
@@ -54,17 +63,14 @@ def redis_app() -> Iterator[Any]:
     keys = ("broker_url", "result_backend", "task_always_eager")
     saved = {key: app.conf[key] for key in keys}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    app._pool = None  # a pool made earlier would still point at the old broker
-    app.__dict__.pop("backend", None)
-    app._local.__dict__.pop("backend", None)
+    _forget_connections()
     import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping for the check
 
     try:
         yield app
     finally:
         app.conf.update(**saved)
-        app._pool = None
-        app._local.__dict__.pop("backend", None)
+        _forget_connections()
 
 
 @pytest.mark.redis

@@ -36,8 +36,9 @@ COLUMNS = ("rm_reason", "rm_obj", "rm_since", "rm_tag", "rm_to", "rm_not", "rm_s
 # from the same query instead of asking each in turn.
 PENDING_PROBE = "~pending"
 CHORE_PROBE = "~chore:"
-# The Reminder columns a claim fills per row; the rest are the same for one reason in a sweep.
-ROW = ("object_id", "recipient_id", "sequence", "round", "level", "since", "due_again_at")
+# What the claim plans per due object: its round, and who gets it (user ids, comma-separated;
+# one Reminder row each). The other columns are the same for one reason in a sweep.
+ROW = ("object_id", "recipients", "sequence", "round", "level", "since", "due_again_at")
 INSERT_CHUNK = 10_000
 
 
@@ -174,24 +175,44 @@ def _insert(
         "created_at": now,
     }
     if connection.vendor != "postgresql":
-        objects = [Reminder(**dict(zip(ROW, row, strict=True)), **fixed) for row in planned]
+        objects = []
+        for row in planned:
+            values = dict(zip(ROW, row, strict=True))
+            for uid in registry.parse_people(values.pop("recipients")):
+                objects.append(Reminder(**values, recipient_id=uid, **fixed))
         Reminder.objects.bulk_create(objects, ignore_conflicts=True, batch_size=500)
         return 0
-    # One INSERT ... SELECT FROM unnest(arrays) per chunk, arrays bound in binary: the ORM's
-    # bulk_create, and even text-quoted arrays, spend longer in Python preparing 100,000 rows
-    # than PostgreSQL spends inserting them.
+    return _insert_unnest(planned, fixed)
+
+
+def _insert_unnest(planned: list[tuple[Any, ...]], fixed: dict[str, Any]) -> int:
+    """One INSERT ... SELECT FROM unnest(arrays) per chunk, one array element per due object,
+    arrays bound in binary; PostgreSQL fans each object out to its recipients. The ORM's
+    bulk_create, and even text-quoted arrays, spend longer in Python preparing 100,000 rows
+    than PostgreSQL spends inserting them."""
     meta = Reminder._meta
-    fields = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in (*ROW, *fixed)]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(str(f.column)) for f in fields)
-    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields[: len(ROW)])
+
+    def column(name: str) -> tuple[str, str]:
+        if name == "recipients":
+            return quote("recipient_id"), "text"
+        field = cast("models.Field[Any, Any]", meta.get_field(name))
+        return quote(str(field.column)), str(field.db_type(connection))
+
+    per_object = [column(name) for name in ROW]
+    constant = [column(name) for name in fixed]
+    names = ", ".join(name for name, _ in (*per_object, *constant))
+    arrays = ", ".join(f"%b::{kind}[]" for _, kind in per_object)
     # Constants get a cast too: bound in binary, a Python int would otherwise arrive as the
     # smallest integer type that holds it, and a str as an unknown type.
-    constants = ", ".join(f"%b::{f.db_type(connection)}" for f in fields[len(ROW) :])
+    values = ", ".join(f"%b::{kind}" for _, kind in constant)
+    picked = ", ".join("person::bigint" if name == "recipients" else f"o.{name}" for name in ROW)
     # Only the model's own table and column names are interpolated; values are parameters.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608
-        f"SELECT rows.*, {constants} FROM unnest({arrays}) AS rows ON CONFLICT DO NOTHING"
+        f"SELECT {picked}, {values} FROM unnest({arrays}) AS o({', '.join(ROW)}) "
+        "CROSS JOIN LATERAL unnest(string_to_array(o.recipients, ',')) AS person "
+        "ON CONFLICT DO NOTHING"
     )
     inserted = 0
     with _binding_cursor() as cursor:
@@ -358,20 +379,20 @@ def _rounds(
     escalates = reason.kind == registry.OVERDUE
     # Rows share their named people and exclusions (every scenario review asks the same
     # platform reviewers), so each combination is resolved once per batch.
-    primary: dict[tuple[str, str], list[int]] = {}
+    primary: dict[tuple[str, str], str] = {}
     again: dict[str, dt.datetime | None] = {}
     planned: list[tuple[Any, ...]] = []
     for row in rows:
         number = (row["rm_round"] or 0) + 1
-        level, recipients = 0, []
+        level, recipients = 0, ""
         if escalates and number > threshold:
             path = [uid for uid in paths.get(row["rm_obj"], []) if people.active.get(uid)]
             if number - threshold <= len(path):
-                level, recipients = number - threshold, [path[number - threshold - 1]]
+                level, recipients = number - threshold, str(path[number - threshold - 1])
         if not level:
             key = (row["rm_to"], row["rm_not"])
             if key not in primary:
-                primary[key] = _primary(reason, *key, people)
+                primary[key] = ",".join(map(str, _primary(reason, *key, people)))
             recipients = primary[key]
         if not recipients:
             logger.warning("Nobody to remind about %s #%s.", reason.code, row["rm_obj"])
@@ -380,9 +401,9 @@ def _rounds(
             after = reason.repeat_after(row["rm_tag"])
             again[row["rm_tag"]] = now + after if after is not None else None
         sequence = (row["rm_seq"] or 0) + 1
-        planned.extend(
-            (row["rm_obj"], uid, sequence, number, level, row["rm_since"], again[row["rm_tag"]])
-            for uid in recipients
+        since = row["rm_since"]
+        planned.append(
+            (row["rm_obj"], recipients, sequence, number, level, since, again[row["rm_tag"]])
         )
     return planned
 

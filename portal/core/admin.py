@@ -184,7 +184,7 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
     list_filter = ["created", "expiry"]
     search_fields = ["name", "token_key", "user__username"]
-    fields = ["name", "user", "token_key", "created", "expiry", "last_used_at"]
+    fields = ("name", "user", "token_key", "created", "expiry", "last_used_at")
     readonly_fields = fields
     list_select_related = ["user"]
     actions = ["revoke"]

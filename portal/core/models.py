@@ -18,7 +18,7 @@ from knox.settings import CONSTANTS
 from portal.core import roles
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names the reverse manager
     """A person who signs in. Roles are Django groups (see `portal.core.roles`)."""
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -9,18 +10,11 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from portal.core.transitions import policy
 from releases.models import Release
 from scenarios.models import Scenario, Tool
 
-
-def _policy(name: str) -> Any:
-    def check(instance: Any, user: Any) -> bool:
-        from incidents import policies
-
-        return bool(getattr(policies, name)(user, instance))
-
-    check.__name__ = name
-    return check
+_policy = partial(policy, "incidents.policies")
 
 
 class Severity(models.TextChoices):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -11,17 +12,10 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from portal.core.transitions import policy
 from scenarios.models import NON_NEGATIVE, PERCENT, Scenario
 
-
-def _policy(name: str) -> Any:
-    def check(instance: Any, user: Any) -> bool:
-        from releases import policies
-
-        return bool(getattr(policies, name)(user, instance))
-
-    check.__name__ = name
-    return check
+_policy = partial(policy, "releases.policies")
 
 
 class ModelAlias(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -12,21 +13,13 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import Team
+from portal.core.transitions import policy
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
-def _policy(name: str) -> Any:
-    """django-fsm `permission=` hook that defers to scenarios.policies (imported lazily)."""
-
-    def check(instance: Any, user: Any) -> bool:
-        from scenarios import policies
-
-        return bool(getattr(policies, name)(user, instance))
-
-    check.__name__ = name
-    return check
+_policy = partial(policy, "scenarios.policies")
 
 
 def system_only(instance: Any, user: Any) -> bool:

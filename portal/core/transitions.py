@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -32,6 +33,19 @@ class Action:
     slug: str
     style: str = ""
     needs_comment: bool = False
+
+
+def policy(module: str, name: str) -> Callable[[Any, Any], bool]:
+    """A django-fsm `permission=` hook that asks `<module>.<name>(user, instance)`.
+
+    The policies module is imported on first use: policies import the models, so the models
+    cannot import their policies while they load."""
+
+    def check(instance: Any, user: Any) -> bool:
+        return bool(getattr(import_module(module), name)(user, instance))
+
+    check.__name__ = name
+    return check
 
 
 def _fsm_meta(obj: models.Model, name: str) -> Any:

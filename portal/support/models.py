@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -9,17 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from portal.core.transitions import policy
 
-def _policy(name: str) -> Any:
-    """django-fsm `permission=` hook that defers to portal.support.policies."""
-
-    def check(instance: Any, user: Any) -> bool:
-        from portal.support import policies
-
-        return bool(getattr(policies, name)(user, instance))
-
-    check.__name__ = name
-    return check
+_policy = partial(policy, "portal.support.policies")
 
 
 class SupportRequest(FSMModelMixin, models.Model):

@@ -77,7 +77,7 @@ class Incident(FSMModelMixin, models.Model):
     )
     impact_started_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, db_index=True)
     mitigated_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -220,7 +220,7 @@ def _insert_unnest(planned: list[tuple[Any, ...]], fixed: dict[str, Any]) -> int
     with _binding_cursor() as cursor:
         for start in range(0, len(planned), INSERT_CHUNK):
             chunk = zip(*planned[start : start + INSERT_CHUNK], strict=True)
-            cursor.execute(sql, [*fixed.values(), *(list(values) for values in chunk)])
+            cursor.execute(sql, [*fixed.values(), *(list(array) for array in chunk)])
             inserted += cursor.rowcount
     return inserted
 

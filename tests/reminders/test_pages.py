@@ -84,3 +84,29 @@ def test_admins_filter_reminders_and_send_failed_ones_again(
     assert b"relay went away" not in detail.content  # cleared by the retry
     assert f'href="/releases/{release.pk}/"'.encode() in detail.content
     assert client.get(reverse("admin:reminders_reminder_add")).status_code == 403
+
+
+def test_the_release_page_shows_its_reminders(
+    release: Any, cast: SimpleNamespace, client: Any
+) -> None:
+    client.force_login(cast.scenario.quality_owner)
+    body = client.get(release.get_absolute_url()).content.decode()
+    assert 'id="reminders-heading"' in body
+    assert "(escalation level 1)" in body
+
+
+@pytest.mark.parametrize(
+    "path", ["/scenarios/{s}/", "/incidents/{i}/", "/scenarios/exceptions/{e}/"]
+)
+def test_every_object_page_has_a_reminders_section(
+    path: str, cast: SimpleNamespace, client: Any
+) -> None:
+    from tests.incidents.factories import IncidentFactory
+    from tests.scenarios.factories import PlatformExceptionFactory
+
+    incident = IncidentFactory(scenario=cast.scenario)
+    exception = PlatformExceptionFactory(scenario=cast.scenario)
+    client.force_login(cast.scenario.product_owner)
+    url = path.format(s=cast.scenario.pk, i=incident.pk, e=exception.pk)
+    body = client.get(url).content.decode()
+    assert 'id="reminders-heading"' in body

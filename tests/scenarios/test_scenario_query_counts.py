@@ -18,7 +18,7 @@ EXPECTED = {
     "/scenarios/": 10,
     "/scenarios/review-queue/": 9,
     "/api/v1/scenarios/": 2,
-    "detail": 16,
+    "detail": 17,
     "api-detail": 6,
     "api-record": 7,
 }

@@ -68,6 +68,34 @@ def _eager_celery(settings: Any) -> Any:
     celery_app.conf.task_always_eager = previous
 
 
+def _forget_celery_connections() -> None:
+    """Pools, producers, queues and the result backend are made once and keep their broker;
+    drop them so the next use (a worker test, or a later one on another Redis) connects afresh."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app.amqp.__dict__.pop("queues", None)
+    celery_app.__dict__.pop("backend", None)
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture
+def redis_celery_app() -> Any:
+    """The portal's Celery app on the Redis of REDIS_URL with eager mode off, for tests that
+    start a real worker (`celery.contrib.testing.worker.start_worker`); restored afterwards."""
+    url = os.environ["REDIS_URL"]
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    saved = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    _forget_celery_connections()
+    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping for the check
+
+    try:
+        yield celery_app
+    finally:
+        celery_app.conf.update(**saved)
+        _forget_celery_connections()
+
+
 @pytest.fixture
 def platform_team(db: Any) -> Any:
     return TeamFactory(name="Platform", slug="platform", kind="platform")

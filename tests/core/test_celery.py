@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -47,39 +45,15 @@ def test_beat_schedule_names_registered_tasks() -> None:
         assert entry["task"] in tasks, entry["task"]
 
 
-def _forget_connections() -> None:
-    """Pools, producers and the result backend are made once and keep their broker; drop
-    them so the next use (this test, or a later one on another Redis) connects afresh."""
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.__dict__.pop("backend", None)
-    app._local.__dict__.pop("backend", None)
-
-
-@pytest.fixture
-def redis_app() -> Iterator[Any]:
-    """The portal app pointed at Redis, with eager mode off, restored afterwards."""
-    url = os.environ["REDIS_URL"]
-    keys = ("broker_url", "result_backend", "task_always_eager")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    _forget_connections()
-    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping for the check
-
-    try:
-        yield app
-    finally:
-        app.conf.update(**saved)
-        _forget_connections()
-
-
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_round_trips_tasks_through_redis(redis_app: Any, outsider: Any) -> None:
-    with start_worker(redis_app, pool="solo", perform_ping_check=True, shutdown_timeout=20):
+def test_a_real_worker_round_trips_tasks_through_redis(
+    redis_celery_app: Any, outsider: Any
+) -> None:
+    with start_worker(redis_celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=20):
         result = ping_task.delay(21)
         assert result.get(timeout=20) == 42
-        assert redis_app.backend.__class__.__name__ == "RedisBackend"
+        assert redis_celery_app.backend.__class__.__name__ == "RedisBackend"
 
         email = OutboundEmail.objects.create(
             template="test", to=[outsider.email], subject="Ping", body_text="Round trip."

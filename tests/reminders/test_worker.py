@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from portal.celery import app
 from portal.reminders import sweep
 from portal.reminders.models import Reminder
 from portal.reminders.tasks import reminder_sweep_task
@@ -23,28 +19,6 @@ from tests.incidents.factories import IncidentFactory
 from tests.releases.factories import ReleaseFactory
 from tests.reminders.conftest import T0
 from tests.scenarios.factories import PlatformExceptionFactory
-
-REDIS_DB = 11
-
-
-@pytest.fixture
-def redis_app() -> Iterator[Any]:
-    """The portal app on Redis with eager mode off, restored afterwards."""
-    parts = urlsplit(os.environ["REDIS_URL"])
-    url = urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
-    keys = ("broker_url", "result_backend", "task_always_eager")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    app._pool = None  # a pool made earlier would still point at the old broker
-    app.__dict__.pop("backend", None)
-    app._local.__dict__.pop("backend", None)
-    try:
-        yield app
-    finally:
-        app.conf.update(**saved)
-        app._pool = None
-        app._local.__dict__.pop("backend", None)
-        app.amqp.__dict__.pop("queues", None)  # the worker narrowed it to the test's queue
 
 
 def _state() -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
@@ -58,7 +32,7 @@ def _state() -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_the_sweep_task_on_a_worker_matches_the_direct_call(
-    redis_app: Any, cast: SimpleNamespace
+    redis_celery_app: Any, cast: SimpleNamespace
 ) -> None:
     ReleaseFactory(scenario=cast.scenario, status="submitted", submitted_at=T0)
     IncidentFactory(scenario=cast.scenario, severity="SEV2", opened_at=T0)
@@ -71,7 +45,11 @@ def test_the_sweep_task_on_a_worker_matches_the_direct_call(
     with (
         time_machine.travel(at, tick=True),
         start_worker(
-            redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=20, queues=[queue]
+            redis_celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=20,
+            queues=[queue],
         ),
     ):
         by_worker = reminder_sweep_task.apply_async(queue=queue).get(timeout=60)

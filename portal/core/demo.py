@@ -37,6 +37,8 @@ PEOPLE = [
     ("cost", "Carla", "Costa", [roles.COST_OWNER], ["support-ai", "back-office"]),
     ("incident", "Ian", "Ito", [roles.INCIDENT_OWNER], ["support-ai", "back-office"]),
     ("admin", "Ada", "Admin", [roles.ADMIN], ["platform"]),
+    # A team member named for no sign-off: drafts releases, so nobody signs their own work.
+    ("engineer", "Elif", "Engel", [], ["support-ai", "back-office"]),
 ]
 
 

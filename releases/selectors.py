@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -131,12 +132,28 @@ class InboxItem:
         return timezone.now() - self.since if self.since else None
 
 
-def sign_off_inbox(user: Any) -> list[InboxItem]:
-    """One row per sign-off this user owes, oldest first, with how long it has waited."""
-    qs = _with_approvals(visible_releases(user)).filter(_awaiting_q(user))
+INBOX_PAGE_SIZE = 25
+
+
+def _inbox_queryset(user: Any) -> QuerySet[Release]:
+    """Releases awaiting a sign-off from this user, longest waiting first."""
+    return (
+        _with_approvals(visible_releases(user))
+        .filter(_awaiting_q(user))
+        .annotate(
+            waiting_since=Case(
+                When(status=Release.Status.SUBMITTED, then=F("submitted_at")),
+                default=F("approved_at"),
+            )
+        )
+        .order_by(F("waiting_since").asc(nulls_last=True), "pk")
+    )
+
+
+def _inbox_items(releases: Any, user: Any) -> list[InboxItem]:
     policy = ReleasePolicy.in_force()
     items = []
-    for release in qs:
+    for release in releases:
         for kind, owner in OWNER_FIELD.items():
             if release.status != SIGN_STATE[kind] or getattr(release, f"approved_{kind}"):
                 continue
@@ -148,6 +165,17 @@ def sign_off_inbox(user: Any) -> list[InboxItem]:
             items.append(InboxItem(release, kind, since))
     far_future = timezone.now() + dt.timedelta(days=36500)
     return sorted(items, key=lambda item: (item.since or far_future, item.release.pk))
+
+
+def sign_off_inbox(user: Any) -> list[InboxItem]:
+    """One row per sign-off this user owes, oldest first, with how long it has waited."""
+    return _inbox_items(_inbox_queryset(user), user)
+
+
+def sign_off_inbox_page(user: Any, number: Any) -> tuple[Page, list[InboxItem]]:
+    """One page of the inbox: the releases are paged in the database, oldest first."""
+    page = Paginator(_inbox_queryset(user), INBOX_PAGE_SIZE).get_page(number)
+    return page, _inbox_items(page.object_list, user)
 
 
 def work_for(user: Any) -> dict[str, Any]:

@@ -58,7 +58,8 @@ def release_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sign_off_inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "releases/inbox.html", {"items": selectors.sign_off_inbox(request.user)})
+    page, items = selectors.sign_off_inbox_page(request.user, request.GET.get("page"))
+    return render(request, "releases/inbox.html", {"items": items, "page_obj": page})
 
 
 @require_GET

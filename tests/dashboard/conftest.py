@@ -21,9 +21,3 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
 def frozen() -> Any:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The factories hash a password per person; these tests create many people."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

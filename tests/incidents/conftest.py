@@ -14,12 +14,6 @@ from tests.releases.factories import ModelAliasFactory, ReleaseFactory
 from tests.scenarios.factories import ScenarioFactory, ToolFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Each test creates a dozen people; the default hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def cast(
     product_team: Any,

@@ -13,12 +13,6 @@ from tests.scenarios.factories import ScenarioFactory
 ALIAS = "support-chat"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Each release test creates a dozen people; the default hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def author(product_team: Any) -> Any:
     """A member of the scenario's team who is named for no sign-off."""

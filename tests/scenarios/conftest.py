@@ -2,7 +2,6 @@
 exposes them here."""
 
 from tests.scenarios.scenario_fixtures import (  # noqa: F401
-    fast_hashing,
     make_scenario,
     people,
     submitter,

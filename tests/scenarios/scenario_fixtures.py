@@ -67,12 +67,6 @@ def run(transition: str, actor: Any, pk: int, **extra: Any) -> Any:
     return service(actor=actor, pk=pk, **extra)
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings: Any) -> None:
-    """Every scenario creates several people; the default hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def submitter(product_team: Any, platform_team: Any) -> Any:
     """A product owner of the team who is also a platform reviewer, and submits."""

@@ -269,6 +269,8 @@ class Scenario(FSMModelMixin, models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["team", "status"]),
             models.Index(fields=["status", "submitted_at"]),
+            # The lists' order: the newest page is read from the index, not sorted from all rows.
+            models.Index(fields=["-created_at", "-id"], name="scenario_newest_idx"),
         ]
 
     def __str__(self) -> str:

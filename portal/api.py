@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
@@ -14,11 +15,37 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.core.errors import TransitionConflict
+from portal.core.pagination import BoundedPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    """For lists that grow without limit: `count` is exact up to 1,000 rows (or the page asked
+    for), then a lower bound, and `count_is_exact` says which. `next` is set on every page that
+    has one, so a client pages through by following it."""
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        number = request.query_params.get(self.page_query_param)
+        self.django_paginator_class = functools.partial(BoundedPaginator, number=number)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["count_is_exact"] = self.page.paginator.count_is_exact
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count"]["description"] = (
+            "Exact when count_is_exact is true; otherwise a lower bound."
+        )
+        paginated["properties"]["count_is_exact"] = {"type": "boolean"}
+        paginated["required"] = [*paginated["required"], "count_is_exact"]
+        return paginated
 
 
 class BlankChoices:

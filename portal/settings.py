@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The form renderer below finds Django's widget templates through this app.
+    "django.forms",
     "rest_framework",
     "knox",
     "django_filters",
@@ -69,6 +71,9 @@ INSTALLED_APPS = [
     "portal.support",
     "portal.dashboard",
 ]
+
+# Widgets render with the project's template engine, so templates/django/forms/ can override them.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api import ERRORS, TRANSITION_ERRORS, transition_responses
+from portal.api import ERRORS, TRANSITION_ERRORS, BoundedPageNumberPagination, transition_responses
 from portal.core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from portal.core.models import User
 from scenarios import decision_record, policies, selectors, services
@@ -75,6 +75,7 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = ScenarioSerializer
     filterset_class = ScenarioFilterSet
+    pagination_class = BoundedPageNumberPagination
     search_fields = ["name", "description"]
     ordering_fields = ["created_at", "submitted_at", "name"]
     ordering = ["-created_at", "-id"]

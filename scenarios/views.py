@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
+from portal.core.pagination import BoundedPaginator
 from portal.core.transitions import Action, available_actions
 from scenarios import decision_record, golden_path, policies, selectors, services
 from scenarios.exceptions import selectors as exception_selectors
@@ -82,7 +83,11 @@ def _error_messages(request: HttpRequest, error: ValidationError, prefix: str) -
 @require_GET
 def scenario_list(request: HttpRequest) -> HttpResponse:
     form = ScenarioFilterForm(request.GET)
-    page = _page(request, selectors.scenario_list(request.user, form.filters()))
+    number = request.GET.get("page")
+    paginator = BoundedPaginator(
+        selectors.scenario_list(request.user, form.filters()), PAGE_SIZE, number=number
+    )
+    page = paginator.get_page(number)
     return render(
         request,
         "scenarios/list.html",

@@ -1,0 +1,49 @@
+"""Pagination for lists that grow without limit: the count stops at a bound.
+
+An exact count reads every matching row, so a list's first page would get slower as the table
+grows. `BoundedPaginator` counts exactly up to `bound` rows (and always far enough to cover the
+page asked for and the one after it), and past that reports a lower bound: "1000+ scenarios",
+"Page 1 of 40+". Next and Previous work on every page; deep pages cost what their OFFSET costs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+DEFAULT_BOUND = 1000
+
+
+MAX_PAGE = 10**9  # keeps the LIMIT within a bigint for any page number a client sends
+
+
+def _page_number(number: Any) -> int:
+    try:
+        return min(max(int(number), 1), MAX_PAGE)
+    except (TypeError, ValueError, OverflowError):
+        return 1
+
+
+class BoundedPaginator(Paginator):
+    """A Django paginator whose `count` is exact up to a bound; `count_is_exact` says which."""
+
+    def __init__(
+        self, object_list: Any, per_page: int, *, number: Any = None, bound: int | None = None
+    ) -> None:
+        super().__init__(object_list, per_page)
+        # Count far enough to know the asked-for page and whether a next one exists.
+        bound = DEFAULT_BOUND if bound is None else bound
+        self.limit = max(bound, (_page_number(number) + 1) * int(per_page)) + 1
+        self.count_is_exact = True
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: self.limit]
+        total = counted.count() if isinstance(counted, QuerySet) else len(counted)
+        if total >= self.limit:
+            self.count_is_exact = False
+            return self.limit - 1
+        return int(total)

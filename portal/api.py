@@ -30,12 +30,13 @@ class BoundedPageNumberPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         number = request.query_params.get(self.page_query_param)
-        self.django_paginator_class = functools.partial(BoundedPaginator, number=number)
+        self.django_paginator_class = functools.partial(BoundedPaginator, number=number)  # type: ignore[assignment]
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        response.data["count_is_exact"] = self.page.paginator.count_is_exact
+        paginator = getattr(self.page, "paginator", None)
+        response.data["count_is_exact"] = getattr(paginator, "count_is_exact", True)
         return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_idempotency_keys'),
-        ('scenarios', '0002_exception_register'),
+        ("core", "0003_idempotency_keys"),
+        ("scenarios", "0002_exception_register"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='scenario',
-            index=models.Index(fields=['-created_at', '-id'], name='scenario_newest_idx'),
+            model_name="scenario",
+            index=models.Index(fields=["-created_at", "-id"], name="scenario_newest_idx"),
         ),
     ]

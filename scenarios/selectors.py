@@ -15,11 +15,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.core.models import Team, User
+from portal.core.selectors import attach_people
 from scenarios import policies
 from scenarios.exceptions import selectors as exception_selectors
 from scenarios.models import EscalationStep, PlatformException, Scenario, ScenarioReview, Tool
 
 RACI_RELATED = tuple(Scenario.RACI_FIELDS)
+PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *RACI_RELATED)
 OPEN_EXCEPTION_STATES = (
     PlatformException.Status.DETECTED,
     PlatformException.Status.REQUESTED,
@@ -106,9 +108,7 @@ def owned_by_q(user_id: int) -> Q:
 
 def scenario_detail(user: Any, pk: Any) -> Scenario:
     """One scenario with everything its decision record shows, in a fixed number of queries."""
-    qs = Scenario.objects.select_related(
-        "team", "template", "created_by", "submitted_by", "reviewer", *RACI_RELATED
-    ).prefetch_related(
+    qs = Scenario.objects.select_related("team", "template").prefetch_related(
         Prefetch("escalation_steps", EscalationStep.objects.select_related("person")),
         Prefetch("reviews", ScenarioReview.objects.select_related("reviewer")),
         Prefetch("allowed_tools", Tool.objects.select_related("owner")),
@@ -122,7 +122,9 @@ def scenario_detail(user: Any, pk: Any) -> Scenario:
         # Aliases belong to releases (a higher layer); the reverse relation needs no import.
         "aliases__current_release",
     )
-    return get_scenario_for(user, pk, qs)
+    scenario = get_scenario_for(user, pk, qs)
+    attach_people([scenario], PEOPLE_ON_RECORD)
+    return scenario
 
 
 def escalation_path(scenario: Scenario) -> list[User]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from portal.core.models import ApiToken, Team, User
@@ -24,6 +25,20 @@ def work_for(user: Any) -> dict[str, Any]:
         if selector is not None:
             work.update(selector(user))
     return work
+
+
+def attach_people(objects: Iterable[Any], fields: Iterable[str]) -> None:
+    """Load the users behind several foreign keys of `objects` with one query and set them on
+    the objects, as `select_related` would, without joining the user table once per key (a
+    join per key makes the query slow to plan)."""
+    objects, fields = list(objects), list(fields)
+    ids = {getattr(o, f"{field}_id") for o in objects for field in fields}
+    people = User.objects.in_bulk(ids - {None})
+    for obj in objects:
+        for field in fields:
+            obj._meta.get_field(field).set_cached_value(
+                obj, people.get(getattr(obj, f"{field}_id"))
+            )
 
 
 def product_teams() -> Any:

@@ -7,6 +7,7 @@ the reason shown next to pass or fail). Tests check that the two agree.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -192,10 +193,57 @@ def pass_rates(team: Any = None) -> dict[str, dict[str, Any]]:
 
 
 def scorecard_for(scenario: Scenario) -> Scorecard:
-    """The checklist for one scenario (one query); the scenario page includes
-    templates/dashboard/_scorecard.html with it."""
-    row = annotate(Scenario.objects.filter(pk=scenario.pk)).get()
-    return evaluate(row)
+    """The checklist for one scenario; the scenario page includes
+    templates/dashboard/_scorecard.html with it.
+
+    The same facts `annotate` adds, read for one scenario with four small queries (three when
+    the escalation path is prefetched): building the annotated query costs more than running
+    these. A test checks that both give the same facts."""
+    return evaluate(facts_for(scenario))
+
+
+def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
+    """A copy of `scenario` with the `sc_*` facts of `annotate`, for one scenario."""
+    today = today or timezone.localdate()
+    status = PlatformException.Status
+    row = copy.copy(scenario)
+    prefetched = getattr(scenario, "_prefetched_objects_cache", {})
+    row.sc_escalation = (  # type: ignore[attr-defined]
+        bool(prefetched["escalation_steps"])
+        if "escalation_steps" in prefetched
+        else EscalationStep.objects.filter(scenario_id=scenario.pk).exists()
+    )
+    releases = Release.objects.filter(scenario_id=scenario.pk)
+    row.sc_previous_release = releases.filter(status=Release.Status.SUPERSEDED).exists()  # type: ignore[attr-defined]
+    last = (
+        releases.filter(approved_at__isnull=False)
+        .order_by("-approved_at", "-pk")
+        .values("pk", "revision", "title")
+        .first()
+    )
+    row.sc_release_id = last["pk"] if last else None  # type: ignore[attr-defined]
+    row.sc_release_revision = last["revision"] if last else None  # type: ignore[attr-defined]
+    row.sc_release_title = last["title"] if last else None  # type: ignore[attr-defined]
+    signed = (
+        set(
+            SignOff.objects.filter(
+                release_id=last["pk"], revision=last["revision"], decision=SignOff.Decision.APPROVE
+            ).values_list("kind", flat=True)
+        )
+        if last
+        else set()
+    )
+    row.sc_quality = SignOff.Kind.QUALITY in signed  # type: ignore[attr-defined]
+    row.sc_cost = SignOff.Kind.COST in signed  # type: ignore[attr-defined]
+    counts = PlatformException.objects.filter(scenario_id=scenario.pk).aggregate(
+        sc_detected=Count("pk", filter=Q(status=status.DETECTED)),
+        sc_lapsed=Count("pk", filter=Q(status=status.APPROVED, expires_on__lte=today)),
+        sc_untracked=Count("pk", filter=Q(status=status.APPROVED, expires_on__isnull=True)),
+        sc_open=Count("pk", filter=Q(status__in=(status.REQUESTED, status.APPROVED))),
+    )
+    for name, value in counts.items():
+        setattr(row, name, value)
+    return row
 
 
 def evaluate(row: Scenario) -> Scorecard:

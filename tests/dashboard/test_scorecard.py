@@ -210,3 +210,31 @@ def test_scorecard_template_tag_for_the_scenario_page() -> None:
         Context({"scenario": scenario})
     )
     assert "Operating model scorecard: 5 of 5 (100%)" in html
+
+
+FACTS = (
+    "sc_escalation", "sc_previous_release", "sc_release_id", "sc_release_revision",
+    "sc_release_title", "sc_quality", "sc_cost", "sc_detected", "sc_lapsed", "sc_untracked",
+    "sc_open",
+)  # fmt: skip
+
+
+def test_one_scenarios_facts_match_the_annotated_query() -> None:
+    """`scorecard_for` reads one scenario's facts with small queries; they equal `annotate`'s."""
+    built = [complete(), _no_platform_owner(), _detected_exception(), _no_rollback_target()]
+    with_everything = complete(name="Busy")
+    approved_release(with_everything, signoffs=("quality",), days_ago=0)
+    earlier = timezone.now() - dt.timedelta(days=10)
+    ReleaseFactory(scenario=with_everything, status="superseded", approved_at=earlier)
+    for status, expires in (("approved", None), ("approved", TODAY()), ("requested", None)):
+        PlatformExceptionFactory(scenario=with_everything, status=status, expires_on=expires)
+    no_release = ScenarioFactory(status="approved", team=built[0].team)
+    for scenario in [*built, with_everything, no_release]:
+        row = scorecard.annotate(Scenario.objects.filter(pk=scenario.pk)).get()
+        facts = scorecard.facts_for(scenario)
+        assert {f: getattr(facts, f) for f in FACTS} == {f: getattr(row, f) for f in FACTS}
+        prefetched = Scenario.objects.prefetch_related("escalation_steps").get(pk=scenario.pk)
+        assert scorecard.facts_for(prefetched).sc_escalation == row.sc_escalation
+    busy = scorecard.facts_for(with_everything)
+    assert (busy.sc_quality, busy.sc_cost, busy.sc_previous_release) == (True, False, True)
+    assert (busy.sc_lapsed, busy.sc_untracked, busy.sc_open) == (1, 1, 3)

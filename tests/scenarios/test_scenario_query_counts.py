@@ -18,9 +18,9 @@ EXPECTED = {
     "/scenarios/": 10,
     "/scenarios/review-queue/": 9,
     "/api/v1/scenarios/": 2,
-    "detail": 17,
-    "api-detail": 6,
-    "api-record": 7,
+    "detail": 20,
+    "api-detail": 7,
+    "api-record": 8,
 }
 
 

@@ -136,6 +136,84 @@ def _stats_window_functions(base: QuerySet[Any]) -> dict[Any, Stats]:
     return {row[0]: Stats(row[1], row[2], row[3], row[4]) for row in rows}
 
 
+def duration_stats_by(
+    queryset: QuerySet[Any], value: Any, groupings: dict[str, Any]
+) -> dict[str, dict[Any, Stats]]:
+    """Stats of `value` for several groupings of the same rows (name -> group expression), in
+    one query that reads the rows once: `{name: {group value: Stats}}`, as `duration_stats`
+    would give for each grouping. PostgreSQL groups by GROUPING SETS; SQLite ranks the rows
+    of every grouping with window functions."""
+    names = list(groupings)
+    columns = [f"metric_group_{i}" for i in range(len(names))]
+    base = (
+        queryset.annotate(**dict(zip(columns, groupings.values(), strict=True)))
+        .annotate(metric_value=value)
+        .filter(metric_value__isnull=False)
+        .order_by()
+        .values_list(*columns, "metric_value")
+    )
+    connection = connections[base.db]
+    try:
+        inner, params = base.query.get_compiler(using=base.db).as_sql()
+    except EmptyResultSet:  # e.g. `.none()`: nothing to group
+        return {name: {} for name in names}
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    if connection.vendor == "postgresql":
+        rows = _grouping_sets(connection, inner, params, quoted)
+    else:
+        rows = _ranked_sets(connection, inner, params, quoted)
+    result: dict[str, dict[Any, Stats]] = {name: {} for name in names}
+    for grouping, group, count, mean, median, p90 in rows:
+        result[names[grouping]][group] = Stats(count, mean, median, p90)
+    return result
+
+
+def _grouping_sets(connection: Any, inner: str, params: Any, columns: list[str]) -> list[Any]:
+    """One GROUPING SETS query; each row is (grouping index, group value, stats...)."""
+    flags = ", ".join(f"GROUPING({column})" for column in columns)
+    percentiles = ", ".join(
+        f"percentile_cont({fraction!r}) WITHIN GROUP (ORDER BY metric_value)"
+        for fraction in FRACTIONS.values()
+    )
+    sets = ", ".join(f"({column})" for column in columns)
+    # Only Django-compiled SQL (its values stay in `params`), our own column names and float
+    # literals. A row's grouping is the one column GROUPING() reports as grouped (0): a NULL
+    # group value and a column the row is not grouped by look alike otherwise.
+    sql = (
+        f"SELECT {flags}, {', '.join(columns)}, COUNT(*), AVG(metric_value), "  # noqa: S608
+        f"{percentiles} FROM ({inner}) AS base GROUP BY GROUPING SETS ({sets})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    width = len(columns)
+    out = []
+    for row in rows:
+        grouping = row[:width].index(0)
+        out.append((grouping, row[width + grouping], *row[2 * width :]))
+    return out
+
+
+def _ranked_sets(connection: Any, inner: str, params: Any, columns: list[str]) -> list[Any]:
+    """`_stats_window_functions` for several groupings at once: the rows once per grouping
+    (UNION ALL of the base), ranked within (grouping, group)."""
+    copies = " UNION ALL ".join(
+        f"SELECT {i} AS s, {column} AS g, metric_value AS v FROM base"  # noqa: S608
+        for i, column in enumerate(columns)
+    )
+    percentiles = ", ".join(_percentile_sql(f) for f in FRACTIONS.values())
+    # Only Django-compiled SQL (its values stay in `params`) and our own names and literals.
+    sql = (
+        f"WITH base AS ({inner}), sets AS ({copies}), "  # noqa: S608
+        "ranked AS (SELECT s, g, v, ROW_NUMBER() OVER (PARTITION BY s, g ORDER BY v) - 1 AS rn, "
+        "COUNT(*) OVER (PARTITION BY s, g) AS n FROM sets) "
+        f"SELECT s, g, COUNT(*), AVG(v), {percentiles} FROM ranked GROUP BY s, g"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 # Incidents
 
 

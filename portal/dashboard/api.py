@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import ERRORS, PageNumberPagination
-from portal.dashboard import metrics, scorecard
+from portal.dashboard import scorecard, snapshots
 from portal.dashboard.forms import ScorecardForm, WindowForm
 from portal.dashboard.serializers import (
     MetricsSerializer,
@@ -41,14 +41,16 @@ def _valid(form: Any) -> Any:
 
 
 class MetricsView(APIView):
-    """Every operating metric for a window of 30, 90 or 365 days ending now, optionally for one
-    team: the value, the previous window's value, the change, and the weekly series."""
+    """Every operating metric for a window of 30, 90 or 365 days, optionally for one team: the
+    value, the previous window's value, the change, and the weekly series. The figures are the
+    dashboard page's: computed at most once per cache period (60 seconds by default); the
+    window's end is when they were computed."""
 
     @extend_schema(parameters=[WINDOW, TEAM], responses={200: MetricsSerializer, **READ_ERRORS})
     def get(self, request: Request) -> Response:
         form = _valid(WindowForm(request.query_params))
-        window = form.window()
-        data = {"window": window, "metrics": metrics.dashboard(window)}
+        snapshot = snapshots.figures(*form.chosen())
+        data = {"window": snapshot.window, "metrics": snapshot.metrics}
         context = {"query": form.querystring()}
         return Response(MetricsSerializer(data, context=context).data)
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from portal.dashboard import sources
-from portal.dashboard.windows import DEFAULT_DAYS, WINDOWS, Window
+from portal.dashboard.windows import DEFAULT_DAYS, WINDOWS
 
 
 class WindowForm(forms.Form):
@@ -27,16 +27,15 @@ class WindowForm(forms.Form):
         empty_label="All teams",
     )
 
-    def window(self) -> Window:
-        """The chosen window ending now; the default one when the input is invalid."""
+    def chosen(self) -> tuple[int, Any]:
+        """The chosen window length and team; the defaults when the input is invalid."""
         data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
-        return Window.ending_now(data.get("days") or DEFAULT_DAYS, data.get("team"))
+        return data.get("days") or DEFAULT_DAYS, data.get("team")
 
     def querystring(self) -> str:
         """The window as URL parameters, for links that keep it."""
-        window = self.window()
-        query = f"days={window.days}"
-        return query + (f"&team={window.team.slug}" if window.team is not None else "")
+        days, team = self.chosen()
+        return f"days={days}" + (f"&team={team.slug}" if team is not None else "")
 
 
 class ScorecardForm(forms.Form):

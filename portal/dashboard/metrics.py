@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from incidents.metrics import (
@@ -21,7 +21,7 @@ from incidents.metrics import (
     Stats,
     duration_seconds,
     duration_stats,
-    incidents_in_window,
+    duration_stats_by,
 )
 from incidents.models import Severity
 from portal.dashboard import sources
@@ -122,21 +122,24 @@ def _period_counts(
 
 
 def _duration_periods(
-    queryset: QuerySet[Any], stamp: str, value: Any, window: Window
-) -> tuple[Stats, Stats, dict[int, Stats]]:
-    """Stats for this window, the previous one and each trend week (two queries)."""
-    periods = duration_stats(
-        queryset.filter(window.in_both(stamp)), value, group=window.period(stamp)
+    queryset: QuerySet[Any], stamp: str, value: Any, window: Window, **more: Any
+) -> tuple[Stats, Stats, dict[int, Stats], dict[str, dict[Any, Stats]]]:
+    """Stats for this window, the previous one and each trend week, and for any `more`
+    groupings of the same rows, in one query. The trend weeks lie inside the two windows; rows
+    older than the trend land in weeks the series ignores."""
+    stats = duration_stats_by(
+        queryset.filter(window.in_both(stamp)),
+        value,
+        {"period": window.period(stamp), "week": window.week(stamp), **more},
     )
-    weekly = duration_stats(
-        queryset.filter(window.in_series(stamp)), value, group=window.week(stamp)
-    )
-    return periods.get(CURRENT, EMPTY), periods.get(PREVIOUS, EMPTY), weekly
+    periods = stats.pop("period")
+    weekly = stats.pop("week")
+    return periods.get(CURRENT, EMPTY), periods.get(PREVIOUS, EMPTY), weekly, stats
 
 
 def onboarding_time(window: Window) -> Metric:
     value = SecondsBetween(F("onboarded_at"), F("first_submitted_at"))
-    current, previous, weekly = _duration_periods(
+    current, previous, weekly, _ = _duration_periods(
         sources.onboarding_base(window), "onboarded_at", value, window
     )
     return Metric(
@@ -221,13 +224,12 @@ def self_service(window: Window) -> Metric:
 def _incident_metric(window: Window, measure: str, key: str, definition: str) -> Metric:
     stamp = MEASURES[measure].stamp
     value = duration_seconds(measure)
-    base = sources.incident_base(window)
-    current, previous, weekly = _duration_periods(base, stamp, value, window)
-    per_severity = duration_stats(
-        incidents_in_window(measure, window.start, window.end, window.team),
-        value,
-        group=F("severity"),
+    # The breakdown is over the incidents of this window: the previous window's are NULL.
+    severity = Case(When(window.in_current(stamp), then=F("severity")), default=Value(None))
+    current, previous, weekly, more = _duration_periods(
+        sources.incident_base(window), stamp, value, window, severity=severity
     )
+    per_severity = more["severity"]
     breakdown = [
         {"severity": severity, **_stats_row(per_severity.get(severity, EMPTY))}
         for severity in Severity.values
@@ -380,18 +382,29 @@ def release_reviews(window: Window) -> list[Metric]:
 
 def undocumented_exceptions(window: Window) -> Metric:
     today = timezone.localdate(window.end)
-    points = {f"w{k}": sources.undocumented_at(window.week_of(k)[1]) for k in range(window.weeks)}
-    counts = (
+    counts = {"current": 0, "detected": 0, "past_expiry": 0, "previous": 0}
+    weekly = [0] * window.weeks
+    # One row per combination of week ranges (bounded by the number of weeks, not of rows).
+    rows = (
         sources.exception_base(window)
         .filter(sources.maybe_undocumented_since(window.start))
-        .aggregate(
+        .values(**sources.undocumented_weeks(window))
+        .annotate(
+            exceptions=Count("pk"),
             current=Count("pk", filter=sources.undocumented_now(today)),
             detected=Count("pk", filter=sources.DETECTED),
             past_expiry=Count("pk", filter=sources.past_expiry(today)),
             previous=Count("pk", filter=sources.undocumented_at(window.start)),
-            **{name: Count("pk", filter=where) for name, where in points.items()},
         )
+        .order_by()
     )
+    for row in rows:
+        for key in counts:
+            counts[key] += row[key]
+        weeks = _weeks_between(row["detected_from"], row["detected_to"], window.weeks)
+        weeks |= _weeks_between(row["lapsed_from"], row["lapsed_to"], window.weeks)
+        for k in weeks:
+            weekly[k] += row["exceptions"]
     return Metric(
         key="undocumented-exceptions",
         label="Undocumented exceptions",
@@ -427,8 +440,14 @@ def undocumented_exceptions(window: Window) -> Metric:
                 windowed=False,
             ),
         ],  # fmt: skip
-        series=_series(window, {k: counts[f"w{k}"] for k in range(window.weeks)}),
+        series=_series(window, dict(enumerate(weekly))),
     )
+
+
+def _weeks_between(first: int | None, last: int | None, weeks: int) -> set[int]:
+    if first is None or last is None:
+        return set()
+    return set(range(max(first, 0), min(last, weeks - 1) + 1))
 
 
 def support_load(window: Window) -> Metric:

@@ -7,7 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -132,6 +144,11 @@ def exception_base(window: Window) -> QuerySet[PlatformException]:
 
 
 DETECTED = Q(status=PlatformException.Status.DETECTED)
+ENDED = (
+    PlatformException.Status.EXPIRED,
+    PlatformException.Status.REVOKED,
+    PlatformException.Status.CLOSED,
+)
 
 
 def past_expiry(today: dt.date) -> Q:
@@ -155,12 +172,60 @@ def undocumented_at(moment: dt.datetime) -> Q:
     lapsed = (
         Q(expires_on__lte=day)
         & (Q(decided_at__isnull=True) | Q(decided_at__lte=moment))
-        & (
-            Q(status=status.APPROVED)
-            | Q(status__in=(status.EXPIRED, status.REVOKED, status.CLOSED), ended_at__gt=moment)
-        )
+        & (Q(status=status.APPROVED) | Q(status__in=ENDED, ended_at__gt=moment))
     )
     return detected | lapsed
+
+
+def undocumented_weeks(window: Window) -> dict[str, Any]:
+    """`undocumented_at` at the end of every trend week at once, as week indices (0 the
+    newest): an exception is undocumented at the end of week k when `detected_from <= k <=
+    detected_to` or `lapsed_from <= k <= lapsed_to` (None: never). Exact, because the end of
+    week k is at or after t exactly when k <= window.week(t), and before t exactly when
+    k > window.week(t). The expressions do not grow with the number of weeks (but for the
+    expiry dates), so a year's trend compiles as fast as a month's."""
+    status = PlatformException.Status
+    last = window.weeks  # every index past the trend's oldest week means the same
+    week = window.week
+
+    def week_after(field: str) -> Any:
+        return week(field) + 1
+
+    return {
+        "detected_from": Case(
+            When(status=status.DETECTED, then=Value(0)),
+            When(
+                detected_by__isnull=False,
+                requested_at__isnull=False,
+                then=week_after("requested_at"),
+            ),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        "detected_to": Least(week("created_at"), Value(last)),
+        "lapsed_from": Case(
+            When(status=status.APPROVED, then=Value(0)),
+            When(status__in=ENDED, ended_at__isnull=False, then=week_after("ended_at")),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        "lapsed_to": Case(
+            When(expires_on__isnull=True, then=None),
+            default=Least(_expiry_week(window), Coalesce(week("decided_at"), Value(last))),
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def _expiry_week(window: Window) -> Case:
+    """The oldest trend week whose end falls on or after the expiry date (its local day, as
+    `undocumented_at` compares it), -1 when none does."""
+    days = [timezone.localdate(window.week_of(k)[1]) for k in range(window.weeks)]
+    return Case(
+        *[When(expires_on__gt=day, then=Value(k - 1)) for k, day in enumerate(days)],
+        default=Value(window.weeks - 1),
+        output_field=IntegerField(),
+    )
 
 
 def maybe_undocumented_since(moment: dt.datetime) -> Q:
@@ -171,7 +236,7 @@ def maybe_undocumented_since(moment: dt.datetime) -> Q:
         Q(status=status.DETECTED)
         | Q(detected_by__isnull=False, requested_at__gt=moment)
         | Q(status=status.APPROVED, expires_on__isnull=False)
-        | Q(status__in=(status.EXPIRED, status.REVOKED, status.CLOSED), ended_at__gt=moment)
+        | Q(status__in=ENDED, ended_at__gt=moment)
     )
 
 

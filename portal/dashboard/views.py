@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.dashboard import metrics, policies, scorecard
+from portal.dashboard import policies, scorecard, snapshots
 from portal.dashboard.drilldowns import DRILLDOWNS, rows_for
 from portal.dashboard.forms import ScorecardForm, WindowForm
 
@@ -25,14 +25,15 @@ def _window_form(request: HttpRequest) -> WindowForm:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every operating metric for the chosen window and team."""
     form = _window_form(request)
-    window = form.window()
+    snapshot = snapshots.figures(*form.chosen())
     return render(
         request,
         "dashboard/dashboard.html",
         {
             "form": form,
-            "window": window,
-            "metrics": metrics.dashboard(window),
+            "window": snapshot.window,
+            "metrics": snapshot.metrics,
+            "cache_seconds": snapshots.cache_seconds(),
             "query": form.querystring(),
             "can_export": policies.can_export(request.user),
         },
@@ -45,7 +46,8 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     if not policies.can_export(request.user):
         raise PermissionDenied("Only admins export CSV.")
     form = _window_form(request)
-    window = form.window()
+    snapshot = snapshots.figures(*form.chosen())
+    window = snapshot.window
     team = window.team.slug if window.team is not None else "all"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -55,7 +57,7 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(
         ["metric", "figure", "unit", "value", "previous", "change", "window_days", "team", "end"]
     )
-    for metric in metrics.dashboard(window):
+    for metric in snapshot.metrics:
         for figure in metric.figures:
             writer.writerow(
                 [
@@ -79,12 +81,13 @@ def _csv_number(value: float | None) -> str:
 
 @require_GET
 def drill_down(request: HttpRequest, key: str) -> HttpResponse:
-    """Exactly the rows a figure counted, for the same window and team."""
+    """Exactly the rows a figure counted, for the same window and team, ending where the
+    figures on the dashboard end."""
     drill = DRILLDOWNS.get(key)
     if drill is None:
         raise Http404("No such metric.")
     form = _window_form(request)
-    window = form.window()
+    window = snapshots.window_as_of(*form.chosen())
     page = Paginator(rows_for(drill, window, request.GET), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -103,10 +103,11 @@ class Window:
         """Trend week index (0 = newest) for rows already limited to `in_series(field)`; rows
         older than the trend get `weeks` or more. A row exactly on a boundary lands where
         `in_week` says: PostgreSQL's interval arithmetic is exact, and elsewhere (SQLite's
-        julianday is a float) a chain of comparisons does it."""
+        julianday is a float) a chain of comparisons does it. A row after the end gets a
+        negative index, as on PostgreSQL."""
         if connection.vendor == "postgresql":
             return WeeksBefore(Value(self.end), F(field))
-        whens = [
+        whens = [When(Q(**{f"{field}__gt": self.end}), then=Value(-1))] + [
             When(Q(**{f"{field}__gt": self.week_of(k)[0]}), then=Value(k))
             for k in range(self.weeks)
         ]

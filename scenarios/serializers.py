@@ -45,6 +45,37 @@ class ScenarioListSerializer(BlankChoices, serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    def to_representation(self, instance: Scenario) -> dict[str, Any]:
+        """What the declared fields produce (a test compares the two for every field), built
+        directly: this runs for every row of every list page, where DRF's per-field machinery
+        cost more than the queries."""
+        moment = _DATETIME.to_representation
+        return {
+            "id": instance.pk,
+            "name": instance.name,
+            "team": instance.team.slug if instance.team_id is not None else None,
+            "status": instance.status,
+            "primary_route": instance.primary_route,
+            "hosting": instance.hosting,
+            "risk_level": instance.risk_level,
+            "product_owner": _person(instance.product_owner),
+            "platform_owner": _person(instance.platform_owner),
+            **{
+                name: None if (value := getattr(instance, name)) is None else moment(value)
+                for name in ("created_at", "submitted_at", "decided_at", "onboarded_at")
+            },
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    """UserSummarySerializer's output for one person."""
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": str(user), "email": user.email}
+
 
 class EscalationStepSerializer(serializers.Serializer):
     position = serializers.IntegerField()

@@ -48,8 +48,7 @@ class ReleaseFilterSet(django_filters.FilterSet):
     def filter_awaiting(self, queryset: QuerySet[Release], name: str, value: bool) -> Any:
         if not value:
             return queryset
-        inbox = selectors.sign_off_inbox(self.request.user)
-        return queryset.filter(pk__in={item.release.pk for item in inbox})
+        return queryset.filter(selectors.awaiting_q(self.request.user))
 
 
 @extend_schema_view(

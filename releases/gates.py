@@ -11,8 +11,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Round
+
+from releases.models import Release, ReleasePolicy
 from scenarios.exceptions.selectors import active_eval_bypass
 
 
@@ -153,4 +168,55 @@ def fast_path_eligible(release: Any, policy: Any, today: dt.date | None = None) 
         and release.change_type == "prompt_only"
         and eval_gate(release, today).passed_on_merit
         and cost_check(release).within_budget
+    )
+
+
+def fast_path_q() -> Q:
+    """`fast_path_eligible` as SQL, so the reminder sweep and the inbox need no row-by-row check:
+    policy on, prompt-only, eval score at or above the threshold, cost estimate complete and
+    within the scenario's monthly budget and target cost per accepted outcome."""
+    policy_off = ReleasePolicy.objects.filter(pk=1, fast_path_enabled=False)
+    within_budget = Q(scenario__monthly_budget__isnull=True) | Q(
+        rm_projection__lte=F("scenario__monthly_budget")
+    )
+    within_target = Q(scenario__target_cost_per_outcome__isnull=True) | Q(
+        rm_per_outcome__lte=F("scenario__target_cost_per_outcome")
+    )
+    eligible = (
+        Q(
+            change_type=Release.ChangeType.PROMPT_ONLY,
+            eval_score__isnull=False,
+            scenario__eval_threshold__isnull=False,
+            eval_score__gte=F("scenario__eval_threshold"),
+            cost_per_request__isnull=False,
+            accepted_outcome_rate__gt=0,
+            scenario__expected_volume__isnull=False,
+        )
+        & within_budget
+        & within_target
+        & ~Exists(policy_off)
+    )
+    return cast(Q, eligible)
+
+
+def with_fast_path(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Adds `rm_fast`: whether `fast_path_q` holds for each release."""
+    money: Any = DecimalField(max_digits=20, decimal_places=6)
+    return queryset.alias(
+        rm_projection=Round(
+            ExpressionWrapper(
+                F("cost_per_request") * F("scenario__expected_volume"), output_field=money
+            ),
+            2,
+        ),
+        rm_per_outcome=Round(
+            ExpressionWrapper(
+                F("cost_per_request") * 100 / F("accepted_outcome_rate"), output_field=money
+            ),
+            6,
+        ),
+    ).alias(
+        rm_fast=Case(
+            When(fast_path_q(), then=Value(True)), default=False, output_field=BooleanField()
+        )
     )

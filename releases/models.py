@@ -134,6 +134,20 @@ class Release(FSMModelMixin, models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["scenario", "status"]),
             models.Index(fields=["status", "approved_at"]),
+            # The sign-off inbox walks these oldest first and stops after a page; the included
+            # columns answer its checks (owner, author, approval of this revision) from the index.
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["scenario", "author", "revision"],
+                condition=models.Q(status="submitted"),
+                name="release_review_queue_idx",
+            ),
+            models.Index(
+                fields=["approved_at", "id"],
+                include=["scenario", "author", "revision"],
+                condition=models.Q(status="approved"),
+                name="release_rollout_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,78 +8,16 @@ own reason, reminded to its own owner, for the current revision only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.functions import Round
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
-from releases.models import Release, ReleasePolicy, SignOff
+from releases.gates import with_fast_path
+from releases.models import Release, SignOff
 from scenarios.reminders import escalation_paths
 
 Kind = SignOff.Kind
-
-
-def fast_path_q() -> Q:
-    """`releases.gates.fast_path_eligible` as SQL, so the sweep needs no row-by-row check:
-    policy on, prompt-only, eval score at or above the threshold, cost estimate complete and
-    within the scenario's monthly budget and target cost per accepted outcome."""
-    policy_off = ReleasePolicy.objects.filter(pk=1, fast_path_enabled=False)
-    within_budget = Q(scenario__monthly_budget__isnull=True) | Q(
-        rm_projection__lte=F("scenario__monthly_budget")
-    )
-    within_target = Q(scenario__target_cost_per_outcome__isnull=True) | Q(
-        rm_per_outcome__lte=F("scenario__target_cost_per_outcome")
-    )
-    eligible = (
-        Q(
-            change_type=Release.ChangeType.PROMPT_ONLY,
-            eval_score__isnull=False,
-            scenario__eval_threshold__isnull=False,
-            eval_score__gte=F("scenario__eval_threshold"),
-            cost_per_request__isnull=False,
-            accepted_outcome_rate__gt=0,
-            scenario__expected_volume__isnull=False,
-        )
-        & within_budget
-        & within_target
-        & ~Exists(policy_off)
-    )
-    return cast(Q, eligible)
-
-
-def with_fast_path(queryset: QuerySet[Release]) -> QuerySet[Release]:
-    money: Any = DecimalField(max_digits=20, decimal_places=6)
-    return queryset.alias(
-        rm_projection=Round(
-            ExpressionWrapper(
-                F("cost_per_request") * F("scenario__expected_volume"), output_field=money
-            ),
-            2,
-        ),
-        rm_per_outcome=Round(
-            ExpressionWrapper(
-                F("cost_per_request") * 100 / F("accepted_outcome_rate"), output_field=money
-            ),
-            6,
-        ),
-    ).alias(
-        rm_fast=Case(
-            When(fast_path_q(), then=Value(True)), default=False, output_field=BooleanField()
-        )
-    )
 
 
 class _SignOffWaiting(Waiting):

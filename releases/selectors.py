@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
+from django.core.paginator import Page
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from portal.core.audit import history_for
+from portal.core.pagination import BoundedPaginator
 from portal.core.transitions import Action, available_actions
 from releases import gates, policies
 from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
@@ -79,21 +84,39 @@ def _approved(kind: str) -> Exists:
     )
 
 
-def _awaiting_q(user: Any) -> Q:
-    """Releases where this user is the named signer of a kind that is due and not yet given."""
-    uid = getattr(user, "pk", None)
-    if uid is None:
+SINCE_FIELD = {
+    kind: "submitted_at" if kind in REVIEW_KINDS else "approved_at" for kind in OWNER_FIELD
+}
+
+
+def _can_sign(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _due(kind: SignOff.Kind) -> QuerySet[Release]:
+    """Releases on which a sign-off of `kind` is due from the scenario's named owner (`owner_id`):
+    in the state that asks for it, not yet approved on this revision, and for the platform
+    rollout, off the fast path. Due releases are never drafts, so everyone may see them."""
+    due = Release.objects.filter(~_approved(kind), status=SIGN_STATE[kind])
+    if kind == SignOff.Kind.PLATFORM_ROLLOUT:
+        due = gates.with_fast_path(due).filter(rm_fast=False)
+    return due.annotate(owner_id=F(f"scenario__{OWNER_FIELD[kind]}_id"), since=F(SINCE_FIELD[kind]))
+
+
+def owed(user: Any, kind: SignOff.Kind) -> QuerySet[Release]:
+    """Releases on which this user owes a sign-off of `kind`: they are the named signer and not
+    the author. `SignOffQueue` runs the same definition as SQL."""
+    if not _can_sign(user):
+        return Release.objects.none()
+    return _due(kind).filter(Q(owner_id=user.pk)).exclude(author_id=user.pk)
+
+
+def awaiting_q(user: Any) -> Q:
+    """Releases awaiting at least one sign-off from this user: the inbox's releases."""
+    sql, params = SignOffQueue(user).sql()
+    if not sql:
         return Q(pk__in=[])
-    due = Q(pk__in=[])
-    for kind, owner in OWNER_FIELD.items():
-        due |= Q(status=SIGN_STATE[kind], **{f"scenario__{owner}_id": uid}) & ~Q(
-            **{f"approved_{kind}": True}
-        )
-    return due & ~Q(author_id=uid)
-
-
-def _with_approvals(qs: QuerySet[Release]) -> QuerySet[Release]:
-    return qs.annotate(**{f"approved_{kind}": _approved(kind) for kind in OWNER_FIELD})
+    return Q(pk__in=RawSQL(f"SELECT id FROM ({sql}) awaiting", params))  # noqa: S608, S611
 
 
 @dataclass(frozen=True)
@@ -112,8 +135,7 @@ def release_list(user: Any, filters: ReleaseFilters | None = None) -> QuerySet[R
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.awaiting:
-        # The inbox is the one definition of "awaiting you" (it applies the fast path too).
-        qs = qs.filter(pk__in={item.release.pk for item in sign_off_inbox(user)})
+        qs = qs.filter(awaiting_q(user))
     return qs.order_by("-created_at", "-id")
 
 
@@ -133,49 +155,107 @@ class InboxItem:
 
 
 INBOX_PAGE_SIZE = 25
+# Past this many the inbox says "more than 500": an exact count would read every row owed.
+INBOX_COUNT_BOUND = 500
+INBOX_FIELDS = (
+    *("title", "model_name", "model_version", "change_type", "submitted_at", "approved_at"),
+    *("scenario__name", "author__username", "author__first_name", "author__last_name"),
+)
 
 
-def _inbox_queryset(user: Any) -> QuerySet[Release]:
-    """Releases awaiting a sign-off from this user, longest waiting first."""
-    return (
-        _with_approvals(visible_releases(user))
-        .filter(_awaiting_q(user))
-        .annotate(
-            waiting_since=Case(
-                When(status=Release.Status.SUBMITTED, then=F("submitted_at")),
-                default=F("approved_at"),
+DUE_COLUMNS = ("id", "since", "owner_id", "author_id")
+
+
+@functools.cache
+def _due_sql(kind: SignOff.Kind) -> tuple[str, tuple[Any, ...]]:
+    """`_due(kind)` as SQL, compiled once per process: it holds no per-request value."""
+    due = _due(kind).order_by().values(*DUE_COLUMNS)
+    return due.query.sql_with_params()
+
+
+class SignOffQueue:
+    """The sign-offs one user owes, oldest first (a tie in the order of `OWNER_FIELD`), as a
+    sequence a paginator slices.
+
+    Each kind is its own query, walked in the order of a partial index on its waiting-since
+    time and stopping at the slice's end; a slice is their UNION ALL. So a page reads about a
+    page of rows per kind however many sign-offs wait, and its SQL is compiled once, not per
+    request (the user is a parameter)."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def sql(self, stop: int | None = None) -> tuple[str, list[Any]]:
+        """Rows (id, since, kind_rank), each kind cut at `stop`; "" if this user signs nothing."""
+        if not _can_sign(self.user):
+            return "", []
+        parts, params = [], []
+        for rank, kind in enumerate(OWNER_FIELD):
+            due, due_params = _due_sql(kind)
+            cut = "" if stop is None else " ORDER BY d.since NULLS LAST, d.id LIMIT %s"
+            parts.append(
+                # Only compiled ORM SQL and constants are spliced in; values are parameters.
+                f"SELECT * FROM (SELECT d.id, d.since, {rank} AS kind_rank FROM ({due}) d"  # noqa: S608
+                f" WHERE d.owner_id = %s AND d.author_id <> %s{cut}) owed_{rank}"
             )
+            params += [*due_params, self.user.pk, self.user.pk, *([] if stop is None else [stop])]
+        return " UNION ALL ".join(parts), params
+
+    def count(self, limit: int | None = None) -> int:
+        """How many, counting no further than `limit`."""
+        sql, params = self.sql(limit)
+        if not sql:
+            return 0
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s", [*params, limit]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) owed", params)  # noqa: S608
+            return int(cursor.fetchone()[0])
+
+    def __getitem__(self, window: slice) -> list[InboxItem]:
+        start, stop = window.start or 0, window.stop
+        if stop is None or stop <= start:
+            raise IndexError("The sign-off queue is read one bounded slice at a time.")
+        sql, params = self.sql(stop)
+        if not sql:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{sql} ORDER BY since NULLS LAST, id, kind_rank LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            rows = cursor.fetchall()
+        releases = (
+            Release.objects.select_related("scenario", "author")
+            .only(*INBOX_FIELDS)
+            .in_bulk({pk for pk, _, _ in rows})
         )
-        .order_by(F("waiting_since").asc(nulls_last=True), "pk")
-    )
+        kinds = list(OWNER_FIELD)
+        return [
+            InboxItem(release, kinds[rank], getattr(release, SINCE_FIELD[kinds[rank]]))
+            for pk, _, rank in rows
+            if (release := releases.get(pk)) is not None
+        ]
 
 
-def _inbox_items(releases: Any, user: Any) -> list[InboxItem]:
-    policy = ReleasePolicy.in_force()
-    items = []
-    for release in releases:
-        for kind, owner in OWNER_FIELD.items():
-            if release.status != SIGN_STATE[kind] or getattr(release, f"approved_{kind}"):
-                continue
-            if getattr(release.scenario, f"{owner}_id") != user.pk:
-                continue
-            if kind == SignOff.Kind.PLATFORM_ROLLOUT and gates.fast_path_eligible(release, policy):
-                continue
-            since = release.submitted_at if kind in REVIEW_KINDS else release.approved_at
-            items.append(InboxItem(release, kind, since))
-    far_future = timezone.now() + dt.timedelta(days=36500)
-    return sorted(items, key=lambda item: (item.since or far_future, item.release.pk))
-
-
-def sign_off_inbox(user: Any) -> list[InboxItem]:
-    """One row per sign-off this user owes, oldest first, with how long it has waited."""
-    return _inbox_items(_inbox_queryset(user), user)
+class _QueuePaginator(BoundedPaginator):
+    @cached_property
+    def count(self) -> int:
+        total = cast(SignOffQueue, self.object_list).count(self.limit)
+        if total >= self.limit:
+            self.count_is_exact = False
+            return self.limit - 1
+        return total
 
 
 def sign_off_inbox_page(user: Any, number: Any) -> tuple[Page, list[InboxItem]]:
-    """One page of the inbox: the releases are paged in the database, oldest first."""
-    page = Paginator(_inbox_queryset(user), INBOX_PAGE_SIZE).get_page(number)
-    return page, _inbox_items(page.object_list, user)
+    """One page of the inbox: one row per sign-off this user owes, oldest first; the count is
+    exact up to a bound (see `BoundedPaginator`)."""
+    paginator = _QueuePaginator(
+        SignOffQueue(user), INBOX_PAGE_SIZE, number=number, bound=INBOX_COUNT_BOUND
+    )
+    page = paginator.get_page(number)
+    return page, list(page.object_list)
 
 
 def work_for(user: Any) -> dict[str, Any]:
@@ -185,7 +265,7 @@ def work_for(user: Any) -> dict[str, Any]:
     work = {
         "release_signoffs": {
             "label": "Release sign-offs waiting for you",
-            "count": len(sign_off_inbox(user)),
+            "count": SignOffQueue(user).count(),
             "url": "/releases/sign-offs/",
         }
     }

@@ -40,7 +40,7 @@ def test_list_page(
     _pile(scenario, author, count)
     client = _client(quality_owner)
     client.get("/releases/")  # warm the session
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get("/releases/?awaiting=on")
     assert response.status_code == 200
     assert len(response.context["releases"]) == min(count, 25)
@@ -54,7 +54,7 @@ def test_inbox(
     _pile(scenario, author, count // 2, status="approved")
     client = _client(quality_owner)
     client.get("/releases/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get("/releases/sign-offs/")
     assert len(response.context["items"]) == min(count, 25)
     assert response.context["page_obj"].paginator.count == count
@@ -93,6 +93,6 @@ def test_api_list(
     _pile(scenario, author, count)
     client = APIClient()
     client.force_authenticate(quality_owner)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/releases/?awaiting=true")
     assert response.json()["count"] == count

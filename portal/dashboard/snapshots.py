@@ -33,6 +33,12 @@ class Snapshot:
     window: Window  # ends when the figures were computed
     metrics: list[Metric]
 
+    @property
+    def key(self) -> str:
+        """Names these figures (their window, team, database and moment), for caching what
+        is made of them: the page's HTML of the cards."""
+        return f"{_key(self.window.days, self.window.team)}:{self.window.end.isoformat()}"
+
 
 def cache_seconds() -> int:
     return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", 60))

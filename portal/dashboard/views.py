@@ -33,6 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "window": snapshot.window,
             "metrics": snapshot.metrics,
+            "figures_key": snapshot.key,
             "cache_seconds": snapshots.cache_seconds(),
             "query": form.querystring(),
             "can_export": policies.can_export(request.user),

@@ -38,6 +38,11 @@ def trend_chart(metric: Any) -> SafeString:
     return charts.bar_chart(metric.series, metric.headline.unit, metric.label)
 
 
+@register.simple_tag
+def weekly_rows(metric: Any) -> SafeString:
+    return charts.weekly_rows(metric.series, metric.headline.unit)
+
+
 @register.filter
 def hours(seconds: float | None) -> str:
     return charts.format_value(None if seconds is None else seconds / 3600, "hours")

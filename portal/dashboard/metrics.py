@@ -387,7 +387,7 @@ def undocumented_exceptions(window: Window) -> Metric:
     # One row per combination of week ranges (bounded by the number of weeks, not of rows).
     rows = (
         sources.exception_base(window)
-        .filter(sources.maybe_undocumented_since(window.start))
+        .filter(sources.maybe_undocumented_since(window.start, today))
         .values(**sources.undocumented_weeks(window))
         .annotate(
             exceptions=Count("pk"),

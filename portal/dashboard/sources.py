@@ -228,14 +228,15 @@ def _expiry_week(window: Window) -> Case:
     )
 
 
-def maybe_undocumented_since(moment: dt.datetime) -> Q:
-    """Every exception `undocumented_at` can count at `moment` or later (and now): a cheap
-    first filter, so the per-week counts only look at candidates."""
+def maybe_undocumented_since(moment: dt.datetime, today: dt.date) -> Q:
+    """Every exception `undocumented_at` can count between `moment` and now (`today` is now's
+    local day): a cheap first filter, so the per-week counts only look at candidates. An
+    approved exception that expires after today has not lapsed yet."""
     status = PlatformException.Status
     return (
         Q(status=status.DETECTED)
         | Q(detected_by__isnull=False, requested_at__gt=moment)
-        | Q(status=status.APPROVED, expires_on__isnull=False)
+        | Q(status=status.APPROVED, expires_on__lte=today)
         | Q(status__in=ENDED, ended_at__gt=moment)
     )
 

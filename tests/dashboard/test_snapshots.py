@@ -48,11 +48,17 @@ def team() -> Any:
     return TeamFactory(slug="alpha")
 
 
-def test_page_says_when_the_figures_were_computed(client: Any, outsider: Any) -> None:
+def test_page_says_when_the_figures_were_computed(
+    client: Any, outsider: Any, settings: Any
+) -> None:
     client.force_login(outsider)
     body = client.get("/dashboard/").content.decode()
     assert "Figures as of 12:00 UTC" in body
     assert "at most every 60 seconds" in body
+    settings.TIME_ZONE = "Europe/Berlin"
+    body = client.get("/dashboard/?days=30").content.decode()
+    assert "Figures as of 14:00 CEST" in body
+    assert "30 days up to 2026-06-30 14:00 CEST" in body
 
 
 def test_figures_are_kept_for_the_cache_period_then_recomputed(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -16,7 +17,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from portal.core.audit import history_for
-from portal.core.pagination import BoundedPaginator
+from portal.core.models import User
+from portal.core.pagination import MAX_PAGE, BoundedPaginator
 from portal.core.transitions import Action, available_actions
 from releases import gates, policies
 from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
@@ -157,10 +159,19 @@ class InboxItem:
 INBOX_PAGE_SIZE = 25
 # Past this many the inbox says "more than 500": an exact count would read every row owed.
 INBOX_COUNT_BOUND = 500
-INBOX_FIELDS = (
-    *("title", "model_name", "model_version", "change_type", "submitted_at", "approved_at"),
-    *("scenario__name", "author__username", "author__first_name", "author__last_name"),
-)
+# What an inbox row shows, read in the page's query: the release, its scenario's name, its author.
+INBOX_ROW_SQL = """
+SELECT r.id, r.title, r.model_name, r.model_version, r.change_type, r.submitted_at,
+       r.approved_at, r.scenario_id, r.author_id, s.name AS scenario_name,
+       u.username AS author_username, u.first_name AS author_first_name,
+       u.last_name AS author_last_name, page.kind_rank, page.total
+  FROM (SELECT id, since, kind_rank, COUNT(*) OVER () AS total FROM ({owed}) owed
+         ORDER BY since NULLS LAST, id, kind_rank LIMIT %s OFFSET %s) page
+  JOIN releases_release r ON r.id = page.id
+  JOIN scenarios_scenario s ON s.id = r.scenario_id
+  JOIN core_user u ON u.id = r.author_id
+ ORDER BY page.since NULLS LAST, page.id, page.kind_rank
+"""
 
 
 DUE_COLUMNS = ("id", "since", "owner_id", "author_id")
@@ -173,6 +184,27 @@ def _due_sql(kind: SignOff.Kind) -> tuple[str, tuple[Any, ...]]:
     return due.query.sql_with_params()
 
 
+def _inbox_item(row: Any) -> InboxItem:
+    """An `INBOX_ROW_SQL` row as an item: the release with its scenario and author attached, as
+    `select_related` with `only` would load them."""
+    db = row._state.db
+    row.scenario = Scenario.from_db(db, ["id", "name"], [row.scenario_id, row.scenario_name])
+    row.author = User.from_db(
+        db,
+        ["id", "username", "first_name", "last_name"],
+        [row.author_id, row.author_username, row.author_first_name, row.author_last_name],
+    )
+    kind = list(OWNER_FIELD)[row.kind_rank]
+    return InboxItem(row, kind, getattr(row, SINCE_FIELD[kind]))
+
+
+# One flag per kind: is this user named for it on any scenario?
+NAMED_SQL = "SELECT " + ", ".join(  # noqa: S608
+    f"EXISTS (SELECT 1 FROM {Scenario._meta.db_table} WHERE {owner}_id = %s)"  # noqa: S608
+    for owner in OWNER_FIELD.values()
+)
+
+
 class SignOffQueue:
     """The sign-offs one user owes, oldest first (a tie in the order of `OWNER_FIELD`), as a
     sequence a paginator slices.
@@ -182,15 +214,29 @@ class SignOffQueue:
     page of rows per kind however many sign-offs wait, and its SQL is compiled once, not per
     request (the user is a parameter)."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, kinds: Iterable[str] = tuple(OWNER_FIELD)) -> None:
         self.user = user
+        self.kinds = set(kinds) if _can_sign(user) else set()
+
+    @classmethod
+    def of(cls, user: Any) -> SignOffQueue:
+        """The queue over only the kinds this user is named for on some scenario: a part for
+        any other kind would read nothing, yet costs the planner as much as the others."""
+        if not _can_sign(user):
+            return cls(user, ())
+        with connection.cursor() as cursor:
+            cursor.execute(NAMED_SQL, [user.pk] * len(OWNER_FIELD))
+            named = cursor.fetchone()
+        return cls(
+            user, [kind for kind, is_named in zip(OWNER_FIELD, named, strict=True) if is_named]
+        )
 
     def sql(self, stop: int | None = None) -> tuple[str, list[Any]]:
         """Rows (id, since, kind_rank), each kind cut at `stop`; "" if this user signs nothing."""
-        if not _can_sign(self.user):
-            return "", []
         parts, params = [], []
         for rank, kind in enumerate(OWNER_FIELD):
+            if kind not in self.kinds:
+                continue
             due, due_params = _due_sql(kind)
             cut = "" if stop is None else " ORDER BY d.since NULLS LAST, d.id LIMIT %s"
             parts.append(
@@ -212,47 +258,62 @@ class SignOffQueue:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) owed", params)  # noqa: S608
             return int(cursor.fetchone()[0])
 
+    def window(self, start: int, stop: int, cut: int) -> tuple[list[InboxItem], int]:
+        """Rows `start` to `stop`, and how many rows there are when each kind is cut at `cut`
+        (at least `stop`): the page and a bounded count in one query. The count is 0 when the
+        window starts past the end."""
+        sql, params = self.sql(max(cut, stop))
+        if not sql:
+            return [], 0
+        rows: list[Any] = list(
+            Release.objects.raw(INBOX_ROW_SQL.format(owed=sql), [*params, stop - start, start])
+        )
+        return [_inbox_item(row) for row in rows], rows[0].total if rows else 0
+
     def __getitem__(self, window: slice) -> list[InboxItem]:
         start, stop = window.start or 0, window.stop
         if stop is None or stop <= start:
             raise IndexError("The sign-off queue is read one bounded slice at a time.")
-        sql, params = self.sql(stop)
-        if not sql:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"{sql} ORDER BY since NULLS LAST, id, kind_rank LIMIT %s OFFSET %s",
-                [*params, stop - start, start],
-            )
-            rows = cursor.fetchall()
-        releases = (
-            Release.objects.select_related("scenario", "author")
-            .only(*INBOX_FIELDS)
-            .in_bulk({pk for pk, _, _ in rows})
-        )
-        kinds = list(OWNER_FIELD)
-        return [
-            InboxItem(release, kinds[rank], getattr(release, SINCE_FIELD[kinds[rank]]))
-            for pk, _, rank in rows
-            if (release := releases.get(pk)) is not None
-        ]
+        return self.window(start, stop, stop)[0]
+
+
+def _page_number(number: Any) -> int:
+    try:
+        return min(max(int(number), 1), MAX_PAGE)
+    except (TypeError, ValueError, OverflowError):
+        return 1
 
 
 class _QueuePaginator(BoundedPaginator):
-    @cached_property
-    def count(self) -> int:
-        total = cast(SignOffQueue, self.object_list).count(self.limit)
+    """Reads the asked-for page with the bounded count in one query; only a page past the end
+    costs a separate count (then it shows the last page, as `get_page` does)."""
+
+    def _bounded(self, total: int) -> int:
         if total >= self.limit:
             self.count_is_exact = False
             return self.limit - 1
         return total
+
+    @cached_property
+    def count(self) -> int:
+        return self._bounded(cast(SignOffQueue, self.object_list).count(self.limit))
+
+    def get_page(self, number: Any) -> Page:
+        wanted = _page_number(number)
+        start = (wanted - 1) * self.per_page
+        queue = cast(SignOffQueue, self.object_list)
+        items, total = queue.window(start, start + self.per_page, self.limit)
+        if not items and wanted > 1:
+            return super().get_page(number)
+        self.count = self._bounded(total)
+        return Page(items, wanted, self)
 
 
 def sign_off_inbox_page(user: Any, number: Any) -> tuple[Page, list[InboxItem]]:
     """One page of the inbox: one row per sign-off this user owes, oldest first; the count is
     exact up to a bound (see `BoundedPaginator`)."""
     paginator = _QueuePaginator(
-        SignOffQueue(user), INBOX_PAGE_SIZE, number=number, bound=INBOX_COUNT_BOUND
+        SignOffQueue.of(user), INBOX_PAGE_SIZE, number=number, bound=INBOX_COUNT_BOUND
     )
     page = paginator.get_page(number)
     return page, list(page.object_list)
@@ -265,7 +326,7 @@ def work_for(user: Any) -> dict[str, Any]:
     work = {
         "release_signoffs": {
             "label": "Release sign-offs waiting for you",
-            "count": SignOffQueue(user).count(),
+            "count": SignOffQueue.of(user).count(),
             "url": "/releases/sign-offs/",
         }
     }

@@ -29,7 +29,7 @@ def _client(user: Any) -> Client:
 
 
 def _rows(user: Any, stop: int = 100) -> list[tuple[Any, str]]:
-    return [(item.release, item.kind) for item in selectors.SignOffQueue(user)[0:stop]]
+    return [(item.release, item.kind) for item in selectors.SignOffQueue.of(user)[0:stop]]
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ class TestQueue:
             for release in selectors.owed(user, kind)
         }
         assert set(_rows(user)) == expected
-        assert selectors.SignOffQueue(user).count() == len(expected)
+        assert selectors.SignOffQueue.of(user).count() == len(expected)
 
     def test_admins_sign_as_delegates_but_owe_nothing(
         self, mixed: dict[str, Any], admin_user: Any
@@ -114,7 +114,7 @@ class TestQueue:
     ) -> None:
         quality_owner.is_active = False
         for user in (AnonymousUser(), quality_owner):
-            assert selectors.SignOffQueue(user).count() == 0
+            assert selectors.SignOffQueue.of(user).count() == 0
             assert _rows(user) == []
             assert list(selectors.release_list(user, selectors.ReleaseFilters(awaiting=True))) == []
 
@@ -165,3 +165,16 @@ class TestPages:
         last = client.get("/releases/sign-offs/?page=4").context
         assert last["page_obj"].paginator.count_is_exact is True
         assert (len(last["items"]), last["page_obj"].has_next()) == (2, False)
+
+    def test_a_page_past_the_end_shows_the_last_one(
+        self, scenario: Any, author: Any, quality_owner: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(selectors, "INBOX_PAGE_SIZE", 2)
+        releases = ReleaseFactory.create_batch(
+            5, scenario=scenario, author=author, status="submitted", submitted_at=T0
+        )
+        for asked in ("9", "x", "-1"):
+            context = _client(quality_owner).get(f"/releases/sign-offs/?page={asked}").context
+            number = 3 if asked == "9" else 1
+            assert context["page_obj"].number == number
+            assert [i.release for i in context["items"]] == releases[(number - 1) * 2 :][:2]

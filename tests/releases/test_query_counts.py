@@ -54,7 +54,7 @@ def test_inbox(
     _pile(scenario, author, count // 2, status="approved")
     client = _client(quality_owner)
     client.get("/releases/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get("/releases/sign-offs/")
     assert len(response.context["items"]) == min(count, 25)
     assert response.context["page_obj"].paginator.count == count

@@ -100,11 +100,10 @@ class Window:
         )
 
     def week(self, field: str) -> Any:
-        """Trend week index (0 = newest) for rows already limited to `in_series(field)`; rows
-        older than the trend get `weeks` or more. A row exactly on a boundary lands where
-        `in_week` says: PostgreSQL's interval arithmetic is exact, and elsewhere (SQLite's
-        julianday is a float) a chain of comparisons does it. A row after the end gets a
-        negative index, as on PostgreSQL."""
+        """Trend week index (0 = newest) of a time stamp: the week whose end is the first at or
+        after it. Older than the trend: `weeks` or more; after the end: negative. A stamp
+        exactly on a boundary lands where `in_week` says: PostgreSQL's interval arithmetic is
+        exact, and elsewhere (SQLite's julianday is a float) a chain of comparisons does it."""
         if connection.vendor == "postgresql":
             return WeeksBefore(Value(self.end), F(field))
         whens = [When(Q(**{f"{field}__gt": self.end}), then=Value(-1))] + [

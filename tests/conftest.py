@@ -53,6 +53,19 @@ def _service_markers(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(settings: Any) -> None:
+    """Every test starts with an empty memory cache of its own: cached dashboard figures never
+    leak from one test into the next, and no shared Redis is ever flushed. Tests of the Redis
+    cache itself set CACHES back (see tests/dashboard/test_snapshots.py)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings: Any) -> Any:
     """Tasks run in-process in tests; the worker round-trip tests switch this off."""
     settings.SITE_URL = "http://testserver"

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
 WINDOW_START = NOW - dt.timedelta(days=30)
@@ -22,16 +21,3 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
 def frozen() -> Any:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache(settings: Any) -> None:
-    """Every test starts with no cached figures, in a memory cache of its own (so that no
-    shared Redis is ever flushed)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "dashboard-tests",
-        }
-    }
-    cache.clear()

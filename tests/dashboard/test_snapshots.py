@@ -149,3 +149,28 @@ def test_cached_figures_survive_the_round_trip(team: Any) -> None:
     assert cached.metrics is not computed.metrics  # unpickled from the cache
     assert cached.metrics == computed.metrics
     assert cached.window == computed.window
+
+
+@pytest.mark.redis
+def test_figures_round_trip_through_redis(settings: Any, team: Any) -> None:
+    """Production keeps the figures in Redis: they must pickle there and back intact."""
+    import os
+
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"dashboard-test-{os.getpid()}",
+        }
+    }
+    resolve_incident(team, NOW - dt.timedelta(days=1))
+    try:
+        computed = snapshots.figures(30, team)
+        cached = snapshots.figures(30, team)
+        assert cached.metrics is not computed.metrics
+        assert cached.metrics == computed.metrics
+        assert cached.window == computed.window
+    finally:
+        cache.delete(snapshots._key(30, team))

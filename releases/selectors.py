@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 from portal.core.audit import history_for
 from portal.core.models import User
 from portal.core.pagination import MAX_PAGE, BoundedPaginator
+from portal.core.selectors import attach_people
 from portal.core.transitions import Action, available_actions
 from releases import gates, policies
 from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
@@ -63,16 +64,23 @@ def visible_releases(user: Any) -> QuerySet[Release]:
 def get_release_for(user: Any, pk: Any, *, detail: bool = False) -> Release:
     """The release if this user may see it, else 404 (never reveals that a draft exists).
 
-    `detail=True` also loads what the release page shows: the named owners, the release it
-    replaced."""
+    `detail=True` also loads what the release page shows: its model alias (`alias_pk`) and the
+    release that alias serves (`alias_release_pk`), and the scenario's named signers, in a query
+    of their own (a join per person would cost the planner more than the whole query)."""
     qs = visible_releases(user)
     if detail:
-        owners = [f"scenario__{owner}" for owner in OWNER_FIELD.values()]
-        qs = qs.select_related("previous_release", *owners)
+        alias = ModelAlias.objects.filter(name=OuterRef("alias_name"))
+        qs = qs.annotate(
+            alias_pk=Subquery(alias.values("pk")[:1]),
+            alias_release_pk=Subquery(alias.values("current_release_id")[:1]),
+        )
     try:
-        return qs.get(pk=pk)
+        release = qs.get(pk=pk)
     except (Release.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such release.") from exc
+    if detail:
+        attach_people([release.scenario], OWNER_FIELD.values())
+    return release
 
 
 def _approved(kind: str) -> Exists:
@@ -341,29 +349,24 @@ def work_for(user: Any) -> dict[str, Any]:
 
 
 # The release page
-def alias_of(release: Release) -> ModelAlias | None:
-    return (
-        ModelAlias.objects.filter(name=release.alias_name).select_related("current_release").first()
-    )
-
-
-def current_release_for(release: Release, alias: ModelAlias | None) -> Release | None:
-    """What this release changes against: the alias's current release, or the one it replaced."""
+def current_release_for(release: Release) -> Release | None:
+    """What this release changes against: the one it replaced, or else the release its alias
+    serves now (`alias_release_pk`, see `get_release_for`), or else the scenario's latest."""
     if release.status in (
         Release.Status.RELEASED,
         Release.Status.SUPERSEDED,
         Release.Status.ROLLED_BACK,
     ):
         return release.previous_release
-    current = alias.current_release if alias else None
-    if current is None:
-        current = (
-            Release.objects.filter(scenario=release.scenario, status=Release.Status.RELEASED)
-            .exclude(pk=release.pk)
-            .order_by("-released_at")
-            .first()
-        )
-    return current
+    serving = getattr(release, "alias_release_pk", None)
+    if serving is not None:
+        return Release.objects.filter(pk=serving).first()
+    return (
+        Release.objects.filter(scenario=release.scenario, status=Release.Status.RELEASED)
+        .exclude(pk=release.pk)
+        .order_by("-released_at")
+        .first()
+    )
 
 
 DIFF_ROWS = (
@@ -445,17 +448,19 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
     """Everything the release page shows, in a fixed number of queries."""
     from releases.services import missing_rollout_signoffs
 
+    # Few sign-offs rely on an exception: a second query only when one does, not a join always.
     signoffs = list(
-        release.signoffs.select_related("actor", "exception").order_by("created_at", "id")
+        release.signoffs.select_related("actor")
+        .prefetch_related("exception")
+        .order_by("created_at", "id")
     )
     gate = gates.eval_gate(release)
-    policy = ReleasePolicy.in_force()
     fast_path = release.fast_path or (
-        release.status == Release.Status.APPROVED and gates.fast_path_eligible(release, policy)
+        release.status == Release.Status.APPROVED
+        and gates.fast_path_eligible(release, ReleasePolicy.in_force())
     )
     missing = missing_rollout_signoffs(release) if release.status == "approved" else []
-    alias = alias_of(release)
-    current = current_release_for(release, alias)
+    current = current_release_for(release)
     return {
         "release": release,
         "scenario": release.scenario,
@@ -470,7 +475,6 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
         "actions": release_actions(release, user, missing),
         "entries": list(history_for(release)),
         "can_edit": policies.can_edit(user, release),
-        "alias": alias,
     }
 
 

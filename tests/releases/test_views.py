@@ -107,6 +107,34 @@ class TestInbox:
 
 
 class TestDetail:
+    def test_compares_with_what_the_alias_serves_or_the_release_replaced(
+        self, make_release: Any, platform_owner: Any, outsider: Any
+    ) -> None:
+        from releases import services
+
+        first = make_release("rolling_out", model_name="first-model")
+        services.release_release(first.pk, actor=platform_owner)
+        second = make_release("rolling_out", model_name="second-model")
+        services.release_release(second.pk, actor=platform_owner)
+        alias = ModelAlias.objects.get(name=second.alias_name)
+        client = _client(outsider)
+
+        waiting = make_release("submitted", model_name="next-model")
+        response = client.get(waiting.get_absolute_url())
+        body = response.content.decode()
+        assert response.context["current"] == second
+        assert f'href="/releases/aliases/{alias.pk}/"' in body
+        assert "the release the alias serves now" in body
+
+        response = client.get(second.get_absolute_url())
+        assert response.context["current"] == first
+        assert "the release this one replaced" in response.content.decode()
+
+        elsewhere = make_release("submitted", alias_name="brand-new-alias")
+        body = client.get(elsewhere.get_absolute_url()).content.decode()
+        assert "(created when first released)" in body
+        assert "/releases/aliases/" not in body
+
     def test_shows_diff_panels_and_my_signoff_form_only(
         self, make_release: Any, platform_owner: Any, quality_owner: Any
     ) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -28,6 +28,7 @@ from releases.serializers import (
     ReleaseTransitionSerializer,
     ReleaseWriteSerializer,
     SignOffRequestSerializer,
+    shown,
 )
 
 READ_ERRORS = {401: ERRORS[401], 403: ERRORS[403]}
@@ -95,10 +96,7 @@ class ReleaseViewSet(viewsets.ModelViewSet):
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Release]:
-        qs = selectors.release_list(self.request.user)
-        if self.action == "retrieve":
-            qs = qs.prefetch_related("signoffs__actor")
-        return qs
+        return selectors.release_list(self.request.user)
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action in ("create", "update", "partial_update"):
@@ -125,9 +123,15 @@ class ReleaseViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Release) -> None:
         services.release_delete(instance.pk, actor=self.request.user)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(kwargs["pk"])
+
     def _detail(self, pk: Any) -> Response:
+        """One release as `ReleaseSerializer` shows it, read through the one access function."""
         release = selectors.get_release_for(self.request.user, pk)
-        return Response(ReleaseSerializer(release, context={"request": self.request}).data)
+        self.check_object_permissions(self.request, release)
+        prefetch_related_objects([release], Prefetch("signoffs", selectors.signoffs_shown()))
+        return Response(shown(ReleaseSerializer).to_representation(release))
 
     def _transition(
         self, request: Request, pk: Any, service: Callable[..., Any], *, comment: bool = False

@@ -1,4 +1,5 @@
-"""Reads of releases, sign-offs and model aliases. `visible_releases` is the one access function."""
+"""Reads of releases, sign-offs and model aliases. `visible_releases` (lists) and
+`get_release_for` (one release) are the access functions; both follow `policies.can_view`."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ ACTIONS = {
 
 
 def visible_releases(user: Any) -> QuerySet[Release]:
-    """Releases this user may see: all but other teams' drafts; drafts also for platform/admin."""
+    """Releases this user may see (`policies.can_view` as a filter): all but other teams'
+    drafts; drafts also for platform/admin."""
     qs = Release.objects.select_related("scenario", "scenario__team", "author")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
@@ -64,13 +66,15 @@ def visible_releases(user: Any) -> QuerySet[Release]:
 def get_release_for(user: Any, pk: Any, *, detail: bool = False) -> Release:
     """The release if this user may see it, else 404 (never reveals that a draft exists).
 
-    `detail=True` also loads what the release page shows: its model alias (`alias_pk`) and the
-    release that alias serves (`alias_release_pk`), and the scenario's named signers, in a query
-    of their own (a join per person would cost the planner more than the whole query)."""
-    qs = visible_releases(user)
+    The row is read first and `policies.can_view` decides, so a release past draft costs no
+    query about the user's teams or roles. `detail=True` also loads what the release page
+    shows: the scenario's team, its model alias (`alias_pk`) and the release that alias serves (`alias_release_pk`),
+    and the scenario's named signers, in a query of their own (a join per person would cost the
+    planner more than the whole query)."""
+    qs = Release.objects.select_related("scenario", "author")
     if detail:
         alias = ModelAlias.objects.filter(name=OuterRef("alias_name"))
-        qs = qs.annotate(
+        qs = qs.select_related("scenario__team").annotate(
             alias_pk=Subquery(alias.values("pk")[:1]),
             alias_release_pk=Subquery(alias.values("current_release_id")[:1]),
         )
@@ -78,6 +82,8 @@ def get_release_for(user: Any, pk: Any, *, detail: bool = False) -> Release:
         release = qs.get(pk=pk)
     except (Release.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such release.") from exc
+    if not policies.can_view(user, release):
+        raise Http404("No such release.")
     if detail:
         attach_people([release.scenario], OWNER_FIELD.values())
     return release
@@ -444,16 +450,17 @@ def release_actions(release: Release, user: Any, missing_rollout: list[str]) -> 
     return actions
 
 
+def signoffs_shown() -> QuerySet[SignOff]:
+    """Sign-offs as the release page and the API show them: every revision, oldest first."""
+    return SignOff.objects.select_related("actor").order_by("created_at", "id")
+
+
 def release_page(release: Release, user: Any) -> dict[str, Any]:
     """Everything the release page shows, in a fixed number of queries."""
     from releases.services import missing_rollout_signoffs
 
     # Few sign-offs rely on an exception: a second query only when one does, not a join always.
-    signoffs = list(
-        release.signoffs.select_related("actor")
-        .prefetch_related("exception")
-        .order_by("created_at", "id")
-    )
+    signoffs = list(signoffs_shown().filter(release=release).prefetch_related("exception"))
     gate = gates.eval_gate(release)
     fast_path = release.fast_path or (
         release.status == Release.Status.APPROVED

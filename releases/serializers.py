@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, TypeVar
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,6 +11,17 @@ from rest_framework import serializers
 from releases import gates, selectors, services
 from releases.models import AliasMove, ModelAlias, Release, SignOff
 from scenarios.models import Scenario
+
+S = TypeVar("S", bound=serializers.BaseSerializer)
+
+
+@functools.cache
+def shown(serializer_class: type[S]) -> S:
+    """One instance of a read-only serializer, built once and used through `to_representation`:
+    building a serializer's fields (for a ModelSerializer, from the model) costs more than
+    showing one object with them. Only for serializers whose output depends on the object
+    alone, never on the request or other context."""
+    return serializer_class()
 
 
 class ReleasePersonSerializer(serializers.Serializer):
@@ -100,11 +112,11 @@ class ReleaseSerializer(ReleaseListSerializer):
 
     @extend_schema_field(EvalGateSerializer)
     def get_eval_gate(self, obj: Release) -> Any:
-        return EvalGateSerializer(gates.eval_gate(obj)).data
+        return shown(EvalGateSerializer).to_representation(gates.eval_gate(obj))
 
     @extend_schema_field(CostCheckSerializer)
     def get_cost(self, obj: Release) -> Any:
-        return CostCheckSerializer(gates.cost_check(obj)).data
+        return shown(CostCheckSerializer).to_representation(gates.cost_check(obj))
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_missing_rollout_signoffs(self, obj: Release) -> list[str]:

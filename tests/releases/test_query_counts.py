@@ -78,7 +78,7 @@ def test_release_page(
         )
     client = _client(cost_owner)
     client.get("/releases/")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(release.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["entries"]) == count
@@ -96,3 +96,20 @@ def test_api_list(
     with django_assert_num_queries(4):
         response = client.get("/api/v1/releases/?awaiting=true")
     assert response.json()["count"] == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_api_detail(
+    scenario: Any, author: Any, quality_owner: Any, count: int, django_assert_num_queries: Any
+) -> None:
+    from rest_framework.test import APIClient
+
+    _pile(scenario, author, count, status="released")
+    release = ReleaseFactory(scenario=scenario, author=author, status="submitted", revision=count)
+    for revision in range(1, count + 1):
+        SignOffFactory(release=release, revision=revision, kind="quality", actor=quality_owner)
+    client = APIClient()
+    client.force_authenticate(quality_owner)
+    with django_assert_num_queries(2):
+        response = client.get(f"/api/v1/releases/{release.pk}/")
+    assert len(response.json()["signoffs"]) == count

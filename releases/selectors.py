@@ -68,9 +68,9 @@ def get_release_for(user: Any, pk: Any, *, detail: bool = False) -> Release:
 
     The row is read first and `policies.can_view` decides, so a release past draft costs no
     query about the user's teams or roles. `detail=True` also loads what the release page
-    shows: the scenario's team, its model alias (`alias_pk`) and the release that alias serves (`alias_release_pk`),
-    and the scenario's named signers, in a query of their own (a join per person would cost the
-    planner more than the whole query)."""
+    shows: the scenario's team, the model alias (`alias_pk`) and the release it serves
+    (`alias_release_pk`), and the scenario's named signers, in a query of their own (a join per
+    person would cost the planner more than the whole query)."""
     qs = Release.objects.select_related("scenario", "author")
     if detail:
         alias = ModelAlias.objects.filter(name=OuterRef("alias_name"))
@@ -214,7 +214,7 @@ def _inbox_item(row: Any) -> InboxItem:
 
 # One flag per kind: is this user named for it on any scenario?
 NAMED_SQL = "SELECT " + ", ".join(  # noqa: S608
-    f"EXISTS (SELECT 1 FROM {Scenario._meta.db_table} WHERE {owner}_id = %s)"  # noqa: S608
+    f"EXISTS (SELECT 1 FROM scenarios_scenario WHERE {owner}_id = %s)"  # noqa: S608
     for owner in OWNER_FIELD.values()
 )
 

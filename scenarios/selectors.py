@@ -18,7 +18,7 @@ from portal.core.models import Team, User
 from portal.core.selectors import attach_people
 from scenarios import policies
 from scenarios.exceptions import selectors as exception_selectors
-from scenarios.models import EscalationStep, PlatformException, Scenario, ScenarioReview, Tool
+from scenarios.models import PlatformException, Scenario, Tool
 
 RACI_RELATED = tuple(Scenario.RACI_FIELDS)
 PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *RACI_RELATED)
@@ -109,9 +109,9 @@ def owned_by_q(user_id: int) -> Q:
 def scenario_detail(user: Any, pk: Any) -> Scenario:
     """One scenario with everything its decision record shows, in a fixed number of queries."""
     qs = Scenario.objects.select_related("team", "template").prefetch_related(
-        Prefetch("escalation_steps", EscalationStep.objects.select_related("person")),
-        Prefetch("reviews", ScenarioReview.objects.select_related("reviewer")),
-        Prefetch("allowed_tools", Tool.objects.select_related("owner")),
+        "escalation_steps",
+        "reviews",
+        "allowed_tools",
         Prefetch(
             "exceptions",
             PlatformException.objects.filter(status__in=OPEN_EXCEPTION_STATES).order_by(
@@ -123,7 +123,13 @@ def scenario_detail(user: Any, pk: Any) -> Scenario:
         "aliases__current_release",
     )
     scenario = get_scenario_for(user, pk, qs)
-    attach_people([scenario], PEOPLE_ON_RECORD)
+    # Everyone the page names, in one query.
+    attach_people(
+        ([scenario], PEOPLE_ON_RECORD),
+        (scenario.escalation_steps.all(), ("person",)),
+        (scenario.reviews.all(), ("reviewer",)),
+        (scenario.allowed_tools.all(), ("owner",)),
+    )
     return scenario
 
 

@@ -27,18 +27,18 @@ def work_for(user: Any) -> dict[str, Any]:
     return work
 
 
-def attach_people(objects: Iterable[Any], fields: Iterable[str]) -> None:
-    """Load the users behind several foreign keys of `objects` with one query and set them on
-    the objects, as `select_related` would, without joining the user table once per key (a
-    join per key makes the query slow to plan)."""
-    objects, fields = list(objects), list(fields)
-    ids = {getattr(o, f"{field}_id") for o in objects for field in fields}
+def attach_people(*groups: tuple[Iterable[Any], Iterable[str]]) -> None:
+    """Load the users behind the given foreign keys of several objects with one query and set
+    them on the objects, as `select_related` would, without joining the user table once per
+    key (a join per key makes a query slow to plan and to build).
+
+        attach_people(([scenario], ("product_owner", "platform_owner")), (steps, ("person",)))
+    """
+    pairs = [(obj, field) for objects, fields in groups for obj in objects for field in fields]
+    ids = {getattr(obj, f"{field}_id") for obj, field in pairs}
     people = User.objects.in_bulk(ids - {None})
-    for obj in objects:
-        for field in fields:
-            obj._meta.get_field(field).set_cached_value(
-                obj, people.get(getattr(obj, f"{field}_id"))
-            )
+    for obj, field in pairs:
+        obj._meta.get_field(field).set_cached_value(obj, people.get(getattr(obj, f"{field}_id")))
 
 
 def product_teams() -> Any:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal.dashboard import scorecard
 from portal.dashboard.scorecard import FAIL, NOT_APPLICABLE, PASS, scorecard_for
+from scenarios import selectors as scenario_selectors
 from scenarios.models import Scenario
 from tests.factories import TeamFactory, UserFactory
 from tests.releases.factories import ReleaseFactory, SignOffFactory
@@ -219,7 +220,7 @@ FACTS = (
 )  # fmt: skip
 
 
-def test_one_scenarios_facts_match_the_annotated_query() -> None:
+def test_one_scenarios_facts_match_the_annotated_query(admin_user: Any) -> None:
     """`scorecard_for` reads one scenario's facts with small queries; they equal `annotate`'s."""
     built = [complete(), _no_platform_owner(), _detected_exception(), _no_rollback_target()]
     with_everything = complete(name="Busy")
@@ -229,12 +230,17 @@ def test_one_scenarios_facts_match_the_annotated_query() -> None:
     for status, expires in (("approved", None), ("approved", TODAY()), ("requested", None)):
         PlatformExceptionFactory(scenario=with_everything, status=status, expires_on=expires)
     no_release = ScenarioFactory(status="approved", team=built[0].team)
+    admin = admin_user
     for scenario in [*built, with_everything, no_release]:
         row = scorecard.annotate(Scenario.objects.filter(pk=scenario.pk)).get()
         facts = scorecard.facts_for(scenario)
         assert {f: getattr(facts, f) for f in FACTS} == {f: getattr(row, f) for f in FACTS}
         prefetched = Scenario.objects.prefetch_related("escalation_steps").get(pk=scenario.pk)
         assert scorecard.facts_for(prefetched).sc_escalation == row.sc_escalation
+        # The scenario page's object: escalation path and open exceptions already loaded.
+        page = scenario_selectors.scenario_detail(admin, scenario.pk)
+        facts = scorecard.facts_for(page)
+        assert {f: getattr(facts, f) for f in FACTS} == {f: getattr(row, f) for f in FACTS}
     busy = scorecard.facts_for(with_everything)
     assert (busy.sc_quality, busy.sc_cost, busy.sc_previous_release) == (True, False, True)
     assert (busy.sc_lapsed, busy.sc_untracked, busy.sc_open) == (1, 1, 3)

@@ -85,7 +85,7 @@ def get_release_for(user: Any, pk: Any, *, detail: bool = False) -> Release:
     if not policies.can_view(user, release):
         raise Http404("No such release.")
     if detail:
-        attach_people([release.scenario], OWNER_FIELD.values())
+        attach_people(([release.scenario], OWNER_FIELD.values()))
     return release
 
 

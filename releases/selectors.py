@@ -168,10 +168,21 @@ class InboxItem:
     def waiting(self) -> dt.timedelta | None:
         return timezone.now() - self.since if self.since else None
 
+    # The inbox shows the time twice per row; formatting it here costs a tenth of `|date`.
+    @property
+    def since_iso(self) -> str:
+        return timezone.localtime(self.since).isoformat() if self.since else ""
+
+    @property
+    def since_minute(self) -> str:
+        return timezone.localtime(self.since).strftime("%Y-%m-%d %H:%M") if self.since else ""
+
 
 INBOX_PAGE_SIZE = 25
-# Past this many the inbox says "more than 500": an exact count would read every row owed.
-INBOX_COUNT_BOUND = 500
+# Past this many the inbox says "more than 250": each page counts by reading up to this many
+# rows (an exact count would read every row owed), and past a few hundred sign-offs the exact
+# figure changes nothing anyone does.
+INBOX_COUNT_BOUND = 250
 # What an inbox row shows, read in the page's query: the release, its scenario's name, its author.
 INBOX_ROW_SQL = """
 SELECT r.id, r.title, r.model_name, r.model_version, r.change_type, r.submitted_at,

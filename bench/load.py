@@ -246,14 +246,14 @@ def report(infos: dict, queries: dict, results: dict) -> None:
         growth = p50s[large] / p50s[small] if p50s[small] else float("inf")
         verdict = ""
         if target:
-            ratios = {
+            medians = {
                 label: statistics.median(
                     r["rps"] / b["rps"]
                     for r, b in zip(results[(label, name)], results[(label, bare)], strict=True)
                 )
                 for label in (small, large)
             }
-            met = min(ratios.values()) >= target
+            met = min(medians.values()) >= target
             verdict = f"; ratio target >= {target}: {'met' if met else 'MISSED'}"
         if endpoint["kind"] not in ("bare_html", "bare_api"):
             verdict += f"; growth target <= {GROWTH_TARGET}: {'met' if growth <= GROWTH_TARGET else 'MISSED'}"

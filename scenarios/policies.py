@@ -15,11 +15,7 @@ def team_ids(user: Any) -> frozenset[int]:
     """The ids of the user's teams, cached on the instance for the request."""
     if not _signed_in(user):
         return frozenset()
-    cached = getattr(user, "_portal_team_ids", None)
-    if cached is None:
-        cached = frozenset(user.teams.values_list("id", flat=True))
-        user._portal_team_ids = cached
-    return cached
+    return roles.team_ids(user)
 
 
 def is_platform(user: Any) -> bool:

@@ -199,7 +199,9 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decisions = available_actions(scenario, request.user, DECISIONS)
     delegated = _delegate_actions(scenario, request.user, [*actions, *decisions])
     entries = list(history_for(scenario))
-    exceptions = exception_selectors.exceptions_for_scenario(scenario)
+    exceptions, exceptions_total = exception_selectors.first_exceptions_for_scenario(
+        scenario, EXCEPTIONS_SHOWN
+    )
     return render(
         request,
         "scenarios/detail.html",
@@ -215,8 +217,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
             "extra_panels": [panel for hook in DETAIL_PANELS if (panel := hook(request, scenario))],
             "flagged_tools": selectors.flagged_tools(scenario),
-            "exceptions": exceptions[:EXCEPTIONS_SHOWN],
-            "exceptions_total": exceptions.count(),
+            "exceptions": exceptions,
+            "exceptions_total": exceptions_total,
         },
     )
 

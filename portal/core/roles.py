@@ -20,11 +20,49 @@ def role_names(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_portal_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached = cached | {ADMIN}
-        user._portal_roles = cached
-    return cached
+        _load_memberships(user)
+        cached = user._portal_roles
+    return cached  # type: ignore[no-any-return]
+
+
+def team_ids(user: Any) -> frozenset[int]:
+    """The ids of the user's teams, cached on the instance for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_portal_team_ids", None)
+    if cached is None:
+        _load_memberships(user)
+        cached = user._portal_team_ids
+    return cached  # type: ignore[no-any-return]
+
+
+def _load_memberships(user: Any) -> None:
+    """Roles and teams in one query: nearly every page asks for both."""
+    from django.contrib.auth.models import Group
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast
+
+    from portal.core.models import Team
+
+    groups = (
+        Group.objects.filter(user=user)
+        .order_by()
+        .annotate(membership=Value("role", output_field=CharField()))
+        .values_list("membership", "name")
+    )
+    teams = (
+        Team.objects.filter(members=user)
+        .order_by()
+        .annotate(
+            membership=Value("team", output_field=CharField()),
+            ident=Cast("pk", output_field=CharField()),
+        )
+        .values_list("membership", "ident")
+    )
+    rows = list(groups.union(teams, all=True))
+    names = frozenset(value for kind, value in rows if kind == "role")
+    user._portal_roles = names | {ADMIN} if user.is_superuser else names
+    user._portal_team_ids = frozenset(int(value) for kind, value in rows if kind == "team")
 
 
 def has_role(user: Any, role: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -99,6 +99,17 @@ def exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:
         )
         .order_by("closed_rank", "-created_at", "-id")
     )
+
+
+def first_exceptions_for_scenario(
+    scenario: Scenario, number: int
+) -> tuple[list[PlatformException], int]:
+    """The first `number` of `exceptions_for_scenario` and how many there are in all, in one
+    query (the total is a window count over the scenario's exceptions)."""
+    rows: list[Any] = list(
+        exceptions_for_scenario(scenario).annotate(total=Window(Count("pk")))[:number]
+    )
+    return rows, (rows[0].total if rows else 0)
 
 
 def open_exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:

@@ -40,7 +40,7 @@ def test_list_page(
     _pile(scenario, author, count)
     client = _client(quality_owner)
     client.get("/releases/")  # warm the session
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get("/releases/?awaiting=on")
     assert response.status_code == 200
     assert len(response.context["releases"]) == min(count, 25)
@@ -93,7 +93,7 @@ def test_api_list(
     _pile(scenario, author, count)
     client = APIClient()
     client.force_authenticate(quality_owner)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get("/api/v1/releases/?awaiting=true")
     assert response.json()["count"] == count
 

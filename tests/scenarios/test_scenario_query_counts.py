@@ -12,13 +12,13 @@ from tests.scenarios.scenario_fixtures import ALL_PASS, STATES
 
 pytestmark = pytest.mark.django_db
 
-# HTML: session, user, roles, teams, then the page's reads. API clients keep the user object
+# HTML: session, user, roles and teams (one query), then the page's reads. API clients keep the user object
 # (and its cached roles) between requests.
 EXPECTED = {
     "/scenarios/": 10,
     "/scenarios/review-queue/": 9,
     "/api/v1/scenarios/": 2,
-    "detail": 19,
+    "detail": 18,
     "api-detail": 7,
     "api-record": 8,
 }

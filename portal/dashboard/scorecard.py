@@ -214,31 +214,29 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
         if "escalation_steps" in prefetched
         else EscalationStep.objects.filter(scenario_id=scenario.pk).exists()
     )
+    # Three small queries cost less than one with three EXISTS subqueries, mostly in building it.
     releases = Release.objects.filter(scenario_id=scenario.pk)
-    superseded = releases.filter(status=Release.Status.SUPERSEDED)
-    approving = SignOff.objects.filter(
-        release_id=OuterRef("pk"), revision=OuterRef("revision"), decision=SignOff.Decision.APPROVE
-    )
-    # The last approved release, its sign-offs and whether an earlier one was superseded.
+    row.sc_previous_release = releases.filter(status=Release.Status.SUPERSEDED).exists()  # type: ignore[attr-defined]
     last = (
         releases.filter(approved_at__isnull=False)
         .order_by("-approved_at", "-pk")
-        .annotate(
-            quality=Exists(approving.filter(kind=SignOff.Kind.QUALITY)),
-            cost=Exists(approving.filter(kind=SignOff.Kind.COST)),
-            previous=Exists(superseded),
-        )
-        .values("pk", "revision", "title", "quality", "cost", "previous")
+        .values("pk", "revision", "title")
         .first()
     )
     row.sc_release_id = last["pk"] if last else None  # type: ignore[attr-defined]
     row.sc_release_revision = last["revision"] if last else None  # type: ignore[attr-defined]
     row.sc_release_title = last["title"] if last else None  # type: ignore[attr-defined]
-    row.sc_quality = bool(last and last["quality"])  # type: ignore[attr-defined]
-    row.sc_cost = bool(last and last["cost"])  # type: ignore[attr-defined]
-    row.sc_previous_release = (  # type: ignore[attr-defined]
-        last["previous"] if last else superseded.exists()
+    signed = (
+        set(
+            SignOff.objects.filter(
+                release_id=last["pk"], revision=last["revision"], decision=SignOff.Decision.APPROVE
+            ).values_list("kind", flat=True)
+        )
+        if last
+        else set()
     )
+    row.sc_quality = SignOff.Kind.QUALITY in signed  # type: ignore[attr-defined]
+    row.sc_cost = SignOff.Kind.COST in signed  # type: ignore[attr-defined]
     loaded = getattr(scenario, "open_exceptions", None)  # the scenario page prefetches them
     if loaded is not None and set(scenario_selectors.OPEN_EXCEPTION_STATES) >= COUNTED_STATES:
         counts = {

@@ -24,7 +24,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
-    """For lists that grow without limit: `count` is exact up to 1,000 rows (or the page asked
+    """For lists that grow without limit: `count` is exact up to 250 rows (or the page asked
     for), then a lower bound, and `count_is_exact` says which. `next` is set on every page that
     has one, so a client pages through by following it."""
 

@@ -1,9 +1,9 @@
 """Pagination for lists that grow without limit: the count stops at a bound.
 
 An exact count reads every matching row, so a list's first page would get slower as the table
-grows. `BoundedPaginator` counts exactly up to `bound` rows (and always far enough to cover the
-page asked for and the one after it), and past that reports a lower bound: "1000+ scenarios",
-"Page 1 of 40+". Next and Previous work on every page; deep pages cost what their OFFSET costs.
+grows. `BoundedPaginator` counts exactly up to `bound` rows (250 unless told; and always far
+enough to cover the page asked for and the one after it), and past that reports a lower bound:
+"More than 250 scenarios", "Page 1 of 10+". Next and Previous work on every page; deep pages cost what their OFFSET costs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-DEFAULT_BOUND = 1000
+DEFAULT_BOUND = 250
 
 
 MAX_PAGE = 10**9  # keeps the LIMIT within a bigint for any page number a client sends

@@ -89,16 +89,21 @@ def search_q(text: str) -> Q:
 
 def exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:
     """A scenario's exceptions, open ones first, for its page (templates/.../_for_scenario.html)."""
-    return (
-        PlatformException.objects.filter(scenario=scenario)
-        .select_related("requester", "approver")
-        .annotate(
-            closed_rank=Case(
-                When(status__in=OPEN_STATES, then=0), default=1, output_field=IntegerField()
-            )
-        )
-        .order_by("closed_rank", "-created_at", "-id")
+    return _open_first(PlatformException.objects.filter(scenario=scenario)).select_related(
+        "requester", "approver"
     )
+
+
+def _open_first(exceptions: QuerySet[PlatformException]) -> QuerySet[PlatformException]:
+    return exceptions.annotate(
+        closed_rank=Case(
+            When(status__in=OPEN_STATES, then=0), default=1, output_field=IntegerField()
+        )
+    ).order_by("closed_rank", "-created_at", "-id")
+
+
+# What the scenario page's exceptions panel shows of each.
+PANEL_COLUMNS = ("title", "kind", "status", "risk", "expires_on", "scenario_id", "created_at")
 
 
 def first_exceptions_for_scenario(
@@ -106,9 +111,8 @@ def first_exceptions_for_scenario(
 ) -> tuple[list[PlatformException], int]:
     """The first `number` of `exceptions_for_scenario` and how many there are in all, in one
     query (the total is a window count over the scenario's exceptions)."""
-    rows: list[Any] = list(
-        exceptions_for_scenario(scenario).annotate(total=Window(Count("pk")))[:number]
-    )
+    exceptions = PlatformException.objects.filter(scenario=scenario).only(*PANEL_COLUMNS)
+    rows: list[Any] = list(_open_first(exceptions).annotate(total=Window(Count("pk")))[:number])
     return rows, (rows[0].total if rows else 0)
 
 

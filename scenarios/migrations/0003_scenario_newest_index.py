@@ -14,6 +14,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="scenario",
-            index=models.Index(fields=["-created_at", "-id"], name="scenario_newest_idx"),
+            index=models.Index(
+                fields=["-created_at", "-id"],
+                include=("status", "team"),
+                name="scenario_newest_idx",
+            ),
         ),
     ]

@@ -333,3 +333,23 @@ def test_exceptions_for_scenario_lists_open_ones_first(
     PlatformExceptionFactory(status=Status.REQUESTED, title="elsewhere")
     assert [e.title for e in selectors.exceptions_for_scenario(scenario)] == ["open", "closed"]
     assert list(selectors.open_exceptions_for_scenario(scenario)) == [open_one]
+
+
+def test_first_exceptions_for_scenario_pages_open_first_with_the_total(
+    scenario: Any, django_assert_num_queries: Any
+) -> None:
+    later = timezone.now() + dt.timedelta(minutes=1)
+    for n in range(3):
+        PlatformExceptionFactory(
+            scenario=scenario, status=Status.REJECTED, title=f"closed {n}", created_at=later
+        )
+    PlatformExceptionFactory(scenario=scenario, status=Status.REQUESTED, title="open")
+    PlatformExceptionFactory(status=Status.REQUESTED, title="elsewhere")
+    with django_assert_num_queries(1):
+        rows, total = selectors.first_exceptions_for_scenario(scenario, 2)
+        assert [e.title for e in rows][:1] == ["open"]
+    assert len(rows) == 2
+    assert total == 4
+    everything = [e.pk for e in selectors.exceptions_for_scenario(scenario)]
+    assert [e.pk for e in rows] == everything[:2]
+    assert selectors.first_exceptions_for_scenario(ScenarioFactory(), 2) == ([], 0)

@@ -18,7 +18,7 @@ from portal.core.models import Team, User
 from portal.core.selectors import attach_people
 from scenarios import policies
 from scenarios.exceptions import selectors as exception_selectors
-from scenarios.models import PlatformException, Scenario, Tool
+from scenarios.models import EscalationStep, PlatformException, Scenario, Tool
 
 RACI_RELATED = tuple(Scenario.RACI_FIELDS)
 PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *RACI_RELATED)
@@ -109,7 +109,8 @@ def owned_by_q(user_id: int) -> Q:
 def scenario_detail(user: Any, pk: Any) -> Scenario:
     """One scenario with everything its decision record shows, in a fixed number of queries."""
     qs = Scenario.objects.select_related("team", "template").prefetch_related(
-        "escalation_steps",
+        # The model's ordering starts with the scenario, which would join the scenario table.
+        Prefetch("escalation_steps", EscalationStep.objects.order_by("position")),
         "reviews",
         "allowed_tools",
         Prefetch(

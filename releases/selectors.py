@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 
 from portal.core.audit import history_for
 from portal.core.models import User
-from portal.core.pagination import MAX_PAGE, BoundedPaginator
+from portal.core.pagination import BoundedPaginator, page_number
 from portal.core.selectors import attach_people
 from portal.core.transitions import Action, available_actions
 from releases import gates, policies
@@ -301,13 +301,6 @@ class SignOffQueue:
         return self.window(start, stop, stop)[0]
 
 
-def _page_number(number: Any) -> int:
-    try:
-        return min(max(int(number), 1), MAX_PAGE)
-    except (TypeError, ValueError, OverflowError):
-        return 1
-
-
 class _QueuePaginator(BoundedPaginator):
     """Reads the asked-for page with the bounded count in one query; only a page past the end
     costs a separate count (then it shows the last page, as `get_page` does)."""
@@ -323,7 +316,7 @@ class _QueuePaginator(BoundedPaginator):
         return self._bounded(cast(SignOffQueue, self.object_list).count(self.limit))
 
     def get_page(self, number: Any) -> Page:
-        wanted = _page_number(number)
+        wanted = page_number(number)
         start = (wanted - 1) * self.per_page
         queue = cast(SignOffQueue, self.object_list)
         items, total = queue.window(start, start + self.per_page, self.limit)

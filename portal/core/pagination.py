@@ -20,7 +20,8 @@ DEFAULT_BOUND = 250
 MAX_PAGE = 10**9  # keeps the LIMIT within a bigint for any page number a client sends
 
 
-def _page_number(number: Any) -> int:
+def page_number(number: Any) -> int:
+    """The page a client asked for, as a number from 1 to MAX_PAGE (1 when it is not one)."""
     try:
         return min(max(int(number), 1), MAX_PAGE)
     except (TypeError, ValueError, OverflowError):
@@ -36,7 +37,7 @@ class BoundedPaginator(Paginator):
         super().__init__(object_list, per_page)
         # Count far enough to know the asked-for page and whether a next one exists.
         bound = DEFAULT_BOUND if bound is None else bound
-        self.limit = max(bound, (_page_number(number) + 1) * int(per_page)) + 1
+        self.limit = max(bound, (page_number(number) + 1) * int(per_page)) + 1
         self.count_is_exact = True
 
     @cached_property

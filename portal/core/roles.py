@@ -16,24 +16,20 @@ ALL = (PRODUCT_OWNER, PLATFORM_REVIEWER, QUALITY_OWNER, COST_OWNER, INCIDENT_OWN
 
 def role_names(user: Any) -> frozenset[str]:
     """The user's role names, cached on the instance for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_portal_roles", None)
-    if cached is None:
-        _load_memberships(user)
-        cached = user._portal_roles
-    return cached  # type: ignore[no-any-return]
+    return _membership(user, "_portal_roles")
 
 
 def team_ids(user: Any) -> frozenset[int]:
     """The ids of the user's teams, cached on the instance for the request."""
+    return _membership(user, "_portal_team_ids")
+
+
+def _membership(user: Any, attribute: str) -> Any:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_portal_team_ids", None)
-    if cached is None:
+    if getattr(user, attribute, None) is None:
         _load_memberships(user)
-        cached = user._portal_team_ids
-    return cached  # type: ignore[no-any-return]
+    return getattr(user, attribute)
 
 
 def _load_memberships(user: Any) -> None:

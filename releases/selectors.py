@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 from portal.core.audit import history_for
 from portal.core.models import User
 from portal.core.pagination import BoundedPaginator, page_number
+from portal.core.policies import signed_in
 from portal.core.selectors import attach_people
 from portal.core.transitions import Action, available_actions
 from releases import gates, policies
@@ -104,10 +105,6 @@ SINCE_FIELD = {
 }
 
 
-def _can_sign(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def _due(kind: SignOff.Kind) -> QuerySet[Release]:
     """Releases on which a sign-off of `kind` is due from the scenario's named owner (`owner_id`):
     in the state that asks for it, not yet approved on this revision, and for the platform
@@ -116,14 +113,6 @@ def _due(kind: SignOff.Kind) -> QuerySet[Release]:
     if kind == SignOff.Kind.PLATFORM_ROLLOUT:
         due = gates.with_fast_path(due).filter(rm_fast=False)
     return due.annotate(owner_id=F(f"scenario__{OWNER_FIELD[kind]}_id"), since=F(SINCE_FIELD[kind]))
-
-
-def owed(user: Any, kind: SignOff.Kind) -> QuerySet[Release]:
-    """Releases on which this user owes a sign-off of `kind`: they are the named signer and not
-    the author. `SignOffQueue` runs the same definition as SQL."""
-    if not _can_sign(user):
-        return Release.objects.none()
-    return _due(kind).filter(Q(owner_id=user.pk)).exclude(author_id=user.pk)
 
 
 def awaiting_q(user: Any) -> Q:
@@ -240,13 +229,13 @@ class SignOffQueue:
 
     def __init__(self, user: Any, kinds: Iterable[str] = tuple(OWNER_FIELD)) -> None:
         self.user = user
-        self.kinds = set(kinds) if _can_sign(user) else set()
+        self.kinds = set(kinds) if signed_in(user) else set()
 
     @classmethod
     def of(cls, user: Any) -> SignOffQueue:
         """The queue over only the kinds this user is named for on some scenario: a part for
         any other kind would read nothing, yet costs the planner as much as the others."""
-        if not _can_sign(user):
+        if not signed_in(user):
             return cls(user, ())
         with connection.cursor() as cursor:
             cursor.execute(NAMED_SQL, [user.pk] * len(OWNER_FIELD))
@@ -305,15 +294,9 @@ class _QueuePaginator(BoundedPaginator):
     """Reads the asked-for page with the bounded count in one query; only a page past the end
     costs a separate count (then it shows the last page, as `get_page` does)."""
 
-    def _bounded(self, total: int) -> int:
-        if total >= self.limit:
-            self.count_is_exact = False
-            return self.limit - 1
-        return total
-
     @cached_property
     def count(self) -> int:
-        return self._bounded(cast(SignOffQueue, self.object_list).count(self.limit))
+        return self.bounded(cast(SignOffQueue, self.object_list).count(self.limit))
 
     def get_page(self, number: Any) -> Page:
         wanted = page_number(number)
@@ -322,7 +305,7 @@ class _QueuePaginator(BoundedPaginator):
         items, total = queue.window(start, start + self.per_page, self.limit)
         if not items and wanted > 1:
             return super().get_page(number)
-        self.count = self._bounded(total)
+        self.count = self.bounded(total)
         return Page(items, wanted, self)
 
 

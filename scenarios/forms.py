@@ -7,7 +7,6 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from portal.core.forms import ListedModelChoiceField
 from portal.core.models import User
 from scenarios import checklist, selectors
 from scenarios.models import Hosting, Route, Scenario, ScenarioTemplate, Tool
@@ -282,7 +281,7 @@ class ScenarioFilterForm(forms.Form):
         required=False, choices=[("", "Any state"), *Scenario.Status.choices], label="State"
     )
     team = forms.ChoiceField(required=False, label="Team")
-    owner = ListedModelChoiceField(
+    owner = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, label="Owner", empty_label="Anyone"
     )
     route = forms.ChoiceField(

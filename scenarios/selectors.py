@@ -20,8 +20,7 @@ from scenarios import policies
 from scenarios.exceptions import selectors as exception_selectors
 from scenarios.models import EscalationStep, PlatformException, Scenario, Tool
 
-RACI_RELATED = tuple(Scenario.RACI_FIELDS)
-PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *RACI_RELATED)
+PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *Scenario.RACI_FIELDS)
 OPEN_EXCEPTION_STATES = (
     PlatformException.Status.DETECTED,
     PlatformException.Status.REQUESTED,

@@ -43,7 +43,10 @@ class BoundedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         counted = self.object_list[: self.limit]
-        total = counted.count() if isinstance(counted, QuerySet) else len(counted)
+        return self.bounded(counted.count() if isinstance(counted, QuerySet) else len(counted))
+
+    def bounded(self, total: int) -> int:
+        """`total` rows counted no further than `limit`, as the count to show."""
         if total >= self.limit:
             self.count_is_exact = False
             return self.limit - 1

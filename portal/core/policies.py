@@ -7,17 +7,18 @@ from typing import Any
 from portal.core import roles
 
 
-def _signed_in(user: Any) -> bool:
+def signed_in(user: Any) -> bool:
+    """An authenticated, active user."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def can_manage_all_tokens(user: Any) -> bool:
     """Admins see and revoke every user's tokens."""
-    return _signed_in(user) and roles.has_role(user, roles.ADMIN)
+    return signed_in(user) and roles.has_role(user, roles.ADMIN)
 
 
 def can_see_token(user: Any, token: Any) -> bool:
-    return _signed_in(user) and (token.user_id == user.pk or can_manage_all_tokens(user))
+    return signed_in(user) and (token.user_id == user.pk or can_manage_all_tokens(user))
 
 
 def can_revoke_token(user: Any, token: Any) -> bool:
@@ -26,4 +27,4 @@ def can_revoke_token(user: Any, token: Any) -> bool:
 
 def can_create_token(user: Any, via_token: bool = False) -> bool:
     """Anyone signed in, but not with a token: a leaked token must not mint itself successors."""
-    return _signed_in(user) and not via_token
+    return signed_in(user) and not via_token

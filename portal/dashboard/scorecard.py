@@ -30,7 +30,6 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from releases.models import Release, SignOff
-from scenarios import selectors as scenario_selectors
 from scenarios.models import EscalationStep, PlatformException, Scenario
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
@@ -237,8 +236,10 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
     )
     row.sc_quality = SignOff.Kind.QUALITY in signed  # type: ignore[attr-defined]
     row.sc_cost = SignOff.Kind.COST in signed  # type: ignore[attr-defined]
-    loaded = getattr(scenario, "open_exceptions", None)  # the scenario page prefetches them
-    if loaded is not None and set(scenario_selectors.OPEN_EXCEPTION_STATES) >= COUNTED_STATES:
+    # The scenario page prefetches its open exceptions (detected, requested, approved): every
+    # state these facts count. A test compares both paths with `annotate`.
+    loaded = getattr(scenario, "open_exceptions", None)
+    if loaded is not None:
         counts = {
             "sc_detected": sum(e.status == status.DETECTED for e in loaded),
             "sc_lapsed": sum(
@@ -260,14 +261,6 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
     for name, value in counts.items():
         setattr(row, name, value)
     return row
-
-
-# The exception states the exception facts count; a prefetched list must hold all of them.
-COUNTED_STATES = {
-    PlatformException.Status.DETECTED,
-    PlatformException.Status.REQUESTED,
-    PlatformException.Status.APPROVED,
-}
 
 
 def evaluate(row: Scenario) -> Scorecard:

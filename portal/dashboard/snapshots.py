@@ -41,7 +41,7 @@ class Snapshot:
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", 60))
+    return int(settings.DASHBOARD_CACHE_SECONDS)
 
 
 def _key(days: int, team: Any) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +25,7 @@ from incidents.serializers import (
     RollbackSerializer,
     TransitionSerializer,
 )
-from portal.api import ERRORS, TRANSITION_ERRORS, transition_responses
+from portal.api import ERRORS, TRANSITION_ERRORS, FilterBackend, transition_responses
 
 
 @extend_schema_view(
@@ -43,7 +42,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     """Incidents: open, acknowledge, mitigate, resolve, close, roll back, hand over, post
     timeline updates and write the postmortem."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = IncidentFilter
     serializer_class = IncidentDetailSerializer
     queryset = Incident.objects.none()

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from portal.core.models import ChoiceLabels
 from portal.core.transitions import policy
 from releases.models import Release
 from scenarios.models import Scenario, Tool
@@ -24,7 +25,7 @@ class Severity(models.TextChoices):
     SEV4 = "SEV4", "SEV4 (low)"
 
 
-class Incident(FSMModelMixin, models.Model):
+class Incident(ChoiceLabels, FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"

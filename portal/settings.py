@@ -72,8 +72,9 @@ INSTALLED_APPS = [
     "portal.dashboard",
 ]
 
-# Widgets render with the project's template engine, so templates/django/forms/ can override them.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render with the project's template engine, so templates/django/forms/ can override them;
+# selects render in Python (portal/core/rendering.py).
+FORM_RENDERER = "portal.core.rendering.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -233,7 +234,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "portal.api.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

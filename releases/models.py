@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from portal.core.models import ChoiceLabels
 from portal.core.transitions import policy
 from scenarios.models import NON_NEGATIVE, PERCENT, Scenario
 
@@ -41,7 +42,7 @@ class ModelAlias(models.Model):
         return f"/releases/aliases/{self.pk}/"
 
 
-class Release(FSMModelMixin, models.Model):
+class Release(ChoiceLabels, FSMModelMixin, models.Model):
     """A change to what serves a scenario: model, prompt, runtime or tools."""
 
     class Status(models.TextChoices):
@@ -248,7 +249,7 @@ class Release(FSMModelMixin, models.Model):
         self.ended_at = None
 
 
-class SignOff(models.Model):
+class SignOff(ChoiceLabels, models.Model):
     """One sign-off decision on one revision of a release."""
 
     class Kind(models.TextChoices):

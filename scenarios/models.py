@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.core.models import Team
+from portal.core.models import ChoiceLabels, Team
 from portal.core.transitions import policy
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -27,7 +27,7 @@ def system_only(instance: Any, user: Any) -> bool:
     return False
 
 
-class Tool(models.Model):
+class Tool(ChoiceLabels, models.Model):
     """A tool in the platform's registry; scenarios may only pick allowed ones."""
 
     class Stability(models.TextChoices):
@@ -120,7 +120,7 @@ class ScenarioTemplate(models.Model):
         return f"/scenarios/templates/{self.pk}/"
 
 
-class Scenario(FSMModelMixin, models.Model):
+class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     """A production AI use case on its way to, or in, production."""
 
     class Status(models.TextChoices):
@@ -367,7 +367,7 @@ class EscalationStep(models.Model):
         return f"{self.position}. {self.person}"
 
 
-class ScenarioReview(models.Model):
+class ScenarioReview(ChoiceLabels, models.Model):
     """An architecture review decision with its checklist answers."""
 
     class Decision(models.TextChoices):
@@ -393,7 +393,7 @@ class ScenarioReview(models.Model):
         return f"{self.get_decision_display()} by {self.reviewer}"
 
 
-class PlatformException(FSMModelMixin, models.Model):
+class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     """A documented deviation from the platform's golden path, with an expiry."""
 
     class Kind(models.TextChoices):

@@ -105,23 +105,30 @@ def owned_by_q(user_id: int) -> Q:
     return query
 
 
-def scenario_detail(user: Any, pk: Any) -> Scenario:
-    """One scenario with everything its decision record shows, in a fixed number of queries."""
-    qs = Scenario.objects.select_related("team", "template").prefetch_related(
+def scenario_detail(user: Any, pk: Any, *, open_exceptions: bool = True) -> Scenario:
+    """One scenario with everything its decision record shows, in a fixed number of queries.
+
+    `open_exceptions=False` leaves `scenario.open_exceptions` to the caller: the scenario page
+    reads them with its exceptions panel (`exceptions.selectors.exceptions_panel`)."""
+    related: list[Any] = [
         # The model's ordering starts with the scenario, which would join the scenario table.
         Prefetch("escalation_steps", EscalationStep.objects.order_by("position")),
         "reviews",
         "allowed_tools",
-        Prefetch(
-            "exceptions",
-            PlatformException.objects.filter(status__in=OPEN_EXCEPTION_STATES).order_by(
-                "expires_on", "id"
-            ),
-            to_attr="open_exceptions",
-        ),
         # Aliases belong to releases (a higher layer); the reverse relation needs no import.
         "aliases__current_release",
-    )
+    ]
+    if open_exceptions:
+        related.append(
+            Prefetch(
+                "exceptions",
+                PlatformException.objects.filter(status__in=OPEN_EXCEPTION_STATES).order_by(
+                    "expires_on", "id"
+                ),
+                to_attr="open_exceptions",
+            )
+        )
+    qs = Scenario.objects.select_related("team", "template").prefetch_related(*related)
     scenario = get_scenario_for(user, pk, qs)
     # Everyone the page names, in one query.
     attach_people(

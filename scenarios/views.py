@@ -194,14 +194,13 @@ def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse
 
 @require_GET
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = selectors.scenario_detail(request.user, pk)
+    scenario = selectors.scenario_detail(request.user, pk, open_exceptions=False)
+    exceptions = exception_selectors.exceptions_panel(scenario, EXCEPTIONS_SHOWN)
+    scenario.open_exceptions = exceptions.open  # type: ignore[attr-defined]  # as the prefetch sets
     actions = available_actions(scenario, request.user, ACTIONS)
     decisions = available_actions(scenario, request.user, DECISIONS)
     delegated = _delegate_actions(scenario, request.user, [*actions, *decisions])
     entries = list(history_for(scenario))
-    exceptions, exceptions_total = exception_selectors.first_exceptions_for_scenario(
-        scenario, EXCEPTIONS_SHOWN
-    )
     return render(
         request,
         "scenarios/detail.html",
@@ -217,8 +216,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
             "extra_panels": [panel for hook in DETAIL_PANELS if (panel := hook(request, scenario))],
             "flagged_tools": selectors.flagged_tools(scenario),
-            "exceptions": exceptions,
-            "exceptions_total": exceptions_total,
+            "exceptions": exceptions.rows,
+            "exceptions_total": exceptions.total,
         },
     )
 

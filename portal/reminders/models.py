@@ -11,8 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from portal.core.models import ChoiceLabels
 
-class Reminder(models.Model):
+
+class Reminder(ChoiceLabels, models.Model):
     """A reminder (or escalation) to one person about one object waiting for one reason.
 
     The unique key (object, reason, sequence, recipient) is the claim: a sweep inserts the row

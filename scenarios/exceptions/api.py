@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api import ERRORS, transition_responses
+from portal.api import ERRORS, FilterBackend, transition_responses
 from scenarios.exceptions import selectors, services
 from scenarios.exceptions import serializers as s
 from scenarios.exceptions.filters import ExceptionFilter
@@ -35,7 +34,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     queryset = selectors.exception_queryset()
     lookup_value_regex = r"\d+"
     serializer_class = s.ExceptionSerializer
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [FilterBackend, filters.OrderingFilter]
     filterset_class = ExceptionFilter
     ordering_fields = ["created_at", "expires_on", "status", "risk"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, When, Window
@@ -102,18 +103,34 @@ def _open_first(exceptions: QuerySet[PlatformException]) -> QuerySet[PlatformExc
     ).order_by("closed_rank", "-created_at", "-id")
 
 
-# What the scenario page's exceptions panel shows of each.
+# What the scenario page's exceptions panel and its decision record show of each.
 PANEL_COLUMNS = ("title", "kind", "status", "risk", "expires_on", "scenario_id", "created_at")
 
 
-def first_exceptions_for_scenario(
-    scenario: Scenario, number: int
-) -> tuple[list[PlatformException], int]:
-    """The first `number` of `exceptions_for_scenario` and how many there are in all, in one
-    query (the total is a window count over the scenario's exceptions)."""
+@dataclass(frozen=True)
+class ExceptionsPanel:
+    rows: list[PlatformException]  # the first of `exceptions_for_scenario`: open ones first
+    total: int  # how many the scenario has in all
+    open: list[PlatformException]  # every open one, soonest expiry first (the decision record)
+
+
+def exceptions_panel(scenario: Scenario, number: int) -> ExceptionsPanel:
+    """The first `number` of the scenario's exceptions, how many there are, and every open one.
+
+    One query (window counts give both totals); the open ones come first, so they are all among
+    the rows unless there are more than `number`, and only then does a second query read them."""
     exceptions = PlatformException.objects.filter(scenario=scenario).only(*PANEL_COLUMNS)
-    rows: list[Any] = list(_open_first(exceptions).annotate(total=Window(Count("pk")))[:number])
-    return rows, (rows[0].total if rows else 0)
+    rows: list[Any] = list(
+        _open_first(exceptions).annotate(
+            total=Window(Count("pk")),
+            open_total=Window(Count("pk", filter=Q(status__in=OPEN_STATES))),
+        )[:number]
+    )
+    open_rows = [row for row in rows if row.status in OPEN_STATES]
+    if rows and rows[0].open_total > len(open_rows):
+        open_rows = list(exceptions.filter(status__in=OPEN_STATES))
+    open_rows.sort(key=lambda row: (row.expires_on is None, row.expires_on or dt.date.min, row.pk))
+    return ExceptionsPanel(rows, rows[0].total if rows else 0, open_rows)
 
 
 def open_exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:

@@ -36,3 +36,16 @@ def test_anonymous_has_neither() -> None:
 
     assert roles.role_names(AnonymousUser()) == frozenset()
     assert roles.team_ids(AnonymousUser()) == frozenset()
+
+
+def test_the_query_reads_what_the_orm_relations_hold() -> None:
+    teams = [TeamFactory(slug=f"team-{n}") for n in range(3)]
+    people = [
+        UserFactory(roles=[], teams=[]),
+        UserFactory(roles=[roles.ADMIN], teams=teams),
+        UserFactory(roles=list(roles.ALL), teams=teams[1:]),
+        UserFactory(roles=[roles.COST_OWNER], teams=[teams[2]]),
+    ]
+    for person in people:
+        assert roles.role_names(person) == set(person.groups.values_list("name", flat=True))
+        assert roles.team_ids(person) == set(person.teams.values_list("pk", flat=True))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from portal.core.audit import history_for
@@ -335,7 +336,7 @@ def test_exceptions_for_scenario_lists_open_ones_first(
     assert list(selectors.open_exceptions_for_scenario(scenario)) == [open_one]
 
 
-def test_first_exceptions_for_scenario_pages_open_first_with_the_total(
+def test_exceptions_panel_pages_open_first_with_the_total(
     scenario: Any, django_assert_num_queries: Any
 ) -> None:
     later = timezone.now() + dt.timedelta(minutes=1)
@@ -346,10 +347,38 @@ def test_first_exceptions_for_scenario_pages_open_first_with_the_total(
     PlatformExceptionFactory(scenario=scenario, status=Status.REQUESTED, title="open")
     PlatformExceptionFactory(status=Status.REQUESTED, title="elsewhere")
     with django_assert_num_queries(1):
-        rows, total = selectors.first_exceptions_for_scenario(scenario, 2)
-        assert [e.title for e in rows][:1] == ["open"]
-    assert len(rows) == 2
-    assert total == 4
+        panel = selectors.exceptions_panel(scenario, 2)
+        assert [e.title for e in panel.rows][:1] == ["open"]
+        assert [e.title for e in panel.open] == ["open"]
+    assert len(panel.rows) == 2
+    assert panel.total == 4
     everything = [e.pk for e in selectors.exceptions_for_scenario(scenario)]
-    assert [e.pk for e in rows] == everything[:2]
-    assert selectors.first_exceptions_for_scenario(ScenarioFactory(), 2) == ([], 0)
+    assert [e.pk for e in panel.rows] == everything[:2]
+    empty = selectors.exceptions_panel(ScenarioFactory(), 2)
+    assert (empty.rows, empty.total, empty.open) == ([], 0, [])
+
+
+@pytest.mark.parametrize("shown", [1, 3, 5, 10])
+def test_exceptions_panel_lists_every_open_exception_by_expiry(
+    scenario: Any, shown: int, django_assert_max_num_queries: Any
+) -> None:
+    """However many are shown, `open` is what the decision record's own query returns."""
+    today = timezone.localdate()
+    for n, status in enumerate(
+        [Status.APPROVED, Status.REQUESTED, Status.DETECTED, Status.APPROVED, Status.REJECTED]
+    ):
+        PlatformExceptionFactory(
+            scenario=scenario,
+            status=status,
+            expires_on=None if n == 1 else today + dt.timedelta(days=30 - n),
+        )
+    with django_assert_max_num_queries(1 if shown >= 4 else 2):
+        panel = selectors.exceptions_panel(scenario, shown)
+    expected = list(
+        scenario.exceptions.filter(status__in=selectors.OPEN_STATES).order_by(
+            F("expires_on").asc(nulls_last=True), "id"
+        )
+    )
+    assert [e.pk for e in panel.open] == [e.pk for e in expected]
+    assert len(panel.rows) == min(shown, 5)
+    assert panel.total == 5

@@ -18,7 +18,7 @@ EXPECTED = {
     "/scenarios/": 10,
     "/scenarios/review-queue/": 9,
     "/api/v1/scenarios/": 2,
-    "detail": 18,
+    "detail": 17,
     "api-detail": 7,
     "api-record": 8,
 }

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.core.models import Team, User
-from portal.core.selectors import attach_people
+from portal.core.selectors import PERSON_COLUMNS, attach_people
 from scenarios import policies
 from scenarios.exceptions import selectors as exception_selectors
 from scenarios.models import EscalationStep, PlatformException, Scenario, Tool
@@ -59,7 +59,6 @@ class ScenarioFilters:
     mine: bool = False
 
 
-PERSON_COLUMNS = ("username", "first_name", "last_name", "email")
 # What a row of the list page and the API list shows; the rest of the intake stays in the table.
 LIST_COLUMNS = (
     "name", "status", "primary_route", "hosting", "risk_level", "created_at", "submitted_at",

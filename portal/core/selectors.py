@@ -27,6 +27,10 @@ def work_for(user: Any) -> dict[str, Any]:
     return work
 
 
+# What pages show of a person: the name, the address, and whether the account is active.
+PERSON_COLUMNS = ("username", "first_name", "last_name", "email", "is_active")
+
+
 def attach_people(*groups: tuple[Iterable[Any], Iterable[str]]) -> None:
     """Load the users behind the given foreign keys of several objects with one query and set
     them on the objects, as `select_related` would, without joining the user table once per
@@ -36,7 +40,7 @@ def attach_people(*groups: tuple[Iterable[Any], Iterable[str]]) -> None:
     """
     pairs = [(obj, field) for objects, fields in groups for obj in objects for field in fields]
     ids = {getattr(obj, f"{field}_id") for obj, field in pairs}
-    people = User.objects.in_bulk(ids - {None})
+    people = User.objects.only(*PERSON_COLUMNS).in_bulk(ids - {None})
     for obj, field in pairs:
         obj._meta.get_field(field).set_cached_value(obj, people.get(getattr(obj, f"{field}_id")))
 

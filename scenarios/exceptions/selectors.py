@@ -117,17 +117,12 @@ class ExceptionsPanel:
 def exceptions_panel(scenario: Scenario, number: int) -> ExceptionsPanel:
     """The first `number` of the scenario's exceptions, how many there are, and every open one.
 
-    One query (window counts give both totals); the open ones come first, so they are all among
-    the rows unless there are more than `number`, and only then does a second query read them."""
+    One query (a window count gives the total). The open ones come first, so unless every row
+    is open they are all among the rows; only then does a second query read the rest."""
     exceptions = PlatformException.objects.filter(scenario=scenario).only(*PANEL_COLUMNS)
-    rows: list[Any] = list(
-        _open_first(exceptions).annotate(
-            total=Window(Count("pk")),
-            open_total=Window(Count("pk", filter=Q(status__in=OPEN_STATES))),
-        )[:number]
-    )
+    rows: list[Any] = list(_open_first(exceptions).annotate(total=Window(Count("pk")))[:number])
     open_rows = [row for row in rows if row.status in OPEN_STATES]
-    if rows and rows[0].open_total > len(open_rows):
+    if number and len(open_rows) == number:
         open_rows = list(exceptions.filter(status__in=OPEN_STATES))
     open_rows.sort(key=lambda row: (row.expires_on is None, row.expires_on or dt.date.min, row.pk))
     return ExceptionsPanel(rows, rows[0].total if rows else 0, open_rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema_field
@@ -10,7 +11,7 @@ from rest_framework import serializers
 from portal.api import BlankChoices
 from portal.core.models import Team, User
 from portal.core.serializers import UserSummarySerializer
-from scenarios import checklist
+from scenarios import checklist, golden_path
 from scenarios.models import Scenario, ScenarioReview, Tool
 from scenarios.services import INTAKE_FIELDS, MAX_ESCALATION_STEPS
 
@@ -91,6 +92,22 @@ class ScenarioReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DeviationSerializer(serializers.Serializer):
+    # `field` and `label` are also attributes of DRF's Field, which the type stubs declare.
+    field = serializers.CharField(help_text="The governed intake field.")  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]
+    template_value = serializers.CharField()
+    scenario_value = serializers.CharField()
+    message = serializers.CharField()
+
+
+class GoldenPathSerializer(serializers.Serializer):
+    on_golden_path = serializers.BooleanField(
+        help_text="Started from a template and leaves it in no governed field."
+    )
+    deviations = DeviationSerializer(many=True)
+
+
 class ScenarioSerializer(BlankChoices, serializers.ModelSerializer):
     """A scenario as read: every intake field, owners expanded, the escalation path in order."""
 
@@ -104,11 +121,12 @@ class ScenarioSerializer(BlankChoices, serializers.ModelSerializer):
     allowed_tools = ToolSerializer(many=True, read_only=True)
     missing_for_submission = serializers.SerializerMethodField()
     reviews = ScenarioReviewSerializer(many=True, read_only=True)
+    golden_path = serializers.SerializerMethodField()
 
     class Meta:
         model = Scenario
         fields = [
-            "id", "team", "status", *WRITE_FIELDS, "template", "allowed_tools",
+            "id", "team", "status", *WRITE_FIELDS, "template", "golden_path", "allowed_tools",
             "escalation_path", "missing_for_submission", "reviews", "created_by", "submitted_by",
             "reviewer", "created_at", "updated_at", "first_submitted_at", "submitted_at",
             "decided_at", "onboarded_at", "retired_at",
@@ -127,6 +145,15 @@ class ScenarioSerializer(BlankChoices, serializers.ModelSerializer):
             {"position": step.position, "person": UserSummarySerializer(step.person).data}
             for step in scenario.escalation_steps.all()
         ]
+
+    @extend_schema_field(GoldenPathSerializer)
+    def get_golden_path(self, scenario: Scenario) -> dict[str, Any]:
+        """Where the scenario leaves its template, as the scenario page shows it."""
+        found = golden_path.deviations(scenario)
+        return {
+            "on_golden_path": scenario.template_id is not None and not found,
+            "deviations": [dataclasses.asdict(deviation) for deviation in found],
+        }
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_missing_for_submission(self, scenario: Scenario) -> dict[str, str]:

@@ -508,3 +508,38 @@ def test_editing_keeps_the_recorded_template(
     client.force_login(product_owner)
     form = client.get(f"/scenarios/{scenario.pk}/edit/").context["form"]
     assert "template" not in form.fields
+
+
+def test_the_api_detail_says_where_a_scenario_leaves_its_template(
+    on_path: Any, platform_reviewer: Any, api_client: Any
+) -> None:
+    api_client.force_authenticate(platform_reviewer)
+    url = f"/api/v1/scenarios/{on_path.pk}/"
+    assert api_client.get(url).json()["golden_path"] == {"on_golden_path": True, "deviations": []}
+    on_path.context_budget_tokens = 32000
+    on_path.save()
+    shown = api_client.get(url).json()["golden_path"]
+    assert shown == {
+        "on_golden_path": False,
+        "deviations": [
+            {
+                "field": "context_budget_tokens",
+                "label": "Context budget",
+                "template_value": "8,000 tokens",
+                "scenario_value": "32,000 tokens",
+                "message": deviations(on_path)[0].message,
+            }
+        ],
+    }
+
+
+def test_the_api_detail_of_a_scenario_without_template_is_off_the_path(
+    platform_reviewer: Any, api_client: Any
+) -> None:
+    scenario = ScenarioFactory(template=None)
+    api_client.force_authenticate(platform_reviewer)
+    shown = api_client.get(f"/api/v1/scenarios/{scenario.pk}/").json()
+    assert (shown["template"], shown["golden_path"]) == (
+        None,
+        {"on_golden_path": False, "deviations": []},
+    )

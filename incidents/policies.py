@@ -4,36 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.core.policies import signed_in
 from scenarios import policies as scenario_policies
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def can_view(user: Any, incident: Any) -> bool:
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_open(user: Any, scenario: Any = None) -> bool:
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_add_update(user: Any, incident: Any) -> bool:
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_acknowledge(user: Any, incident: Any) -> bool:
     """The incident owner, or whom they handed it to."""
-    return _signed_in(user) and user.pk in (incident.incident_owner_id, incident.handed_to_id)
+    return signed_in(user) and user.pk in (incident.incident_owner_id, incident.handed_to_id)
 
 
 def can_hand_over(user: Any, incident: Any) -> bool:
-    return _signed_in(user) and user.pk in (incident.incident_owner_id, incident.handed_to_id)
+    return signed_in(user) and user.pk in (incident.incident_owner_id, incident.handed_to_id)
 
 
 def can_mitigate(user: Any, incident: Any) -> bool:
-    return _signed_in(user) and (
+    return signed_in(user) and (
         user.pk in incident.owner_ids or scenario_policies.is_platform(user)
     )
 
@@ -47,7 +44,7 @@ def can_rollback(user: Any, incident: Any) -> bool:
 
 
 def can_close(user: Any, incident: Any) -> bool:
-    return _signed_in(user) and (
+    return signed_in(user) and (
         user.pk in (incident.incident_owner_id, incident.handed_to_id)
         or scenario_policies.is_platform(user)
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from portal.core.models import User
+from portal.core.selectors import PERSON_COLUMNS
 from scenarios import checklist, selectors
 from scenarios.models import Hosting, Route, Scenario, ScenarioTemplate, Tool
 from scenarios.services import INTAKE_FIELDS
@@ -69,9 +70,6 @@ LABELS = {
     "eval_threshold": "Eval pass threshold (0–100)",
     "monthly_budget": "Monthly cost budget",
 }
-
-
-PERSON_NAME = ("username", "first_name", "last_name")
 
 
 def _people() -> Any:
@@ -303,7 +301,7 @@ class ScenarioFilterForm(forms.Form):
         # A list, read in one query: a queryset would be read through a server-side cursor.
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", "Anyone"),
-            *((person.pk, str(person)) for person in _people().only(*PERSON_NAME)),
+            *((person.pk, str(person)) for person in _people().only(*PERSON_COLUMNS)),
         ]
 
     def filters(self) -> selectors.ScenarioFilters:

@@ -5,35 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from portal.core import roles
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+from portal.core.policies import signed_in
 
 
 def team_ids(user: Any) -> frozenset[int]:
     """The ids of the user's teams, cached on the instance for the request."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return frozenset()
     return roles.team_ids(user)
 
 
 def is_platform(user: Any) -> bool:
-    return _signed_in(user) and roles.has_role(user, roles.PLATFORM_REVIEWER)
+    return signed_in(user) and roles.has_role(user, roles.PLATFORM_REVIEWER)
 
 
 def is_admin(user: Any) -> bool:
-    return _signed_in(user) and roles.has_role(user, roles.ADMIN)
+    return signed_in(user) and roles.has_role(user, roles.ADMIN)
 
 
 def is_product_owner(user: Any) -> bool:
     """Holds the product owner role (of some team)."""
-    return _signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)
+    return signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)
 
 
 def is_team_product_owner(user: Any, scenario: Any) -> bool:
     return (
-        _signed_in(user)
+        signed_in(user)
         and roles.has_role(user, roles.PRODUCT_OWNER)
         and scenario.team_id in team_ids(user)
     )
@@ -48,7 +45,7 @@ def is_named_owner(user: Any, scenario: Any) -> bool:
 
 def can_view(user: Any, scenario: Any) -> bool:
     """Everyone signed in reads everything except drafts: those only the team, platform, admins."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
     if scenario.status != "draft":
         return True
@@ -59,7 +56,7 @@ def can_create(user: Any, team: Any = None) -> bool:
     """Team product owners open intakes for their teams; platform members for any team."""
     if is_platform(user):
         return True
-    if not (_signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
+    if not (signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
         return False
     return team is None or team.pk in team_ids(user)
 
@@ -92,14 +89,14 @@ def can_review(user: Any, scenario: Any) -> bool:
 
 def can_onboard(user: Any, scenario: Any) -> bool:
     """The scenario's platform owner or any platform member marks it live."""
-    return is_platform(user) or (_signed_in(user) and scenario.platform_owner_id == user.pk)
+    return is_platform(user) or (signed_in(user) and scenario.platform_owner_id == user.pk)
 
 
 def can_retire(user: Any, scenario: Any) -> bool:
     """Whoever may onboard it, and its product owner (or the team's product owners)."""
     return (
         can_onboard(user, scenario)
-        or (_signed_in(user) and scenario.product_owner_id == user.pk)
+        or (signed_in(user) and scenario.product_owner_id == user.pk)
         or is_team_product_owner(user, scenario)
     )
 
@@ -117,7 +114,7 @@ def can_act_as_delegate(user: Any) -> bool:
 # Exceptions
 def can_request_exception(user: Any, scenario: Any = None, team: Any = None) -> bool:
     """Product owners, for a scenario of their team or (platform-wide) for their own team."""
-    if not (_signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
+    if not (signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
         return False
     if scenario is not None:
         return scenario.team_id in team_ids(user)
@@ -134,7 +131,7 @@ def can_detect_exception(user: Any) -> bool:
 def _exception_team_owner(user: Any, exception: Any) -> bool:
     team_id = exception.team_id or (exception.scenario.team_id if exception.scenario_id else None)
     return (
-        _signed_in(user)
+        signed_in(user)
         and roles.has_role(user, roles.PRODUCT_OWNER)
         and team_id is not None
         and team_id in team_ids(user)

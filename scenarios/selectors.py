@@ -21,11 +21,7 @@ from scenarios.exceptions import selectors as exception_selectors
 from scenarios.models import EscalationStep, PlatformException, Scenario, Tool
 
 PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *Scenario.RACI_FIELDS)
-OPEN_EXCEPTION_STATES = (
-    PlatformException.Status.DETECTED,
-    PlatformException.Status.REQUESTED,
-    PlatformException.Status.APPROVED,
-)
+OPEN_EXCEPTION_STATES = exception_selectors.OPEN_STATES
 
 
 def visible_scenarios(user: Any, queryset: QuerySet[Scenario] | None = None) -> QuerySet[Scenario]:

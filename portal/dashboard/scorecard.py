@@ -236,8 +236,8 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
     )
     row.sc_quality = SignOff.Kind.QUALITY in signed  # type: ignore[attr-defined]
     row.sc_cost = SignOff.Kind.COST in signed  # type: ignore[attr-defined]
-    # The scenario page prefetches its open exceptions (detected, requested, approved): every
-    # state these facts count. A test compares both paths with `annotate`.
+    # The scenario page loads its open exceptions (detected, requested, approved): every state
+    # these facts count. A test compares both paths with `annotate`.
     loaded = getattr(scenario, "open_exceptions", None)
     if loaded is not None:
         counts = {

@@ -4,32 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.core.policies import signed_in
 from scenarios import policies as scenario_policies
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def can_view(user: Any, request: Any = None) -> bool:
     """Everyone signed in reads every support request."""
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_open(user: Any) -> bool:
     """Anyone signed in may ask the platform for help."""
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_comment(user: Any, request: Any) -> bool:
     """Anyone signed in may add to the thread, also once it is closed (it stays closed)."""
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_edit(user: Any, request: Any) -> bool:
     """The requester fixes the title and description while nobody has answered yet."""
     return (
-        _signed_in(user)
+        signed_in(user)
         and request.requester_id == user.pk
         and request.status == "open"
         and request.first_answered_at is None
@@ -54,7 +51,7 @@ def can_close(user: Any, request: Any) -> bool:
 
 def can_reopen(user: Any, request: Any) -> bool:
     """The requester when the answer did not help, or the platform."""
-    return _signed_in(user) and (
+    return signed_in(user) and (
         request.requester_id == user.pk or scenario_policies.is_platform(user)
     )
 

@@ -128,11 +128,6 @@ def exceptions_panel(scenario: Scenario, number: int) -> ExceptionsPanel:
     return ExceptionsPanel(rows, rows[0].total if rows else 0, open_rows)
 
 
-def open_exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:
-    """Detected, requested or approved: what the decision record lists as open."""
-    return exceptions_for_scenario(scenario).filter(status__in=OPEN_STATES)
-
-
 def active_eval_bypass(scenario: Any, today: dt.date | None = None) -> PlatformException | None:
     """The approved, unexpired eval gate bypass for this scenario, if any.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar
@@ -291,6 +292,46 @@ class SignOff(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_decision_display().lower()} by {self.actor}"
+
+
+@dataclass(frozen=True)
+class SignOffRule:
+    """Who gives one kind of sign-off, and when. `SIGNOFF_RULES` is the one table that the
+    policies, the sign-off inbox, the services and the reminders read."""
+
+    kind: str
+    owner: str  # the scenario's RACI field naming who signs
+    state: str  # the release state in which it is given
+    since: str  # the release's time stamp its wait counts from
+    delegable: bool = True  # an admin may sign in the named owner's place
+
+    @property
+    def label(self) -> str:
+        return str(SignOff.Kind(self.kind).label)
+
+    @property
+    def owner_id(self) -> str:
+        return f"{self.owner}_id"
+
+
+SIGNOFF_RULES: dict[str, SignOffRule] = {
+    rule.kind: rule
+    for rule in (
+        SignOffRule(
+            SignOff.Kind.QUALITY, "quality_owner", Release.Status.SUBMITTED, "submitted_at"
+        ),
+        SignOffRule(SignOff.Kind.COST, "cost_owner", Release.Status.SUBMITTED, "submitted_at"),
+        SignOffRule(
+            SignOff.Kind.PRODUCT_ROLLOUT, "product_owner", Release.Status.APPROVED, "approved_at"
+        ),
+        SignOffRule(
+            SignOff.Kind.PLATFORM_ROLLOUT, "platform_owner", Release.Status.APPROVED, "approved_at"
+        ),
+    )
+}
+# The pair that approves a submitted release, and the pair that lets an approved one roll out.
+REVIEW_KINDS = tuple(k for k, r in SIGNOFF_RULES.items() if r.state == Release.Status.SUBMITTED)
+ROLLOUT_KINDS = tuple(k for k, r in SIGNOFF_RULES.items() if r.state == Release.Status.APPROVED)
 
 
 class AliasMove(models.Model):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from portal.core.models import Team
+from portal.core.policies import signed_in
+from releases.models import SIGNOFF_RULES
 from scenarios import policies as scenario_policies
 
 
@@ -57,22 +59,17 @@ def can_revise(user: Any, release: Any) -> bool:
 
 
 def can_sign(user: Any, release: Any, kind: str) -> bool:
-    """Only the person the scenario names for this kind, and never the release's author."""
-    if not getattr(user, "is_authenticated", False) or release.author_id == user.pk:
+    """Only the active person the scenario names for this kind, and never the release's author."""
+    if not signed_in(user) or release.author_id == user.pk:
         return False
-    owner_field = {
-        "quality": "quality_owner_id",
-        "cost": "cost_owner_id",
-        "product_rollout": "product_owner_id",
-        "platform_rollout": "platform_owner_id",
-    }[kind]
-    return getattr(release.scenario, owner_field) == user.pk
+    return bool(getattr(release.scenario, SIGNOFF_RULES[kind].owner_id) == user.pk)
 
 
 def can_sign_as_delegate(user: Any, release: Any, kind: str) -> bool:
     """An admin may sign in the named owner's place, explicitly, but never on their own release."""
     return (
-        scenario_policies.is_admin(user)
+        SIGNOFF_RULES[kind].delegable
+        and scenario_policies.is_admin(user)
         and release.author_id != user.pk
         and not can_sign(user, release, kind)
     )

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
-from releases.gates import with_fast_path
-from releases.models import Release, SignOff
+from releases.models import SIGNOFF_RULES, Release, SignOff
+from releases.selectors import due_signoffs
 from scenarios.reminders import escalation_paths
 
 Kind = SignOff.Kind
@@ -23,24 +23,18 @@ Kind = SignOff.Kind
 class _SignOffWaiting(Waiting):
     model = Release
     signoff: str = ""
-    owner: str = ""  # the scenario's RACI field naming who signs
-    status: str = Release.Status.SUBMITTED
-    since_field = "submitted_at"
+
+    @property
+    def owner(self) -> str:
+        """The scenario's RACI field naming who signs."""
+        return SIGNOFF_RULES[self.signoff].owner
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
-        # Any decision of this kind on this revision ends the wait: an approval moves the
-        # release on, and a rejection is an answer the owner is not asked for again.
-        decided = SignOff.objects.filter(
-            release=OuterRef("pk"), revision=OuterRef("revision"), kind=self.signoff
-        )
-        return Release.objects.filter(
-            ~Exists(decided),
-            status=self.status,
-            **{f"{self.since_field}__lte": now - self.sla(None)},
-        )
+        # Exactly what the sign-off inbox shows as owed, once it has waited past its SLA.
+        return due_signoffs(self.signoff).filter(since__lte=now - self.sla(None))
 
     def columns(self) -> dict[str, Any]:
-        return {"since": F(self.since_field), "to": people(f"scenario__{self.owner}")}
+        return {"since": F("since"), "to": people(f"scenario__{self.owner}")}
 
     def sla(self, obj: Any) -> dt.timedelta:
         return hours(setting("SLA_RELEASE_SIGNOFF_HOURS"))
@@ -60,7 +54,6 @@ class _SignOffWaiting(Waiting):
 class QualitySignOff(_SignOffWaiting):
     code = "release_quality_signoff"
     signoff = Kind.QUALITY
-    owner = "quality_owner"
     what = "quality sign-off"
     action = "Check the eval results, then approve or reject the quality sign-off"
     select_related = ("scenario", "scenario__quality_owner")
@@ -70,7 +63,6 @@ class QualitySignOff(_SignOffWaiting):
 class CostSignOff(_SignOffWaiting):
     code = "release_cost_signoff"
     signoff = Kind.COST
-    owner = "cost_owner"
     what = "cost sign-off"
     action = "Check the cost estimate against the budget, then approve or reject the cost sign-off"
     select_related = ("scenario", "scenario__cost_owner")
@@ -80,9 +72,6 @@ class CostSignOff(_SignOffWaiting):
 class ProductRolloutSignOff(_SignOffWaiting):
     code = "release_product_rollout_signoff"
     signoff = Kind.PRODUCT_ROLLOUT
-    owner = "product_owner"
-    status = Release.Status.APPROVED
-    since_field = "approved_at"
     what = "product rollout sign-off"
     action = "Sign off the rollout for the product, or reject it with a reason"
     select_related = ("scenario", "scenario__product_owner")
@@ -92,12 +81,6 @@ class ProductRolloutSignOff(_SignOffWaiting):
 class PlatformRolloutSignOff(_SignOffWaiting):
     code = "release_platform_rollout_signoff"
     signoff = Kind.PLATFORM_ROLLOUT
-    owner = "platform_owner"
-    status = Release.Status.APPROVED
-    since_field = "approved_at"
     what = "platform rollout sign-off"
     action = "Sign off the rollout for the platform, or reject it with a reason"
     select_related = ("scenario", "scenario__platform_owner")
-
-    def waiting(self, now: dt.datetime) -> QuerySet[Any]:
-        return with_fast_path(super().waiting(now)).filter(rm_fast=False)  # type: ignore[misc]

@@ -24,24 +24,17 @@ from portal.core.policies import signed_in
 from portal.core.selectors import attach_people
 from portal.core.transitions import Action, available_actions
 from releases import gates, policies
-from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
+from releases.models import (
+    SIGNOFF_RULES,
+    AliasMove,
+    ModelAlias,
+    Release,
+    ReleasePolicy,
+    SignOff,
+)
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
 
-REVIEW_KINDS = (SignOff.Kind.QUALITY, SignOff.Kind.COST)
-ROLLOUT_KINDS = (SignOff.Kind.PRODUCT_ROLLOUT, SignOff.Kind.PLATFORM_ROLLOUT)
-OWNER_FIELD = {
-    SignOff.Kind.QUALITY: "quality_owner",
-    SignOff.Kind.COST: "cost_owner",
-    SignOff.Kind.PRODUCT_ROLLOUT: "product_owner",
-    SignOff.Kind.PLATFORM_ROLLOUT: "platform_owner",
-}
-SIGN_STATE = {
-    SignOff.Kind.QUALITY: Release.Status.SUBMITTED,
-    SignOff.Kind.COST: Release.Status.SUBMITTED,
-    SignOff.Kind.PRODUCT_ROLLOUT: Release.Status.APPROVED,
-    SignOff.Kind.PLATFORM_ROLLOUT: Release.Status.APPROVED,
-}
 ACTIONS = {
     "submit": Action("submit", "Submit for sign-off", "submit", ""),
     "revise": Action("revise", "Revise (back to draft)", "revise", "secondary"),
@@ -100,19 +93,19 @@ def _approved(kind: str) -> Exists:
     )
 
 
-SINCE_FIELD = {
-    kind: "submitted_at" if kind in REVIEW_KINDS else "approved_at" for kind in OWNER_FIELD
-}
-
-
-def _due(kind: SignOff.Kind) -> QuerySet[Release]:
-    """Releases on which a sign-off of `kind` is due from the scenario's named owner (`owner_id`):
-    in the state that asks for it, not yet approved on this revision, and for the platform
-    rollout, off the fast path. Due releases are never drafts, so everyone may see them."""
-    due = Release.objects.filter(~_approved(kind), status=SIGN_STATE[kind])
+def due_signoffs(kind: str) -> QuerySet[Release]:
+    """Releases on which a sign-off of `kind` is due from the scenario's named owner
+    (`owner_id`, waiting since `since`): in the state that asks for it, not yet approved on this
+    revision (a rejected rollout sign-off is still owed), not written by that owner, and for the
+    platform rollout, off the fast path. The inbox and the reminders both read this. Due
+    releases are never drafts, so everyone may see them."""
+    rule = SIGNOFF_RULES[kind]
+    due = Release.objects.filter(~_approved(kind), status=rule.state).exclude(
+        **{f"scenario__{rule.owner_id}": F("author_id")}
+    )
     if kind == SignOff.Kind.PLATFORM_ROLLOUT:
         due = gates.with_fast_path(due).filter(rm_fast=False)
-    return due.annotate(owner_id=F(f"scenario__{OWNER_FIELD[kind]}_id"), since=F(SINCE_FIELD[kind]))
+    return due.annotate(owner_id=F(f"scenario__{rule.owner_id}"), since=F(rule.since))
 
 
 def awaiting_q(user: Any) -> Q:
@@ -187,13 +180,13 @@ SELECT r.id, r.title, r.model_name, r.model_version, r.change_type, r.submitted_
 """
 
 
-DUE_COLUMNS = ("id", "since", "owner_id", "author_id")
+DUE_COLUMNS = ("id", "since", "owner_id")
 
 
 @functools.cache
 def _due_sql(kind: SignOff.Kind) -> tuple[str, tuple[Any, ...]]:
-    """`_due(kind)` as SQL, compiled once per process: it holds no per-request value."""
-    due = _due(kind).order_by().values(*DUE_COLUMNS)
+    """`due_signoffs(kind)` as SQL, compiled once per process: it holds no per-request value."""
+    due = due_signoffs(kind).order_by().values(*DUE_COLUMNS)
     return due.query.sql_with_params()
 
 
@@ -207,19 +200,19 @@ def _inbox_item(row: Any) -> InboxItem:
         ["id", "username", "first_name", "last_name"],
         [row.author_id, row.author_username, row.author_first_name, row.author_last_name],
     )
-    kind = list(OWNER_FIELD)[row.kind_rank]
-    return InboxItem(row, kind, getattr(row, SINCE_FIELD[kind]))
+    kind = list(SIGNOFF_RULES)[row.kind_rank]
+    return InboxItem(row, kind, getattr(row, SIGNOFF_RULES[kind].since))
 
 
 # One flag per kind: is this user named for it on any scenario?
 NAMED_SQL = "SELECT " + ", ".join(  # noqa: S608
-    f"EXISTS (SELECT 1 FROM scenarios_scenario WHERE {owner}_id = %s)"  # noqa: S608
-    for owner in OWNER_FIELD.values()
+    f"EXISTS (SELECT 1 FROM scenarios_scenario WHERE {rule.owner_id} = %s)"  # noqa: S608
+    for rule in SIGNOFF_RULES.values()
 )
 
 
 class SignOffQueue:
-    """The sign-offs one user owes, oldest first (a tie in the order of `OWNER_FIELD`), as a
+    """The sign-offs one user owes, oldest first (a tie in the order of `SIGNOFF_RULES`), as a
     sequence a paginator slices.
 
     Each kind is its own query, walked in the order of a partial index on its waiting-since
@@ -227,7 +220,7 @@ class SignOffQueue:
     page of rows per kind however many sign-offs wait, and its SQL is compiled once, not per
     request (the user is a parameter)."""
 
-    def __init__(self, user: Any, kinds: Iterable[str] = tuple(OWNER_FIELD)) -> None:
+    def __init__(self, user: Any, kinds: Iterable[str] = tuple(SIGNOFF_RULES)) -> None:
         self.user = user
         self.kinds = set(kinds) if signed_in(user) else set()
 
@@ -238,16 +231,16 @@ class SignOffQueue:
         if not signed_in(user):
             return cls(user, ())
         with connection.cursor() as cursor:
-            cursor.execute(NAMED_SQL, [user.pk] * len(OWNER_FIELD))
+            cursor.execute(NAMED_SQL, [user.pk] * len(SIGNOFF_RULES))
             named = cursor.fetchone()
         return cls(
-            user, [kind for kind, is_named in zip(OWNER_FIELD, named, strict=True) if is_named]
+            user, [kind for kind, is_named in zip(SIGNOFF_RULES, named, strict=True) if is_named]
         )
 
     def sql(self, stop: int | None = None) -> tuple[str, list[Any]]:
         """Rows (id, since, kind_rank), each kind cut at `stop`; "" if this user signs nothing."""
         parts, params = [], []
-        for rank, kind in enumerate(OWNER_FIELD):
+        for rank, kind in enumerate(SIGNOFF_RULES):
             if kind not in self.kinds:
                 continue
             due, due_params = _due_sql(kind)
@@ -255,9 +248,9 @@ class SignOffQueue:
             parts.append(
                 # Only compiled ORM SQL and constants are spliced in; values are parameters.
                 f"SELECT * FROM (SELECT d.id, d.since, {rank} AS kind_rank FROM ({due}) d"  # noqa: S608
-                f" WHERE d.owner_id = %s AND d.author_id <> %s{cut}) owed_{rank}"
+                f" WHERE d.owner_id = %s{cut}) owed_{rank}"
             )
-            params += [*due_params, self.user.pk, self.user.pk, *([] if stop is None else [stop])]
+            params += [*due_params, self.user.pk, *([] if stop is None else [stop])]
         return " UNION ALL ".join(parts), params
 
     def count(self, limit: int | None = None) -> int:
@@ -403,18 +396,18 @@ def signoff_slots(
 ) -> list[SignOffSlot]:
     """The sign-off panel: one slot per kind, with the buttons this user may press."""
     slots = []
-    for kind, owner in OWNER_FIELD.items():
+    for kind, rule in SIGNOFF_RULES.items():
         current = [s for s in signoffs if s.kind == kind and s.revision == release.revision]
         given = next((s for s in current if s.decision == SignOff.Decision.APPROVE), None)
         slot = SignOffSlot(
             kind=kind,
-            label=SignOff.Kind(kind).label,
-            owner=getattr(release.scenario, owner),
+            label=rule.label,
+            owner=getattr(release.scenario, rule.owner),
             given=given,
             latest=current[-1] if current else None,
             not_needed=kind == SignOff.Kind.PLATFORM_ROLLOUT and fast_path,
         )
-        slot.due = release.status == SIGN_STATE[kind] and given is None
+        slot.due = release.status == rule.state and given is None
         if slot.due:
             slot.can_sign = policies.can_sign(user, release, kind)
             slot.as_delegate = policies.can_sign_as_delegate(user, release, kind)
@@ -449,7 +442,9 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
     signoffs = list(release.signoffs.prefetch_related("exception").order_by("created_at", "id"))
     # Everyone the page names, in one query rather than a join per person.
     attach_people(
-        ([release.scenario], OWNER_FIELD.values()), ([release], ["author"]), (signoffs, ["actor"])
+        ([release.scenario], [rule.owner for rule in SIGNOFF_RULES.values()]),
+        ([release], ["author"]),
+        (signoffs, ["actor"]),
     )
     gate = gates.eval_gate(release)
     fast_path = release.fast_path or (

@@ -19,15 +19,21 @@ from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import lock, perform
 from releases import gates, policies
-from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
+from releases.models import (
+    REVIEW_KINDS,
+    SIGNOFF_RULES,
+    AliasMove,
+    ModelAlias,
+    Release,
+    ReleasePolicy,
+    SignOff,
+)
 
 EDITABLE_FIELDS = (
     "title", "change_type", "model_name", "model_version", "alias_name", "prompt_family",
     "prompt_version", "runtime", "runtime_version", "tool_changes", "changelog", "eval_run_ref",
     "eval_dataset", "eval_score", "eval_coverage", "cost_per_request", "accepted_outcome_rate",
 )  # fmt: skip
-REVIEW_KINDS = (SignOff.Kind.QUALITY, SignOff.Kind.COST)
-ROLLOUT_KINDS = (SignOff.Kind.PRODUCT_ROLLOUT, SignOff.Kind.PLATFORM_ROLLOUT)
 
 
 # Drafts
@@ -116,10 +122,6 @@ def release_revise(
 
 
 # Sign-offs
-def _sign_state(kind: str) -> str:
-    return Release.Status.SUBMITTED if kind in REVIEW_KINDS else Release.Status.APPROVED
-
-
 def _check_signer(release: Release, actor: Any, kind: str, as_delegate: bool) -> bool:
     """Returns whether the actor signs as a delegate; raises PermissionDenied otherwise."""
     if policies.can_sign(actor, release, kind):
@@ -165,7 +167,7 @@ def release_sign_off(
         # The row lock serialises every sign-off on this release, so the request that completes
         # the pair always sees the other half and approves; none can be left waiting.
         release = lock(Release, release_id)
-        if release.status != _sign_state(kind):
+        if release.status != SIGNOFF_RULES[kind].state:
             raise TransitionConflict(
                 f"The {kind.label.lower()} sign-off is not possible: the release is "
                 f"{release.get_status_display().lower()}.",

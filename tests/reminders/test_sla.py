@@ -14,8 +14,8 @@ from django.db.models import F
 
 from portal.reminders.models import Reminder
 from releases import gates
+from releases.gates import with_fast_path
 from releases.models import Release, ReleasePolicy
-from releases.reminders import with_fast_path
 from tests.incidents.factories import IncidentFactory
 from tests.releases.factories import ReleaseFactory
 from tests.reminders.conftest import T0, rows, sweep_at

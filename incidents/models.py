@@ -141,7 +141,7 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.RESOLVED, target=Status.CLOSED,
-        permission=_policy("can_close"), custom={"label": "Close"},
+        permission=_policy("can_close"), custom={"label": "Close", "style": "secondary"},
     )  # fmt: skip
     def close(self) -> None:
         self.closed_at = timezone.now()

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from incidents import policies
 from incidents.models import Incident, IncidentUpdate, Postmortem, RollbackAction
 from portal.core.models import User
-from portal.core.transitions import Action, available_actions
+from portal.core.transitions import Action, available_actions, catalogue
 from releases import policies as release_policies
 from releases.models import Release
 from scenarios import policies as scenario_policies
@@ -24,12 +24,7 @@ ACTIVE_STATES = (
 # An incident is opened against a scenario that is live or about to go live.
 OPENABLE_SCENARIO_STATES = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
 
-CATALOGUE = {
-    "acknowledge": Action("acknowledge", "Acknowledge", "acknowledge"),
-    "mitigate": Action("mitigate", "Mark mitigated", "mitigate"),
-    "resolve": Action("resolve", "Resolve", "resolve"),
-    "close": Action("close", "Close", "close", style="secondary"),
-}
+CATALOGUE = catalogue(Incident, "acknowledge", "mitigate", "resolve", "close")
 
 SNAPSHOT_ROLES = (
     ("product_owner", "product (scenario) owner"),

@@ -200,7 +200,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.REJECTED, target=Status.DRAFT,
-        permission=_policy("can_revise"), custom={"label": "Revise"},
+        permission=_policy("can_revise"), custom={"label": "Revise (back to draft)", "style": "secondary"},
     )  # fmt: skip
     def revise(self) -> None:
         self.revision += 1
@@ -216,7 +216,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.ROLLING_OUT, target=Status.RELEASED,
-        permission=_policy("can_release"), custom={"label": "Release (move the alias)"},
+        permission=_policy("can_release"), custom={"label": "Release (move the model alias)"},
     )  # fmt: skip
     def release(self, previous: Any = None) -> None:
         self.released_at = timezone.now()
@@ -234,7 +234,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.RELEASED, target=Status.ROLLED_BACK,
-        permission=_policy("can_rollback"), custom={"label": "Roll back"},
+        permission=_policy("can_rollback"), custom={"label": "Roll back", "slug": "rollback", "style": "danger", "needs_comment": True},
     )  # fmt: skip
     def roll_back(self) -> None:
         self.ended_at = timezone.now()

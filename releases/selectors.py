@@ -22,7 +22,7 @@ from portal.core.models import User
 from portal.core.pagination import BoundedPaginator, page_number
 from portal.core.policies import signed_in
 from portal.core.selectors import attach_people
-from portal.core.transitions import Action, available_actions
+from portal.core.transitions import Action, available_actions, catalogue
 from releases import gates, policies
 from releases.models import (
     SIGNOFF_RULES,
@@ -35,13 +35,7 @@ from releases.models import (
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
 
-ACTIONS = {
-    "submit": Action("submit", "Submit for sign-off", "submit", ""),
-    "revise": Action("revise", "Revise (back to draft)", "revise", "secondary"),
-    "start_rollout": Action("start_rollout", "Start rollout", "start-rollout", ""),
-    "release": Action("release", "Release (move the model alias)", "release", ""),
-    "roll_back": Action("roll_back", "Roll back", "rollback", "danger", needs_comment=True),
-}
+ACTIONS = catalogue(Release, "submit", "revise", "start_rollout", "release", "roll_back")
 
 
 def visible_releases(user: Any) -> QuerySet[Release]:

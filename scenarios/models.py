@@ -318,14 +318,14 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.IN_REVIEW, target=Status.CHANGES_REQUESTED,
-        permission=_policy("can_review"), custom={"label": "Request changes"},
+        permission=_policy("can_review"), custom={"label": "Request changes", "style": "secondary"},
     )  # fmt: skip
     def request_changes(self) -> None:
         self.decided_at = timezone.now()
 
     @transition(
         field=status, source=Status.IN_REVIEW, target=Status.REJECTED,
-        permission=_policy("can_review"), custom={"label": "Reject"},
+        permission=_policy("can_review"), custom={"label": "Reject", "style": "danger"},
     )  # fmt: skip
     def reject(self) -> None:
         self.decided_at = timezone.now()
@@ -339,7 +339,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.ONBOARDED, target=Status.RETIRED,
-        permission=_policy("can_retire"), custom={"label": "Retire"},
+        permission=_policy("can_retire"), custom={"label": "Retire", "style": "danger", "needs_comment": True},
     )  # fmt: skip
     def retire(self) -> None:
         self.retired_at = timezone.now()
@@ -545,7 +545,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.DETECTED, target=Status.REQUESTED,
-        permission=_policy("can_justify_exception"), custom={"label": "Justify"},
+        permission=_policy("can_justify_exception"), custom={"label": "Justify (document it)"},
     )  # fmt: skip
     def justify(self, by: Any = None) -> None:
         self.requester = by
@@ -563,7 +563,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.REQUESTED, target=Status.REJECTED,
-        permission=_policy("can_decide_exception"), custom={"label": "Reject"},
+        permission=_policy("can_decide_exception"), custom={"label": "Reject", "style": "secondary", "needs_comment": True},
     )  # fmt: skip
     def reject(self, by: Any = None, comment: str = "") -> None:
         self.approver = by
@@ -579,7 +579,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.REVOKED,
-        permission=_policy("can_revoke_exception"), custom={"label": "Revoke"},
+        permission=_policy("can_revoke_exception"), custom={"label": "Revoke", "style": "danger", "needs_comment": True},
     )  # fmt: skip
     def revoke(self, by: Any = None, reason: str = "") -> None:
         self.ended_by = by
@@ -588,7 +588,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.CLOSED,
-        permission=_policy("can_close_exception"), custom={"label": "Close (back on the platform path)"},
+        permission=_policy("can_close_exception"), custom={"label": "Close (back on the platform path)", "style": "secondary"},
     )  # fmt: skip
     def close(self, by: Any = None, comment: str = "") -> None:
         self.ended_by = by

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import BoundedPaginator
-from portal.core.transitions import Action, available_actions
+from portal.core.transitions import Action, available_actions, catalogue
 from scenarios import decision_record, golden_path, policies, selectors, services
 from scenarios.exceptions import selectors as exception_selectors
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, ToolForm, add_errors
@@ -28,20 +28,9 @@ PAGE_SIZE = 25
 EXCEPTIONS_SHOWN = 10
 
 # Transitions that post straight from the scenario page.
-ACTIONS: dict[str, Action] = {
-    "submit": Action("submit", "Submit for review", "submit"),
-    "start_review": Action("start_review", "Start review", "start-review"),
-    "onboard": Action("onboard", "Mark onboarded (live)", "onboard"),
-    "retire": Action("retire", "Retire", "retire", style="danger", needs_comment=True),
-}
+ACTIONS: dict[str, Action] = catalogue(Scenario, "submit", "start_review", "onboard", "retire")
 # Decisions are taken on the review page, where the checklist is answered.
-DECISIONS: dict[str, Action] = {
-    "approve": Action("approve", "Approve", "approve"),
-    "request_changes": Action(
-        "request_changes", "Request changes", "request-changes", style="secondary"
-    ),
-    "reject": Action("reject", "Reject", "reject", style="danger"),
-}
+DECISIONS: dict[str, Action] = catalogue(Scenario, "approve", "request_changes", "reject")
 SERVICES: dict[str, Callable[..., Any]] = {
     "submit": services.scenario_submit,
     "start_review": services.scenario_start_review,

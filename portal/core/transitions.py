@@ -35,6 +35,24 @@ class Action:
     needs_comment: bool = False
 
 
+def catalogue(model: type[models.Model], *names: str) -> dict[str, Action]:
+    """An app's buttons for these transitions, in this order, as each transition describes
+    itself in its `custom=`: `label`, and where it differs from the default, `slug` (else the
+    name with dashes), `style` and `needs_comment`. The label is the one `perform` speaks of."""
+    actions = {}
+    for name in names:
+        meta = _fsm_meta(model, name)  # type: ignore[arg-type]
+        custom = next(iter(meta.transitions.values())).custom
+        actions[name] = Action(
+            name,
+            str(custom.get("label", name.replace("_", " "))),
+            str(custom.get("slug", name.replace("_", "-"))),
+            str(custom.get("style", "")),
+            bool(custom.get("needs_comment", False)),
+        )
+    return actions
+
+
 def policy(module: str, name: str) -> Callable[[Any, Any], bool]:
     """A django-fsm `permission=` hook that asks `<module>.<name>(user, instance)`.
 

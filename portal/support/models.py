@@ -104,7 +104,7 @@ class SupportRequest(FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=[Status.ANSWERED, Status.CLOSED], target=Status.OPEN,
-        permission=_policy("can_reopen"), custom={"label": "Reopen"},
+        permission=_policy("can_reopen"), custom={"label": "Reopen", "style": "secondary", "needs_comment": True},
     )  # fmt: skip
     def reopen(self) -> None:
         self.closed_at = None

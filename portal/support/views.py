@@ -14,17 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
-from portal.core.transitions import Action, available_actions
+from portal.core.transitions import available_actions, catalogue
 from portal.support import policies, selectors, services
 from portal.support.forms import AnswerForm, CommentForm, FilterForm, SupportRequestForm
 from portal.support.models import SupportRequest
 from scenarios import policies as scenario_policies
 
 PAGE_SIZE = 25
-ACTIONS = {
-    "close": Action("close", "Close", "close"),
-    "reopen": Action("reopen", "Reopen", "reopen", "secondary", needs_comment=True),
-}
+ACTIONS = catalogue(SupportRequest, "close", "reopen")
 
 
 def _paged(request: HttpRequest, rows: Any) -> dict[str, Any]:

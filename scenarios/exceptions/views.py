@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import TransitionConflict
-from portal.core.transitions import Action, available_actions
+from portal.core.transitions import available_actions, catalogue
 from scenarios import policies
 from scenarios.exceptions import forms as exception_forms
 from scenarios.exceptions import selectors, services
@@ -24,13 +24,7 @@ from scenarios.models import PlatformException, Scenario
 PAGE_SIZE = 25
 Status = PlatformException.Status
 
-CATALOGUE = {
-    "justify": Action("justify", "Justify (document it)", "justify"),
-    "approve": Action("approve", "Approve", "approve"),
-    "reject": Action("reject", "Reject", "reject", style="secondary", needs_comment=True),
-    "revoke": Action("revoke", "Revoke", "revoke", style="danger", needs_comment=True),
-    "close": Action("close", "Close (back on the platform path)", "close", style="secondary"),
-}
+CATALOGUE = catalogue(PlatformException, "justify", "approve", "reject", "revoke", "close")
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "approve": exception_forms.ApproveForm,
     "reject": exception_forms.RejectForm,

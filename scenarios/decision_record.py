@@ -129,7 +129,7 @@ def _open_exceptions(scenario: Scenario) -> list[Any]:
     prefetched = getattr(scenario, "open_exceptions", None)
     if prefetched is not None:
         return list(prefetched)
-    return list(scenario.exceptions.filter(status__in=selectors.OPEN_EXCEPTION_STATES))
+    return list(scenario.exceptions.open())
 
 
 def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar
@@ -393,6 +394,20 @@ class ScenarioReview(ChoiceLabels, models.Model):
         return f"{self.get_decision_display()} by {self.reviewer}"
 
 
+class ExceptionQuerySet(models.QuerySet["PlatformException"]):
+    """The register's named sets; their conditions are `PlatformException`'s Q builders."""
+
+    def open(self) -> ExceptionQuerySet:
+        """Detected, requested or approved: not yet ended."""
+        return self.filter(status__in=PlatformException.OPEN)
+
+    def past_expiry(self, day: dt.date) -> ExceptionQuerySet:
+        return self.filter(PlatformException.past_expiry_q(day))
+
+    def undocumented(self, day: dt.date) -> ExceptionQuerySet:
+        return self.filter(PlatformException.undocumented_q(day))
+
+
 class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     """A documented deviation from the platform's golden path, with an expiry."""
 
@@ -470,6 +485,8 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ExceptionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "exception"
@@ -479,9 +496,12 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         ]
 
     UNDECIDED: ClassVar[frozenset[str]] = frozenset({Status.DETECTED, Status.REQUESTED})
+    OPEN: ClassVar[frozenset[str]] = frozenset({Status.DETECTED, Status.REQUESTED, Status.APPROVED})
     ENDED: ClassVar[frozenset[str]] = frozenset(
         {Status.REJECTED, Status.EXPIRED, Status.REVOKED, Status.CLOSED}
     )
+    # The ends an approved exception can come to (a rejection ends only a request).
+    ENDED_AFTER_APPROVAL: ClassVar[frozenset[str]] = ENDED - {Status.REJECTED}
     # Fixed once the exception is decided; the end fields once it has ended. `save` refuses a
     # change to them, so no interface (form, API, admin, shell) can rewrite a decision.
     DECIDED_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -532,16 +552,31 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         frozen = getattr(self, "_frozen", {})
         return [name for name, value in frozen.items() if self.__dict__.get(name) != value]
 
-    @property
-    def is_undocumented(self) -> bool:
-        """Detected and not justified, or approved past its expiry date but not yet expired."""
-        if self.status == self.Status.DETECTED:
-            return True
+    @staticmethod
+    def past_expiry_q(day: dt.date) -> models.Q:
+        """Approved, with the expiry date come by `day`, and not yet expired by the sweep: an
+        exception is valid up to the day before its expiry date."""
+        return models.Q(status=PlatformException.Status.APPROVED, expires_on__lte=day)
+
+    @staticmethod
+    def undocumented_q(day: dt.date) -> models.Q:
+        """Detected and not justified, or past expiry (`past_expiry_q`)."""
+        return models.Q(status=PlatformException.Status.DETECTED) | PlatformException.past_expiry_q(
+            day
+        )
+
+    def is_past_expiry(self, day: dt.date) -> bool:
+        """`past_expiry_q` for this one exception."""
         return (
             self.status == self.Status.APPROVED
             and self.expires_on is not None
-            and self.expires_on <= timezone.localdate()
+            and self.expires_on <= day
         )
+
+    @property
+    def is_undocumented(self) -> bool:
+        """`undocumented_q` for this one exception, today."""
+        return self.status == self.Status.DETECTED or self.is_past_expiry(timezone.localdate())
 
     @transition(
         field=status, source=Status.DETECTED, target=Status.REQUESTED,

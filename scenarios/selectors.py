@@ -21,7 +21,6 @@ from scenarios.exceptions import selectors as exception_selectors
 from scenarios.models import EscalationStep, PlatformException, Scenario, Tool
 
 PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *Scenario.RACI_FIELDS)
-OPEN_EXCEPTION_STATES = exception_selectors.OPEN_STATES
 
 
 def visible_scenarios(user: Any, queryset: QuerySet[Scenario] | None = None) -> QuerySet[Scenario]:
@@ -117,9 +116,7 @@ def scenario_detail(user: Any, pk: Any, *, open_exceptions: bool = True) -> Scen
         related.append(
             Prefetch(
                 "exceptions",
-                PlatformException.objects.filter(status__in=OPEN_EXCEPTION_STATES).order_by(
-                    "expires_on", "id"
-                ),
+                PlatformException.objects.open().order_by("expires_on", "id"),
                 to_attr="open_exceptions",
             )
         )

@@ -134,7 +134,7 @@ def annotate(scenarios: QuerySet[Scenario], today: dt.date | None = None) -> Que
         sc_release_revision=Subquery(last_approved.values("revision")[:1]),
         sc_release_title=Subquery(last_approved.values("title")[:1]),
         sc_detected=_exception_count(Q(status=status.DETECTED)),
-        sc_lapsed=_exception_count(Q(status=status.APPROVED, expires_on__lte=today)),
+        sc_lapsed=_exception_count(PlatformException.past_expiry_q(today)),
         sc_untracked=_exception_count(Q(status=status.APPROVED, expires_on__isnull=True)),
         sc_open=_exception_count(Q(status__in=(status.REQUESTED, status.APPROVED))),
     ).annotate(sc_quality=_signed(SignOff.Kind.QUALITY), sc_cost=_signed(SignOff.Kind.COST))
@@ -242,10 +242,7 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
     if loaded is not None:
         counts = {
             "sc_detected": sum(e.status == status.DETECTED for e in loaded),
-            "sc_lapsed": sum(
-                e.status == status.APPROVED and e.expires_on is not None and e.expires_on <= today
-                for e in loaded
-            ),
+            "sc_lapsed": sum(e.is_past_expiry(today) for e in loaded),
             "sc_untracked": sum(
                 e.status == status.APPROVED and e.expires_on is None for e in loaded
             ),
@@ -254,7 +251,7 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
     else:
         counts = PlatformException.objects.filter(scenario_id=scenario.pk).aggregate(
             sc_detected=Count("pk", filter=Q(status=status.DETECTED)),
-            sc_lapsed=Count("pk", filter=Q(status=status.APPROVED, expires_on__lte=today)),
+            sc_lapsed=Count("pk", filter=PlatformException.past_expiry_q(today)),
             sc_untracked=Count("pk", filter=Q(status=status.APPROVED, expires_on__isnull=True)),
             sc_open=Count("pk", filter=Q(status__in=(status.REQUESTED, status.APPROVED))),
         )

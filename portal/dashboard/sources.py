@@ -31,11 +31,7 @@ from releases.models import Release, SignOff
 from scenarios.models import PlatformException, Scenario
 
 ACTIVE_SCENARIO = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
-OPEN_EXCEPTION = (
-    PlatformException.Status.DETECTED,
-    PlatformException.Status.REQUESTED,
-    PlatformException.Status.APPROVED,
-)
+OPEN_EXCEPTION = PlatformException.OPEN
 
 
 def _for_team(queryset: QuerySet[Any], window: Window, path: str) -> QuerySet[Any]:
@@ -144,20 +140,9 @@ def exception_base(window: Window) -> QuerySet[PlatformException]:
 
 
 DETECTED = Q(status=PlatformException.Status.DETECTED)
-ENDED = (
-    PlatformException.Status.EXPIRED,
-    PlatformException.Status.REVOKED,
-    PlatformException.Status.CLOSED,
-)
-
-
-def past_expiry(today: dt.date) -> Q:
-    return Q(status=PlatformException.Status.APPROVED, expires_on__lte=today)
-
-
-def undocumented_now(today: dt.date) -> Q:
-    """Exactly `PlatformException.is_undocumented`, as a filter."""
-    return DETECTED | past_expiry(today)
+ENDED = PlatformException.ENDED_AFTER_APPROVAL
+past_expiry = PlatformException.past_expiry_q
+undocumented_now = PlatformException.undocumented_q
 
 
 def undocumented_at(moment: dt.datetime) -> Q:
@@ -232,11 +217,9 @@ def maybe_undocumented_since(moment: dt.datetime, today: dt.date) -> Q:
     """Every exception `undocumented_at` can count between `moment` and now (`today` is now's
     local day): a cheap first filter, so the per-week counts only look at candidates. An
     approved exception that expires after today has not lapsed yet."""
-    status = PlatformException.Status
     return (
-        Q(status=status.DETECTED)
+        undocumented_now(today)
         | Q(detected_by__isnull=False, requested_at__gt=moment)
-        | Q(status=status.APPROVED, expires_on__lte=today)
         | Q(status__in=ENDED, ended_at__gt=moment)
     )
 

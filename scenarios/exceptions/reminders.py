@@ -30,9 +30,7 @@ Status = PlatformException.Status
 
 
 def _past_expiry(now: dt.datetime) -> QuerySet[Any]:
-    return PlatformException.objects.filter(
-        status=Status.APPROVED, expires_on__lte=timezone.localdate(now)
-    )
+    return PlatformException.objects.past_expiry(timezone.localdate(now))
 
 
 @chore("exceptions_expired", due=_past_expiry)

@@ -17,7 +17,6 @@ from scenarios import policies
 from scenarios.models import PlatformException, Scenario
 
 Status = PlatformException.Status
-OPEN_STATES = (Status.DETECTED, Status.REQUESTED, Status.APPROVED)
 
 
 def exception_queryset() -> QuerySet[PlatformException]:
@@ -40,19 +39,9 @@ def extensions_of(exception: PlatformException) -> QuerySet[PlatformException]:
     return exception.extensions.select_related("requester").order_by("created_at", "id")
 
 
-def past_expiry_q(today: dt.date) -> Q:
-    """Approved exceptions whose expiry date has come but the sweep has not processed yet."""
-    return Q(status=Status.APPROVED, expires_on__lte=today)
-
-
-def undocumented_q(today: dt.date | None = None) -> Q:
-    today = today or timezone.localdate()
-    return Q(status=Status.DETECTED) | past_expiry_q(today)
-
-
 def undocumented_count(today: dt.date | None = None) -> int:
     """Detected and not yet justified, plus approved ones past expiry not yet expired."""
-    return PlatformException.objects.filter(undocumented_q(today)).count()
+    return PlatformException.objects.undocumented(today or timezone.localdate()).count()
 
 
 def expiring_within_q(days: int, today: dt.date | None = None) -> Q:
@@ -68,7 +57,7 @@ def expiring_within_q(days: int, today: dt.date | None = None) -> Q:
 def expired_q(today: dt.date | None = None) -> Q:
     """Expired by the sweep, or past the expiry date and waiting for it."""
     today = today or timezone.localdate()
-    return Q(status=Status.EXPIRED) | past_expiry_q(today)
+    return Q(status=Status.EXPIRED) | PlatformException.past_expiry_q(today)
 
 
 def search_q(text: str) -> Q:
@@ -98,7 +87,7 @@ def exceptions_for_scenario(scenario: Scenario) -> QuerySet[PlatformException]:
 def _open_first(exceptions: QuerySet[PlatformException]) -> QuerySet[PlatformException]:
     return exceptions.annotate(
         closed_rank=Case(
-            When(status__in=OPEN_STATES, then=0), default=1, output_field=IntegerField()
+            When(status__in=PlatformException.OPEN, then=0), default=1, output_field=IntegerField()
         )
     ).order_by("closed_rank", "-created_at", "-id")
 
@@ -121,9 +110,9 @@ def exceptions_panel(scenario: Scenario, number: int) -> ExceptionsPanel:
     is open they are all among the rows; only then does a second query read the rest."""
     exceptions = PlatformException.objects.filter(scenario=scenario).only(*PANEL_COLUMNS)
     rows: list[Any] = list(_open_first(exceptions).annotate(total=Window(Count("pk")))[:number])
-    open_rows = [row for row in rows if row.status in OPEN_STATES]
+    open_rows = [row for row in rows if row.status in PlatformException.OPEN]
     if number and len(open_rows) == number:
-        open_rows = list(exceptions.filter(status__in=OPEN_STATES))
+        open_rows = list(exceptions.open())
     open_rows.sort(key=lambda row: (row.expires_on is None, row.expires_on or dt.date.min, row.pk))
     return ExceptionsPanel(rows, rows[0].total if rows else 0, open_rows)
 

@@ -330,7 +330,7 @@ def exception_expire(pk: Any, *, today: dt.date | None = None) -> PlatformExcept
     today = today or timezone.localdate()
 
     def check_due(exception: PlatformException) -> None:
-        if exception.expires_on is None or exception.expires_on > today:
+        if not exception.is_past_expiry(today):
             raise TransitionConflict(
                 f"Exception #{exception.pk} expires on {exception.expires_on}, not yet.",
                 code="not_due",
@@ -351,9 +351,7 @@ def exception_expire(pk: Any, *, today: dt.date | None = None) -> PlatformExcept
 def expire_due(now: dt.datetime | None = None) -> int:
     """Expire every approved exception whose expiry date is today or past; returns how many."""
     today = timezone.localdate(now) if now is not None else timezone.localdate()
-    due = PlatformException.objects.filter(
-        status=Status.APPROVED, expires_on__lte=today
-    ).values_list("pk", flat=True)
+    due = PlatformException.objects.past_expiry(today).values_list("pk", flat=True)
     expired = 0
     for pk in list(due):
         try:

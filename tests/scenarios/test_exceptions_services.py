@@ -374,11 +374,7 @@ def test_exceptions_panel_lists_every_open_exception_by_expiry(
         )
     with django_assert_max_num_queries(1 if shown >= 4 else 2):
         panel = selectors.exceptions_panel(scenario, shown)
-    expected = list(
-        scenario.exceptions.filter(status__in=selectors.OPEN_STATES).order_by(
-            F("expires_on").asc(nulls_last=True), "id"
-        )
-    )
+    expected = list(scenario.exceptions.open().order_by(F("expires_on").asc(nulls_last=True), "id"))
     assert [e.pk for e in panel.open] == [e.pk for e in expected]
     assert len(panel.rows) == min(shown, 5)
     assert panel.total == 5

@@ -21,8 +21,6 @@ ACTIVE_STATES = (
     Incident.Status.ACKNOWLEDGED,
     Incident.Status.MITIGATED,
 )
-# An incident is opened against a scenario that is live or about to go live.
-OPENABLE_SCENARIO_STATES = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
 
 CATALOGUE = catalogue(Incident, "acknowledge", "mitigate", "resolve", "close")
 
@@ -82,7 +80,7 @@ def openable_scenarios(user: Any) -> QuerySet[Scenario]:
     """Scenarios an incident may be opened on, by name."""
     if not policies.can_open(user):
         return Scenario.objects.none()
-    return Scenario.objects.filter(status__in=OPENABLE_SCENARIO_STATES).order_by("name", "id")
+    return Scenario.objects.live().order_by("name", "id")
 
 
 def scenario_releases(scenario: Scenario) -> QuerySet[Release]:

@@ -50,7 +50,7 @@ def _check_opening(
     scenario: Scenario, release: Release | None, impact_started_at: dt.datetime | None
 ) -> None:
     errors: dict[str, str] = {}
-    if scenario.status not in selectors.OPENABLE_SCENARIO_STATES:
+    if scenario.status not in Scenario.LIVE_STATES:
         errors["scenario"] = (
             f"Incidents are opened on approved or onboarded scenarios; "
             f"“{scenario}” is {scenario.get_status_display().lower()}."

@@ -8,6 +8,7 @@ from portal.core.models import Team
 from portal.core.policies import signed_in
 from releases.models import SIGNOFF_RULES
 from scenarios import policies as scenario_policies
+from scenarios.models import Scenario
 
 
 def system_only(user: Any, release: Any) -> bool:
@@ -34,10 +35,9 @@ def can_view(user: Any, release: Any) -> bool:
 
 def can_create(user: Any, scenario: Any) -> bool:
     """Team members draft releases, only for approved or onboarded scenarios."""
-    return scenario.status in (
-        "approved",
-        "onboarded",
-    ) and scenario.team_id in scenario_policies.team_ids(user)
+    return scenario.status in Scenario.LIVE_STATES and scenario.team_id in (
+        scenario_policies.team_ids(user)
+    )
 
 
 def can_open_release_form(user: Any) -> bool:

@@ -486,13 +486,14 @@ def get_alias(pk: Any) -> ModelAlias:
 def scenarios_for_filter(user: Any) -> QuerySet[Scenario]:
     """Scenarios that can have releases, for the list filter and the create form."""
     return Scenario.objects.filter(
-        status__in=(Scenario.Status.APPROVED, Scenario.Status.ONBOARDED, Scenario.Status.RETIRED)
+        status__in=(*Scenario.LIVE_STATES, Scenario.Status.RETIRED)
     ).order_by("name")
 
 
 def creatable_scenarios(user: Any) -> QuerySet[Scenario]:
     """Scenarios this user may draft a release for."""
-    return Scenario.objects.filter(
-        status__in=(Scenario.Status.APPROVED, Scenario.Status.ONBOARDED),
-        team_id__in=scenario_policies.team_ids(user),
-    ).order_by("name")
+    return (
+        Scenario.objects.live()
+        .filter(team_id__in=scenario_policies.team_ids(user))
+        .order_by("name")
+    )

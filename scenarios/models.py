@@ -121,6 +121,12 @@ class ScenarioTemplate(models.Model):
         return f"/scenarios/templates/{self.pk}/"
 
 
+class ScenarioQuerySet(models.QuerySet["Scenario"]):
+    def live(self) -> ScenarioQuerySet:
+        """Approved or onboarded: scenarios that serve, or are about to serve, traffic."""
+        return self.filter(status__in=Scenario.LIVE_STATES)
+
+
 class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     """A production AI use case on its way to, or in, production."""
 
@@ -259,11 +265,15 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     # Scenarios that no longer serve anything: deprecated tools in them need no attention.
     INACTIVE_STATES: ClassVar[tuple[str, ...]] = (Status.REJECTED, Status.RETIRED)
     EDITABLE_STATES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.CHANGES_REQUESTED)
+    # Past review and serving (or about to serve): releases, incidents and amendments apply.
+    LIVE_STATES: ClassVar[tuple[str, ...]] = (Status.APPROVED, Status.ONBOARDED)
 
     RACI_FIELDS: ClassVar[tuple[str, ...]] = (
         "product_owner", "platform_owner", "quality_owner", "route_owner", "context_owner",
         "prompt_owner", "tools_owner", "cache_owner", "cost_owner", "incident_owner",
     )  # fmt: skip
+
+    objects = ScenarioQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

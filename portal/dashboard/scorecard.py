@@ -33,7 +33,6 @@ from releases.models import Release, SignOff
 from scenarios.models import EscalationStep, PlatformException, Scenario
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
-ACTIVE = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
 
 ITEMS = {
     "owners": "Product and platform owner named",
@@ -160,7 +159,7 @@ SORTS = {
 
 def active_scorecards(team: Any = None, sort: str = "score") -> QuerySet[Scenario]:
     """Every active (approved or onboarded) scenario, annotated and sorted."""
-    scenarios = Scenario.objects.filter(status__in=ACTIVE).select_related("team")
+    scenarios = Scenario.objects.live().select_related("team")
     if team is not None:
         scenarios = scenarios.filter(team=team)
     return annotate(scenarios).order_by(*SORTS.get(sort, SORTS["score"]))
@@ -168,7 +167,7 @@ def active_scorecards(team: Any = None, sort: str = "score") -> QuerySet[Scenari
 
 def pass_rates(team: Any = None) -> dict[str, dict[str, Any]]:
     """Per item: how many active scenarios it applies to, how many pass, and the rate."""
-    scenarios = Scenario.objects.filter(status__in=ACTIVE)
+    scenarios = Scenario.objects.live()
     if team is not None:
         scenarios = scenarios.filter(team=team)
     today = timezone.localdate()

@@ -30,7 +30,6 @@ from portal.support.models import SupportRequest
 from releases.models import Release, SignOff
 from scenarios.models import PlatformException, Scenario
 
-ACTIVE_SCENARIO = (Scenario.Status.APPROVED, Scenario.Status.ONBOARDED)
 OPEN_EXCEPTION = PlatformException.OPEN
 
 
@@ -84,7 +83,7 @@ SELF_SERVICE = Q(
 
 
 def active_scenarios(window: Window) -> QuerySet[Scenario]:
-    scenarios = Scenario.objects.filter(status__in=ACTIVE_SCENARIO)
+    scenarios = Scenario.objects.live()
     return _for_team(scenarios, window, "team").select_related("team")
 
 

@@ -1,5 +1,5 @@
-"""The exception register's named sets live on the model: `.open()`, `.past_expiry(day)` and
-`.undocumented(day)`, with the same rule for one exception (`is_past_expiry`,
+"""Named sets live on the models: live scenarios, and the exception register's `.open()`,
+`.past_expiry(day)` and `.undocumented(day)`, with the same rule for one exception
 `is_undocumented`). The dashboard, the selectors and the sweep read these, not copies."""
 
 from __future__ import annotations
@@ -56,3 +56,10 @@ def test_the_dashboard_reads_the_models_rules() -> None:
     assert sources.past_expiry is PlatformException.past_expiry_q
     assert sources.undocumented_now is PlatformException.undocumented_q
     assert sources.OPEN_EXCEPTION is PlatformException.OPEN
+
+
+def test_live_scenarios_are_approved_or_onboarded() -> None:
+    from scenarios.models import Scenario
+
+    made = {status: ScenarioFactory(status=status) for status in Scenario.Status.values}
+    assert set(Scenario.objects.live()) == {made["approved"], made["onboarded"]}

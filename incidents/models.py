@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels
-from portal.core.transitions import policy
+from portal.core.transitions import Guard, policy
 from releases.models import Release
 from scenarios.models import Scenario, Tool
 
@@ -116,6 +116,15 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
     def needs_postmortem(self) -> bool:
         return self.severity in (Severity.SEV1, Severity.SEV2)
 
+    def close_blocked_reason(self) -> str:
+        """Why the incident may not close yet, or "" when nothing blocks it."""
+        if self.needs_postmortem and not hasattr(self, "postmortem"):
+            return (
+                f"A {self.severity} incident closes only with a postmortem: write its summary, "
+                "timeline, contributing factors, what went well and action items first."
+            )
+        return ""
+
     @transition(
         field=status, source=Status.OPEN, target=Status.ACKNOWLEDGED,
         permission=_policy("can_acknowledge"), custom={"label": "Acknowledge"},
@@ -142,6 +151,7 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.RESOLVED, target=Status.CLOSED,
         permission=_policy("can_close"), custom={"label": "Close", "style": "secondary"},
+        conditions=[Guard(close_blocked_reason, "postmortem_required")],
     )  # fmt: skip
     def close(self) -> None:
         self.closed_at = timezone.now()

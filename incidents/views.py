@@ -127,7 +127,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any
         "actions": actions,
         "delegate_actions": selectors.delegate_actions(incident, user, actions),
         "action_base": f"{incident.get_absolute_url()}",
-        "close_blocked": selectors.close_blocked_reason(incident),
+        "close_blocked": incident.close_blocked_reason(),
         "entries": history_for(incident),
         "timeline_title": "Audit trail",
         "can_update": policies.can_add_update(user, incident)

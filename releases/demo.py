@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from portal.core.demo import DEMO_PASSWORD
 from portal.core.models import User
-from releases import services
+from releases import gates, services
 from releases.models import AliasMove, ModelAlias, Release, SignOff
 from scenarios.exceptions.selectors import active_eval_bypass
 from scenarios.models import Scenario
@@ -238,7 +238,7 @@ def _fast_rollout(release: Release, scenario: Scenario, author: User) -> None:
     _sign("product_rollout", "Prompt-only change; fast path if inside budget.")(
         release, scenario, author
     )
-    if services.missing_rollout_signoffs(Release.objects.get(pk=release.pk)):
+    if gates.missing_rollout_signoffs(Release.objects.get(pk=release.pk)):
         _sign("platform_rollout", "Outside the fast path: checked by the platform.")(
             release, scenario, author
         )

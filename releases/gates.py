@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Round
 
-from releases.models import Release, ReleasePolicy
+from releases.models import Release, ReleasePolicy, SignOff
 from scenarios.exceptions.selectors import active_eval_bypass
 
 
@@ -220,3 +220,30 @@ def with_fast_path(queryset: QuerySet[Any]) -> QuerySet[Any]:
             When(fast_path_q(), then=Value(True)), default=False, output_field=BooleanField()
         )
     )
+
+
+def approved_kinds(release: Any) -> set[str]:
+    """The sign-off kinds approved on the release's current revision."""
+    return set(
+        SignOff.objects.filter(
+            release=release, revision=release.revision, decision=SignOff.Decision.APPROVE
+        ).values_list("kind", flat=True)
+    )
+
+
+def missing_rollout_signoffs(release: Any) -> list[str]:
+    """The rollout sign-off kinds still needed before this release may roll out."""
+    approved = approved_kinds(release)
+    needed = [SignOff.Kind.PRODUCT_ROLLOUT]
+    if not fast_path_eligible(release, ReleasePolicy.in_force()):
+        needed.append(SignOff.Kind.PLATFORM_ROLLOUT)
+    return [kind for kind in needed if kind not in approved]
+
+
+def rollout_blocked_reason(release: Any) -> str:
+    """Why the release may not start rolling out, or "" once its rollout sign-offs are in."""
+    missing = missing_rollout_signoffs(release)
+    if not missing:
+        return ""
+    names = " and the ".join(SignOff.Kind(k).label.lower() for k in missing)
+    return f"Rollout needs the {names} sign-off."

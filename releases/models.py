@@ -14,10 +14,26 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels
-from portal.core.transitions import policy
+from portal.core.transitions import Guard, policy
 from scenarios.models import NON_NEGATIVE, PERCENT, Scenario
 
 _policy = partial(policy, "releases.policies")
+
+
+def _no_previous_reason(release: Release) -> str:
+    if release.previous_release_id is None:
+        return (
+            f"Nothing to roll back to: this is the first release on model alias "
+            f"{release.alias_name}."
+        )
+    return ""
+
+
+def _rollout_blocked_reason(release: Release) -> str:
+    # The gates read sign-offs and the release policy, so they import this module.
+    from releases.gates import rollout_blocked_reason
+
+    return rollout_blocked_reason(release)
 
 
 class ModelAlias(models.Model):
@@ -209,6 +225,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.APPROVED, target=Status.ROLLING_OUT,
         permission=_policy("can_start_rollout"), custom={"label": "Start rollout"},
+        conditions=[Guard(_rollout_blocked_reason, "signoffs_missing")],
     )  # fmt: skip
     def start_rollout(self, fast_path: bool = False) -> None:
         self.rollout_started_at = timezone.now()
@@ -234,7 +251,9 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.RELEASED, target=Status.ROLLED_BACK,
-        permission=_policy("can_rollback"), custom={"label": "Roll back", "slug": "rollback", "style": "danger", "needs_comment": True},
+        permission=_policy("can_rollback"),
+        custom={"label": "Roll back", "slug": "rollback", "style": "danger", "needs_comment": True},
+        conditions=[Guard(_no_previous_reason, "no_previous_release")],
     )  # fmt: skip
     def roll_back(self) -> None:
         self.ended_at = timezone.now()

@@ -413,14 +413,9 @@ def signoff_slots(
     return slots
 
 
-def release_actions(release: Release, user: Any, missing_rollout: list[str]) -> list[Action]:
-    """The buttons: what django-fsm allows this user, minus what the service would refuse."""
-    actions = available_actions(release, user, ACTIONS)
-    if missing_rollout:
-        actions = [a for a in actions if a.name != "start_rollout"]
-    if release.previous_release_id is None:
-        actions = [a for a in actions if a.name != "roll_back"]
-    return actions
+def release_actions(release: Release, user: Any) -> list[Action]:
+    """The buttons: what django-fsm allows this user, its guards included."""
+    return available_actions(release, user, ACTIONS)
 
 
 def signoffs_shown() -> QuerySet[SignOff]:
@@ -430,8 +425,6 @@ def signoffs_shown() -> QuerySet[SignOff]:
 
 def release_page(release: Release, user: Any) -> dict[str, Any]:
     """Everything the release page shows, in a fixed number of queries."""
-    from releases.services import missing_rollout_signoffs
-
     # Few sign-offs rely on an exception: a second query only when one does, not a join always.
     signoffs = list(release.signoffs.prefetch_related("exception").order_by("created_at", "id"))
     # Everyone the page names, in one query rather than a join per person.
@@ -445,7 +438,7 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
         release.status == Release.Status.APPROVED
         and gates.fast_path_eligible(release, ReleasePolicy.in_force())
     )
-    missing = missing_rollout_signoffs(release) if release.status == "approved" else []
+    missing = gates.missing_rollout_signoffs(release) if release.status == "approved" else []
     current = current_release_for(release)
     return {
         "release": release,
@@ -458,7 +451,7 @@ def release_page(release: Release, user: Any) -> dict[str, Any]:
         "slots": signoff_slots(release, user, signoffs, gate, fast_path),
         "signoffs": signoffs,
         "missing_rollout": [SignOff.Kind(k).label for k in missing],
-        "actions": release_actions(release, user, missing),
+        "actions": release_actions(release, user),
         "entries": list(history_for(release)),
         "can_edit": policies.can_edit(user, release),
     }

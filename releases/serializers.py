@@ -122,7 +122,7 @@ class ReleaseSerializer(ReleaseListSerializer):
     def get_missing_rollout_signoffs(self, obj: Release) -> list[str]:
         if obj.status != Release.Status.APPROVED:
             return []
-        return [str(kind) for kind in services.missing_rollout_signoffs(obj)]
+        return [str(kind) for kind in gates.missing_rollout_signoffs(obj)]
 
 
 class ReleaseWriteSerializer(serializers.ModelSerializer):

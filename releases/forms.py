@@ -7,7 +7,6 @@ from typing import Any, cast
 from django import forms
 
 from releases.models import Release, SignOff
-from releases.services import EDITABLE_FIELDS
 from scenarios.models import Scenario
 
 
@@ -18,7 +17,7 @@ class ReleaseForm(forms.ModelForm):
 
     class Meta:
         model = Release
-        fields = ("scenario", *EDITABLE_FIELDS)
+        fields = ("scenario", *Release.EDITABLE_FIELDS)
         labels = {
             "model_name": "Model name",
             "model_version": "Model version",
@@ -46,7 +45,7 @@ class ReleaseForm(forms.ModelForm):
             cast(forms.ModelChoiceField, self.fields["scenario"]).queryset = scenarios
 
     def cleaned_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        return {name: self.cleaned_data[name] for name in Release.EDITABLE_FIELDS}
 
 
 class SignOffForm(forms.Form):

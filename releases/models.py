@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels
-from portal.core.transitions import Guard, policy
+from portal.core.transitions import Guard, guard, policy
 from scenarios.models import NON_NEGATIVE, PERCENT, Scenario
 
 _policy = partial(policy, "releases.policies")
@@ -27,13 +27,6 @@ def _no_previous_reason(release: Release) -> str:
             f"{release.alias_name}."
         )
     return ""
-
-
-def _rollout_blocked_reason(release: Release) -> str:
-    # The gates read sign-offs and the release policy, so they import this module.
-    from releases.gates import rollout_blocked_reason
-
-    return rollout_blocked_reason(release)
 
 
 class ModelAlias(models.Model):
@@ -147,6 +140,14 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    # What a team writes in a draft; the rest is set by the workflow.
+    EDITABLE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "title", "change_type", "model_name", "model_version", "alias_name", "prompt_family",
+        "prompt_version", "runtime", "runtime_version", "tool_changes", "changelog",
+        "eval_run_ref", "eval_dataset", "eval_score", "eval_coverage", "cost_per_request",
+        "accepted_outcome_rate",
+    )  # fmt: skip
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes: ClassVar[list[models.Index]] = [
@@ -225,7 +226,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.APPROVED, target=Status.ROLLING_OUT,
         permission=_policy("can_start_rollout"), custom={"label": "Start rollout"},
-        conditions=[Guard(_rollout_blocked_reason, "signoffs_missing")],
+        conditions=[guard("releases.gates", "rollout_blocked_reason", "signoffs_missing")],
     )  # fmt: skip
     def start_rollout(self, fast_path: bool = False) -> None:
         self.rollout_started_at = timezone.now()

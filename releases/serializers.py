@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from releases import gates, selectors, services
+from releases import gates, selectors
 from releases.models import AliasMove, ModelAlias, Release, SignOff
 from scenarios.models import Scenario
 
@@ -132,7 +132,7 @@ class ReleaseWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Release
-        fields = ("scenario", *services.EDITABLE_FIELDS)
+        fields = ("scenario", *Release.EDITABLE_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,7 +143,7 @@ class ReleaseWriteSerializer(serializers.ModelSerializer):
         return ReleaseSerializer(instance, context=self.context).data
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.validated_data.items() if k in services.EDITABLE_FIELDS}
+        return {k: v for k, v in self.validated_data.items() if k in Release.EDITABLE_FIELDS}
 
 
 class ReleaseTransitionSerializer(serializers.Serializer):

@@ -29,12 +29,6 @@ from releases.models import (
     SignOff,
 )
 
-EDITABLE_FIELDS = (
-    "title", "change_type", "model_name", "model_version", "alias_name", "prompt_family",
-    "prompt_version", "runtime", "runtime_version", "tool_changes", "changelog", "eval_run_ref",
-    "eval_dataset", "eval_score", "eval_coverage", "cost_per_request", "accepted_outcome_rate",
-)  # fmt: skip
-
 
 # Drafts
 def release_create(*, actor: Any, scenario: Any, data: dict[str, Any]) -> Release:
@@ -79,7 +73,7 @@ def release_delete(release_id: Any, *, actor: Any) -> None:
 
 
 def _assign(release: Release, data: dict[str, Any]) -> None:
-    for name in EDITABLE_FIELDS:
+    for name in Release.EDITABLE_FIELDS:
         if name in data:
             setattr(release, name, data[name])
 

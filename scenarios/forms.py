@@ -11,7 +11,6 @@ from portal.core.models import User
 from portal.core.selectors import PERSON_COLUMNS
 from scenarios import checklist, selectors
 from scenarios.models import Hosting, Route, Scenario, ScenarioTemplate, Tool
-from scenarios.services import INTAKE_FIELDS
 
 ESCALATION_LEVELS = 5
 ESCALATION_FIELDS = tuple(f"escalation_{n}" for n in range(1, ESCALATION_LEVELS + 1))
@@ -98,7 +97,7 @@ class ScenarioForm(forms.ModelForm):
 
     class Meta:
         model = Scenario
-        fields = ["team", *(f for f in INTAKE_FIELDS if f != "template")]
+        fields = ["team", *(f for f in Scenario.INTAKE_FIELDS if f != "template")]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "success_criterion": forms.Textarea(attrs={"rows": 2}),
@@ -171,7 +170,9 @@ class ScenarioForm(forms.ModelForm):
     def service_arguments(self) -> dict[str, Any]:
         """The cleaned input as the services take it."""
         data = {
-            name: self.cleaned_data[name] for name in INTAKE_FIELDS if name in self.cleaned_data
+            name: self.cleaned_data[name]
+            for name in Scenario.INTAKE_FIELDS
+            if name in self.cleaned_data
         }
         escalation = [self.cleaned_data[n] for n in ESCALATION_FIELDS if self.cleaned_data.get(n)]
         return {

@@ -273,6 +273,20 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         "prompt_owner", "tools_owner", "cache_owner", "cost_owner", "incident_owner",
     )  # fmt: skip
 
+    # What an intake asks for; the rest is set by the review workflow.
+    INTAKE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name", "description", "expected_volume", "risk_level", "data_classification",
+        "success_criterion", "eval_dataset", "eval_threshold",
+        "primary_route", "human_review", "fallback", "fallback_alias",
+        "context_budget_tokens", "prefix_stability", "route_affinity", "cache_hit_slo",
+        "monthly_budget", "target_cost_per_outcome",
+        "hosting", "capacity_plan", "runtime_upgrade_policy", "owned_policies", "release_process",
+        "owned_slo", "rollback_plan",
+        *RACI_FIELDS,
+        "template",
+    )  # fmt: skip
+    MAX_ESCALATION_STEPS: ClassVar[int] = 10
+
     objects = ScenarioQuerySet.as_manager()
 
     class Meta:

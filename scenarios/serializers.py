@@ -13,9 +13,8 @@ from portal.core.models import Team, User
 from portal.core.serializers import UserSummarySerializer
 from scenarios import checklist, golden_path
 from scenarios.models import Scenario, ScenarioReview, Tool
-from scenarios.services import INTAKE_FIELDS, MAX_ESCALATION_STEPS
 
-WRITE_FIELDS = [f for f in INTAKE_FIELDS if f != "template"]
+WRITE_FIELDS = [f for f in Scenario.INTAKE_FIELDS if f != "template"]
 
 
 class ToolSerializer(serializers.ModelSerializer):
@@ -174,7 +173,7 @@ class ScenarioWriteSerializer(serializers.ModelSerializer):
     escalation_path = serializers.ListField(
         child=serializers.PrimaryKeyRelatedField(queryset=User.objects.all()),
         required=False,
-        max_length=MAX_ESCALATION_STEPS,
+        max_length=Scenario.MAX_ESCALATION_STEPS,
         help_text="User ids in escalation order; each person once.",
     )
 

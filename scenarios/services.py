@@ -23,24 +23,12 @@ from portal.core.transitions import lock, perform
 from scenarios import checklist, policies
 from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
 
-INTAKE_FIELDS: tuple[str, ...] = (
-    "name", "description", "expected_volume", "risk_level", "data_classification",
-    "success_criterion", "eval_dataset", "eval_threshold",
-    "primary_route", "human_review", "fallback", "fallback_alias",
-    "context_budget_tokens", "prefix_stability", "route_affinity", "cache_hit_slo",
-    "monthly_budget", "target_cost_per_outcome",
-    "hosting", "capacity_plan", "runtime_upgrade_policy", "owned_policies", "release_process",
-    "owned_slo", "rollback_plan",
-    *Scenario.RACI_FIELDS,
-    "template",
-)  # fmt: skip
 TOOL_FIELDS: tuple[str, ...] = ("name", "description", "owner", "stability", "allowed")
 DECISIONS: dict[str, str] = {
     ScenarioReview.Decision.APPROVE: "approve",
     ScenarioReview.Decision.REQUEST_CHANGES: "request_changes",
     ScenarioReview.Decision.REJECT: "reject",
 }
-MAX_ESCALATION_STEPS = 10
 
 
 # Intake: create and edit ------------------------------------------------------------------
@@ -108,7 +96,7 @@ def scenario_update(
 
 
 def _apply(scenario: Scenario, data: dict[str, Any]) -> None:
-    unknown = set(data) - set(INTAKE_FIELDS)
+    unknown = set(data) - set(Scenario.INTAKE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
     for name, value in data.items():
@@ -122,7 +110,7 @@ def _validate(
 ) -> tuple[list[Tool], list[User]]:
     """Field-level errors for every invalid value at once; nothing is saved when any fails."""
     errors: dict[str, list[str]] = {}
-    exclude = [f.name for f in Scenario._meta.fields if f.name not in INTAKE_FIELDS]
+    exclude = [f.name for f in Scenario._meta.fields if f.name not in Scenario.INTAKE_FIELDS]
     try:
         scenario.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -180,8 +168,8 @@ def _resolve_escalation(escalation: Iterable[Any], errors: dict[str, list[str]])
     ids = [getattr(p, "pk", p) for p in escalation if p not in (None, "")]
     found = {user.pk: user for user in User.objects.filter(pk__in=ids)}
     messages = []
-    if len(ids) > MAX_ESCALATION_STEPS:
-        messages.append(f"An escalation path has at most {MAX_ESCALATION_STEPS} people.")
+    if len(ids) > Scenario.MAX_ESCALATION_STEPS:
+        messages.append(f"An escalation path has at most {Scenario.MAX_ESCALATION_STEPS} people.")
     seen: set[Any] = set()
     for pk in ids:
         person = found.get(pk)

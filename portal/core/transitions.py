@@ -49,6 +49,17 @@ class Guard:
         return not self.blocked(obj)
 
 
+def guard(module: str, name: str, code: str) -> Guard:
+    """A Guard whose reason is `<module>.<name>(instance)`, imported on first use, as `policy`
+    imports the policies: the rules a guard reads may import the models it guards."""
+
+    def blocked(instance: Any) -> str:
+        return str(getattr(import_module(module), name)(instance))
+
+    blocked.__name__ = name
+    return Guard(blocked, code)
+
+
 def _unmet(meta: Any, source: str, obj: models.Model) -> tuple[str, str] | None:
     """(reason, code) of the first condition the object does not meet, if any."""
     found = meta.get_transition(source)

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import ERRORS, PageNumberPagination, ErrorSerializer
+from portal.api import ERRORS, ErrorSerializer, PageNumberPagination
 from portal.core import policies, selectors, token_services
 from portal.core.models import ApiToken
 from portal.core.signin import SignInBasicAuthentication
@@ -73,7 +73,10 @@ class TokenListCreateView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("user", str, description="Username; admins only.")],
         responses={
-            200: TokenSerializer(many=True), 401: ERRORS[401], 403: ERRORS[403], **LOCKED_OUT
+            200: TokenSerializer(many=True),
+            401: ERRORS[401],
+            403: ERRORS[403],
+            **LOCKED_OUT,
         },
     )
     def get(self, request: Request) -> Response:

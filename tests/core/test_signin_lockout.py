@@ -194,3 +194,15 @@ def test_many_users_sign_in_without_locking_anyone_out(db: Any) -> None:
     for person in people:
         assert sign_in(client, person.username).status_code == 302
         client.post("/logout/", REMOTE_ADDR=HERE)
+
+
+@time_machine.travel(START, tick=False)
+def test_the_admin_sign_in_counts_and_is_locked_too(client: Client, admin_user: Any) -> None:
+    def admin_sign_in(password: str) -> Any:
+        data = {"username": admin_user.username, "password": password, "next": "/admin/"}
+        return client.post("/admin/login/", data, REMOTE_ADDR=HERE)
+
+    assert [admin_sign_in("wrong").status_code for _ in range(10)] == [200] * 9 + [429]
+    locked = admin_sign_in(PASSWORD)
+    assert locked.status_code == 429 and LOCKED in locked.content.decode()
+    assert client.get("/admin/").status_code == 302

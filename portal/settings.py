@@ -195,6 +195,30 @@ if not DEBUG:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
 
+# Failed sign-ins (django-axes; portal/core/signin.py), on the sign-in page, the admin's and
+# the token exchange (HTTP Basic): a username at one address is locked after
+# AXES_FAILURE_LIMIT failures, an address after AXES_IP_FAILURE_LIMIT whatever the usernames,
+# for AXES_COOLOFF_MINUTES after the last attempt. The client address is REMOTE_ADDR; behind
+# TRUSTED_PROXY_COUNT reverse proxies, the address the outermost one put in X-Forwarded-For.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 50)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "portal.core.signin.SignInHandler"
+AXES_LOCKOUT_CALLABLE = "portal.core.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.core.signin.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Successful sign-ins are recorded too (the admin's "Access logs"); attempts are not reset by
+# one, which would also clear the address's count.
+AXES_RESET_ON_SUCCESS = False
+
 # Redis and Celery. Without REDIS_URL tasks run eagerly in-process (the embedded default).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -8,6 +8,8 @@ everything here is already loaded.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -223,11 +225,34 @@ def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[s
 # Markdown -----------------------------------------------------------------------------------
 
 
+# Everything CommonMark (and GitHub's tables) could read as markup inside a line. Line starts
+# need no escaping of their own: a value never begins a line, as line breaks become <br>.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def escape_markdown(text: str) -> str:
+    """User text as literal Markdown: no HTML, no links or emphasis, no new lines or cells."""
+    text = html.escape(text, quote=False)
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return _LINE_BREAK.sub("<br>", text)
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_markdown(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
+
+
 def _md(text: Any) -> str:
-    """One table cell or inline value: no pipes or newlines that would break the table."""
+    """An optional value: a dash when there is none."""
     if text is None or text == "":
         return "—"
-    return str(text).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    return str(text)
 
 
 def _who(person: dict[str, Any] | None) -> str:
@@ -249,7 +274,9 @@ def _pass(passed: bool | None) -> str:
 
 
 def to_markdown(record: dict[str, Any]) -> str:
-    """The same record as a Markdown document."""
+    """The same record as a Markdown document. Every text value of the record is escaped
+    here, once, so nothing a user typed becomes markup, a link or a section of its own."""
+    record = _escaped(record)
     out = [
         f"# Decision record: {record['name']}",
         "",

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from django.urls import path
 from django.utils import timezone
 
 from portal.core import roles
+from portal.core.csv_writer import SafeWriter
 from portal.core.models import ApiToken, AuditEntry, OutboundEmail, Team, User
 from portal.core.token_services import token_revoke
 
@@ -114,12 +114,6 @@ AUDIT_CSV_HEADER = [
 ]  # fmt: skip
 
 
-def _csv_safe(value: Any) -> str:
-    # A leading = + - @ would run as a formula in a spreadsheet: quote it.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_csv_rows(start: dt.date, end: dt.date) -> Iterator[list[str]]:
     """The header, then every audit row from `start` 00:00 to the end of `end`, local time."""
     tz = timezone.get_current_timezone()
@@ -135,9 +129,9 @@ def audit_csv_rows(start: dt.date, end: dt.date) -> Iterator[list[str]]:
         ct = e.content_type
         yield [
             str(e.pk), e.created_at.isoformat(), f"{ct.app_label}.{ct.model}", e.object_id,
-            _csv_safe(e.object_repr), e.transition, e.source, e.target,
+            e.object_repr, e.transition, e.source, e.target,
             e.actor.username if e.actor else "system", "yes" if e.as_delegate else "no",
-            _csv_safe(e.comment), e.request_id,
+            e.comment, e.request_id,
         ]  # fmt: skip
 
 
@@ -147,7 +141,7 @@ class _Echo:
 
 
 def audit_csv_response(start: dt.date, end: dt.date) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
     reply = StreamingHttpResponse(
         (writer.writerow(row) for row in audit_csv_rows(start, end)),
         content_type="text/csv; charset=utf-8",

@@ -20,12 +20,14 @@ def record_transition(
     actor: Any,
     comment: str = "",
     as_delegate: bool = False,
+    label: str = "",
 ) -> AuditEntry:
-    """Append one audit row. Call it inside the transaction that changed the object."""
+    """Append one audit row. Call it inside the transaction that changed the object.
+    `label` names the object when its own `str()` does not say what it is."""
     return AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=(label or str(obj))[:200],
         transition=transition,
         source=source,
         target=target,

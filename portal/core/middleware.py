@@ -13,7 +13,9 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Echoed in a header and written to the audit trail (and its CSV): letters, digits, dot,
+# underscore and dash, never leading with a dash, which spreadsheets read as a formula.
+_SAFE_ID = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]{0,63}")
 
 
 def current_request_id() -> str:
@@ -28,7 +30,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = _request_id.set(request_id)
         try:
             response = self.get_response(request)

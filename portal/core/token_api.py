@@ -6,16 +6,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import ERRORS, PageNumberPagination
+from portal.api import ERRORS, ErrorSerializer, PageNumberPagination
 from portal.core import policies, selectors, token_services
 from portal.core.models import ApiToken
+from portal.core.signin import SignInBasicAuthentication
 from portal.core.tokens import ExpiringTokenAuthentication
 
 
@@ -46,8 +47,16 @@ class TokenCreatedSerializer(TokenSerializer):
 
 
 # Basic (username and password) lets a terminal or a first pipeline set-up get a token
-# without a browser; a token itself may list and revoke but not create.
-AUTHENTICATION = [ExpiringTokenAuthentication, SessionAuthentication, BasicAuthentication]
+# without a browser; a token itself may list and revoke but not create. Failed passwords are
+# throttled like on the sign-in page (portal/core/signin.py): 429 while locked out.
+AUTHENTICATION = [ExpiringTokenAuthentication, SessionAuthentication, SignInBasicAuthentication]
+LOCKED_OUT = {
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description="Too many failed sign-ins with this username (or from this address); "
+        "`Retry-After` says when to try again. Code `locked_out`.",
+    )
+}
 
 
 def _via_token(request: Request) -> bool:
@@ -63,7 +72,12 @@ class TokenListCreateView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("user", str, description="Username; admins only.")],
-        responses={200: TokenSerializer(many=True), 401: ERRORS[401], 403: ERRORS[403]},
+        responses={
+            200: TokenSerializer(many=True),
+            401: ERRORS[401],
+            403: ERRORS[403],
+            **LOCKED_OUT,
+        },
     )
     def get(self, request: Request) -> Response:
         username = request.query_params.get("user", "")
@@ -79,7 +93,7 @@ class TokenListCreateView(APIView):
 
     @extend_schema(
         request=TokenCreateSerializer,
-        responses={201: TokenCreatedSerializer, **ERRORS},
+        responses={201: TokenCreatedSerializer, **ERRORS, **LOCKED_OUT},
         description="Creates a token for the signed-in user (session or HTTP Basic, not a "
         "token). The token text is in this response only; the portal stores its hash.",
     )

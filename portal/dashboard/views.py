@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from portal.core.csv_writer import SafeWriter
 from portal.dashboard import policies, scorecard, snapshots
 from portal.dashboard.drilldowns import DRILLDOWNS, rows_for
 from portal.dashboard.forms import ScorecardForm, WindowForm
@@ -54,7 +53,7 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="operating-metrics-{window.days}d-{team}-{window.end:%Y%m%d}.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         ["metric", "figure", "unit", "value", "previous", "change", "window_days", "team", "end"]
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -12,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
+from portal.core.csv_writer import SafeWriter
 from portal.core.models import AuditEntry
 from scenarios.models import PlatformException
 
@@ -27,16 +27,15 @@ HISTORY_COLUMNS = [
 HEADER = EXCEPTION_COLUMNS + HISTORY_COLUMNS
 
 
-def csv_safe(value: Any) -> str:
-    """Text for a cell; a leading = + - @ is quoted so spreadsheets do not run it as a formula."""
+def _cell(value: Any) -> str:
+    """Text for a cell (the writer neutralises formulas)."""
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(value)
 
 
 def _person(user: Any) -> str:
@@ -51,7 +50,7 @@ def _exception_cells(e: PlatformException) -> list[str]:
         _person(e.approver), e.expires_on, e.decision_comment, e.end_reason, e.extends_id,
         e.created_at,
     ]  # fmt: skip
-    return [csv_safe(v) for v in values]
+    return [_cell(v) for v in values]
 
 
 def _entry_cells(entry: AuditEntry) -> list[str]:
@@ -59,7 +58,7 @@ def _entry_cells(entry: AuditEntry) -> list[str]:
         entry.created_at, entry.transition, entry.source, entry.target,
         _person(entry.actor) if entry.actor_id else "system", entry.as_delegate, entry.comment,
     ]  # fmt: skip
-    return [csv_safe(v) for v in values]
+    return [_cell(v) for v in values]
 
 
 def rows(exceptions: QuerySet[PlatformException]) -> Iterator[list[str]]:
@@ -86,7 +85,7 @@ def rows(exceptions: QuerySet[PlatformException]) -> Iterator[list[str]]:
 
 
 def write(out: Any, data: Iterable[list[str]]) -> None:
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(HEADER)
     writer.writerows(data)
 

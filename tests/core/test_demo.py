@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from portal.core import demo, roles
 from portal.core.models import Team, User
@@ -60,7 +61,9 @@ def test_one_demo_user_per_role_who_can_sign_in() -> None:
     for username, role in ROLE_OF.items():
         user = User.objects.get(username=username)
         assert user.has_role(role), username
-        assert authenticate(username=username, password=demo.DEMO_PASSWORD) == user
+        # As the sign-in page does: with the request, which the lockout check needs.
+        request = RequestFactory().post("/login/")
+        assert authenticate(request, username=username, password=demo.DEMO_PASSWORD) == user
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
 

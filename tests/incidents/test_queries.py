@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from incidents.models import ActionItem, Postmortem, RollbackAction
 from portal.core.audit import record_transition
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.incidents.factories import IncidentFactory, IncidentUpdateFactory
 from tests.releases.factories import ReleaseFactory
 from tests.scenarios.factories import ScenarioFactory, ToolFactory
@@ -77,7 +77,7 @@ def test_list_queries_are_flat(
     cast: SimpleNamespace, product_team: Any, api: bool, django_assert_num_queries: Any
 ) -> None:
     client: Any = APIClient() if api else Client()
-    client.login(username=cast.platform.username, password=PASSWORD)
+    client.force_login(cast.platform)
     url = "/api/v1/incidents/" if api else "/incidents/?open_only=on&q=Incident"
     _grow_list(cast, product_team, 2)
     small = _count(lambda: client.get(url))
@@ -94,7 +94,7 @@ def test_detail_queries_are_flat(
     incident = IncidentFactory(scenario=cast.scenario, severity="SEV2", status="mitigated")
     ReleaseFactory(scenario=cast.scenario, status="released")
     client: Any = APIClient() if api else Client()
-    client.login(username=cast.incident_owner.username, password=PASSWORD)
+    client.force_login(cast.incident_owner)
     url = f"/api/v1/incidents/{incident.pk}/" if api else f"/incidents/{incident.pk}/"
     _grow_detail(cast, incident, 1)
     small = _count(lambda: client.get(url))

@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 
 from incidents.models import Incident, RollbackAction
-from tests.factories import PASSWORD
 from tests.incidents.factories import IncidentFactory
 from tests.scenarios.factories import ScenarioFactory
 
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user: Any) -> Client:
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from portal.reminders.models import Reminder
 from portal.reminders.selectors import reminders_for
-from tests.factories import PASSWORD
 from tests.releases.factories import ReleaseFactory
 from tests.reminders.conftest import T0, sweep_at
 
@@ -61,7 +60,7 @@ def test_admins_filter_reminders_and_send_failed_ones_again(
     client: Any, admin_user: Any, release: Any
 ) -> None:
     Reminder.objects.filter(level=1).update(status="failed", last_error="SMTP: relay went away")
-    client.login(username=admin_user.username, password=PASSWORD)
+    client.force_login(admin_user)
     url = reverse("admin:reminders_reminder_changelist")
 
     page = client.get(

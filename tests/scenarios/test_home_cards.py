@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD
 from tests.scenarios.factories import PlatformExceptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +13,7 @@ def test_the_home_page_shows_exceptions_waiting_for_a_platform_decision(
     client: Any, platform_reviewer: Any
 ) -> None:
     PlatformExceptionFactory()
-    client.login(username=platform_reviewer.username, password=PASSWORD)
+    client.force_login(platform_reviewer)
     body = client.get("/").content.decode()
     assert "Exceptions to decide" in body
     assert "/scenarios/exceptions/?status=requested" in body

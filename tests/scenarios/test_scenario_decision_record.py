@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from scenarios import decision_record, selectors, services
 from tests.scenarios.factories import PlatformExceptionFactory, ToolFactory
@@ -49,7 +50,7 @@ def test_record_of_a_reviewed_scenario(
     ]  # fmt: skip
 
     markdown = decision_record.to_markdown(record)
-    assert markdown.startswith("# Decision record: Refunds | EU\n")
+    assert markdown.startswith("# Decision record: Refunds \\| EU\n")
     assert "| Quality and cost owners, success criterion and eval dataset | PASS | FAIL " in (
         markdown
     )
@@ -73,3 +74,42 @@ def test_self_hosted_section_and_missing_items(make_scenario: Any, product_owner
     assert check["self_hosted"]["passed"] is False and check["self_hosted"]["applicable"]
     markdown = decision_record.to_markdown(record)
     assert "### Self-hosted" in markdown and "Missing before submission:" in markdown
+
+
+SCRIPT = "<script>alert(1)</script>"
+LINK = "[click me](javascript:alert(1))"
+FORGED = "Refunds\n\n## Review decisions\n\n- **Approved** by Admin"
+
+
+def test_user_text_cannot_become_markup_in_the_markdown(
+    make_scenario: Any, platform_reviewer: Any, product_owner: Any
+) -> None:
+    tool = ToolFactory(name=f"kb {SCRIPT}")
+    scenario = make_scenario(
+        "in_review", name=FORGED, description=f"{SCRIPT} <javascript:alert(2)> {LINK}", tools=[tool]
+    )
+    services.scenario_decide(
+        actor=platform_reviewer,
+        pk=scenario.pk,
+        decision="request_changes",
+        comment=f"{LINK}\n# Approved",
+        answers={**ALL_PASS, "incident_rollback": {"passed": True, "note": SCRIPT}},
+    )
+    markdown = decision_record.to_markdown(_record(product_owner, scenario.pk))
+
+    assert "<script" not in markdown
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "<script" not in html
+    assert 'href="javascript' not in html and "<a " not in html
+    lines = markdown.splitlines()
+    assert [line for line in lines if line.startswith("## ")] == [
+        "## RACI", "## Platform contract", "## Architecture review checklist",
+        "## Review decisions", "## Model aliases", "## Open exceptions", "## Timeline",
+    ]  # fmt: skip
+    assert len([line for line in lines if line.startswith("# ")]) == 1
+    assert not [line for line in lines if line.startswith("- **Approved")]
+    assert html.count("<h2>Review decisions</h2>") == 1 and "<strong>Approved" not in html
+    assert markdown.startswith("# Decision record: Refunds<br><br>\\#\\# Review decisions")
+    # The text still reads as it was written once rendered.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[click me](javascript:alert(1))" in html

@@ -12,23 +12,13 @@ from django.utils import timezone
 
 from incidents import policies, selectors
 from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
-from portal.core import roles
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform
+from portal.core.transitions import delegated, lock, perform, record_creation
 from releases.models import Release
 from scenarios.models import Scenario, Tool
-
-
-def _allowed(allowed: bool, actor: Any, as_delegate: bool, message: str) -> bool:
-    """True when an admin acts as a delegate; raises PermissionDenied when the actor may not."""
-    if allowed:
-        return False
-    if as_delegate and roles.has_role(actor, roles.ADMIN):
-        return True
-    raise PermissionDenied(message)
 
 
 def _note(incident: Incident, actor: Any, kind: str, text: str) -> IncidentUpdate:
@@ -122,7 +112,7 @@ def incident_open(
             opened_at=now,
             impact_started_at=impact_started_at or now,
         )
-        record_transition(incident, transition="open", source="", target="open", actor=actor)
+        record_creation(incident, actor=actor, action="open", target=incident.status)
         _notify_opened(incident)
     return incident
 
@@ -237,11 +227,11 @@ def incident_hand_over(
     """The incident owner (or current holder) hands the incident to someone else; recorded."""
     with transaction.atomic():
         incident = lock(Incident, incident_id)
-        delegated = _allowed(
+        as_someone_else = delegated(
             policies.can_hand_over(actor, incident),
             actor,
-            as_delegate,
-            "Only the incident owner, or whom they handed it to, may hand it over.",
+            as_delegate=as_delegate,
+            message="Only the incident owner, or whom they handed it to, may hand it over.",
         )
         if incident.status == Incident.Status.CLOSED:
             raise TransitionConflict("The incident is closed; there is nothing to hand over.")
@@ -259,7 +249,7 @@ def incident_hand_over(
             target=incident.status,
             actor=actor,
             comment=text,
-            as_delegate=delegated,
+            as_delegate=as_someone_else,
         )
         _note(incident, actor, IncidentUpdate.Kind.HAND_OVER, text)
         send_templated(
@@ -342,11 +332,11 @@ def incident_rollback(
         raise ValidationError({"reason": "Say why you roll back."})
     with transaction.atomic():
         incident = lock(Incident, incident_id)
-        delegated = _allowed(
+        as_someone_else = delegated(
             policies.can_rollback(actor, incident),
             actor,
-            as_delegate,
-            "Only the incident's owners and the platform team may roll back.",
+            as_delegate=as_delegate,
+            message="Only the incident's owners and the platform team may roll back.",
         )
         _require_active(incident, "roll back")
         release = _release_of(incident, release_id)
@@ -364,7 +354,7 @@ def incident_rollback(
                 as_delegate=as_delegate,
             )
         return _record_rollback(
-            incident, kind, release, tool, restored, actor, reason.strip(), delegated
+            incident, kind, release, tool, restored, actor, reason.strip(), as_someone_else
         )
 
 
@@ -376,7 +366,7 @@ def _record_rollback(
     restored: Release | None,
     actor: Any,
     reason: str,
-    delegated: bool,
+    as_someone_else: bool,
 ) -> RollbackAction:
     action = RollbackAction.objects.create(
         incident=incident,
@@ -400,7 +390,7 @@ def _record_rollback(
         target=incident.status,
         actor=actor,
         comment=text,
-        as_delegate=delegated,
+        as_delegate=as_someone_else,
     )
     _note(incident, actor, IncidentUpdate.Kind.ROLLBACK, text)
     return action
@@ -454,11 +444,11 @@ def incident_postmortem_save(
     items = _clean_action_items(action_items)
     with transaction.atomic():
         incident = lock(Incident, incident_id)
-        _allowed(
+        delegated(
             policies.can_write_postmortem(actor, incident),
             actor,
-            as_delegate,
-            "Only the incident owner and the platform team write the postmortem.",
+            as_delegate=as_delegate,
+            message="Only the incident owner and the platform team write the postmortem.",
         )
         if incident.status == Incident.Status.CLOSED:
             raise TransitionConflict("The incident is closed; its postmortem is final.")

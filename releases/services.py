@@ -17,7 +17,7 @@ from django.utils import timezone
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform
+from portal.core.transitions import delegated, lock, perform
 from releases import gates, policies
 from releases.models import (
     REVIEW_KINDS,
@@ -118,12 +118,14 @@ def release_revise(
 # Sign-offs
 def _check_signer(release: Release, actor: Any, kind: str, as_delegate: bool) -> bool:
     """Returns whether the actor signs as a delegate; raises PermissionDenied otherwise."""
-    if policies.can_sign(actor, release, kind):
-        return False
-    if as_delegate and policies.can_sign_as_delegate(actor, release, kind):
-        return True
     label = SignOff.Kind(kind).label.lower()
-    raise PermissionDenied(f"Only the scenario's named owner may give the {label} sign-off.")
+    return delegated(
+        policies.can_sign(actor, release, kind),
+        actor,
+        as_delegate=as_delegate,
+        message=f"Only the scenario's named owner may give the {label} sign-off.",
+        may_delegate=policies.can_sign_as_delegate(actor, release, kind),
+    )
 
 
 def _check_decision(release: Release, kind: str, decision: str, comment: str) -> tuple[Any, str]:

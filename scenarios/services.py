@@ -15,11 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from portal.core import roles
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import Team, User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform
+from portal.core.transitions import lock, perform, record_creation
 from scenarios import checklist, policies
 from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
 
@@ -53,9 +52,7 @@ def scenario_create(
     with transaction.atomic():
         scenario.save()
         _save_relations(scenario, picked_tools, people)
-        record_transition(
-            scenario, transition="create", source="", target=scenario.status, actor=actor
-        )
+        record_creation(scenario, actor=actor, target=scenario.status)
     return scenario
 
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from portal.core import policies
 from portal.core.audit import record_transition
 from portal.core.models import ApiToken
+from portal.core.transitions import record_creation
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
@@ -37,7 +38,7 @@ def token_create(
         token, text = ApiToken.objects.create(
             user=user, expiry=timedelta(days=int(expires_in_days)), name=name[:100]
         )
-        record_transition(token, transition="create", source="none", target="active", actor=user)
+        record_creation(token, actor=user, target="active")
     return token, text
 
 

@@ -122,6 +122,33 @@ def _label(meta: Any, source: str, name: str) -> str:
     return str(custom.get("label", name.replace("_", " ")))
 
 
+def delegated(
+    allowed: bool, actor: Any, *, as_delegate: bool, message: str, may_delegate: bool | None = None
+) -> bool:
+    """The one rule of acting in someone else's place. False when the actor may act in their
+    own right; True when they asked to act as a delegate and may (by default: an admin); else
+    PermissionDenied with `message`. The audit row of a delegated act says so."""
+    if allowed:
+        return False
+    if as_delegate and (
+        roles.has_role(actor, roles.ADMIN) if may_delegate is None else may_delegate
+    ):
+        return True
+    raise PermissionDenied(message)
+
+
+CREATED = ""  # the source state of every object's first audit row, in every app
+
+
+def record_creation(
+    obj: models.Model, *, actor: Any, target: str, action: str = "create", comment: str = ""
+) -> None:
+    """The audit row of a new object: `action` from nothing (`CREATED`) to its first state."""
+    record_transition(
+        obj, transition=action, source=CREATED, target=target, actor=actor, comment=comment
+    )
+
+
 def lock(model: type[M], pk: Any) -> M:
     """Fetch the row for update; the caller must be inside `transaction.atomic`."""
     try:
@@ -163,12 +190,12 @@ def perform(
                 f"Cannot {label.lower()} this {verbose}: it is {source.replace('_', ' ')}.",
                 code="invalid_state",
             )
-        delegated = False
-        if not system and not meta.has_transition_perm(obj, source, actor):
-            if as_delegate and roles.has_role(actor, roles.ADMIN):
-                delegated = True
-            else:
-                raise PermissionDenied(f"You may not {label.lower()} this {verbose}.")
+        as_someone_else = not system and delegated(
+            meta.has_transition_perm(obj, source, actor),
+            actor,
+            as_delegate=as_delegate,
+            message=f"You may not {label.lower()} this {verbose}.",
+        )
         unmet = _unmet(meta, source, obj)
         if unmet is not None:
             reason, code = unmet
@@ -190,7 +217,7 @@ def perform(
             target=_state(obj, meta),
             actor=None if system else actor,
             comment=comment,
-            as_delegate=delegated,
+            as_delegate=as_someone_else,
         )
         if after is not None:
             after(obj)

@@ -7,10 +7,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from portal.core.audit import record_transition
 from portal.core.models import Team
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform
+from portal.core.transitions import lock, perform, record_creation
 from portal.support import policies
 from portal.support.models import SupportComment, SupportRequest
 
@@ -35,7 +34,7 @@ def open_request(
             team=scenario.team if scenario is not None else _requester_team(requester),
             requester=requester,
         )
-        record_transition(request, transition="open", source="new", target="open", actor=requester)
+        record_creation(request, actor=requester, action="open", target=request.status)
     return request
 
 

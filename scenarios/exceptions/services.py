@@ -15,10 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import perform
+from portal.core.transitions import perform, record_creation
 from scenarios import policies
 from scenarios.exceptions import selectors
 from scenarios.models import PlatformException
@@ -26,7 +25,6 @@ from scenarios.models import PlatformException
 Status = PlatformException.Status
 Kind = PlatformException.Kind
 Risk = PlatformException.Risk
-CREATED_FROM = "new"  # the audit row's source state for the creation of an exception
 
 
 def _setting_days(name: str) -> int:
@@ -155,13 +153,8 @@ def exception_request(
             requested_at=timezone.now(),
         )
         comment = f"Extension of exception #{extends.pk}." if extends is not None else ""
-        record_transition(
-            exception,
-            transition="request",
-            source=CREATED_FROM,
-            target=Status.REQUESTED,
-            actor=actor,
-            comment=comment,
+        record_creation(
+            exception, actor=actor, action="request", target=exception.status, comment=comment
         )
         _notify_reviewers(exception)
     return exception
@@ -201,13 +194,8 @@ def exception_detect(
             detected_by=actor,
             status=Status.DETECTED,
         )
-        record_transition(
-            exception,
-            transition="detect",
-            source=CREATED_FROM,
-            target=Status.DETECTED,
-            actor=actor,
-            comment=detection_note,
+        record_creation(
+            exception, actor=actor, action="detect", target=exception.status, comment=detection_note
         )
         _email(
             "exception_detected",

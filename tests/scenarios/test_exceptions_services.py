@@ -64,7 +64,7 @@ def test_request_records_history_and_emails_reviewers_after_commit(
     assert exception.requester == product_owner
     assert exception.title == "Eval gate bypass: Support answers"
     [entry] = history_for(exception)
-    assert (entry.transition, entry.source, entry.target) == ("request", "new", "requested")
+    assert (entry.transition, entry.source, entry.target) == ("request", "", "requested")
     assert entry.actor == product_owner
     [email] = mail.outbox
     assert sorted(email.to) == sorted([platform_reviewer.email, platform_owner.email])

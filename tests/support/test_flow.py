@@ -66,7 +66,7 @@ def test_open_records_team_and_audit(product_owner: Any, product_team: Any, aske
     assert asked.status == "open"
     assert asked.team == product_team  # the requester's only product team
     entries = list(history_for(asked))
-    assert [(e.source, e.target, e.actor) for e in entries] == [("new", "open", product_owner)]
+    assert [(e.source, e.target, e.actor) for e in entries] == [("", "open", product_owner)]
 
 
 def test_a_scenario_decides_the_team(product_owner: Any, other_team: Any) -> None:

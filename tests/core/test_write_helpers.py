@@ -1,0 +1,54 @@
+"""Creations leave one kind of audit row in every app, and acting in someone else's place is
+one rule (`portal.core.transitions.delegated`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from portal.core.models import AuditEntry
+from portal.core.transitions import CREATED, delegated
+from scenarios.models import PlatformException, Scenario
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_creation_starts_from_the_same_source(
+    product_owner: Any, product_team: Any, platform_reviewer: Any
+) -> None:
+    from portal.core import token_services
+    from portal.support import services as support
+    from scenarios import services as scenarios
+    from scenarios.exceptions import services as exceptions
+
+    scenario = scenarios.scenario_create(
+        actor=product_owner, team=product_team, data={"name": "Refund answers"}
+    )
+    exception = exceptions.exception_detect(
+        platform_reviewer, kind="provider_keys", detection_note="Keys in CI.", team=product_team
+    )
+    token_services.token_create(product_owner, name="ci")
+    support.open_request(
+        requester=product_owner, title="Help", description="How do I onboard?", category="other"
+    )
+    firsts = AuditEntry.objects.order_by("id")
+    assert [(e.content_type.model, e.transition, e.source) for e in firsts] == [
+        ("scenario", "create", CREATED),
+        ("platformexception", "detect", CREATED),
+        ("apitoken", "create", CREATED),
+        ("supportrequest", "open", CREATED),
+    ]
+    assert Scenario.objects.get(pk=scenario.pk) and PlatformException.objects.get(pk=exception.pk)
+
+
+def test_delegation_is_one_rule(admin_user: Any, product_owner: Any) -> None:
+    assert delegated(True, product_owner, as_delegate=False, message="no") is False
+    assert delegated(False, admin_user, as_delegate=True, message="no") is True
+    with pytest.raises(PermissionDenied, match="no"):
+        delegated(False, admin_user, as_delegate=False, message="no")
+    with pytest.raises(PermissionDenied):
+        delegated(False, product_owner, as_delegate=True, message="no")
+    with pytest.raises(PermissionDenied):
+        delegated(False, admin_user, as_delegate=True, message="no", may_delegate=False)

@@ -19,6 +19,7 @@ from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import delegated, lock, perform, record_creation
 from releases.models import Release
 from scenarios.models import Scenario, Tool
+from scenarios.services import scenario_disable_tool
 
 
 def _note(incident: Incident, actor: Any, kind: str, text: str) -> IncidentUpdate:
@@ -294,22 +295,10 @@ def _roll_back_release(
 
 def _disable_tool(incident: Incident, tool: Tool | None, *, actor: Any, reason: str) -> None:
     """Take the tool out of the scenario's tool policy and record the change on the scenario."""
-    scenario = incident.scenario
     if tool is None:
         raise ValidationError({"tool": "Choose the tool to disable."})
-    if not scenario.allowed_tools.filter(pk=tool.pk).exists():
-        raise TransitionConflict(
-            f"Nothing to roll back: {tool} is not an allowed tool of “{scenario}”.",
-            code="nothing_to_roll_back",
-        )
-    scenario.allowed_tools.remove(tool)
-    record_transition(
-        scenario,
-        transition="tool_disabled",
-        source=scenario.status,
-        target=scenario.status,
-        actor=actor,
-        comment=f"Tool {tool} removed from the allowed tools by incident #{incident.pk}: {reason}",
+    scenario_disable_tool(
+        incident.scenario_id, actor=actor, tool=tool, reason=f"incident #{incident.pk}: {reason}"
     )
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from portal.core import roles
+from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import Team, User
 from portal.core.notifications import absolute_url, send_templated
@@ -361,9 +362,11 @@ def tool_create(*, actor: Any, data: dict[str, Any]) -> Tool:
     """Add a tool to the registry (platform only)."""
     if not policies.can_manage_tools(actor):
         raise PermissionDenied("Only the platform team manages the tool registry.")
-    tool = Tool()
-    _apply_tool(tool, data)
-    tool.save()
+    with transaction.atomic():
+        tool = Tool()
+        _apply_tool(tool, data)
+        tool.save()
+        record_creation(tool, actor=actor, target=tool.stability)
     return tool
 
 
@@ -373,9 +376,41 @@ def tool_update(*, actor: Any, pk: Any, data: dict[str, Any]) -> Tool:
         raise PermissionDenied("Only the platform team manages the tool registry.")
     with transaction.atomic():
         tool = lock(Tool, pk)
+        before = {name: getattr(tool, name) for name in data}
         _apply_tool(tool, data)
         tool.save()
+        changed = sorted(name for name in data if getattr(tool, name) != before[name])
+        record_transition(
+            tool,
+            transition="update",
+            source=tool.stability,
+            target=tool.stability,
+            actor=actor,
+            comment=f"Changed: {', '.join(changed)}." if changed else "Nothing changed.",
+        )
     return tool
+
+
+def scenario_disable_tool(pk: Any, *, actor: Any, tool: Tool, reason: str) -> Scenario:
+    """Take a tool out of a scenario's tool policy (an incident's rollback); audited on the
+    scenario. The caller checks who may; this refuses a tool the scenario does not allow."""
+    with transaction.atomic():
+        scenario = lock(Scenario, pk)
+        if not scenario.allowed_tools.filter(pk=tool.pk).exists():
+            raise TransitionConflict(
+                f"Nothing to roll back: {tool} is not an allowed tool of “{scenario}”.",
+                code="nothing_to_roll_back",
+            )
+        scenario.allowed_tools.remove(tool)
+        record_transition(
+            scenario,
+            transition="tool_disabled",
+            source=scenario.status,
+            target=scenario.status,
+            actor=actor,
+            comment=f"Tool {tool} removed from the allowed tools: {reason}",
+        )
+    return scenario
 
 
 def _apply_tool(tool: Tool, data: dict[str, Any]) -> None:

@@ -52,3 +52,18 @@ def test_delegation_is_one_rule(admin_user: Any, product_owner: Any) -> None:
         delegated(False, product_owner, as_delegate=True, message="no")
     with pytest.raises(PermissionDenied):
         delegated(False, admin_user, as_delegate=True, message="no", may_delegate=False)
+
+
+def test_tool_registry_edits_are_audited(platform_reviewer: Any) -> None:
+    from scenarios import services as scenarios
+
+    tool = scenarios.tool_create(
+        actor=platform_reviewer,
+        data={"name": "crm-lookup", "description": "Reads CRM", "stability": "stable"},
+    )
+    scenarios.tool_update(actor=platform_reviewer, pk=tool.pk, data={"description": "Reads"})
+    entries = AuditEntry.objects.filter(object_id=str(tool.pk), content_type__model="tool")
+    assert [(e.transition, e.source, e.actor, e.comment) for e in entries] == [
+        ("create", CREATED, platform_reviewer, ""),
+        ("update", "stable", platform_reviewer, "Changed: description."),
+    ]

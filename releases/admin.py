@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from releases import services
 from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
 
 
@@ -69,3 +70,6 @@ class ReleasePolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        services.release_policy_update(actor=request.user, fast_path_enabled=obj.fast_path_enabled)

@@ -85,3 +85,8 @@ def can_release(user: Any, release: Any) -> bool:
 
 def can_rollback(user: Any, release: Any) -> bool:
     return can_release(user, release) or release.scenario.incident_owner_id == user.pk
+
+
+def can_change_release_policy(user: Any) -> bool:
+    """Admins open or close the prompt-only fast path."""
+    return signed_in(user) and scenario_policies.is_admin(user)

@@ -410,3 +410,25 @@ def _notify_rejected(release: Release) -> None:
         {**_context(release), "rejection": rejection},
         about=release,
     )
+
+
+def release_policy_update(*, actor: Any, fast_path_enabled: bool) -> ReleasePolicy:
+    """Open or close the prompt-only fast path (admins); audited on the policy."""
+    if not policies.can_change_release_policy(actor):
+        raise PermissionDenied("Only admins change the release policy.")
+    with transaction.atomic():
+        ReleasePolicy.current()
+        policy = lock(ReleasePolicy, 1)
+        before = "on" if policy.fast_path_enabled else "off"
+        policy.fast_path_enabled = fast_path_enabled
+        policy.save(update_fields=["fast_path_enabled"])
+        after = "on" if fast_path_enabled else "off"
+        record_transition(
+            policy,
+            transition="fast_path_toggled",
+            source=before,
+            target=after,
+            actor=actor,
+            comment=f"Prompt-only fast path {after}.",
+        )
+    return policy

@@ -56,3 +56,30 @@ def test_home_page_counts_sign_offs_owed(
     client = Client()
     client.force_login(quality_owner)
     assert "Release sign-offs waiting for you" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_fast_path_toggle_in_the_admin_is_audited(admin_user: Any) -> None:
+    from django.test import Client
+
+    from portal.core.models import AuditEntry
+    from releases.models import ReleasePolicy
+
+    ReleasePolicy.current()
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post("/admin/releases/releasepolicy/1/change/", {})
+    assert response.status_code == 302
+    assert ReleasePolicy.current().fast_path_enabled is False
+    entry = AuditEntry.objects.get(transition="fast_path_toggled")
+    assert (entry.source, entry.target, entry.actor) == ("on", "off", admin_user)
+
+
+@pytest.mark.django_db
+def test_only_admins_change_the_release_policy(product_owner: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from releases import services
+
+    with pytest.raises(PermissionDenied):
+        services.release_policy_update(actor=product_owner, fast_path_enabled=False)

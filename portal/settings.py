@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI and ReDoc served from the installed package, not a CDN: the docs work offline.
     "drf_spectacular_sidecar",
+    "csp",
     "django_celery_beat",
     "pgtrigger",
     "portal.core",
@@ -80,6 +81,7 @@ FORM_RENDERER = "portal.core.rendering.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -196,6 +198,22 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp), debug or not: the portal's own files only, no inline
+# script or style (page behaviour lives in static/js/portal.js). The API docs view adds a nonce
+# for its own inline bootstrap (portal/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Redis and Celery. Without REDIS_URL tasks run eagerly in-process (the embedded default).
 REDIS_URL = os.environ.get("REDIS_URL", "")

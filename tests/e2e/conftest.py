@@ -6,6 +6,7 @@ saw either."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,8 +72,12 @@ class Browser:
 
     def problems(self) -> list[str]:
         """What this tab saw that a page must never do: violate the CSP, reach off the machine."""
-        # A round trip delivers the reports the page sent before it.
-        self.page.evaluate("0")
+        from playwright.sync_api import Error
+
+        # A round trip delivers the reports the page sent before it; a page that crashed or
+        # closed has nothing more to report.
+        with contextlib.suppress(Error):
+            self.page.evaluate("0")
         return [f"CSP violation: {v}" for v in self.csp_violations] + [
             f"request to a non-loopback host: {url}" for url in self.external_requests
         ]

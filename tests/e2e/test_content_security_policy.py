@@ -68,7 +68,8 @@ def test_a_new_token_is_selected_for_copying(open_browser: Any, product_owner: A
     page = tab.sign_in(product_owner.username, PASSWORD)
     page.goto("/profile/")
     page.get_by_label(re.compile(r"^\s*Name")).fill("deploy")
-    page.get_by_role("button", name="Create token").click()
+    with page.expect_navigation():  # until "load": the deferred script has run
+        page.get_by_role("button", name="Create token").click()
     shown = page.get_by_label("Token", exact=True)
     shown.focus()
     selected = shown.evaluate("el => el.value.slice(el.selectionStart, el.selectionEnd)")

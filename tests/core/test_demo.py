@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from portal.core import demo, roles
@@ -34,7 +35,8 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_load_demo_is_idempotent() -> None:
+def test_load_demo_is_idempotent(settings: Any) -> None:
+    settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())
     first = _counts()
     assert first["core.User"] >= len(ROLE_OF)
@@ -42,6 +44,24 @@ def test_load_demo_is_idempotent() -> None:
     call_command("load_demo", stdout=StringIO())
 
     assert _counts() == first
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_outside_debug(settings: Any) -> None:
+    """The demo users share a published password; a production database never gets them."""
+    settings.DEBUG = False
+    before = _counts()
+    with pytest.raises(CommandError, match="DJANGO_DEBUG is off.*--force"):
+        call_command("load_demo", stdout=StringIO())
+    assert _counts() == before
+    assert not User.objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_outside_debug_only_when_forced(settings: Any) -> None:
+    settings.DEBUG = False
+    call_command("load_demo", "--force", stdout=StringIO())
+    assert User.objects.get(username="admin").is_superuser
 
 
 @pytest.mark.django_db

@@ -1,11 +1,17 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server."""
+"""Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Every tab is offline but for loopback (a request to any other host is refused and recorded) and
+records every Content-Security-Policy violation of every page it shows; a test fails when a tab
+saw either."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,6 +29,23 @@ SCREENSHOTS = Path(
         "SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
     )
 )
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Runs in every document before its own scripts, so violations while parsing are seen too.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation({
+    page: document.location.href,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    sample: event.sample,
+  });
+});
+"""
+
+
+def is_external(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in LOOPBACK
 
 
 class Browser:
@@ -33,7 +56,31 @@ class Browser:
             base_url=base_url, viewport={"width": 1280, "height": 900}
         )
         self.context.set_default_timeout(15_000)
+        self.csp_violations: list[dict[str, str]] = []
+        self.external_requests: list[str] = []
+        self.context.expose_function("reportCspViolation", self._record_violation)
+        self.context.add_init_script(REPORT_CSP_VIOLATIONS)
+        self.context.route(is_external, self._refuse)
         self.page = self.context.new_page()
+
+    def _record_violation(self, violation: dict[str, str]) -> None:
+        self.csp_violations.append(violation)
+
+    def _refuse(self, route: Any) -> None:
+        self.external_requests.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    def problems(self) -> list[str]:
+        """What this tab saw that a page must never do: violate the CSP, reach off the machine."""
+        from playwright.sync_api import Error
+
+        # A round trip delivers the reports the page sent before it; a page that crashed or
+        # closed has nothing more to report.
+        with contextlib.suppress(Error):
+            self.page.evaluate("0")
+        return [f"CSP violation: {v}" for v in self.csp_violations] + [
+            f"request to a non-loopback host: {url}" for url in self.external_requests
+        ]
 
     def sign_in(self, username: str, password: str) -> Any:
         page = self.page
@@ -76,6 +123,8 @@ def open_browser(live_server: Any, monkeypatch: Any) -> Iterator[Any]:
             return tab
 
         yield factory
+        problems = [problem for tab in opened for problem in tab.problems()]
         for tab in opened:
             tab.close()
         browser.close()
+    assert problems == [], "\n".join(problems)

@@ -42,6 +42,7 @@ def test_release_demo_has_every_state_and_is_idempotent() -> None:
 
 
 def test_whole_demo_loads(settings: Any) -> None:
+    settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     assert Release.objects.exists()
 

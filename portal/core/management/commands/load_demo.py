@@ -1,11 +1,15 @@
-"""Load demo people, teams and objects in every state. Safe to run again."""
+"""Load demo people, teams and objects in every state. Safe to run again.
+
+The demo users, a superuser among them, share the password published in the README, so the
+command refuses to run with DJANGO_DEBUG off unless it is forced."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string, module_has_submodule
 
@@ -13,7 +17,20 @@ from django.utils.module_loading import import_string, module_has_submodule
 class Command(BaseCommand):
     help = "Loads demo data (idempotent): teams, one user per role, and objects in every state."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo users even with DJANGO_DEBUG off (never on a production database).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DJANGO_DEBUG is off: load_demo would create a superuser and demo users with "
+                "the password published in the README. Refused; pass --force to load the demo "
+                "data anyway."
+            )
         people: dict[str, Any] = {}
         # Each app may ship `<app>.demo.load(people)`; they run in INSTALLED_APPS order, which
         # is the layer order (core, scenarios, releases, incidents, dashboard).

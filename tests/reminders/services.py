@@ -83,9 +83,11 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def portal_env(**extra: str) -> dict[str, str]:
-    """The environment of a portal process: this one's, minus what pytest set, plus `extra`."""
-    env = {key: value for key, value in os.environ.items() if key != "EMAIL_BACKEND"}
+def portal_env(*without: str, **extra: str) -> dict[str, str]:
+    """The environment of a portal process: this one's, minus `without` and what pytest set,
+    plus `extra`."""
+    dropped = {"EMAIL_BACKEND", *without}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(PYTHONUNBUFFERED="1", EMAIL_USE_TLS="false", **extra)
     return env
 
@@ -123,6 +125,10 @@ class Process:
 
 def celery(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "portal", *args]
+
+
+def manage(*args: str) -> list[str]:
+    return [sys.executable, "manage.py", *args]
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str, process: Process) -> None:

@@ -1,0 +1,43 @@
+"""`make run`'s worker: beat and a worker in one process on a broker kept in a folder, so the
+embedded default (SQLite, no Redis) sends reminders on schedule like production does.
+
+The real command runs on a SQLite file that `migrate` and `load_demo` filled, as `make run`
+does, with an SMTP receiver on loopback."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from tests.reminders.services import Process, manage, portal_env, smtp_receiver, wait_until
+
+REMINDER = re.compile(r"<reminder-\d+@.*>")
+
+
+def test_the_embedded_worker_runs_the_sweep_on_schedule(tmp_path: Path) -> None:
+    database = tmp_path / "db.sqlite3"
+    env = portal_env("DATABASE_URL", "REDIS_URL", SQLITE_PATH=str(database))
+    for command in (manage("migrate", "--noinput", "-v0"), manage("load_demo")):
+        subprocess.run(command, cwd=Path(__file__).parents[2], env=env, check=True)  # noqa: S603
+
+    with smtp_receiver() as (receiver, port):
+        worker = Process(
+            manage("embedded_worker", "--folder", str(tmp_path / "broker"), "--sweep-seconds", "2"),
+            {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port)},
+            tmp_path / "worker.log",
+        )
+        try:
+            # Two sweeps done: the first sent what the demo has overdue, the second nothing.
+            wait_until(
+                lambda: worker.output().count("reminder_sweep_task[") >= 4, 90, "no sweeps", worker
+            )
+        finally:
+            worker.stop()
+        reminders = [m for m in receiver.messages if REMINDER.fullmatch(str(m["Message-ID"]))]
+
+    with sqlite3.connect(database) as db:
+        statuses = dict(db.execute("SELECT status, count(*) FROM reminders_reminder GROUP BY 1"))
+    assert reminders
+    assert statuses == {"sent": len(reminders)}

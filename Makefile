@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check migrate demo worker beat serve bench bench-reminders bench-dashboard lock clean
+.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ serve: install
 
 bench: install
 	$(BIN)/python bench/load.py
+
+bench-check: install
+	$(BIN)/python bench/load.py --check
 
 bench-reminders: install
 	$(BIN)/python bench/reminders.py

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.reminders.services import free_port
+from tests.reminders.services import free_port, portal_env, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_IN_A_CLONE = shutil.ignore_patterns(
@@ -34,15 +34,14 @@ def _drop(server: str, name: str) -> None:
 def test_the_load_bench_check_passes_on_a_fresh_clone(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     shutil.copytree(ROOT, clone, ignore=NOT_IN_A_CLONE)
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "EMAIL_BACKEND")},
-        "BENCH_PG": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}",
-        "BENCH_DB_PREFIX": f"{db['NAME']}_bench",  # beside this run's test database
-        "BENCH_REDIS_URL": os.environ["REDIS_URL"],
-        "BENCH_PORT": str(free_port()),
-    }
+    env = portal_env(
+        "DATABASE_URL",
+        BENCH_PG=server_url(),
+        # Beside this run's test database, so no other run's bench database is recreated.
+        BENCH_DB_PREFIX=f"{connection.settings_dict['NAME']}_bench",
+        BENCH_REDIS_URL=os.environ["REDIS_URL"],
+        BENCH_PORT=str(free_port()),
+    )
     try:
         result = subprocess.run(  # noqa: S603
             [sys.executable, "bench/load.py", "--check"],

@@ -76,11 +76,16 @@ def smtp_receiver(delay: float = 0.0) -> Iterator[tuple[Receiver, int]]:
         controller.stop()
 
 
-def database_url() -> str:
-    """The test database as a URL, for a process outside pytest (PostgreSQL only)."""
+def server_url() -> str:
+    """The PostgreSQL server of the test database, as a URL without a database name."""
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+
+
+def database_url() -> str:
+    """The test database as a URL, for a process outside pytest (PostgreSQL only)."""
+    return f"{server_url()}/{connection.settings_dict['NAME']}"
 
 
 def portal_env(*without: str, **extra: str) -> dict[str, str]:

@@ -11,9 +11,14 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+from django.core.management import CommandError, call_command
+
+from portal.celery import app
 from tests.reminders.services import Process, manage, portal_env, smtp_receiver, wait_until
 
 REMINDER = re.compile(r"<reminder-\d+@.*>")
+SWEPT = re.compile(r"reminder_sweep_task\[[^]]*\] succeeded")
 
 
 def test_the_embedded_worker_runs_the_sweep_on_schedule(tmp_path: Path) -> None:
@@ -30,9 +35,7 @@ def test_the_embedded_worker_runs_the_sweep_on_schedule(tmp_path: Path) -> None:
         )
         try:
             # Two sweeps done: the first sent what the demo has overdue, the second nothing.
-            wait_until(
-                lambda: worker.output().count("reminder_sweep_task[") >= 4, 90, "no sweeps", worker
-            )
+            wait_until(lambda: len(SWEPT.findall(worker.output())) >= 2, 90, "no sweeps", worker)
         finally:
             worker.stop()
         reminders = [m for m in receiver.messages if REMINDER.fullmatch(str(m["Message-ID"]))]
@@ -41,3 +44,9 @@ def test_the_embedded_worker_runs_the_sweep_on_schedule(tmp_path: Path) -> None:
         statuses = dict(db.execute("SELECT status, count(*) FROM reminders_reminder GROUP BY 1"))
     assert reminders
     assert statuses == {"sent": len(reminders)}
+
+
+def test_a_negative_sweep_interval_is_refused_before_anything_starts() -> None:
+    with pytest.raises(CommandError, match="--sweep-seconds must be 1 or more"):
+        call_command("embedded_worker", "--sweep-seconds", "-1")
+    assert app.conf.task_always_eager  # the test settings' eager mode, untouched

@@ -57,13 +57,14 @@ class Command(BaseCommand):
         parser.add_argument("--loglevel", default="INFO")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        seconds = options["sweep_seconds"]
+        if seconds < 0:
+            raise CommandError("--sweep-seconds must be 1 or more (0: REMINDER_SWEEP_MINUTES).")
+        # The web process may run tasks in-process; this one is the worker, so it queues them.
         conf: dict[str, Any] = {"task_always_eager": False}
         if not settings.REDIS_URL:
             conf.update(filesystem_broker(options["folder"]))
-        if options["sweep_seconds"] < 0:
-            raise CommandError("--sweep-seconds must be 1 or more (0: REMINDER_SWEEP_MINUTES).")
-        if options["sweep_seconds"]:
-            seconds = options["sweep_seconds"]
+        if seconds:
             sweep = {**app.conf.beat_schedule[SWEEP], "schedule": dt.timedelta(seconds=seconds)}
             sweep["options"] = {**sweep.get("options", {}), "expires": seconds}
             conf["beat_schedule"] = {**app.conf.beat_schedule, SWEEP: sweep}

@@ -43,6 +43,8 @@ def test_the_embedded_worker_runs_the_sweep_on_schedule(tmp_path: Path) -> None:
     with sqlite3.connect(database) as db:
         statuses = dict(db.execute("SELECT status, count(*) FROM reminders_reminder GROUP BY 1"))
     assert reminders
+    log = worker.output()
+    assert log.index("reminder_sweep_task[") < log.index("Sending due task")  # one at start
     assert statuses == {"sent": len(reminders)}
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from portal.celery import app
+from portal.reminders.tasks import reminder_sweep_task
 
 SWEEP = "reminder-sweep"
 
@@ -69,6 +70,9 @@ class Command(BaseCommand):
             sweep["options"] = {**sweep.get("options", {}), "expires": seconds}
             conf["beat_schedule"] = {**app.conf.beat_schedule, SWEEP: sweep}
         app.conf.update(conf)
+        # Beat's first tick may be a quarter of an hour away: sweep once at start, which also
+        # catches up on ticks missed while nothing ran. A sweep is safe to repeat.
+        reminder_sweep_task.apply_async()
         # No other worker shares this broker: no gossip, mingle or heartbeats to poll for.
         app.Worker(
             beat=True,

@@ -2,12 +2,14 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails point at the server `make run` starts, unless SITE_URL says otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check migrate demo worker beat serve bench bench-reminders bench-dashboard lock clean
+.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +27,13 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# runserver, and beside it a Celery worker with beat (the reminder sweep and the other periodic
+# tasks; without REDIS_URL on a broker in .celery-broker/), stopped when runserver stops.
 run: demo
 	@echo "Serving http://$(HOST):$(PORT) (demo users and password: see README.md)"
+	export SITE_URL='$(SITE_URL)'; \
+	$(BIN)/python manage.py embedded_worker --loglevel=WARNING & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
@@ -58,6 +65,9 @@ serve: install
 bench: install
 	$(BIN)/python bench/load.py
 
+bench-check: install
+	$(BIN)/python bench/load.py --check
+
 bench-reminders: install
 	$(BIN)/python bench/reminders.py
 
@@ -69,4 +79,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles db.sqlite3 .celery-broker .pytest_cache .ruff_cache .mypy_cache

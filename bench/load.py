@@ -1,6 +1,7 @@
 """Load benchmark: the portal under gunicorn at two data sizes, against bare Django and DRF views.
 
     make bench            # BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_SCALE=100 by default
+    python bench/load.py --check   # every step but the load, on a small database, in a minute
 
 Seeds two PostgreSQL databases (1x: 100 scenarios; 100x: 10,000, with proportional releases,
 incidents and exceptions), serves each with gunicorn (2 sync workers, DEBUG off, production
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,7 +37,11 @@ SCALE = int(os.environ.get("BENCH_SCALE", "100"))
 BASE_SCENARIOS = int(os.environ.get("BENCH_BASE_SCENARIOS", "100"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 SIZES = {"1x": BASE_SCENARIOS, f"{SCALE}x": BASE_SCENARIOS * SCALE}
-PORTS = {"1x": 8761, f"{SCALE}x": 8762}
+PORT = int(os.environ.get("BENCH_PORT", "8761"))
+PORTS = {"1x": PORT, f"{SCALE}x": PORT + 1}
+# The databases are recreated: DB_PREFIX_<size>.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "bench_load")
+CHECK_SCENARIOS = 5
 # The issue's targets: ratio to the bare view by kind of page, and p50 growth from 1x to 100x.
 # The approve POST (a write) has no ratio target; it is measured and reported.
 TARGETS = {"html": 0.15, "api_list": 0.25, "api_detail": 0.40, "dashboard": 0.10}
@@ -60,7 +66,7 @@ SERVER_ENV = {
 
 def seed(size_label: str, scenarios: int) -> dict:
     """Seed a fresh database in a subprocess; returns the fixture ids it printed."""
-    url = recreate_database(f"bench_load_{size_label}")
+    url = recreate_database(f"{DB_PREFIX}_{size_label}")
     out = subprocess.run(
         [sys.executable, "-m", "bench.seed", str(scenarios)],
         cwd=ROOT, env={**os.environ, **SERVER_ENV, "DATABASE_URL": url},
@@ -82,11 +88,16 @@ def count_queries(info: dict) -> dict[str, int]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_server(info: dict, port: int) -> subprocess.Popen:
+def collect_static() -> None:
+    """First of all: with DEBUG off, pages (the in-process query counts too) need the manifest
+    of hashed static files, which a fresh clone does not have."""
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env={**os.environ, **SERVER_ENV, "DATABASE_URL": info["url"]}, check=True,
+        cwd=ROOT, env={**os.environ, **SERVER_ENV}, check=True,
     )  # fmt: skip
+
+
+def start_server(info: dict, port: int) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     proc = subprocess.Popen(
         [gunicorn, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
@@ -225,9 +236,45 @@ def run_round(port: int, info: dict, results: dict, label: str) -> None:
         previous_bare, previous_run = bare, after
 
 
+def request(port: int, endpoint: dict) -> int:
+    """One request to an endpoint (the approve POST on its first id); returns the status."""
+    path, data = endpoint.get("path", "/"), None
+    if endpoint.get("post_ids"):
+        path, data = endpoint["path_format"] % endpoint["post_ids"][0], endpoint["body"].encode()
+    headers = dict(header.split(": ", 1) for header in endpoint.get("headers", []))
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def check() -> None:
+    """Every step of the benchmark but the load, on a small database: static files, seed, query
+    counts, gunicorn, one request per endpoint. Exits 1 when any step or endpoint fails."""
+    collect_static()
+    info = seed("check", CHECK_SCENARIOS)
+    queries = count_queries(info)
+    server = start_server(info, PORT)
+    try:
+        statuses = {name: request(PORT, e) for name, e in endpoints(info).items()}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+    failed = 0
+    for name, status in statuses.items():
+        ok = status < 400 and queries.get(name, 0) >= 0
+        failed += not ok
+        print(
+            f"{name:26} HTTP {status}  queries {queries.get(name, '-')}  {'ok' if ok else 'FAILED'}"
+        )
+    sys.exit(1 if failed else 0)
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    collect_static()
     infos = {label: seed(label, n) for label, n in SIZES.items()}
     queries = {label: count_queries(info) for label, info in infos.items()}
     servers = {label: start_server(info, PORTS[label]) for label, info in infos.items()}
@@ -293,4 +340,7 @@ def report(infos: dict, queries: dict, results: dict) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--check"]:
+        check()
+    else:
+        main()

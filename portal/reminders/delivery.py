@@ -1,11 +1,14 @@
 """Sending claimed reminders.
 
 A sweep leases a batch of pending rows (row locks skipped by concurrent sweeps, then a lease
-time on the rows), renders and sends each email, and records the outcome on the row: sent,
-retried later with backoff, failed after the last attempt, or cancelled when the object no
-longer waits. A sweep killed mid-batch leaves its rows pending; the next sweep after the lease
-sends them. Only a crash between the mail server accepting a message and the row update can
-repeat one email: the mail server gives no way to make that step atomic.
+time on the rows), renders and sends each email, and records the outcome on the row. A sent
+reminder is marked sent right after the mail server accepts it, one UPDATE per reminder, so a
+worker killed mid-batch has recorded every email it sent; the rest of its batch stays pending
+and the next sweep after the lease sends them. Retries (with backoff), failures after the last
+attempt and cancellations (the object no longer waits) are recorded after the batch: losing
+those to a crash only means deciding them again. Only a crash between the mail server accepting
+a message and that row's UPDATE can repeat one email (it carries the same Message-ID): the mail
+server gives no way to make that step atomic.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -121,14 +125,13 @@ def _still_waiting(rows: list[Reminder], now: dt.datetime) -> dict[tuple[str, in
 
 def _send(rows: list[Reminder], now: dt.datetime, result: Delivery) -> None:
     objects = _still_waiting(rows, now)
-    sent: list[Reminder] = []
     cancelled: list[Reminder] = []
     failed: list[tuple[Reminder, str]] = []
     connection = get_connection()
     try:
         connection.open()
     except Exception as exc:
-        _record([], [], [(row, _error(exc)) for row in rows], result)
+        _record([], [(row, _error(exc)) for row in rows], result)
         return
     try:
         for row in rows:
@@ -143,11 +146,11 @@ def _send(rows: list[Reminder], now: dt.datetime, result: Delivery) -> None:
                 logger.warning("Reminder %s not sent: %s", row.pk, exc)
                 failed.append((row, _error(exc)))
                 continue
-            sent.append(row)
+            _mark_sent(row)
             result.sent.append(_summary(row, obj, message))
     finally:
         connection.close()
-    _record(sent, cancelled, failed, result)
+    _record(cancelled, failed, result)
 
 
 def _error(exc: BaseException) -> str:
@@ -183,9 +186,16 @@ def _message(row: Reminder, obj: Any, now: dt.datetime, connection: Any) -> Emai
         settings.DEFAULT_FROM_EMAIL,
         [row.recipient.email],
         connection=connection,
+        headers={"Message-ID": message_id(row)},
     )
     message.attach_alternative(body_html, "text/html")
     return message
+
+
+def message_id(row: Reminder) -> str:
+    """One Message-ID per reminder: the one email a crash can repeat (see the module's
+    docstring) reaches the mailbox with the same id, so a mail store or client can tell it is a copy."""
+    return f"<reminder-{row.pk}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
 
 
 def _summary(row: Reminder, obj: Any, message: EmailMultiAlternatives) -> Sent:
@@ -199,17 +209,17 @@ def _summary(row: Reminder, obj: Any, message: EmailMultiAlternatives) -> Sent:
     )
 
 
+def _mark_sent(row: Reminder) -> None:
+    # At once, not with the batch: a crash later in the batch must not send this one again.
+    Reminder.objects.filter(pk=row.pk, status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
 def _record(
-    sent: list[Reminder],
-    cancelled: list[Reminder],
-    failed: list[tuple[Reminder, str]],
-    result: Delivery,
+    cancelled: list[Reminder], failed: list[tuple[Reminder, str]], result: Delivery
 ) -> None:
     pending = Reminder.objects.filter(status=Reminder.Status.PENDING)
-    if sent:
-        pending.filter(pk__in=[row.pk for row in sent]).update(
-            status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
-        )
     if cancelled:
         pending.filter(pk__in=[row.pk for row in cancelled]).update(
             status=Reminder.Status.CANCELLED,

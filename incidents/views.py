@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,15 +17,7 @@ from incidents.filters import IncidentFilter
 from incidents.models import Incident
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
-
-PAGE_SIZE = 25
-
-
-def _querystring_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return f"{encoded}&" if encoded else ""
+from portal.core.pagination import paginate
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -70,15 +61,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     filterset = IncidentFilter(
         request.GET or None, queryset=selectors.visible_incidents(request.user)
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paged = paginate(request, filterset.qs)
     return render(
         request,
         "incidents/list.html",
         {
+            **paged,
             "filter": filterset,
-            "page_obj": page,
-            "incidents": page.object_list,
-            "querystring_without_page": _querystring_without_page(request),
+            "incidents": paged["page_obj"].object_list,
             "can_open": policies.can_open(request.user),
             "times": _recent_times(),
         },

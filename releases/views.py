@@ -7,24 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import TransitionConflict
+from portal.core.pagination import paginate
 from releases import policies, selectors, services
 from releases.forms import CommentForm, ReleaseFilterForm, ReleaseForm, RollbackForm, SignOffForm
 from releases.models import SignOff
-
-PAGE_SIZE = 25
-
-
-def _querystring_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
 
 
 @require_GET
@@ -40,17 +31,14 @@ def release_list(request: HttpRequest) -> HttpResponse:
             status=form.cleaned_data["status"],
             awaiting=form.cleaned_data["awaiting"],
         )
-    page = Paginator(selectors.release_list(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paged = paginate(request, selectors.release_list(request.user, filters))
     return render(
         request,
         "releases/list.html",
         {
+            **paged,
             "form": form,
-            "page_obj": page,
-            "releases": page.object_list,
-            "querystring_without_page": _querystring_without_page(request),
+            "releases": paged["page_obj"].object_list,
             "can_create": selectors.creatable_scenarios(request.user).exists(),
         },
     )

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
-from portal.core.pagination import BoundedPaginator
+from portal.core.pagination import paginate
 from portal.core.transitions import Action, available_actions, catalogue
 from scenarios import decision_record, golden_path, policies, selectors, services
 from scenarios.exceptions import selectors as exception_selectors
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, ToolForm, add_errors
 from scenarios.models import Scenario
 
-PAGE_SIZE = 25
 # The scenario page lists its open exceptions first and links to the register for the rest.
 EXCEPTIONS_SHOWN = 10
 
@@ -50,17 +48,6 @@ DONE = {
 DETAIL_PANELS: list[Callable[[HttpRequest, Scenario], dict[str, Any] | None]] = []
 
 
-def _querystring_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _error_messages(request: HttpRequest, error: ValidationError, prefix: str) -> None:
     """One message naming every problem (e.g. each missing RACI or contract item)."""
     messages.error(request, f"{prefix} " + " ".join(error.messages))
@@ -72,18 +59,12 @@ def _error_messages(request: HttpRequest, error: ValidationError, prefix: str) -
 @require_GET
 def scenario_list(request: HttpRequest) -> HttpResponse:
     form = ScenarioFilterForm(request.GET)
-    number = request.GET.get("page")
-    paginator = BoundedPaginator(
-        selectors.scenario_list(request.user, form.filters()), PAGE_SIZE, number=number
-    )
-    page = paginator.get_page(number)
     return render(
         request,
         "scenarios/list.html",
         {
+            **paginate(request, selectors.scenario_list(request.user, form.filters())),
             "form": form,
-            "page_obj": page,
-            "querystring_without_page": _querystring_without_page(request),
             "can_create": policies.can_create(request.user),
         },
     )
@@ -91,14 +72,10 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    page = _page(request, golden_path.with_golden_path(selectors.review_queue(request.user)))
+    paged = paginate(request, golden_path.with_golden_path(selectors.review_queue(request.user)))
     now = timezone.now()
-    rows = [(s, selectors.waiting_time(s, now)) for s in page.object_list]
-    return render(
-        request,
-        "scenarios/review_queue.html",
-        {"page_obj": page, "rows": rows, "querystring_without_page": ""},
-    )
+    rows = [(s, selectors.waiting_time(s, now)) for s in paged["page_obj"].object_list]
+    return render(request, "scenarios/review_queue.html", {**paged, "rows": rows})
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
 from django.utils.functional import cached_property
 
 DEFAULT_BOUND = 250
@@ -51,3 +52,22 @@ class BoundedPaginator(Paginator):
             self.count_is_exact = False
             return self.limit - 1
         return int(total)
+
+
+PAGE_SIZE = 25
+
+
+def querystring_without_page(params: QueryDict) -> str:
+    """A list's query string without `page`, ending in "&" unless empty: what page links keep."""
+    kept = params.copy()
+    kept.pop("page", None)
+    encoded = kept.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def paginate(request: HttpRequest, rows: Any, per_page: int | None = None) -> dict[str, Any]:
+    """The one paginator of list pages: `page_obj` with a bounded count, and the
+    `querystring_without_page` that templates/core/_pagination.html links with."""
+    number = request.GET.get("page")
+    page = BoundedPaginator(rows, per_page or PAGE_SIZE, number=number).get_page(number)
+    return {"page_obj": page, "querystring_without_page": querystring_without_page(request.GET)}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.core import policies, selectors, token_services
 from portal.core.forms import TokenForm
+from portal.core.pagination import paginate
 
 
 def _profile(request: HttpRequest, form: TokenForm, new_token: str = "") -> HttpResponse:
@@ -60,11 +60,6 @@ def all_tokens(request: HttpRequest) -> HttpResponse:
     if not policies.can_manage_all_tokens(request.user):
         raise PermissionDenied("Only admins see every user's tokens.")
     username = request.GET.get("user", "").strip()
-    page = Paginator(selectors.all_tokens(username), 50).get_page(request.GET.get("page"))
-    context = {
-        "page_obj": page,
-        "tokens": page.object_list,
-        "username": username,
-        "querystring_without_page": f"user={username}&" if username else "",
-    }
+    paged = paginate(request, selectors.all_tokens(username), per_page=50)
+    context = {**paged, "tokens": paged["page_obj"].object_list, "username": username}
     return render(request, "core/tokens.html", context)

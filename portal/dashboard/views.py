@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from portal.core.csv_writer import SafeWriter
+from portal.core.pagination import paginate
 from portal.dashboard import policies, scorecard, snapshots
 from portal.dashboard.drilldowns import DRILLDOWNS, rows_for
 from portal.dashboard.forms import ScorecardForm, WindowForm
@@ -88,11 +88,8 @@ def drill_down(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("No such metric.")
     form = _window_form(request)
     window = snapshots.window_as_of(*form.chosen())
-    page = Paginator(rows_for(drill, window, request.GET), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    keep = request.GET.copy()
-    keep.pop("page", None)
+    paged = paginate(request, rows_for(drill, window, request.GET))
+    page = paged["page_obj"]
     rows = [
         [(column.value(row), column.link(row) if column.link else "") for column in drill.columns]
         for row in page.object_list
@@ -105,9 +102,8 @@ def drill_down(request: HttpRequest, key: str) -> HttpResponse:
             "form": form,
             "window": window,
             "query": form.querystring(),
-            "page_obj": page,
+            **paged,
             "rows": rows,
-            "querystring_without_page": keep.urlencode() + "&" if keep else "",
             "active_filters": {f.name: request.GET.get(f.name, "") for f in drill.filters},
         },
     )
@@ -118,20 +114,15 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
     """Every active scenario's checklist, sortable, with the organisation-wide pass rate."""
     form = ScorecardForm(request.GET or None)
     team, sort = form.values()
-    page = Paginator(scorecard.active_scorecards(team, sort), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    keep = request.GET.copy()
-    keep.pop("page", None)
+    paged = paginate(request, scorecard.active_scorecards(team, sort))
     return render(
         request,
         "dashboard/scorecard.html",
         {
+            **paged,
             "form": form,
-            "page_obj": page,
-            "cards": [scorecard.evaluate(row) for row in page.object_list],
+            "cards": [scorecard.evaluate(row) for row in paged["page_obj"].object_list],
             "rates": scorecard.pass_rates(team),
             "items": scorecard.ITEMS,
-            "querystring_without_page": keep.urlencode() + "&" if keep else "",
         },
     )

@@ -7,30 +7,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
+from portal.core.pagination import paginate
 from portal.core.transitions import available_actions, catalogue
 from portal.support import policies, selectors, services
 from portal.support.forms import AnswerForm, CommentForm, FilterForm, SupportRequestForm
 from portal.support.models import SupportRequest
 from scenarios import policies as scenario_policies
 
-PAGE_SIZE = 25
 ACTIONS = catalogue(SupportRequest, "close", "reopen")
-
-
-def _paged(request: HttpRequest, rows: Any) -> dict[str, Any]:
-    keep = request.GET.copy()
-    keep.pop("page", None)
-    return {
-        "page_obj": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-        "querystring_without_page": keep.urlencode() + "&" if keep else "",
-    }
 
 
 @require_GET
@@ -39,7 +29,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     params = form.cleaned_data if form.is_valid() else {}
     rows = selectors.filtered(request.user, {**params, "mine": "1" if params.get("mine") else ""})
     context = {"form": form, "is_queue_reader": policies.is_queue_reader(request.user)}
-    return render(request, "support/list.html", {**context, **_paged(request, rows)})
+    return render(request, "support/list.html", {**context, **paginate(request, rows)})
 
 
 @require_GET
@@ -47,7 +37,7 @@ def request_queue(request: HttpRequest) -> HttpResponse:
     if not policies.is_queue_reader(request.user):
         raise PermissionDenied("The support queue is for platform reviewers.")
     rows = selectors.queue(request.user)
-    return render(request, "support/queue.html", _paged(request, rows))
+    return render(request, "support/queue.html", paginate(request, rows))
 
 
 def request_new(request: HttpRequest) -> HttpResponse:

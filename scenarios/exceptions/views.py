@@ -8,12 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import TransitionConflict
+from portal.core.pagination import paginate
 from portal.core.transitions import available_actions, catalogue
 from scenarios import policies
 from scenarios.exceptions import forms as exception_forms
@@ -21,7 +21,6 @@ from scenarios.exceptions import selectors, services
 from scenarios.exceptions.filters import ExceptionFilter
 from scenarios.models import PlatformException, Scenario
 
-PAGE_SIZE = 25
 Status = PlatformException.Status
 
 CATALOGUE = catalogue(PlatformException, "justify", "approve", "reject", "revoke", "close")
@@ -37,15 +36,12 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 def exception_list(request: HttpRequest) -> HttpResponse:
     """The register: filters, search, pages, and the undocumented count at the top."""
     filterset = ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = paginate(request, filterset.qs)
     context = {
+        **paged,
         "filter": filterset,
-        "page_obj": page,
-        "exceptions": page.object_list,
+        "exceptions": paged["page_obj"].object_list,
         "undocumented_count": selectors.undocumented_count(),
-        "querystring_without_page": f"{query.urlencode()}&" if query else "",
         "can_request": policies.can_request_exception(request.user),
         "can_detect": policies.can_detect_exception(request.user),
     }

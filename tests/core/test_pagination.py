@@ -67,7 +67,7 @@ def test_scenario_list_page_and_api_say_when_the_count_is_a_lower_bound(
     settings: Any, monkeypatch: Any, platform_reviewer: Any, client: Any, api_client: Any
 ) -> None:
     monkeypatch.setattr("portal.core.pagination.DEFAULT_BOUND", 3)
-    monkeypatch.setattr("scenarios.views.PAGE_SIZE", 1)
+    monkeypatch.setattr("portal.core.pagination.PAGE_SIZE", 1)
     ScenarioFactory.create_batch(6)
     client.force_login(platform_reviewer)
     html = client.get("/scenarios/?page=1").content.decode()
@@ -84,3 +84,36 @@ def test_scenario_list_page_and_api_say_when_the_count_is_a_lower_bound(
     everything = api_client.get("/api/v1/scenarios/?page_size=50").json()
     assert everything["count"] == 6
     assert everything["count_is_exact"] is True
+
+
+def test_the_query_string_helper_keeps_filters_and_drops_the_page() -> None:
+    from django.http import QueryDict
+
+    from portal.core.pagination import querystring_without_page
+
+    assert querystring_without_page(QueryDict("status=open&page=3&q=a+b")) == "status=open&q=a+b&"
+    assert querystring_without_page(QueryDict("page=2")) == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/releases/", "/incidents/", "/scenarios/exceptions/", "/support/"]
+)
+def test_every_list_page_counts_with_the_bounded_paginator(
+    path: str, monkeypatch: Any, platform_reviewer: Any, client: Any
+) -> None:
+    from django.core.paginator import Page
+
+    seen: list[Any] = []
+    original = Page.__init__
+
+    def spy(self: Any, object_list: Any, number: Any, paginator: Any) -> None:
+        seen.append(paginator)
+        original(self, object_list, number, paginator)
+
+    monkeypatch.setattr(Page, "__init__", spy)
+    client.force_login(platform_reviewer)
+    assert client.get(path).status_code == 200
+    from portal.core.pagination import BoundedPaginator
+
+    assert seen and all(isinstance(p, BoundedPaginator) for p in seen)

@@ -268,14 +268,14 @@ def test_export_action_writes_selected_exceptions_with_history(
     pick += ["decision_comment", "entry_at", "transition", "source", "target", "actor", "comment"]
     assert [[row[col[name]] for name in pick] for row in rows] == [
         [str(first.pk), "'=Bypass while relabelling", "eval_gate_bypass", "approved", "po",
-         "reviewer", "2026-03-05", "Until March.", "2026-02-02T09:00:00+00:00", "request", "new",
+         "reviewer", "2026-03-05", "Until March.", "2026-02-02T09:00:00+00:00", "request", "",
          "requested", "po", ""],
         [str(first.pk), "'=Bypass while relabelling", "eval_gate_bypass", "approved", "po",
          "reviewer", "2026-03-05", "Until March.", "2026-02-03T10:30:00+00:00", "approve",
          "requested", "approved", "reviewer", "Until March."],
         [str(second.pk), "Product team holds provider keys directly: Support AI",
          "provider_keys", "detected", "", "", "", "", "2026-02-04T08:00:00+00:00", "detect",
-         "new", "detected", "reviewer", "Key."],
+         "", "detected", "reviewer", "Key."],
     ]  # fmt: skip
     assert rows[0][col["scenario"]] == "Support answers" and rows[2][col["scenario"]] == ""
     assert rows[2][col["team"]] == "Support AI"

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from portal.core import demo as core_demo
+from portal.core.audit import history_for
 from portal.core.models import AuditEntry
 from scenarios import demo
 from scenarios.models import Scenario, ScenarioReview, Tool
@@ -29,7 +30,7 @@ def test_demo_scenarios_in_every_state_and_idempotent() -> None:
         assert Scenario.objects.filter(team__slug=slug).count() >= 5
     onboarded = Scenario.objects.get(name="Invoice matching agent")
     assert onboarded.onboarded_at > onboarded.submitted_at
-    transitions = AuditEntry.objects.filter(object_id=str(onboarded.pk))
+    transitions = history_for(onboarded)
     assert [e.transition for e in transitions] == [
         "create", "submit", "start_review", "approve", "onboard",
     ]  # fmt: skip

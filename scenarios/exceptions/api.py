@@ -32,7 +32,6 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """Everyone signed in reads the register; writes follow scenarios.policies."""
 
     queryset = selectors.exception_queryset()
-    lookup_value_regex = r"\d+"
     serializer_class = s.ExceptionSerializer
     filter_backends = [FilterBackend, filters.OrderingFilter]
     filterset_class = ExceptionFilter

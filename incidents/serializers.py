@@ -12,6 +12,7 @@ from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, R
 from incidents.models import Severity as SeverityChoices
 from portal.core.models import User
 from portal.core.serializers import UserSummarySerializer
+from portal.core.validators import validate_past, validate_planned
 from releases.models import Release
 from scenarios.models import Scenario, Tool
 
@@ -116,7 +117,11 @@ class IncidentCreateSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=SeverityChoices.choices)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     impact_started_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="Defaults to now."
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[validate_past],
+        help_text="Defaults to now.",
     )
     release = serializers.PrimaryKeyRelatedField(
         queryset=Release.objects.all(), required=False, allow_null=True, default=None
@@ -157,6 +162,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         model = ActionItem
         fields = ["id", "description", "owner", "due_on", "done"]
         read_only_fields = ["id"]
+        extra_kwargs = {"due_on": {"validators": [validate_planned]}}
 
 
 class PostmortemSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from portal.api import BlankChoices
 from portal.core.models import Team
 from portal.core.serializers import AuditEntrySerializer, UserSummarySerializer
+from portal.core.validators import validate_planned
 from scenarios.models import PlatformException, Scenario
 
 Kind = PlatformException.Kind
@@ -109,6 +110,7 @@ class ApproveInput(_DelegateInput):
         required=False,
         allow_null=True,
         default=None,
+        validators=[validate_planned],
         help_text="After today, at most 180 days away. Default: 30 days from today.",
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,7 +1,6 @@
-from rest_framework.routers import SimpleRouter
-
 from incidents.api import IncidentViewSet
+from portal.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("incidents", IncidentViewSet, basename="incident")
 urlpatterns = router.urls

@@ -10,6 +10,7 @@ from django.utils import timezone
 from incidents import selectors
 from incidents.models import Incident, RollbackAction, Severity
 from portal.core.models import User
+from portal.core.validators import validate_past, validate_planned
 from releases.models import Release
 from scenarios.models import Scenario, Tool
 
@@ -60,6 +61,7 @@ class IncidentOpenForm(forms.Form):
         required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        validators=[validate_past],
         help_text="When users were first affected; defaults to now.",
     )
     release = forms.ModelChoiceField(
@@ -160,7 +162,10 @@ class ActionItemForm(forms.Form):
     description = forms.CharField(max_length=300, required=False, label="Action item")
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Owner")
     due_on = forms.DateField(
-        required=False, label="Due on", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="Due on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_planned],
     )
     done = forms.BooleanField(required=False, label="Done")
 

@@ -11,9 +11,12 @@ from incidents import selectors
 from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
 from incidents.models import Severity as SeverityChoices
 from portal.core.models import User
-from portal.core.serializers import UserSummarySerializer
+from portal.core.serializers import UserSummarySerializer, VisibleRelatedField
+from portal.core.validators import validate_past, validate_planned
 from releases.models import Release
+from releases.selectors import visible_releases
 from scenarios.models import Scenario, Tool
+from scenarios.selectors import visible_scenarios
 
 
 class ScenarioRefSerializer(serializers.ModelSerializer):
@@ -111,15 +114,23 @@ class IncidentDetailSerializer(IncidentListSerializer):
 
 
 class IncidentCreateSerializer(serializers.Serializer):
-    scenario = serializers.PrimaryKeyRelatedField(queryset=Scenario.objects.all())
+    scenario = VisibleRelatedField(visible=visible_scenarios, queryset=Scenario.objects.all())
     title = serializers.CharField(max_length=200)
     severity = serializers.ChoiceField(choices=SeverityChoices.choices)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     impact_started_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="Defaults to now."
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[validate_past],
+        help_text="Defaults to now.",
     )
-    release = serializers.PrimaryKeyRelatedField(
-        queryset=Release.objects.all(), required=False, allow_null=True, default=None
+    release = VisibleRelatedField(
+        visible=visible_releases,
+        queryset=Release.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     accept_interim_owner = serializers.BooleanField(
         required=False,
@@ -142,7 +153,7 @@ class HandOverSerializer(TransitionSerializer):
 
 class RollbackSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RollbackAction.Kind.choices)
-    release = serializers.PrimaryKeyRelatedField(queryset=Release.objects.all())
+    release = VisibleRelatedField(visible=visible_releases, queryset=Release.objects.all())
     tool = serializers.PrimaryKeyRelatedField(
         queryset=Tool.objects.all(), required=False, allow_null=True, default=None
     )
@@ -157,6 +168,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         model = ActionItem
         fields = ["id", "description", "owner", "due_on", "done"]
         read_only_fields = ["id"]
+        extra_kwargs = {"due_on": {"validators": [validate_planned]}}
 
 
 class PostmortemSerializer(serializers.ModelSerializer):

@@ -46,8 +46,10 @@ def _check_opening(
             f"Incidents are opened on approved or onboarded scenarios; "
             f"“{scenario}” is {scenario.get_status_display().lower()}."
         )
-    if release is not None and release.scenario_id != scenario.pk:
-        errors["release"] = f"Release {release} is not a release of “{scenario}”."
+    at_fault = selectors.scenario_releases(scenario)
+    if release is not None and not at_fault.filter(pk=release.pk).exists():
+        # The incident shows its release to everyone: a draft is only its team's.
+        errors["release"] = "Choose a release of this scenario that has left draft."
     if impact_started_at is not None and impact_started_at > timezone.now():
         errors["impact_started_at"] = "Impact cannot start in the future."
     if errors:

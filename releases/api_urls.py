@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from portal.routers import Router
 from releases import api
 
-router = SimpleRouter()
+router = Router()
 router.register("releases", api.ReleaseViewSet, basename="release")
 router.register("model-aliases", api.ModelAliasViewSet, basename="model-alias")
 urlpatterns = router.urls

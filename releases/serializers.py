@@ -8,9 +8,11 @@ from typing import Any, TypeVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.core.serializers import VisibleRelatedField
 from releases import gates, selectors
 from releases.models import AliasMove, ModelAlias, Release, SignOff
 from scenarios.models import Scenario
+from scenarios.selectors import visible_scenarios
 
 S = TypeVar("S", bound=serializers.BaseSerializer)
 
@@ -128,7 +130,7 @@ class ReleaseSerializer(ReleaseListSerializer):
 class ReleaseWriteSerializer(serializers.ModelSerializer):
     """Create or edit a draft. The scenario is set on create and fixed afterwards."""
 
-    scenario = serializers.PrimaryKeyRelatedField(queryset=Scenario.objects.all())
+    scenario = VisibleRelatedField(visible=visible_scenarios, queryset=Scenario.objects.all())
 
     class Meta:
         model = Release

@@ -1,9 +1,9 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from portal.routers import Router
 from scenarios import api
 
-router = SimpleRouter()
+router = Router()
 router.register("scenarios", api.ScenarioViewSet, basename="scenario")
 router.register("tools", api.ToolViewSet, basename="tool")
 urlpatterns = [

@@ -19,6 +19,7 @@ from portal.core import roles
 from portal.core.csv_writer import SafeWriter
 from portal.core.models import ApiToken, AuditEntry, OutboundEmail, Team, User
 from portal.core.token_services import token_revoke
+from portal.core.validators import validate_past
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -94,12 +95,21 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": "Export the audit trail (CSV)",
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/core/auditentry/export.html", context)
+        status = 400 if form.is_bound else 200
+        return TemplateResponse(
+            request, "admin/core/auditentry/export.html", context, status=status
+        )
 
 
 class AuditExportForm(forms.Form):
-    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="To (included)")
+    start = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label="From", validators=[validate_past]
+    )
+    end = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="To (included)",
+        validators=[validate_past],
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

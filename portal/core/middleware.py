@@ -1,4 +1,5 @@
-"""Request id for the audit trail, and sign-in required on every page but the login page."""
+"""Request id for the audit trail, NUL characters refused, and sign-in required on every page
+but the login page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+from portal.core.views import invalid_input
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 # Echoed in a header and written to the audit trail (and its CSV): letters, digits, dot,
@@ -38,6 +42,51 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class NulCharacterMiddleware:
+    """No field of the portal accepts a NUL character and PostgreSQL refuses one in any text, so
+    a request carrying one in its address, query string or form fields is answered 400 here,
+    before a form, filter or lookup hands it to the database. A JSON body counts too: there a
+    NUL is written `\\u0000` (after an even number of backslashes, else it is literal text)."""
+
+    message = "The request contains a NUL character (\\x00), which no field accepts."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            return invalid_input(request, self.message)
+        return self.get_response(request)
+
+
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or _json_carries_nul(request):
+        return True
+    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    for data in sources:
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+def _json_carries_nul(request: HttpRequest) -> bool:
+    # A body over the upload limit is left for the parser to refuse, as it is without a NUL.
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    if (
+        request.content_type != "application/json"
+        or not 0 < size <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    ):
+        return False
+    return _JSON_NUL.search(request.body) is not None
 
 
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -13,9 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.utils.text import Truncator
 
 from portal.core.models import OutboundEmail
+
+SUBJECT_MAX_LENGTH = OutboundEmail._meta.get_field("subject").max_length or 255
 
 
 def absolute_url(path: str) -> str:
@@ -31,10 +35,17 @@ def _addresses(recipients: Iterable[Any]) -> list[str]:
     return list(seen)
 
 
+def render_subject(template: str, context: dict[str, Any]) -> str:
+    """The subject as plain text on one line (a header is not HTML, so nothing is escaped),
+    shortened with an ellipsis to fit the outbox column: a long title never refuses an email."""
+    loaded = get_template(f"emails/{template}/subject.txt")
+    text = loaded.template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
+    return Truncator(" ".join(text.split())).chars(SUBJECT_MAX_LENGTH)
+
+
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     context = {"site_url": settings.SITE_URL, **context}
-    # Subjects are one line whatever the template's line breaks.
-    subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
+    subject = render_subject(template, context)
     body_text = render_to_string(f"emails/{template}/body.txt", context)
     body_html = render_to_string(f"emails/{template}/body.html", context)
     return subject, body_text, body_html

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from portal.core import roles
@@ -48,3 +52,20 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "comment",
             "created_at",
         ]
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A reference by id in a request body, resolved through `visible(user)`: the same rule as
+    the object's detail page. An object the user may not see answers exactly as a missing one,
+    and no message names it. Serializers using it need the request in their context."""
+
+    def __init__(self, *, visible: Callable[[Any], QuerySet[Any]], **kwargs: Any) -> None:
+        self.visible = visible
+        super().__init__(**kwargs)
+        name = self.queryset.model._meta.verbose_name  # type: ignore[union-attr]
+        self.error_messages["does_not_exist"] = f"Unknown {name}."
+        self.error_messages["incorrect_type"] = f"Unknown {name}: give its id (a number)."
+
+    def get_queryset(self) -> QuerySet[Any]:
+        request = self.context.get("request")
+        return self.visible(getattr(request, "user", None))

@@ -54,6 +54,16 @@ def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return defaults.bad_request(request, exception)
 
 
+def invalid_input(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 refused before any view: the API's validation error shape, or a page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": message, "code": "invalid", "errors": {"non_field_errors": [message]}},
+            status=400,
+        )
+    return _error(request, 400, "Bad request", message)
+
+
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else "You may not do this."
     return _error(request, 403, "Permission denied", message)

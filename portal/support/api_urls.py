@@ -1,7 +1,6 @@
-from rest_framework.routers import SimpleRouter
-
+from portal.routers import Router
 from portal.support.api import SupportRequestViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("support-requests", SupportRequestViewSet, basename="support-request")
 urlpatterns = router.urls

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from portal.core.serializers import VisibleRelatedField
 from portal.support.models import SupportComment, SupportRequest
 from scenarios.models import Scenario
 from scenarios.selectors import visible_scenarios
@@ -53,15 +54,12 @@ class SupportRequestWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
     category = serializers.ChoiceField(choices=SupportRequest.Category.choices)
-    scenario = serializers.PrimaryKeyRelatedField(
-        queryset=Scenario.objects.all(), required=False, allow_null=True
+    scenario = VisibleRelatedField(
+        visible=visible_scenarios,
+        queryset=Scenario.objects.all(),
+        required=False,
+        allow_null=True,
     )
-
-    def validate_scenario(self, value: Any) -> Any:
-        user = self.context["request"].user
-        if value is not None and not visible_scenarios(user).filter(pk=value.pk).exists():
-            raise serializers.ValidationError("No such scenario.")
-        return value
 
 
 class BodySerializer(serializers.Serializer):

@@ -32,7 +32,6 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """Everyone signed in reads the register; writes follow scenarios.policies."""
 
     queryset = selectors.exception_queryset()
-    lookup_value_regex = r"\d+"
     serializer_class = s.ExceptionSerializer
     filter_backends = [FilterBackend, filters.OrderingFilter]
     filterset_class = ExceptionFilter
@@ -111,7 +110,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

@@ -1,9 +1,8 @@
 """API routes of the register, mounted under /api/v1/ (so /api/v1/exceptions/)."""
 
-from rest_framework.routers import SimpleRouter
-
+from portal.routers import Router
 from scenarios.exceptions.api import ExceptionViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("exceptions", ExceptionViewSet, basename="exception")
 urlpatterns = router.urls

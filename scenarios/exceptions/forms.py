@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from portal.core.models import Team
+from portal.core.validators import validate_planned
 from scenarios import policies
 from scenarios.exceptions import services
 from scenarios.models import PlatformException, Scenario
@@ -126,6 +127,7 @@ class ApproveForm(forms.Form):
     expires_on = forms.DateField(
         label="Expires on",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_planned],
         help_text="The exception is valid until the day before. Default 30 days, at most 180.",
     )
     comment = forms.CharField(

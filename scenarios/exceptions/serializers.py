@@ -7,8 +7,14 @@ from rest_framework import serializers
 
 from portal.api import BlankChoices
 from portal.core.models import Team
-from portal.core.serializers import AuditEntrySerializer, UserSummarySerializer
+from portal.core.serializers import (
+    AuditEntrySerializer,
+    UserSummarySerializer,
+    VisibleRelatedField,
+)
+from portal.core.validators import validate_planned
 from scenarios.models import PlatformException, Scenario
+from scenarios.selectors import visible_scenarios
 
 Kind = PlatformException.Kind
 Risk = PlatformException.Risk
@@ -58,8 +64,12 @@ class _ScopeInput(serializers.Serializer):
     other_description = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=255
     )
-    scenario = serializers.PrimaryKeyRelatedField(
-        queryset=Scenario.objects.all(), required=False, allow_null=True, default=None
+    scenario = VisibleRelatedField(
+        visible=visible_scenarios,
+        queryset=Scenario.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), required=False, allow_null=True, default=None
@@ -109,6 +119,7 @@ class ApproveInput(_DelegateInput):
         required=False,
         allow_null=True,
         default=None,
+        validators=[validate_planned],
         help_text="After today, at most 180 days away. Default: 30 days from today.",
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")

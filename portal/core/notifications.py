@@ -7,6 +7,7 @@ so a rolled-back transition sends nothing and a failed delivery is retried and t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,8 +15,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.template.loader import render_to_string
+from kombu.exceptions import OperationalError
 
 from portal.core.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -61,7 +65,21 @@ def send_templated(
         content_type=ContentType.objects.get_for_model(about) if about is not None else None,
         object_id=str(about.pk) if about is not None else "",
     )
+    transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
+    return email
+
+
+def enqueue_delivery(email_id: int) -> None:
+    """Hand a committed email to the workers. With the broker unreachable this gives up within
+    the publish retry policy (about a second): the email stays pending in the outbox and the
+    beat requeue (`requeue_unsent_emails_task`) sends it once the broker is back."""
     from portal.core.tasks import deliver_email_task
 
-    transaction.on_commit(lambda: deliver_email_task.delay(email.pk), robust=True)
-    return email
+    try:
+        deliver_email_task.delay(email_id)
+    except OperationalError as exc:
+        logger.warning(
+            "Email %s stays in the outbox, the broker is unreachable (%s); the requeue sends it.",
+            email_id,
+            exc,
+        )

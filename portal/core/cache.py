@@ -90,4 +90,4 @@ class DegradingRedisCache(RedisCache):
         return self._degrade(None, super().delete_many, keys, version)
 
     def clear(self) -> Any:
-        return self._degrade(False, super().clear)
+        return self._degrade(None, super().clear)

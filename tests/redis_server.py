@@ -82,7 +82,7 @@ class RedisServer:
         assert self._process is not None
         self._process.send_signal(signal.SIGCONT)
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         client = redis.Redis.from_url(self.url, decode_responses=True)
         try:
             return sorted(client.keys("*"))

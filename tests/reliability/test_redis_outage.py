@@ -141,7 +141,7 @@ def test_the_portal_serves_through_a_redis_crash_and_sends_the_email_after(
     assert client.get("/api/v1/scenarios/").status_code == 200
     assert client.get("/dashboard/").status_code == 200
     # Up, Redis really is the cache: the throttle's history and the figures are in it.
-    keys = redis_server.keys()
+    keys = redis_server.stored_keys()
     assert any(f"throttle_user_{product_owner.pk}" in key for key in keys), keys
     assert any("dashboard" in key for key in keys), keys
 
@@ -160,6 +160,12 @@ def test_the_portal_serves_through_a_redis_crash_and_sends_the_email_after(
     live, ready_status, ready = _health(client)
     assert live["checks"] == ready["checks"] == {"database": "ok", "redis": "ok"}
     assert (ready_status, ready["status"]) == (200, "ready")
+    # The cache uses Redis again once its retry interval has passed, and says so.
+    time.sleep(0.2)
+    with caplog.at_level(logging.INFO, logger="portal.core.cache"):
+        assert client.get("/api/v1/scenarios/").status_code == 200
+    assert "Redis cache reachable again" in caplog.text
+    assert any(f"throttle_user_{product_owner.pk}" in key for key in redis_server.stored_keys())
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         requeue_unsent_emails_task.delay(0)
         deadline = time.monotonic() + 20
@@ -213,3 +219,21 @@ def test_a_frozen_redis_costs_a_request_its_timeouts_not_minutes(
     live, ready_status, _ = _health(client)
     assert time.monotonic() - started < FAST
     assert (live["checks"]["redis"], ready_status) == ("down", 503)
+
+
+def test_only_an_unreachable_redis_degrades_the_cache(
+    redis_server: RedisServer, on_redis: Any
+) -> None:
+    """A command Redis refuses is a bug, not an outage: it still raises."""
+    import redis
+    from django.core.cache import cache
+
+    on_redis(redis_server.url)
+    cache.set("figures", ["not", "a", "number"])
+    with pytest.raises(redis.ResponseError):
+        cache.incr("figures")
+    assert cache.get("figures") == ["not", "a", "number"]
+    redis_server.kill()
+    assert cache.get("figures", "computed") == "computed"
+    with pytest.raises(ValueError, match="unreachable"):
+        cache.incr("figures")

@@ -97,7 +97,7 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     treats that user as anonymous, and flushing makes sure the old cookie never works again,
     even if the account is reactivated."""
 
-    open_prefixes = ("/api/", "/static/", "/healthz")
+    open_prefixes = ("/api/", "/static/", "/healthz", "/readyz")
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any

@@ -7,6 +7,7 @@ so a rolled-back transition sends nothing and a failed delivery is retried and t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,9 +17,11 @@ from django.db import models, transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils.text import Truncator
+from kombu.exceptions import OperationalError
 
 from portal.core.models import OutboundEmail
 
+logger = logging.getLogger(__name__)
 SUBJECT_MAX_LENGTH = OutboundEmail._meta.get_field("subject").max_length or 255
 
 
@@ -72,7 +75,21 @@ def send_templated(
         content_type=ContentType.objects.get_for_model(about) if about is not None else None,
         object_id=str(about.pk) if about is not None else "",
     )
+    transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
+    return email
+
+
+def enqueue_delivery(email_id: int) -> None:
+    """Hand a committed email to the workers. With the broker unreachable this gives up within
+    the publish retry policy (about a second): the email stays pending in the outbox and the
+    beat requeue (`requeue_unsent_emails_task`) sends it once the broker is back."""
     from portal.core.tasks import deliver_email_task
 
-    transaction.on_commit(lambda: deliver_email_task.delay(email.pk), robust=True)
-    return email
+    try:
+        deliver_email_task.delay(email_id)
+    except OperationalError as exc:
+        logger.warning(
+            "Email %s stays in the outbox, the broker is unreachable (%s); the requeue sends it.",
+            email_id,
+            exc,
+        )

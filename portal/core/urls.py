@@ -6,6 +6,7 @@ from portal.core import token_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path(
         "login/",
         auth_views.LoginView.as_view(

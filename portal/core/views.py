@@ -12,7 +12,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularSwaggerView
 
-from portal.core import selectors
+from portal.core import health, selectors
 
 
 @require_GET
@@ -32,7 +32,18 @@ class ApiDocsView(SpectacularSwaggerView):
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+    """Liveness: 200 while the process serves, naming the state of each dependency."""
+    return JsonResponse({"status": "ok", "checks": health.checks()})
+
+
+@login_not_required
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 503 while the database or Redis is down."""
+    states = health.checks()
+    if health.ready(states):
+        return JsonResponse({"status": "ready", "checks": states})
+    return JsonResponse({"status": "unavailable", "checks": states}, status=503)
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

@@ -14,8 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from portal.core import demo
 from tests.factories import PASSWORD
 
-# Pages anyone may open: the login page itself and the health check.
-PUBLIC = {"/login/", "/healthz"}
+# Pages anyone may open: the login page itself and the health checks.
+PUBLIC = {"/login/", "/healthz", "/readyz"}
 
 
 @pytest.fixture

@@ -100,6 +100,22 @@ def test_database_and_redis_come_from_the_environment() -> None:
     assert values["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/2"
 
 
+def test_the_redis_cache_degrades_and_every_redis_wait_is_short() -> None:
+    values = _settings(
+        {"REDIS_URL": "redis://cache.internal:6379/2", "REDIS_TIMEOUT": "0.3"},
+        "CACHES",
+        "CELERY_BROKER_CONNECTION_TIMEOUT",
+        "CELERY_BROKER_TRANSPORT_OPTIONS",
+        "CELERY_REDIS_SOCKET_TIMEOUT",
+    )
+    cache = values["CACHES"]["default"]
+    assert cache["BACKEND"] == "portal.core.cache.DegradingRedisCache"
+    assert cache["OPTIONS"] == {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}
+    assert values["CELERY_BROKER_CONNECTION_TIMEOUT"] == 0.3
+    assert values["CELERY_BROKER_TRANSPORT_OPTIONS"]["socket_timeout"] == 0.3
+    assert values["CELERY_REDIS_SOCKET_TIMEOUT"] == 0.3
+
+
 def test_embedded_default_needs_no_services() -> None:
     env = {"DATABASE_URL": "", "REDIS_URL": "", "DJANGO_DEBUG": ""}
     values = _settings(env, "DATABASES", "CELERY_TASK_ALWAYS_EAGER", "EMAIL_BACKEND")

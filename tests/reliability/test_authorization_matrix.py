@@ -129,6 +129,7 @@ HTML_TABLE: list[Row] = [
     # Core pages
     row("GET", "home", SIGNED_IN),
     row("GET", "healthz", EVERYONE),
+    row("GET", "readyz", EVERYONE),
     row("GET", "login", EVERYONE),
     row("POST", "login", EVERYONE, data=lambda w: {"username": "m-outsider", "password": PASSWORD}),
     row("POST", "logout", SIGNED_IN),

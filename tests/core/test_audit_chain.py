@@ -5,6 +5,7 @@ triggers off; the chain and its head must then show exactly what was done."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import import_module
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from portal.core.audit import (
@@ -244,7 +245,7 @@ class TestPostgresTriggers:
     def test_writes_that_would_hide_something_are_refused_even_with_pgtrigger_ignore(
         self, three_rows: list[AuditEntry], statement: str
     ) -> None:
-        from django.db import DatabaseError, transaction
+        from django.db import DatabaseError
 
         for prefix in ("", "SET LOCAL pgtrigger.ignore = '{core_audit_append_only}'; "):
             with (
@@ -279,3 +280,36 @@ class TestPostgresTriggers:
         (finding,) = verify_chain().findings
         assert finding.kind == "forged"
         assert finding.message.endswith("back-dated.")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_never_fork_the_chain(product_owner: Any) -> None:
+    """Eight writers at once, each appending in its own transactions: one unbroken chain."""
+    scenario = ScenarioFactory(status="draft", product_owner=product_owner)
+    writers, appends = 8, 10
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            barrier.wait()
+            for n in range(appends):
+                with transaction.atomic():
+                    record_transition(
+                        scenario, transition=f"t{n}", source="a", target="b", actor=None
+                    )
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    report = verify_chain()
+    assert report.intact, report.findings
+    assert (report.rows, report.head_seq) == (writers * appends, writers * appends)

@@ -41,7 +41,9 @@ def release_create(*, actor: Any, scenario: Any, data: dict[str, Any]) -> Releas
     release = Release(scenario=scenario, author=actor)
     _assign(release, data)
     release.full_clean(exclude=["status"])
-    release.save()
+    with transaction.atomic():
+        release.save()
+        record_transition(release, transition="create", source="new", target="draft", actor=actor)
     return release
 
 
@@ -69,6 +71,10 @@ def release_delete(release_id: Any, *, actor: Any) -> None:
             raise TransitionConflict(
                 "Only a draft that was never submitted can be deleted.", code="invalid_state"
             )
+        # Written first: the row names the release by its id, which the delete clears.
+        record_transition(
+            release, transition="delete", source=release.status, target="deleted", actor=actor
+        )
         release.delete()
 
 

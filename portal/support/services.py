@@ -65,6 +65,10 @@ def delete_request(request: SupportRequest, *, actor: Any) -> None:
         current = lock(SupportRequest, request.pk)
         if not policies.can_delete(actor, current):
             raise PermissionDenied("Only an unanswered request can be withdrawn, by its requester.")
+        # Written first: the row names the request by its id, which the delete clears.
+        record_transition(
+            current, transition="delete", source=current.status, target="deleted", actor=actor
+        )
         current.delete()
 
 

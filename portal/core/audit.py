@@ -35,7 +35,9 @@ CHAINED_FIELDS = (
     "seq", "content_type_id", "object_id", "object_repr", "transition", "source", "target",
     "actor_id", "as_delegate", "comment", "request_id", "created_at", "prev_hash",
 )  # fmt: skip
-MAX_FINDINGS = 100
+EMAILED_FINDINGS = 100
+# A chain broken everywhere (the wrong key) would list every row; past this many only a count.
+LISTED_FINDINGS = 10_000
 
 
 class AuditChainError(RuntimeError):
@@ -150,10 +152,15 @@ class ChainReport:
     rows: int = 0
     head_seq: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    unlisted: int = 0
 
     @property
     def intact(self) -> bool:
         return not self.findings
+
+    @property
+    def total(self) -> int:
+        return len(self.findings) + self.unlisted
 
 
 def _describe(row: Mapping[str, Any]) -> str:
@@ -170,13 +177,17 @@ class _Walk:
     def __init__(self, key: bytes) -> None:
         self.key = key
         self.findings: list[Finding] = []
+        self.unlisted = 0
         self.rows = 0
         self.last: Mapping[str, Any] | None = None
         self.last_is_bad = False
         self.back_dated = False
 
     def note(self, kind: str, message: str) -> None:
-        self.findings.append(Finding(kind, message))
+        if len(self.findings) < LISTED_FINDINGS:
+            self.findings.append(Finding(kind, message))
+        else:
+            self.unlisted += 1
 
     def step(self, row: Mapping[str, Any]) -> None:
         self.rows += 1
@@ -262,7 +273,8 @@ def verify_chain() -> ChainReport:
         walk.step(row)
     walk.finish()
     findings = walk.findings + _anchor_findings(head, walk)
-    return ChainReport(rows=walk.rows, head_seq=head[0] if head else None, findings=findings)
+    head_seq = head[0] if head else None
+    return ChainReport(walk.rows, head_seq, findings, unlisted=walk.unlisted)
 
 
 def _admins() -> Iterable[User]:
@@ -274,7 +286,7 @@ def verify_and_alert() -> ChainReport:
     """Verify the chain; when it shows tampering, email every admin (through the outbox)."""
     report = verify_chain()
     if not report.intact:
-        context = {"report": report, "findings": report.findings[:MAX_FINDINGS]}
+        context = {"report": report, "findings": report.findings[:EMAILED_FINDINGS]}
         with transaction.atomic():
             send_templated("audit_tampered", _admins(), context)
     return report

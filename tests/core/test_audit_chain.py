@@ -151,6 +151,21 @@ class TestVerifyCommand:
         assert "no longer matches its hash: changed" in email.body_text
         assert [m.subject for m in mail.outbox] == ["Audit trail check failed: 1 sign of tampering"]
 
+    def test_a_chain_broken_everywhere_lists_the_first_findings_and_counts_the_rest(
+        self,
+        three_rows: list[AuditEntry],
+        settings: Any,
+        monkeypatch: Any,
+        capsys: Any,
+        admin_user: Any,
+    ) -> None:
+        monkeypatch.setattr("portal.core.audit.LISTED_FINDINGS", 2)
+        settings.AUDIT_CHAIN_KEY = "another key"
+        with pytest.raises(CommandError, match="3 finding"):
+            call_command("verify_audit")
+        assert capsys.readouterr().out.endswith("... and 1 more.\n")
+        assert "3 signs of tampering" in OutboundEmail.objects.get().subject
+
     def test_the_beat_task_runs_the_same_check(self, three_rows: list[AuditEntry]) -> None:
         from portal.celery import app
         from portal.core.tasks import verify_audit_task

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             return
         for finding in report.findings:
             self.stdout.write(f"{finding.kind}: {finding.message}")
+        if report.unlisted:
+            self.stdout.write(f"... and {report.unlisted} more.")
         raise CommandError(
-            f"Audit trail check failed: {len(report.findings)} finding(s) in {report.rows} rows; "
+            f"Audit trail check failed: {report.total} finding(s) in {report.rows} rows; "
             "the admins were emailed."
         )

@@ -5,6 +5,7 @@ triggers off; the chain and its head must then show exactly what was done."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -228,6 +229,26 @@ class TestTamperingShows:
         with triggers_off():
             sql(f"DELETE FROM {HEAD}")
         assert kinds(verify_chain()) == ["anchor"]
+
+
+@pytest.mark.django_db
+def test_the_migration_chains_existing_rows_in_time_order(three_rows: list[AuditEntry]) -> None:
+    """Rows written before the chain: no hashes, and the newest has the lowest id."""
+    from types import SimpleNamespace
+
+    from django.db.migrations.loader import MigrationLoader
+
+    with triggers_off():
+        sql(f"UPDATE {ENTRY} SET seq = seq + 100, prev_hash = '', row_hash = ''")
+        later = three_rows[2].created_at + dt.timedelta(days=1)
+        sql(f"UPDATE {ENTRY} SET created_at = %s WHERE seq = 101", [later])
+        sql(f"DELETE FROM {HEAD}")
+    state = MigrationLoader(connection).project_state(("core", "0004_audit_chain"))
+    with triggers_off():
+        CHAIN_MIGRATION.chain_existing_rows(state.apps, SimpleNamespace(connection=connection))
+    assert verify_chain().intact
+    order = AuditEntry.objects.order_by("seq").values_list("pk", flat=True)
+    assert list(order) == [three_rows[1].pk, three_rows[2].pk, three_rows[0].pk]
 
 
 @pytest.mark.postgres

@@ -102,6 +102,8 @@ def record_transition(
     as_delegate: bool = False,
 ) -> AuditEntry:
     """Append one audit row. Call it inside the transaction that changed the object."""
+    # No savepoint: inside the caller's transaction this adds no query; outside one it makes
+    # a transaction, which the head's row lock needs.
     with transaction.atomic(savepoint=False):
         seq, prev_hash = _locked_head()
         entry = AuditEntry(

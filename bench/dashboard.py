@@ -246,6 +246,7 @@ def seed(cast: dict[str, Any], count: int, now: dt.datetime, span: float) -> Non
     from django.db import connections, transaction
 
     from incidents.models import Incident
+    from portal.core.audit import link_rows
     from portal.core.models import AuditEntry
     from portal.support.models import SupportRequest
     from releases.models import Release, SignOff
@@ -254,6 +255,8 @@ def seed(cast: dict[str, Any], count: int, now: dt.datetime, span: float) -> Non
     with transaction.atomic(using=_alias.get()):
         copy_rows(Scenario, sorted(scenario_rows(cast, 0, count, now, span), key=_inserted_at))
         rows = dependents(cast, 0, count, now, span)
+        # Chained in the order they are written, so that verify_audit holds on bench data too.
+        rows["audit"] = link_rows(sorted(rows["audit"], key=_inserted_at))
         for model, key in ((EscalationStep, "steps"), (Release, "releases"), (SignOff, "signoffs"),
                            (Incident, "incidents"), (PlatformException, "exceptions"),
                            (AuditEntry, "audit"), (SupportRequest, "support")):  # fmt: skip

@@ -26,6 +26,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 10 * 60},
     },
+    "verify-audit-trail": {
+        "task": "portal.core.tasks.verify_audit_task",
+        "schedule": crontab(hour=3, minute=23),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "purge-idempotency-keys": {
         "task": "portal.core.tasks.purge_idempotency_keys_task",
         "schedule": crontab(minute=17),

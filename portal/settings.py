@@ -46,6 +46,11 @@ if not SECRET_KEY:
     # Development only: a key that is never valid outside DEBUG.
     SECRET_KEY = "insecure-development-key-only-valid-with-DJANGO_DEBUG-on"  # noqa: S105
 
+# The key of the audit trail's hash chain (portal.core.audit). It defaults to SECRET_KEY; set it
+# on its own where SECRET_KEY may be rotated: rows chained under one key fail verify_audit under
+# another.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "") or SECRET_KEY
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import delegated, lock, perform
+from portal.core.transitions import delegated, lock, perform, record_creation
 from releases import gates, policies
 from releases.models import (
     REVIEW_KINDS,
@@ -41,7 +41,9 @@ def release_create(*, actor: Any, scenario: Any, data: dict[str, Any]) -> Releas
     release = Release(scenario=scenario, author=actor)
     _assign(release, data)
     release.full_clean(exclude=["status"])
-    release.save()
+    with transaction.atomic():
+        release.save()
+        record_creation(release, actor=actor, target=release.status)
     return release
 
 
@@ -69,6 +71,10 @@ def release_delete(release_id: Any, *, actor: Any) -> None:
             raise TransitionConflict(
                 "Only a draft that was never submitted can be deleted.", code="invalid_state"
             )
+        # Written first: the row names the release by its id, which the delete clears.
+        record_transition(
+            release, transition="delete", source=release.status, target="deleted", actor=actor
+        )
         release.delete()
 
 

@@ -1,4 +1,19 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_audit_chain_head(sender: AppConfig, *, using: str, **kwargs: Any) -> None:
+    from django.apps import apps as global_apps
+
+    from portal.core.audit import ensure_head
+
+    try:
+        # migrate passes the migrated state; flush (tests) does not.
+        ensure_head(kwargs.get("apps", global_apps), using)
+    except LookupError:  # migrated back past the chain
+        return
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +21,6 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Portal core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_audit_chain_head, sender=self)

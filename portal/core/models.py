@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Any, ClassVar
 
-import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -85,11 +84,12 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
         raise PermissionError("Audit entries are append-only.")
 
 
-@pgtrigger.register(
-    pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
-)
 class AuditEntry(models.Model):
-    """One state transition of one object. Append-only: rows are never changed or removed."""
+    """One state transition of one object. Append-only: rows are never changed or removed.
+
+    Rows form a hash chain (`portal.core.audit`): `seq` is the row's place in it, `row_hash` an
+    HMAC over its fields and `prev_hash`, the hash of the row before. On PostgreSQL plain
+    triggers (migration 0004) refuse UPDATE, DELETE and TRUNCATE."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
@@ -107,6 +107,9 @@ class AuditEntry(models.Model):
     comment = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    seq = models.BigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -131,6 +134,22 @@ class AuditEntry(models.Model):
     @property
     def transition_label(self) -> str:
         return self.transition.replace("_", " ")
+
+
+class AuditChainHead(models.Model):
+    """The chain's last link, kept outside the audit table: one row, moved forward by a database
+    trigger on every append. A truncated table or a deleted tail leaves it pointing past the
+    last row; verify_audit compares the two. It is also the lock that serializes appends."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    row_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "audit chain head"
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.seq}"
 
 
 class OutboundEmail(models.Model):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.core import mail, notifications
+from portal.core.audit import verify_and_alert
 from portal.core.idempotency import purge_expired
 from portal.core.models import OutboundEmail
 
@@ -62,3 +63,9 @@ def ping_task(value: int) -> int:
 def purge_idempotency_keys_task() -> int:
     """Forget Idempotency-Key results past their retention (a day)."""
     return purge_expired()
+
+
+@shared_task(time_limit=1800, soft_time_limit=1700)
+def verify_audit_task() -> int:
+    """Check the audit trail's hash chain (beat, daily); admins are emailed on tampering."""
+    return len(verify_and_alert().findings)

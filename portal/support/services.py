@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from portal.core.audit import record_transition
 from portal.core.models import Team
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import lock, perform, record_creation
@@ -64,6 +65,10 @@ def delete_request(request: SupportRequest, *, actor: Any) -> None:
         current = lock(SupportRequest, request.pk)
         if not policies.can_delete(actor, current):
             raise PermissionDenied("Only an unanswered request can be withdrawn, by its requester.")
+        # Written first: the row names the request by its id, which the delete clears.
+        record_transition(
+            current, transition="delete", source=current.status, target="deleted", actor=actor
+        )
         current.delete()
 
 

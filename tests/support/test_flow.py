@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
-from portal.core.models import OutboundEmail
+from portal.core.models import AuditEntry, OutboundEmail
 from portal.support import selectors, services
 from portal.support.models import SupportComment, SupportRequest
 from tests.scenarios.factories import ScenarioFactory
@@ -166,6 +167,14 @@ def test_edit_and_withdraw_before_an_answer(asked: Any, product_owner: Any, outs
         services.delete_request(asked, actor=outsider)
     services.delete_request(asked, actor=product_owner)
     assert not SupportRequest.objects.filter(pk=asked.pk).exists()
+
+
+def test_withdrawing_a_request_leaves_an_audit_row(asked: Any, product_owner: Any) -> None:
+    services.delete_request(asked, actor=product_owner)
+    entry = AuditEntry.objects.filter(object_id=str(asked.pk), transition="delete").get()
+    assert entry.content_type == ContentType.objects.get_for_model(SupportRequest)
+    assert (entry.source, entry.target, entry.actor) == ("open", "deleted", product_owner)
+    assert asked.title in entry.object_repr
 
 
 def test_queue_and_home_cards(

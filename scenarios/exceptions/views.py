@@ -9,15 +9,15 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import TransitionConflict
 from portal.core.transitions import Action, available_actions
 from scenarios import policies
+from scenarios.exceptions import exports, selectors, services
 from scenarios.exceptions import forms as exception_forms
-from scenarios.exceptions import selectors, services
 from scenarios.exceptions.filters import ExceptionFilter
 from scenarios.models import PlatformException, Scenario
 
@@ -39,10 +39,16 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 }
 
 
+def _register(request: HttpRequest) -> ExceptionFilter:
+    if not policies.can_view_exceptions(request.user):
+        raise PermissionDenied("Only signed-in users read the exception register.")
+    return ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
+
+
 @require_GET
 def exception_list(request: HttpRequest) -> HttpResponse:
     """The register: filters, search, pages, and the undocumented count at the top."""
-    filterset = ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
+    filterset = _register(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -52,10 +58,26 @@ def exception_list(request: HttpRequest) -> HttpResponse:
         "exceptions": page.object_list,
         "undocumented_count": selectors.undocumented_count(),
         "querystring_without_page": f"{query.urlencode()}&" if query else "",
+        "export_query": f"?{query.urlencode()}" if query else "",
         "can_request": policies.can_request_exception(request.user),
         "can_detect": policies.can_detect_exception(request.user),
     }
     return render(request, "scenarios/exceptions/list.html", context)
+
+
+@require_GET
+def exception_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on the page, every exception with its full history, as CSV."""
+    filterset = _register(request)
+    if filterset.is_bound and not filterset.is_valid():
+        errors = "; ".join(
+            f"{filterset.form.fields[name].label}: {' '.join(problems)}"
+            for name, problems in filterset.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"Nothing exported. {errors}", content_type="text/plain; charset=utf-8"
+        )
+    return exports.response(filterset.qs)
 
 
 @require_GET

@@ -180,6 +180,7 @@ HTML_TABLE: list[Row] = [
     row("POST", "scenarios:template_retire", PLATFORM | {"admin"}, "template:"),
     # Exceptions
     row("GET", "scenarios:exceptions:list", SIGNED_IN),
+    row("GET", "scenarios:exceptions:export", SIGNED_IN),
     row("GET", "scenarios:exceptions:detail", SIGNED_IN, "exception:requested"),
     row("GET", "scenarios:exceptions:request", PRODUCT_OWNERS),
     row("POST", "scenarios:exceptions:request", PRODUCT_OWNERS,
@@ -330,6 +331,7 @@ API_TABLE: list[Row] = [
         lambda w: {"description": "Better search."}),
     # Exceptions
     row("GET", f"{V1}/exceptions/", SIGNED_IN),
+    row("GET", f"{V1}/exceptions/export/", SIGNED_IN),
     row("POST", f"{V1}/exceptions/", {"team_po"},
         data=lambda w: {"kind": "eval_gate_bypass", "scenario": w.scenario["onboarded"].pk,
                         **API_CASE}),

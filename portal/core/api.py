@@ -2,16 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from drf_spectacular.utils import extend_schema
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import ERRORS, BoundedPageNumberPagination
-from portal.core.audit import history_for
-from portal.core.serializers import AuditEntrySerializer, MeSerializer
+from portal.api import ERRORS, BoundedPageNumberPagination, FilterBackend
+from portal.core import policies
+from portal.core.audit import audit_trail, history_for
+from portal.core.filters import AuditEntryFilter
+from portal.core.serializers import AuditEntrySerializer, AuditTrailEntrySerializer, MeSerializer
 
 
 class MeView(APIView):
@@ -20,6 +23,30 @@ class MeView(APIView):
     @extend_schema(responses={200: MeSerializer, 401: ERRORS[401], 403: ERRORS[403]})
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
+
+
+class AuditTrailView(ListAPIView):
+    """The whole audit trail, newest first, for admins."""
+
+    serializer_class = AuditTrailEntrySerializer
+    pagination_class = BoundedPageNumberPagination
+    filter_backends = [FilterBackend]
+    filterset_class = AuditEntryFilter
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return audit_trail()
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if not policies.can_read_audit_trail(request.user):
+            raise PermissionDenied("Only admins read the audit trail.")
+
+    @extend_schema(
+        summary="The audit trail: every transition of every object, newest first (admins)",
+        responses={200: AuditTrailEntrySerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 # For an object's `history` action: `@action(detail=True, **HISTORY_ACTION)`.

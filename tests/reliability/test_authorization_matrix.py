@@ -291,6 +291,7 @@ V1 = "/api/v1"
 
 API_TABLE: list[Row] = [
     row("GET", f"{V1}/me/", SIGNED_IN),
+    row("GET", f"{V1}/audit/", {"admin"}),
     row("GET", f"{V1}/tokens/", SIGNED_IN),
     # A token may not mint tokens (a leaked one would renew itself); the matrix calls the API
     # with tokens, so nobody may. Session and password creation are tested in tests/core.

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "incidents",
     # Support requests may name a scenario, so the app sits above the domain apps.
     "portal.support",
+    # The people and teams directory lists each team's scenarios, so it sits above them too.
+    "portal.directory",
     "portal.dashboard",
 ]
 

@@ -51,3 +51,11 @@ class BoundedPaginator(Paginator):
             self.count_is_exact = False
             return self.limit - 1
         return int(total)
+
+
+def querystring_without_page(query: Any) -> str:
+    """The request's query string without `page`, ready for `?{{ it }}page=N` ("" or "a=b&")."""
+    params = query.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""

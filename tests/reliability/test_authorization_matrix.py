@@ -253,6 +253,10 @@ HTML_TABLE: list[Row] = [
     row("GET", "dashboard:metrics-csv", {"admin"}),
     row("GET", "dashboard:scorecard", SIGNED_IN),
     row("GET", "dashboard:drill-down", SIGNED_IN, key="mttr"),
+    # People and teams directory
+    row("GET", "directory:people", SIGNED_IN),
+    row("GET", "directory:teams", SIGNED_IN),
+    row("GET", "directory:team", SIGNED_IN, slug="support-ai"),
     # Support requests (opened by the team's product owner)
     row("GET", "support:list", SIGNED_IN),
     row("GET", "support:queue", PLATFORM | {"admin"}),
@@ -408,6 +412,10 @@ API_TABLE: list[Row] = [
     row("GET", f"{V1}/metrics/", SIGNED_IN),
     row("GET", f"{V1}/scorecard/", SIGNED_IN),
     row("GET", f"{V1}/scorecard/{{id}}/", DRAFT_READERS, "scenario:draft"),
+    # People and teams directory
+    row("GET", f"{V1}/users/", SIGNED_IN),
+    row("GET", f"{V1}/teams/", SIGNED_IN),
+    row("GET", f"{V1}/teams/{{slug}}/", SIGNED_IN, slug="support-ai"),
     # Support requests (opened by the team's product owner)
     row("GET", f"{V1}/support-requests/", SIGNED_IN),
     row("POST", f"{V1}/support-requests/", SIGNED_IN,
@@ -507,7 +515,10 @@ def html_url(world: World, entry: Row) -> str:
 
 def api_url(world: World, entry: Row) -> str:
     pk = _pk(world, entry.target)
-    return entry.route.replace("{id}", str(pk)) if pk is not None else entry.route
+    url = entry.route.replace("{id}", str(pk)) if pk is not None else entry.route
+    for name, value in entry.kwargs.items():  # other path arguments, e.g. a team's {slug}
+        url = url.replace(f"{{{name}}}", value)
+    return url
 
 
 def is_denied(response: Any) -> bool:

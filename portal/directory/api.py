@@ -17,7 +17,8 @@ from portal.core.models import User
 from portal.directory import policies, selectors
 from portal.directory.serializers import PersonSerializer, TeamDetailSerializer, TeamListSerializer
 
-READ_ERRORS = {400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]}
+# A list answers 404 for a page past its end, as every paginated list does.
+READ_ERRORS = ERRORS
 
 
 class PersonFilterSet(django_filters.FilterSet):

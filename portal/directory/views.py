@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -20,7 +23,9 @@ def _check(request: HttpRequest) -> None:
         raise PermissionDenied("Only signed-in users read the directory.")
 
 
-def _listing(request: HttpRequest, template: str, rows: object, form: SearchForm) -> HttpResponse:
+def _listing(
+    request: HttpRequest, template: str, rows: QuerySet[Any], form: SearchForm
+) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import TransitionConflict
+from portal.core.pagination import querystring_without_page
 from portal.core.transitions import Action, available_actions
 from scenarios import policies
 from scenarios.exceptions import exports, selectors, services
@@ -50,15 +51,14 @@ def exception_list(request: HttpRequest) -> HttpResponse:
     """The register: filters, search, pages, and the undocumented count at the top."""
     filterset = _register(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = querystring_without_page(request.GET)
     context = {
         "filter": filterset,
         "page_obj": page,
         "exceptions": page.object_list,
         "undocumented_count": selectors.undocumented_count(),
-        "querystring_without_page": f"{query.urlencode()}&" if query else "",
-        "export_query": f"?{query.urlencode()}" if query else "",
+        "querystring_without_page": query,
+        "export_query": f"?{query.removesuffix('&')}" if query else "",
         "can_request": policies.can_request_exception(request.user),
         "can_detect": policies.can_detect_exception(request.user),
     }

@@ -59,6 +59,7 @@ def test_the_page_links_the_export_of_the_current_filter(
     html = client.get(f"{PAGE}?team=support-ai&page=1").content.decode()
     assert f'href="{PAGE_EXPORT}?team=support-ai"' in html
     assert ">Download CSV</a>" in html
+    assert '<option value="support-ai" selected>' in html  # the team filter names teams by slug
     assert f'href="{PAGE_EXPORT}"' in client.get(PAGE).content.decode()
 
 

@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
         "ScenarioRiskEnum": "scenarios.models.Scenario.Risk",
         "SupportRequestStatusEnum": "portal.support.models.SupportRequest.Status",
+        "TeamKindEnum": "portal.core.models.Team.Kind",
     },
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -26,6 +27,7 @@ from incidents.serializers import (
     TransitionSerializer,
 )
 from portal.api import ERRORS, TRANSITION_ERRORS, FilterBackend, transition_responses
+from portal.core.api import HISTORY_ACTION, history_page, history_schema
 
 
 @extend_schema_view(
@@ -42,6 +44,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     """Incidents: open, acknowledge, mitigate, resolve, close, roll back, hand over, post
     timeline updates and write the postmortem."""
 
+    lookup_value_regex = r"\d+"
     filter_backends = [FilterBackend]
     filterset_class = IncidentFilter
     serializer_class = IncidentDetailSerializer
@@ -162,6 +165,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = _valid(IncidentUpdateSerializer, request)
         update = services.incident_add_update(pk, actor=request.user, text=data["text"])
         return Response(IncidentUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+    @history_schema("incident")
+    @action(detail=True, **HISTORY_ACTION)
+    def history(self, request: Request, pk: Any = None) -> Response:
+        return history_page(self, get_object_or_404(self.get_queryset(), pk=pk))
 
     @extend_schema(
         methods=["GET"],

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "incidents",
     # Support requests may name a scenario, so the app sits above the domain apps.
     "portal.support",
+    # The people and teams directory lists each team's scenarios, so it sits above them too.
+    "portal.directory",
     "portal.dashboard",
 ]
 
@@ -364,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
         "ScenarioRiskEnum": "scenarios.models.Scenario.Risk",
         "SupportRequestStatusEnum": "portal.support.models.SupportRequest.Status",
+        "TeamKindEnum": "portal.core.models.Team.Kind",
     },
 }
 

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("incidents.api_urls")),
     path("", include("portal.dashboard.api_urls")),
     path("", include("portal.support.api_urls")),
+    path("", include("portal.directory.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("dashboard/", include("portal.dashboard.urls")),
     path("support/", include("portal.support.urls")),
+    path("", include("portal.directory.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

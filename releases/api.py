@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from portal.api import ERRORS, TRANSITION_ERRORS, transition_responses
+from portal.core.api import HISTORY_ACTION, history_page, history_schema
 from portal.core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from releases import selectors, services
 from releases.models import ModelAlias, Release
@@ -204,6 +205,11 @@ class ReleaseViewSet(viewsets.ModelViewSet):
         body.is_valid(raise_exception=True)
         services.release_rollback(release.pk, actor=request.user, **body.validated_data)
         return self._detail(release.pk)
+
+    @history_schema("release")
+    @action(detail=True, **HISTORY_ACTION)
+    def history(self, request: Request, pk: Any = None) -> Response:
+        return history_page(self, selectors.get_release_for(request.user, pk))
 
     @extend_schema(
         summary="Take a rejected release back to draft as a new revision",

@@ -13,9 +13,9 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 
-from portal.core import roles
+from portal.core import policies
+from portal.core.audit import object_type, on_days
 from portal.core.csv_writer import SafeWriter
 from portal.core.models import ApiToken, AuditEntry, OutboundEmail, Team, User
 from portal.core.token_services import token_revoke
@@ -84,7 +84,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """Admins download the audit trail of any date range (both days included) as CSV."""
-        if not roles.has_role(request.user, roles.ADMIN):
+        if not policies.can_read_audit_trail(request.user):
             raise PermissionDenied("Only admins export the audit trail.")
         form = AuditExportForm(request.GET or None)
         if form.is_valid():
@@ -126,19 +126,12 @@ AUDIT_CSV_HEADER = [
 
 def audit_csv_rows(start: dt.date, end: dt.date) -> Iterator[list[str]]:
     """The header, then every audit row from `start` 00:00 to the end of `end`, local time."""
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    entries = (
-        AuditEntry.objects.filter(created_at__gte=since, created_at__lt=until)
-        .select_related("actor", "content_type")
-        .order_by("created_at", "id")
-    )
+    entries = on_days(AuditEntry.objects.all(), start, end)
+    entries = entries.select_related("actor", "content_type").order_by("created_at", "id")
     yield AUDIT_CSV_HEADER
     for e in entries.iterator(chunk_size=2000):
-        ct = e.content_type
         yield [
-            str(e.pk), e.created_at.isoformat(), f"{ct.app_label}.{ct.model}", e.object_id,
+            str(e.pk), e.created_at.isoformat(), object_type(e.content_type), e.object_id,
             e.object_repr, e.transition, e.source, e.target,
             e.actor.username if e.actor else "system", "yes" if e.as_delegate else "no",
             e.comment, e.request_id,

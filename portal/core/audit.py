@@ -294,3 +294,35 @@ def verify_and_alert() -> ChainReport:
         with transaction.atomic():
             send_templated("audit_tampered", _admins(), context)
     return report
+
+
+def audit_trail() -> models.QuerySet[AuditEntry]:
+    """Every audit row, newest first, with actors and object types loaded (for admins)."""
+    return AuditEntry.objects.select_related("actor", "content_type").order_by("-created_at", "-id")
+
+
+def on_days(
+    entries: models.QuerySet[AuditEntry], start: dt.date | None, end: dt.date | None
+) -> models.QuerySet[AuditEntry]:
+    """The rows from `start` 00:00 to the end of `end` (both days included, local time)."""
+    tz = timezone.get_current_timezone()
+    if start is not None:
+        entries = entries.filter(created_at__gte=dt.datetime.combine(start, dt.time.min, tz))
+    if end is not None:
+        following = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
+        entries = entries.filter(created_at__lt=following)
+    return entries
+
+
+def object_type(content_type: ContentType) -> str:
+    """How exports and the API name an object's type: `app_label.model`."""
+    return f"{content_type.app_label}.{content_type.model}"
+
+
+def content_type_named(name: str) -> ContentType | None:
+    """The content type an `app_label.model` name stands for, if any."""
+    app_label, _, model = name.strip().lower().partition(".")
+    try:
+        return ContentType.objects.get_by_natural_key(app_label, model)
+    except ContentType.DoesNotExist:
+        return None

@@ -13,6 +13,8 @@ NAVIGATION = [
     ("Incidents", "/incidents/"),
     ("Exceptions", "/scenarios/exceptions/"),
     ("Support", "/support/"),
+    ("People", "/people/"),
+    ("Teams", "/teams/"),
 ]
 
 

@@ -73,6 +73,9 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/teams/{self.slug}/"
+
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
     """Bulk `update()` and `delete()` would bypass the model's guards, so they refuse too."""

@@ -17,6 +17,11 @@ def can_manage_all_tokens(user: Any) -> bool:
     return signed_in(user) and roles.has_role(user, roles.ADMIN)
 
 
+def can_read_audit_trail(user: Any) -> bool:
+    """Admins read and export the whole audit trail; others see an object's history with it."""
+    return signed_in(user) and roles.has_role(user, roles.ADMIN)
+
+
 def can_see_token(user: Any, token: Any) -> bool:
     return signed_in(user) and (token.user_id == user.pk or can_manage_all_tokens(user))
 

@@ -49,9 +49,19 @@ def _load_memberships(user: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute(MEMBERSHIPS_SQL, [user.pk, user.pk])
         rows = cursor.fetchall()
-    names = frozenset(name for name, _team in rows if name is not None)
-    user._portal_roles = names | {ADMIN} if user.is_superuser else names
+    user._portal_roles = _with_superuser(user, (name for name, _team in rows if name is not None))
     user._portal_team_ids = frozenset(team for name, team in rows if name is None)
+
+
+def _with_superuser(user: Any, names: Any) -> frozenset[str]:
+    """A superuser is an admin whatever their groups."""
+    found = frozenset(names)
+    return found | {ADMIN} if user.is_superuser else found
+
+
+def prefetched_role_names(user: Any) -> frozenset[str]:
+    """The role names of a user loaded with `prefetch_related("groups")` (lists of people)."""
+    return _with_superuser(user, (group.name for group in user.groups.all()))
 
 
 def has_role(user: Any, role: str) -> bool:

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from portal.core import roles
+from portal.core.audit import object_type
 from portal.core.models import AuditEntry, Team, User
 
 
@@ -69,3 +70,18 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[t
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         return self.visible(getattr(request, "user", None))
+
+
+class AuditTrailEntrySerializer(AuditEntrySerializer):
+    """An audit row with the object it is about, for the whole trail."""
+
+    object_type = serializers.SerializerMethodField(help_text="`app_label.model`.")
+
+    class Meta(AuditEntrySerializer.Meta):
+        fields = [
+            "id", "object_type", "object_id", "object_repr", "transition", "source", "target",
+            "actor", "as_delegate", "comment", "request_id", "created_at",
+        ]  # fmt: skip
+
+    def get_object_type(self, entry: AuditEntry) -> str:
+        return object_type(entry.content_type)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from portal.core import roles
+from portal.core import policies as core_policies
 from portal.core.admin import AuditEntryInline
 from scenarios.exceptions import exports, selectors
 from scenarios.exceptions.filters import EXPIRY_CHOICES
@@ -87,6 +87,6 @@ class PlatformExceptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected exceptions with their full history (CSV)")
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        if not roles.has_role(request.user, roles.ADMIN):
+        if not core_policies.can_read_audit_trail(request.user):
             raise PermissionDenied("Only admins export the audit trail.")
         return exports.response(queryset)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.api import ERRORS, FilterBackend, transition_responses
-from scenarios.exceptions import selectors, services
+from scenarios import policies
+from scenarios.exceptions import exports, selectors, services
 from scenarios.exceptions import serializers as s
 from scenarios.exceptions.filters import ExceptionFilter
 
@@ -21,7 +25,8 @@ CREATED = {201: s.ExceptionSerializer, **ERRORS}
 @extend_schema_view(
     list=extend_schema(
         summary="The exception register, filtered",
-        responses={200: s.ExceptionSerializer(many=True), 401: ERRORS[401], 403: ERRORS[403]},
+        # 400: a filter it cannot read (a team slug that does not exist); 404: past the last page.
+        responses={200: s.ExceptionSerializer(many=True), **ERRORS},
     ),
     retrieve=extend_schema(
         summary="One exception with its transition history",
@@ -41,6 +46,23 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         exception = self.get_object()
         context = {**self.get_serializer_context(), "history": selectors.history(exception)}
         return Response(s.ExceptionDetailSerializer(exception, context=context).data)
+
+    @extend_schema(
+        summary="The register as filtered, each exception with its full history, as CSV",
+        description="The same filters as the list; one row per history entry.",
+        filters=True,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV."),
+            400: ERRORS[400],
+            401: ERRORS[401],
+            403: ERRORS[403],
+        },
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request: Request) -> HttpResponse:
+        if not policies.can_view_exceptions(request.user):
+            raise PermissionDenied("Only signed-in users read the exception register.")
+        return exports.response(self.filter_queryset(self.get_queryset()))
 
     @extend_schema(
         summary="Request an exception (team product owners)",

@@ -36,7 +36,11 @@ class ExceptionFilter(django_filters.FilterSet):
         queryset=_scenarios_with_exceptions, label="Scenario", empty_label="Any scenario"
     )
     team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.order_by("name"), label="Team", empty_label="Any team"
+        queryset=Team.objects.order_by("name"),
+        to_field_name="slug",
+        label="Team",
+        empty_label="Any team",
+        help_text="Team slug.",
     )
     expiry = django_filters.ChoiceFilter(
         choices=EXPIRY_CHOICES, method="filter_expiry", label="Expiry", empty_label="Any expiry"

@@ -26,6 +26,9 @@ class ExceptionSerializer(BlankChoices, serializers.ModelSerializer):
     scenario_name = serializers.CharField(
         source="scenario.name", read_only=True, default=None, allow_null=True
     )
+    team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="Team slug."
+    )
     team_name = serializers.CharField(
         source="team.name", read_only=True, default=None, allow_null=True
     )
@@ -71,8 +74,13 @@ class _ScopeInput(serializers.Serializer):
         allow_null=True,
         default=None,
     )
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    team = serializers.SlugRelatedField(
+        queryset=Team.objects.all(),
+        slug_field="slug",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Team slug (for a platform-wide exception).",
     )
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 

@@ -7,6 +7,7 @@ from scenarios.exceptions import views
 app_name = "exceptions"
 urlpatterns = [
     path("", views.exception_list, name="list"),
+    path("export.csv", views.exception_export, name="export"),
     path("new/", views.exception_request, name="request"),
     path("detect/", views.exception_detect, name="detect"),
     path("<int:pk>/", views.exception_detail, name="detail"),

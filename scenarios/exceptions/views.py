@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,8 +16,8 @@ from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.transitions import available_actions, catalogue
 from scenarios import policies
+from scenarios.exceptions import exports, selectors, services
 from scenarios.exceptions import forms as exception_forms
-from scenarios.exceptions import selectors, services
 from scenarios.exceptions.filters import ExceptionFilter
 from scenarios.models import PlatformException, Scenario
 
@@ -32,20 +32,43 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 }
 
 
+def _register(request: HttpRequest) -> ExceptionFilter:
+    if not policies.can_view_exceptions(request.user):
+        raise PermissionDenied("Only signed-in users read the exception register.")
+    return ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
+
+
 @require_GET
 def exception_list(request: HttpRequest) -> HttpResponse:
     """The register: filters, search, pages, and the undocumented count at the top."""
-    filterset = ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
+    filterset = _register(request)
     paged = paginate(request, filterset.qs)
+    query = paged["querystring_without_page"]
     context = {
         **paged,
         "filter": filterset,
         "exceptions": paged["page_obj"].object_list,
         "undocumented_count": selectors.undocumented_count(),
+        "export_query": f"?{query.removesuffix('&')}" if query else "",
         "can_request": policies.can_request_exception(request.user),
         "can_detect": policies.can_detect_exception(request.user),
     }
     return render(request, "scenarios/exceptions/list.html", context)
+
+
+@require_GET
+def exception_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on the page, every exception with its full history, as CSV."""
+    filterset = _register(request)
+    if filterset.is_bound and not filterset.is_valid():
+        errors = "; ".join(
+            f"{filterset.form.fields[name].label}: {' '.join(problems)}"
+            for name, problems in filterset.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"Nothing exported. {errors}", content_type="text/plain; charset=utf-8"
+        )
+    return exports.response(filterset.qs)
 
 
 @require_GET

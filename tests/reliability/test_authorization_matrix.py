@@ -181,6 +181,7 @@ HTML_TABLE: list[Row] = [
     row("POST", "scenarios:template_retire", PLATFORM | {"admin"}, "template:"),
     # Exceptions
     row("GET", "scenarios:exceptions:list", SIGNED_IN),
+    row("GET", "scenarios:exceptions:export", SIGNED_IN),
     row("GET", "scenarios:exceptions:detail", SIGNED_IN, "exception:requested"),
     row("GET", "scenarios:exceptions:request", PRODUCT_OWNERS),
     row("POST", "scenarios:exceptions:request", PRODUCT_OWNERS,
@@ -253,6 +254,10 @@ HTML_TABLE: list[Row] = [
     row("GET", "dashboard:metrics-csv", {"admin"}),
     row("GET", "dashboard:scorecard", SIGNED_IN),
     row("GET", "dashboard:drill-down", SIGNED_IN, key="mttr"),
+    # People and teams directory
+    row("GET", "directory:people", SIGNED_IN),
+    row("GET", "directory:teams", SIGNED_IN),
+    row("GET", "directory:team", SIGNED_IN, slug="support-ai"),
     # Support requests (opened by the team's product owner)
     row("GET", "support:list", SIGNED_IN),
     row("GET", "support:queue", PLATFORM | {"admin"}),
@@ -291,6 +296,7 @@ V1 = "/api/v1"
 
 API_TABLE: list[Row] = [
     row("GET", f"{V1}/me/", SIGNED_IN),
+    row("GET", f"{V1}/audit/", {"admin"}),
     row("GET", f"{V1}/tokens/", SIGNED_IN),
     # A token may not mint tokens (a leaked one would renew itself); the matrix calls the API
     # with tokens, so nobody may. Session and password creation are tested in tests/core.
@@ -331,6 +337,7 @@ API_TABLE: list[Row] = [
         lambda w: {"description": "Better search."}),
     # Exceptions
     row("GET", f"{V1}/exceptions/", SIGNED_IN),
+    row("GET", f"{V1}/exceptions/export/", SIGNED_IN),
     row("POST", f"{V1}/exceptions/", {"team_po"},
         data=lambda w: {"kind": "eval_gate_bypass", "scenario": w.scenario["onboarded"].pk,
                         **API_CASE}),
@@ -352,6 +359,7 @@ API_TABLE: list[Row] = [
     row("GET", f"{V1}/releases/", SIGNED_IN),
     row("POST", f"{V1}/releases/", TEAM, data=_api_release),
     row("GET", f"{V1}/releases/{{id}}/", DRAFT_READERS, "release:draft"),
+    row("GET", f"{V1}/releases/{{id}}/history/", DRAFT_READERS, "release:draft"),
     row("PUT", f"{V1}/releases/{{id}}/", TEAM, "release:draft", _api_release),
     row("PATCH", f"{V1}/releases/{{id}}/", TEAM, "release:draft",
         lambda w: {"changelog": "Edited."}),
@@ -380,6 +388,7 @@ API_TABLE: list[Row] = [
         data=lambda w: {"scenario": w.scenario["onboarded"].pk, "title": "Down",
                         "severity": "SEV4", "description": "Errors."}),
     row("GET", f"{V1}/incidents/{{id}}/", SIGNED_IN, "incident:open"),
+    row("GET", f"{V1}/incidents/{{id}}/history/", SIGNED_IN, "incident:open"),
     row("POST", f"{V1}/incidents/{{id}}/acknowledge/", {"incident"}, "incident:open"),
     row("POST", f"{V1}/incidents/{{id}}/hand-over/", {"incident"}, "incident:open",
         lambda w: {"to": w.people["platform_owner"].pk}),
@@ -404,6 +413,10 @@ API_TABLE: list[Row] = [
     row("GET", f"{V1}/metrics/", SIGNED_IN),
     row("GET", f"{V1}/scorecard/", SIGNED_IN),
     row("GET", f"{V1}/scorecard/{{id}}/", DRAFT_READERS, "scenario:draft"),
+    # People and teams directory
+    row("GET", f"{V1}/users/", SIGNED_IN),
+    row("GET", f"{V1}/teams/", SIGNED_IN),
+    row("GET", f"{V1}/teams/{{slug}}/", SIGNED_IN, slug="support-ai"),
     # Support requests (opened by the team's product owner)
     row("GET", f"{V1}/support-requests/", SIGNED_IN),
     row("POST", f"{V1}/support-requests/", SIGNED_IN,
@@ -503,7 +516,10 @@ def html_url(world: World, entry: Row) -> str:
 
 def api_url(world: World, entry: Row) -> str:
     pk = _pk(world, entry.target)
-    return entry.route.replace("{id}", str(pk)) if pk is not None else entry.route
+    url = entry.route.replace("{id}", str(pk)) if pk is not None else entry.route
+    for name, value in entry.kwargs.items():  # other path arguments, e.g. a team's {slug}
+        url = url.replace(f"{{{name}}}", value)
+    return url
 
 
 def is_denied(response: Any) -> bool:

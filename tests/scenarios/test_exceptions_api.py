@@ -213,3 +213,32 @@ def test_schema_describes_every_action_and_its_errors(api_client: Any, outsider:
         responses = paths[f"/api/v1/exceptions/{{id}}/{name}/"]["post"]["responses"]
         assert {"200", "400", "403", "404", "409"} <= set(responses), name
     assert {"201", "400", "403"} <= set(paths["/api/v1/exceptions/"]["post"]["responses"])
+
+
+def test_team_is_named_by_its_slug_in_fields_and_filters(
+    api_client: Any, scenario: Any, product_team: Any, other_team: Any, product_owner: Any
+) -> None:
+    PlatformExceptionFactory(scenario=scenario, team=product_team, title="ours")
+    PlatformExceptionFactory(scenario=None, team=other_team, title="theirs")
+    api_client.force_authenticate(product_owner)
+    rows = api_client.get(f"{BASE}?team=support-ai").json()["results"]
+    assert [(row["title"], row["team"]) for row in rows] == [("ours", "support-ai")]
+    unknown = api_client.get(f"{BASE}?team={product_team.pk}")
+    assert unknown.status_code == 400 and "team" in unknown.json()["errors"]
+    platform_wide = {"kind": "provider_keys", "team": "support-ai", **CASE}
+    created = api_client.post(BASE, platform_wide, format="json")
+    assert created.status_code == 201 and created.json()["team"] == "support-ai"
+    by_number = api_client.post(BASE, {**platform_wide, "team": product_team.pk}, format="json")
+    assert by_number.status_code == 400 and "team" in by_number.json()["errors"]
+    assert PlatformException.objects.filter(team=product_team).count() == 2
+
+
+def test_schema_names_the_team_by_slug(api_client: Any, outsider: Any) -> None:
+    api_client.force_authenticate(outsider)
+    schema = api_client.get("/api/schema/?format=json").json()
+    parameters = schema["paths"]["/api/v1/exceptions/"]["get"]["parameters"]
+    team = next(p for p in parameters if p["name"] == "team")
+    assert team["schema"]["type"] == "string"
+    components = schema["components"]["schemas"]
+    assert components["Exception"]["properties"]["team"]["type"] == "string"
+    assert components["ExceptionRequestInputRequest"]["properties"]["team"]["type"] == "string"

@@ -124,7 +124,7 @@ def test_scenario_and_team_filters(
 ) -> None:
     client.force_login(outsider)
     by_scenario = titles(client.get(f"{LIST}?scenario={other_scenario.pk}"))
-    by_team = titles(client.get(f"{LIST}?team={other_team.pk}"))
+    by_team = titles(client.get(f"{LIST}?team={other_team.slug}"))
     assert by_scenario == by_team == {"Detected prompt", "Rejected tool"}
 
 

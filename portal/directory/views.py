@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.core.pagination import querystring_without_page
+from portal.core.pagination import paginate
 from portal.directory import policies, selectors
 from portal.directory.forms import SearchForm
-
-PAGE_SIZE = 25
 
 
 def _check(request: HttpRequest) -> None:
@@ -26,13 +23,7 @@ def _check(request: HttpRequest) -> None:
 def _listing(
     request: HttpRequest, template: str, rows: QuerySet[Any], form: SearchForm
 ) -> HttpResponse:
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page_obj": page,
-        "querystring_without_page": querystring_without_page(request.GET),
-    }
-    return render(request, template, context)
+    return render(request, template, {**paginate(request, rows), "form": form})
 
 
 @require_GET

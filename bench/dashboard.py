@@ -160,9 +160,9 @@ def dependents(
 
     from incidents.models import Incident
     from portal.core.models import AuditEntry
-    from portal.support.models import SupportRequest
     from releases.models import Release, SignOff
     from scenarios.models import EscalationStep, PlatformException, Scenario
+    from support.models import SupportRequest
 
     scenario_type = ContentType.objects.get_for_model(Scenario)
     out: dict[str, list[Any]] = {k: [] for k in ("releases", "signoffs", "incidents", "exceptions",
@@ -248,9 +248,9 @@ def seed(cast: dict[str, Any], count: int, now: dt.datetime, span: float) -> Non
     from incidents.models import Incident
     from portal.core.audit import link_rows
     from portal.core.models import AuditEntry
-    from portal.support.models import SupportRequest
     from releases.models import Release, SignOff
     from scenarios.models import EscalationStep, PlatformException, Scenario
+    from support.models import SupportRequest
 
     with transaction.atomic(using=_alias.get()):
         copy_rows(Scenario, sorted(scenario_rows(cast, 0, count, now, span), key=_inserted_at))

@@ -81,10 +81,10 @@ INSTALLED_APPS = [
     "releases",
     "incidents",
     # Support requests may name a scenario, so the app sits above the domain apps.
-    "portal.support",
+    "support",
     # The people and teams directory lists each team's scenarios, so it sits above them too.
-    "portal.directory",
-    "portal.dashboard",
+    "directory",
+    "dashboard",
 ]
 
 # Widgets render with the project's template engine, so templates/django/forms/ can override them;
@@ -365,7 +365,7 @@ SPECTACULAR_SETTINGS = {
         "RollbackKindEnum": "incidents.models.RollbackAction.Kind",
         "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
         "ScenarioRiskEnum": "scenarios.models.Scenario.Risk",
-        "SupportRequestStatusEnum": "portal.support.models.SupportRequest.Status",
+        "SupportRequestStatusEnum": "support.models.SupportRequest.Status",
         "TeamKindEnum": "portal.core.models.Team.Kind",
     },
 }

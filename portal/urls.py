@@ -13,9 +13,9 @@ api_v1 = [
     path("", include("scenarios.api_urls")),
     path("", include("releases.api_urls")),
     path("", include("incidents.api_urls")),
-    path("", include("portal.dashboard.api_urls")),
-    path("", include("portal.support.api_urls")),
-    path("", include("portal.directory.api_urls")),
+    path("", include("dashboard.api_urls")),
+    path("", include("support.api_urls")),
+    path("", include("directory.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,9 +23,9 @@ urlpatterns = [
     path("scenarios/", include("scenarios.urls")),
     path("releases/", include("releases.urls")),
     path("incidents/", include("incidents.urls")),
-    path("dashboard/", include("portal.dashboard.urls")),
-    path("support/", include("portal.support.urls")),
-    path("", include("portal.directory.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("support/", include("support.urls")),
+    path("", include("directory.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

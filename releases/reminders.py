@@ -31,7 +31,8 @@ class _SignOffWaiting(Waiting):
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
         # Exactly what the sign-off inbox shows as owed, once it has waited past its SLA.
-        return due_signoffs(self.signoff).filter(since__lte=now - self.sla(None))
+        since = SIGNOFF_RULES[self.signoff].since
+        return due_signoffs(self.signoff).filter(**{f"{since}__lte": now - self.sla(None)})
 
     def columns(self) -> dict[str, Any]:
         return {"since": F("since"), "to": people(f"scenario__{self.owner}")}

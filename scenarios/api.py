@@ -31,6 +31,8 @@ from scenarios.serializers import (
     ScenarioWriteSerializer,
     ToolSerializer,
 )
+from scenarios.tool_registry import selectors as tool_selectors
+from scenarios.tool_registry import services as tool_services
 
 WRITE_ERRORS = {400: ERRORS[400], 401: ERRORS[401], 403: ERRORS[403]}
 UPDATE_ERRORS = TRANSITION_ERRORS
@@ -281,7 +283,7 @@ class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise PermissionDenied("Only the platform team manages the tool registry.")
         serializer = ToolSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tool = services.tool_create(actor=request.user, data=dict(serializer.validated_data))
+        tool = tool_services.tool_create(actor=request.user, data=dict(serializer.validated_data))
         return Response(ToolSerializer(tool).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -301,12 +303,12 @@ class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._update(request, pk, partial=True)
 
     def _update(self, request: Request, pk: Any, *, partial: bool) -> Response:
-        tool = selectors.tool_detail(pk)
+        tool = tool_selectors.tool_detail(pk)
         if not policies.can_manage_tools(request.user):
             raise PermissionDenied("Only the platform team manages the tool registry.")
         serializer = ToolSerializer(tool, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        tool = services.tool_update(
+        tool = tool_services.tool_update(
             actor=request.user, pk=tool.pk, data=dict(serializer.validated_data)
         )
         return Response(ToolSerializer(tool).data)

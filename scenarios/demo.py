@@ -12,9 +12,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from scenarios import checklist, services, template_demo
+from scenarios import checklist, services
 from scenarios.exceptions import demo as exceptions_demo
+from scenarios.golden_paths import demo as template_demo
 from scenarios.models import Scenario, Tool
+from scenarios.tool_registry import services as tool_services
 
 # name, description, stability, allowed. The template demo registers its own tools first.
 TOOLS = [
@@ -279,7 +281,7 @@ def load_scenarios(people: dict[str, Any]) -> None:
 def _tools(platform: Any) -> None:
     for name, description, stability, allowed in TOOLS:
         if not Tool.objects.filter(name=name).exists():
-            services.tool_create(
+            tool_services.tool_create(
                 actor=platform,
                 data={
                     "name": name,
@@ -295,7 +297,7 @@ def _deprecate(platform: Any) -> None:
     """The legacy tool is deprecated after a live scenario picked it, so its page flags it."""
     tool = Tool.objects.get(name=DEPRECATED_LATER)
     if tool.stability != Tool.Stability.DEPRECATED:
-        services.tool_update(actor=platform, pk=tool.pk, data={"stability": "deprecated"})
+        tool_services.tool_update(actor=platform, pk=tool.pk, data={"stability": "deprecated"})
 
 
 def _raci(po: Any, people: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from portal.core.models import User
 from portal.core.selectors import PERSON_COLUMNS
 from scenarios import checklist, selectors
 from scenarios.models import Hosting, Route, Scenario, ScenarioTemplate, Tool
+from scenarios.tool_registry import selectors as tool_selectors
 
 ESCALATION_LEVELS = 5
 ESCALATION_FIELDS = tuple(f"escalation_{n}" for n in range(1, ESCALATION_LEVELS + 1))
@@ -88,7 +89,7 @@ class ScenarioForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label=LABELS["allowed_tools"],
     )
-    # A new intake opened from a golden-path template records it (see scenarios.golden_path).
+    # A new intake opened from a golden-path template records it (see scenarios.golden_paths).
     template = forms.ModelChoiceField(
         queryset=ScenarioTemplate.objects.filter(is_current=True),
         required=False,
@@ -119,7 +120,7 @@ class ScenarioForm(forms.ModelForm):
             self.fields[name] = forms.ModelChoiceField(
                 queryset=people, required=False, label=f"Level {position}"
             )
-        _model_field(self, "allowed_tools").queryset = selectors.allowed_tools()
+        _model_field(self, "allowed_tools").queryset = tool_selectors.allowed_tools()
         if self.instance.pk:
             del self.fields["team"]
             del self.fields["template"]  # recorded when the intake was opened

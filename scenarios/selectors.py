@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -165,32 +165,6 @@ def creatable_teams(user: Any) -> QuerySet[Team]:
     if not policies.can_create(user):
         return teams.none()
     return teams.filter(id__in=policies.team_ids(user))
-
-
-def tool_list() -> QuerySet[Tool]:
-    """The registry with the number of active scenarios using each tool."""
-    return Tool.objects.select_related("owner").annotate(
-        active_scenarios=Count(
-            "scenarios", filter=~Q(scenarios__status__in=Scenario.INACTIVE_STATES), distinct=True
-        )
-    )
-
-
-def allowed_tools() -> QuerySet[Tool]:
-    return Tool.objects.filter(allowed=True)
-
-
-def tool_detail(pk: Any) -> Tool:
-    try:
-        return Tool.objects.select_related("owner").get(pk=pk)
-    except (Tool.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such tool.") from exc
-
-
-def scenarios_using_tool(user: Any, tool: Tool) -> QuerySet[Scenario]:
-    return (
-        visible_scenarios(user).filter(allowed_tools=tool).select_related("team").order_by("name")
-    )
 
 
 def flagged_tools(scenario: Scenario) -> list[Tool]:

@@ -11,7 +11,8 @@ from rest_framework import serializers
 from portal.api import BlankChoices
 from portal.core.models import Team, User
 from portal.core.serializers import UserSummarySerializer
-from scenarios import checklist, golden_path
+from scenarios import checklist
+from scenarios.golden_paths import selectors as golden_path
 from scenarios.models import Scenario, ScenarioReview, Tool
 
 WRITE_FIELDS = [f for f in Scenario.INTAKE_FIELDS if f != "template"]

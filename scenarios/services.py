@@ -23,7 +23,6 @@ from portal.core.transitions import lock, perform, record_creation
 from scenarios import checklist, policies
 from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
 
-TOOL_FIELDS: tuple[str, ...] = ("name", "description", "owner", "stability", "allowed")
 DECISIONS: dict[str, str] = {
     ScenarioReview.Decision.APPROVE: "approve",
     ScenarioReview.Decision.REQUEST_CHANGES: "request_changes",
@@ -355,42 +354,6 @@ def _notify_decided(scenario: Scenario, review: ScenarioReview) -> None:
     )
 
 
-# Tool registry ------------------------------------------------------------------------------
-
-
-def tool_create(*, actor: Any, data: dict[str, Any]) -> Tool:
-    """Add a tool to the registry (platform only)."""
-    if not policies.can_manage_tools(actor):
-        raise PermissionDenied("Only the platform team manages the tool registry.")
-    with transaction.atomic():
-        tool = Tool()
-        _apply_tool(tool, data)
-        tool.save()
-        record_creation(tool, actor=actor, target=tool.stability)
-    return tool
-
-
-def tool_update(*, actor: Any, pk: Any, data: dict[str, Any]) -> Tool:
-    """Edit a registry tool: description, owner, stability, whether scenarios may pick it."""
-    if not policies.can_manage_tools(actor):
-        raise PermissionDenied("Only the platform team manages the tool registry.")
-    with transaction.atomic():
-        tool = lock(Tool, pk)
-        before = {name: getattr(tool, name) for name in data}
-        _apply_tool(tool, data)
-        tool.save()
-        changed = sorted(name for name in data if getattr(tool, name) != before[name])
-        record_transition(
-            tool,
-            transition="update",
-            source=tool.stability,
-            target=tool.stability,
-            actor=actor,
-            comment=f"Changed: {', '.join(changed)}." if changed else "Nothing changed.",
-        )
-    return tool
-
-
 def scenario_disable_tool(pk: Any, *, actor: Any, tool: Tool, reason: str) -> Scenario:
     """Take a tool out of a scenario's tool policy (an incident's rollback); audited on the
     scenario. The caller checks who may; this refuses a tool the scenario does not allow."""
@@ -411,12 +374,3 @@ def scenario_disable_tool(pk: Any, *, actor: Any, tool: Tool, reason: str) -> Sc
             comment=f"Tool {tool} removed from the allowed tools: {reason}",
         )
     return scenario
-
-
-def _apply_tool(tool: Tool, data: dict[str, Any]) -> None:
-    unknown = set(data) - set(TOOL_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
-    for name, value in data.items():
-        setattr(tool, name, value.strip() if isinstance(value, str) else value)
-    tool.full_clean()

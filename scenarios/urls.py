@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from scenarios import views
+from scenarios.tool_registry import views as tool_views
 
 app_name = "scenarios"
 urlpatterns: list = [
@@ -28,10 +29,10 @@ urlpatterns: list = [
         name="request_changes",
     ),
     path("<int:pk>/reject/", views.scenario_decide, {"decision": "reject"}, name="reject"),
-    path("tools/", views.tool_list, name="tool_list"),
-    path("tools/new/", views.tool_create, name="tool_create"),
-    path("tools/<int:pk>/", views.tool_detail, name="tool_detail"),
-    path("tools/<int:pk>/edit/", views.tool_edit, name="tool_edit"),
-    path("templates/", include("scenarios.template_urls")),
+    path("tools/", tool_views.tool_list, name="tool_list"),
+    path("tools/new/", tool_views.tool_create, name="tool_create"),
+    path("tools/<int:pk>/", tool_views.tool_detail, name="tool_detail"),
+    path("tools/<int:pk>/edit/", tool_views.tool_edit, name="tool_edit"),
+    path("templates/", include("scenarios.golden_paths.urls")),
     path("exceptions/", include("scenarios.exceptions.urls")),
 ]

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,9 +16,10 @@ from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.transitions import Action, available_actions, catalogue
-from scenarios import decision_record, golden_path, policies, selectors, services
+from scenarios import decision_record, policies, selectors, services
 from scenarios.exceptions import selectors as exception_selectors
-from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, ToolForm, add_errors
+from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm
+from scenarios.golden_paths import selectors as golden_path
 from scenarios.models import Scenario
 
 # The scenario page lists its open exceptions first and links to the register for the rest.
@@ -286,63 +286,3 @@ def decision_record_markdown(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="scenario-{scenario.pk}-decision-record.md"'
     )
     return response
-
-
-# Tool registry ------------------------------------------------------------------------------
-
-
-@require_GET
-def tool_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "scenarios/tool_list.html",
-        {
-            "tools": selectors.tool_list(),
-            "can_manage": policies.can_manage_tools(request.user),
-        },
-    )
-
-
-@require_GET
-def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tool = selectors.tool_detail(pk)
-    using = selectors.scenarios_using_tool(request.user, tool)
-    return render(
-        request,
-        "scenarios/tool_detail.html",
-        {
-            "tool": tool,
-            "scenarios": using,
-            "inactive_states": Scenario.INACTIVE_STATES,
-            "can_manage": policies.can_manage_tools(request.user),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def tool_create(request: HttpRequest) -> HttpResponse:
-    return _tool_form(request, None)
-
-
-@require_http_methods(["GET", "POST"])
-def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _tool_form(request, selectors.tool_detail(pk))
-
-
-def _tool_form(request: HttpRequest, tool: Any) -> HttpResponse:
-    if not policies.can_manage_tools(request.user):
-        raise PermissionDenied("Only the platform team manages the tool registry.")
-    form = ToolForm(request.POST or None, instance=tool)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.TOOL_FIELDS}
-        try:
-            if tool is None:
-                saved = services.tool_create(actor=request.user, data=data)
-            else:
-                saved = services.tool_update(actor=request.user, pk=tool.pk, data=data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Tool “{saved.name}” saved.")
-            return redirect(reverse("scenarios:tool_detail", args=[saved.pk]))
-    return render(request, "scenarios/tool_form.html", {"form": form, "tool": tool})

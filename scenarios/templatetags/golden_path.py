@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from scenarios.golden_path import deviations
+from scenarios.golden_paths.selectors import deviations
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ register = template.Library()
 @register.inclusion_tag("scenarios/_deviations.html")
 def golden_path(scenario: Any, compact: bool = False) -> dict[str, Any]:
     """Full table on the scenario page; `compact=True` is a one-line badge for lists and queues.
-    Lists should load rows through `scenarios.golden_path.with_golden_path`."""
+    Lists should load rows through `scenarios.golden_paths.selectors.with_golden_path`."""
     return {
         "scenario": scenario,
         "template": scenario.template,

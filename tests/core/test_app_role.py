@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 
 from portal.core.audit import record_transition, verify_chain
 from portal.core.models import AuditEntry
-from portal.support.services import open_request
+from support.services import open_request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -10,12 +10,12 @@ from django.test import Client
 
 from incidents.selectors import CATALOGUE as INCIDENT_ACTIONS
 from portal.core.transitions import Action, _fsm_meta, catalogue
-from portal.support.views import ACTIONS as SUPPORT_ACTIONS
 from releases.models import Release
 from releases.selectors import ACTIONS as RELEASE_ACTIONS
 from scenarios.exceptions.views import CATALOGUE as EXCEPTION_ACTIONS
 from scenarios.views import ACTIONS as SCENARIO_ACTIONS
 from scenarios.views import DECISIONS as SCENARIO_DECISIONS
+from support.views import ACTIONS as SUPPORT_ACTIONS
 from tests.releases.factories import ReleaseFactory
 
 CATALOGUES: list[tuple[str, dict[str, Action], Any]] = [
@@ -24,7 +24,7 @@ CATALOGUES: list[tuple[str, dict[str, Action], Any]] = [
     ("scenario decisions", SCENARIO_DECISIONS, "scenarios.models.Scenario"),
     ("exceptions", EXCEPTION_ACTIONS, "scenarios.models.PlatformException"),
     ("incidents", INCIDENT_ACTIONS, "incidents.models.Incident"),
-    ("support", SUPPORT_ACTIONS, "portal.support.models.SupportRequest"),
+    ("support", SUPPORT_ACTIONS, "support.models.SupportRequest"),
 ]
 
 

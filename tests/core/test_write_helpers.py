@@ -19,9 +19,9 @@ def test_every_creation_starts_from_the_same_source(
     product_owner: Any, product_team: Any, platform_reviewer: Any
 ) -> None:
     from portal.core import token_services
-    from portal.support import services as support
     from scenarios import services as scenarios
     from scenarios.exceptions import services as exceptions
+    from support import services as support
 
     scenario = scenarios.scenario_create(
         actor=product_owner, team=product_team, data={"name": "Refund answers"}
@@ -55,13 +55,13 @@ def test_delegation_is_one_rule(admin_user: Any, product_owner: Any) -> None:
 
 
 def test_tool_registry_edits_are_audited(platform_reviewer: Any) -> None:
-    from scenarios import services as scenarios
+    from scenarios.tool_registry import services as tool_services
 
-    tool = scenarios.tool_create(
+    tool = tool_services.tool_create(
         actor=platform_reviewer,
         data={"name": "crm-lookup", "description": "Reads CRM", "stability": "stable"},
     )
-    scenarios.tool_update(actor=platform_reviewer, pk=tool.pk, data={"description": "Reads"})
+    tool_services.tool_update(actor=platform_reviewer, pk=tool.pk, data={"description": "Reads"})
     entries = AuditEntry.objects.filter(object_id=str(tool.pk), content_type__model="tool")
     assert [(e.transition, e.source, e.actor, e.comment) for e in entries] == [
         ("create", CREATED, platform_reviewer, ""),

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from portal.dashboard import metrics, sources
-from portal.dashboard.windows import Window
+from dashboard import metrics, sources
+from dashboard.windows import Window
 from tests.dashboard.conftest import NOW, WINDOW_START, at
 from tests.factories import TeamFactory
 from tests.incidents.factories import IncidentFactory

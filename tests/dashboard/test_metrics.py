@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from portal.dashboard import metrics
-from portal.dashboard.windows import Window
+from dashboard import metrics
+from dashboard.windows import Window
 from tests.dashboard.conftest import NOW, WINDOW_START, at
 from tests.factories import TeamFactory, UserFactory
 from tests.incidents.factories import IncidentFactory

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from incidents.models import Incident
 from portal.core import roles
-from portal.support.models import SupportRequest
 from releases.models import Release, SignOff
 from scenarios.models import EscalationStep, PlatformException, Scenario
+from support.models import SupportRequest
 from tests.dashboard.conftest import NOW
 from tests.factories import TeamFactory, UserFactory
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from portal.dashboard import scorecard
-from portal.dashboard.scorecard import FAIL, NOT_APPLICABLE, PASS, scorecard_for
+from dashboard import scorecard
+from dashboard.scorecard import FAIL, NOT_APPLICABLE, PASS, scorecard_for
 from scenarios import selectors as scenario_selectors
 from scenarios.models import Scenario
 from tests.factories import TeamFactory, UserFactory

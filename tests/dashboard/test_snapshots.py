@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from portal.dashboard import snapshots
+from dashboard import snapshots
 from tests.dashboard.conftest import NOW
 from tests.factories import TeamFactory
 from tests.incidents.factories import IncidentFactory

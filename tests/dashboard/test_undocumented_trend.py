@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from portal.dashboard import metrics, sources
-from portal.dashboard.windows import Window
+from dashboard import metrics, sources
+from dashboard.windows import Window
 from scenarios.models import PlatformException
 from tests.dashboard.conftest import NOW
 from tests.factories import TeamFactory, UserFactory

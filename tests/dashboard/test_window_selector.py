@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from portal.dashboard.windows import DEFAULT_DAYS
+from dashboard.windows import DEFAULT_DAYS
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from dashboard.drilldowns import DRILLDOWNS
 from portal.core.models import ApiToken, OutboundEmail
-from portal.dashboard.drilldowns import DRILLDOWNS
 from tests.reliability.test_authorization_matrix import API_TABLE, HTML_TABLE, api_url, html_url
 from tests.reliability.world import World, build
 

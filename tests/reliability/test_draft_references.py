@@ -16,9 +16,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from incidents.models import Incident
-from portal.support.models import SupportRequest
 from releases.models import Release
 from scenarios.models import PlatformException
+from support.models import SupportRequest
 from tests.reliability.world import World, build
 
 pytestmark = pytest.mark.django_db

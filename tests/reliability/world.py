@@ -16,9 +16,9 @@ from django.utils import timezone
 from incidents.models import Postmortem
 from portal.core import roles
 from portal.core.models import ApiToken
-from portal.support.models import SupportRequest
 from releases.models import ModelAlias, Release
 from scenarios.models import PlatformException
+from support.models import SupportRequest
 from tests.factories import TeamFactory, UserFactory
 from tests.incidents.factories import IncidentFactory
 from tests.releases.factories import ReleaseFactory

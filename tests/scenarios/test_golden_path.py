@@ -11,15 +11,15 @@ from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
-from scenarios.golden_path import (
+from scenarios.golden_paths.selectors import (
     current_templates,
     deviations,
     on_golden_path,
     template_initial,
     with_golden_path,
 )
+from scenarios.golden_paths.services import template_create, template_retire, template_update
 from scenarios.models import Scenario, ScenarioTemplate
-from scenarios.template_services import template_create, template_retire, template_update
 from tests.scenarios.factories import ScenarioFactory, ScenarioTemplateFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
@@ -376,7 +376,7 @@ def test_admin_change_publishes_a_new_version(client: Any, admin_user: Any, temp
 
 
 def test_demo_templates_are_idempotent(platform_reviewer: Any):
-    from scenarios import template_demo
+    from scenarios.golden_paths import demo as template_demo
 
     people: dict[str, Any] = {"platform": platform_reviewer}
     template_demo.load(people)

@@ -13,6 +13,7 @@ from portal.core.errors import TransitionConflict
 from portal.core.models import AuditEntry, OutboundEmail
 from scenarios import checklist, services
 from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
+from scenarios.tool_registry import services as tool_services
 from tests.factories import UserFactory
 from tests.scenarios.factories import ToolFactory
 from tests.scenarios.scenario_fixtures import ALL_PASS
@@ -356,14 +357,14 @@ def test_a_named_owner_with_the_platform_role_cannot_review(make_scenario: Any) 
 
 
 def test_platform_manages_tools(platform_reviewer: Any, product_owner: Any) -> None:
-    tool = services.tool_create(
+    tool = tool_services.tool_create(
         actor=platform_reviewer, data={"name": "web-search", "stability": "experimental"}
     )
-    services.tool_update(actor=platform_reviewer, pk=tool.pk, data={"stability": "deprecated"})
+    tool_services.tool_update(actor=platform_reviewer, pk=tool.pk, data={"stability": "deprecated"})
     tool.refresh_from_db()
     assert tool.stability == "deprecated"
     with pytest.raises(PermissionDenied):
-        services.tool_create(actor=product_owner, data={"name": "other"})
+        tool_services.tool_create(actor=product_owner, data={"name": "other"})
     with pytest.raises(ValidationError) as exc:
-        services.tool_create(actor=platform_reviewer, data={"name": "web-search"})
+        tool_services.tool_create(actor=platform_reviewer, data={"name": "web-search"})
     assert "name" in _errors(exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import factory
 
-from portal.support.models import SupportComment, SupportRequest
+from support.models import SupportComment, SupportRequest
 from tests.factories import TeamFactory, UserFactory
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from portal.support.models import SupportRequest
+from support.models import SupportRequest
 from tests.scenarios.factories import ScenarioFactory
 from tests.support.factories import SupportRequestFactory
 

@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.models import AuditEntry, OutboundEmail
-from portal.support import selectors, services
-from portal.support.models import SupportComment, SupportRequest
+from support import selectors, services
+from support.models import SupportComment, SupportRequest
 from tests.scenarios.factories import ScenarioFactory
 from tests.support.factories import SupportRequestFactory
 

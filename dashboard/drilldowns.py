@@ -1,0 +1,259 @@
+"""The lists behind the numbers: for each figure, exactly the rows it counted.
+
+Each list pages through a queryset from `dashboard.sources` limited to the current
+window, the same queryset and condition the figure aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from dashboard import sources
+from dashboard.charts import format_value
+from dashboard.windows import Window
+from incidents.metrics import SecondsBetween, duration_seconds
+from incidents.models import Severity
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Any], Any]
+    link: Callable[[Any], str] | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A narrowing of the list, e.g. only the self-service scenarios (the numerator)."""
+
+    name: str
+    label: str
+    choices: dict[str, tuple[str, Q]]
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    key: str
+    metric: str
+    title: str
+    counts: str  # what the list holds, in words
+    rows: Callable[[Window], QuerySet[Any]]
+    columns: list[Column]
+    filters: list[Filter] = field(default_factory=list)
+
+
+def _when(value: Any) -> str:
+    return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _yes_no(flag: Any) -> str:
+    return "yes" if flag else "no"
+
+
+def _url(obj: Any) -> str:
+    return obj.get_absolute_url()
+
+
+def _yes_no_filter(name: str, label: str, condition: Q) -> Filter:
+    return Filter(name, label, {"yes": ("Yes", condition), "no": ("No", ~condition)})
+
+
+def _self_service_reason(row: Any) -> str:
+    reasons = []
+    if row.submitted_by_id is None or not row.submitter_in_team:
+        reasons.append("not submitted by a member of the team")
+    if row.platform_submitted or row.platform_created:
+        reasons.append("created or submitted by a platform reviewer")
+    if row.open_exception:
+        reasons.append("has an open exception")
+    return "yes" if not reasons else "no: " + ", ".join(reasons)
+
+
+def _undocumented_reason(row: Any) -> str:
+    if row.status == "detected":
+        return "detected, not justified"
+    return f"approved, expired on {row.expires_on:%Y-%m-%d}"
+
+
+SCENARIO = Column("Scenario", lambda s: s.name, _url)
+TEAM = Column("Team", lambda s: s.team)
+INCIDENT = Column("Incident", lambda i: i.title, _url)
+INCIDENT_SCENARIO = Column("Scenario", lambda i: i.scenario, lambda i: _url(i.scenario))
+SEVERITY = Column("Severity", lambda i: i.severity)
+SEVERITY_FILTER = Filter("severity", "Severity", {s: (s, Q(severity=s)) for s in Severity.values})
+RELEASE = Column("Release", lambda r: str(r), _url)
+RELEASE_SCENARIO = Column("Scenario", lambda r: r.scenario, lambda r: _url(r.scenario))
+
+
+def _onboarded(window: Window) -> QuerySet[Any]:
+    return (
+        sources.onboarding_base(window)
+        .filter(window.in_current("onboarded_at"))
+        .annotate(duration=SecondsBetween(F("onboarded_at"), F("first_submitted_at")))
+        .order_by("-onboarded_at", "-pk")
+    )
+
+
+def _incidents(measure: str, stamp: str) -> Callable[[Window], QuerySet[Any]]:
+    def rows(window: Window) -> QuerySet[Any]:
+        return (
+            sources.incident_base(window)
+            .filter(window.in_current(stamp))
+            .annotate(duration=duration_seconds(measure))
+            .order_by(f"-{stamp}", "-pk")
+        )
+
+    return rows
+
+
+def _releases(window: Window) -> QuerySet[Any]:
+    return (
+        sources.release_base(window)
+        .filter(window.in_current("approved_at"))
+        .order_by("-approved_at", "-pk")
+    )
+
+
+def _undocumented(window: Window) -> QuerySet[Any]:
+    today = timezone.localdate(window.end)
+    return (
+        sources.exception_base(window)
+        .filter(sources.undocumented_now(today))
+        .order_by("created_at", "pk")
+    )
+
+
+def _support_answered(window: Window) -> QuerySet[Any]:
+    return (
+        sources.support_base(window)
+        .filter(window.in_current("first_answered_at"))
+        .annotate(duration=SecondsBetween(F("first_answered_at"), F("opened_at")))
+        .order_by("-first_answered_at", "-pk")
+    )
+
+
+def _hours(row: Any) -> str:
+    return format_value(None if row.duration is None else row.duration / 3600, "hours")
+
+
+def _days(row: Any) -> str:
+    return format_value(None if row.duration is None else row.duration / 86400, "days")
+
+
+_DRILLDOWNS = [
+    DrillDown(
+        "onboarding-time", "onboarding-time", "Scenarios onboarded in the window",
+        "Every scenario onboarded in the window, with its onboarding time.",
+        _onboarded,
+        [SCENARIO, TEAM, Column("First submitted", lambda s: _when(s.first_submitted_at)),
+         Column("Onboarded", lambda s: _when(s.onboarded_at)), Column("Onboarding time", _days)],
+    ),
+    DrillDown(
+        "self-service", "self-service", "Self-service adoption: scenarios onboarded",
+        "Every scenario onboarded in the window; “yes” rows are the self-service ones.",
+        lambda w: sources.self_service_base(w).filter(w.in_current("onboarded_at"))
+        .order_by("-onboarded_at", "-pk"),
+        [SCENARIO, TEAM, Column("Submitted by", lambda s: s.submitted_by or "nobody"),
+         Column("Onboarded", lambda s: _when(s.onboarded_at)),
+         Column("Self-service", _self_service_reason)],
+        [_yes_no_filter("self_service", "Self-service", sources.SELF_SERVICE)],
+    ),
+    DrillDown(
+        "mttr", "mttr", "Incidents resolved in the window",
+        "Every incident resolved in the window, with its time to resolve.",
+        _incidents("resolve", "resolved_at"),
+        [INCIDENT, INCIDENT_SCENARIO, SEVERITY,
+         Column("Impact started", lambda i: _when(i.impact_started_at) or "unknown"),
+         Column("Opened", lambda i: _when(i.opened_at)),
+         Column("Resolved", lambda i: _when(i.resolved_at)), Column("Time to resolve", _hours)],
+        [SEVERITY_FILTER],
+    ),
+    DrillDown(
+        "time-to-acknowledge", "time-to-acknowledge", "Incidents acknowledged in the window",
+        "Every incident acknowledged in the window, with its time to acknowledge.",
+        _incidents("acknowledge", "acknowledged_at"),
+        [INCIDENT, INCIDENT_SCENARIO, SEVERITY, Column("Opened", lambda i: _when(i.opened_at)),
+         Column("Acknowledged", lambda i: _when(i.acknowledged_at)),
+         Column("Time to acknowledge", _hours)],
+        [SEVERITY_FILTER],
+    ),
+    DrillDown(
+        "cost-review", "cost-review", "Releases approved in the window: cost review",
+        "Every release approved in the window; “yes” rows carry an approving cost sign-off.",
+        _releases,
+        [RELEASE, RELEASE_SCENARIO, Column("Approved", lambda r: _when(r.approved_at)),
+         Column("Revision", lambda r: r.revision),
+         Column("Cost sign-off", lambda r: _yes_no(r.cost_signoff_pk))],
+        [_yes_no_filter("covered", "Cost sign-off", sources.COST_REVIEWED)],
+    ),
+    DrillDown(
+        "eval-coverage", "eval-coverage", "Releases approved in the window: eval results",
+        "Every release approved in the window; “yes” rows scored at or above the threshold.",
+        _releases,
+        [RELEASE, RELEASE_SCENARIO, Column("Approved", lambda r: _when(r.approved_at)),
+         Column("Eval score", lambda r: r.eval_score if r.eval_score is not None else "none"),
+         Column("Threshold", lambda r: r.threshold if r.threshold is not None else "none"),
+         Column("At or above", lambda r: _yes_no(
+             r.eval_score is not None and r.threshold is not None
+             and r.eval_score >= r.threshold))],
+        [_yes_no_filter("covered", "At or above threshold", sources.EVAL_PASSED)],
+    ),
+    DrillDown(
+        "eval-datasets", "eval-coverage", "Active scenarios: eval dataset",
+        "Every active (approved or onboarded) scenario now; “yes” rows name an eval dataset.",
+        lambda w: sources.active_scenarios(w).order_by("name", "pk"),
+        [SCENARIO, TEAM, Column("Status", lambda s: s.get_status_display()),
+         Column("Eval dataset", lambda s: s.eval_dataset or "none")],
+        [_yes_no_filter("dataset", "Has a dataset", sources.HAS_DATASET)],
+    ),
+    DrillDown(
+        "undocumented-exceptions", "undocumented-exceptions", "Undocumented exceptions now",
+        "Every exception still detected, and every approved one on or past its expiry date.",
+        _undocumented,
+        [Column("Exception", lambda e: str(e), _url),
+         Column("Scenario", lambda e: e.scenario or "platform-wide",
+                lambda e: _url(e.scenario) if e.scenario else ""),
+         Column("Team", lambda e: e.team or (e.scenario.team if e.scenario else "")),
+         Column("Kind", lambda e: e.get_kind_display()),
+         Column("Since", lambda e: _when(e.created_at)),
+         Column("Why undocumented", _undocumented_reason)],
+        [Filter("state", "Why", {"detected": ("Detected", sources.DETECTED),
+                                 "past_expiry": ("Past expiry", ~sources.DETECTED)})],
+    ),
+    DrillDown(
+        "support-opened", "support-load", "Support requests opened in the window",
+        "Every support request opened in the window.",
+        lambda w: sources.support_base(w).filter(w.in_current("opened_at"))
+        .order_by("-opened_at", "-pk"),
+        [Column("Request", lambda r: r.title, _url), Column("Category", lambda r: r.get_category_display()),
+         Column("Team", lambda r: r.team or ""), Column("Status", lambda r: r.get_status_display()),
+         Column("Opened", lambda r: _when(r.opened_at)),
+         Column("First answer", lambda r: _when(r.first_answered_at) or "not yet")],
+    ),
+    DrillDown(
+        "support-answered", "support-load", "Support requests first answered in the window",
+        "Every support request whose first answer came in the window, with the time it took.",
+        _support_answered,
+        [Column("Request", lambda r: r.title, _url), Column("Category", lambda r: r.get_category_display()),
+         Column("Team", lambda r: r.team or ""), Column("Opened", lambda r: _when(r.opened_at)),
+         Column("First answer", lambda r: _when(r.first_answered_at)),
+         Column("Time to first answer", _hours)],
+    ),
+]  # fmt: skip
+
+DRILLDOWNS = {d.key: d for d in _DRILLDOWNS}
+
+
+def rows_for(drill: DrillDown, window: Window, params: Any) -> QuerySet[Any]:
+    """The drill-down's rows for the window, narrowed by the filters present in `params`."""
+    rows = drill.rows(window)
+    for narrowing in drill.filters:
+        choice = narrowing.choices.get(params.get(narrowing.name, ""))
+        if choice is not None:
+            rows = rows.filter(choice[1])
+    return rows

@@ -1,0 +1,517 @@
+"""The operating metrics of DOMAIN.md, computed with database aggregates.
+
+Every figure is one aggregate over rows that stay in the database, so the page runs the same
+number of queries whatever the data size. The row sets each figure counts are the querysets
+in `dashboard.sources`; the drill-down lists show exactly those rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from dashboard import sources
+from dashboard.windows import CURRENT, PREVIOUS, Window
+from incidents.metrics import (
+    EMPTY,
+    MEASURES,
+    SecondsBetween,
+    Stats,
+    duration_seconds,
+    duration_stats,
+    duration_stats_by,
+)
+from incidents.models import Severity
+
+HOUR = 3600.0
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of a metric, for this window and the previous one (None: no data)."""
+
+    key: str
+    label: str
+    unit: str  # days, hours, percent, count, per_week
+    value: float | None
+    previous: float | None = None
+    drill: str = ""  # key of the drill-down list of the rows behind the number
+    windowed: bool = True  # False: a state now, with no previous window
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+@dataclass(frozen=True)
+class Point:
+    week_end: dt.datetime
+    value: float | None
+
+
+@dataclass
+class Metric:
+    key: str
+    label: str
+    definition: str
+    better: str  # "lower" or "higher"
+    figures: list[Figure]
+    series: list[Point]
+    breakdown: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def headline(self) -> Figure:
+        return self.figures[0]
+
+    @property
+    def direction(self) -> str:
+        """'better', 'worse' or 'same' against the previous window; '' without both values."""
+        change = self.headline.change
+        if change is None:
+            return ""
+        if abs(change) < 1e-9:
+            return "same"
+        improved = change < 0 if self.better == "lower" else change > 0
+        return "better" if improved else "worse"
+
+
+def share(hits: int, total: int) -> float | None:
+    """Percent of `total`; None ("no data") when there is nothing to divide by."""
+    return None if not total else 100.0 * hits / total
+
+
+def _scaled(seconds: float | None, unit: float) -> float | None:
+    return None if seconds is None else seconds / unit
+
+
+def _series(window: Window, values: dict[int, float | None]) -> list[Point]:
+    ends = window.week_ends()  # oldest first; week index 0 is the newest
+    return [Point(end, values.get(window.weeks - 1 - i)) for i, end in enumerate(ends)]
+
+
+def _period_counts(
+    queryset: QuerySet[Any], stamp: str, window: Window, hits: dict[str, Q]
+) -> dict[str, int]:
+    """Totals and hits for this window, the previous one and each trend week, in one query
+    grouped by (period, week): each row is read once, whatever the number of weeks. The trend
+    weeks all lie inside the two windows, so the cells add up to both."""
+    aggregates = {"total": Count("pk")}
+    aggregates.update({hit: Count("pk", filter=condition) for hit, condition in hits.items()})
+    slices = (CURRENT, PREVIOUS, *[f"w{k}" for k in range(window.weeks)])
+    counts = {f"{name}__{key}": 0 for name in slices for key in aggregates}
+    rows = (
+        queryset.filter(window.in_both(stamp))
+        .annotate(period=window.period(stamp), week=window.week(stamp))
+        .values("period", "week")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    for row in rows:
+        for name in (row["period"], f"w{row['week']}"):
+            if name in slices:
+                for key in aggregates:
+                    counts[f"{name}__{key}"] += row[key]
+    return counts
+
+
+def _duration_periods(
+    queryset: QuerySet[Any], stamp: str, value: Any, window: Window, **more: Any
+) -> tuple[Stats, Stats, dict[int, Stats], dict[str, dict[Any, Stats]]]:
+    """Stats for this window, the previous one and each trend week, and for any `more`
+    groupings of the same rows, in one query. The trend weeks lie inside the two windows; rows
+    older than the trend land in weeks the series ignores."""
+    stats = duration_stats_by(
+        queryset.filter(window.in_both(stamp)),
+        value,
+        {"period": window.period(stamp), "week": window.week(stamp), **more},
+    )
+    periods = stats.pop("period")
+    weekly = stats.pop("week")
+    return periods.get(CURRENT, EMPTY), periods.get(PREVIOUS, EMPTY), weekly, stats
+
+
+def onboarding_time(window: Window) -> Metric:
+    value = SecondsBetween(F("onboarded_at"), F("first_submitted_at"))
+    current, previous, weekly, _ = _duration_periods(
+        sources.onboarding_base(window), "onboarded_at", value, window
+    )
+    return Metric(
+        key="onboarding-time",
+        label="Scenario onboarding time",
+        definition="Median and p90 of onboarded − first submitted, over the scenarios "
+        "onboarded in the window.",
+        better="lower",
+        figures=[
+            Figure(
+                "median",
+                "Median",
+                "days",
+                _scaled(current.median, DAY),
+                _scaled(previous.median, DAY),
+                "onboarding-time",
+            ),
+            Figure(
+                "p90",
+                "p90",
+                "days",
+                _scaled(current.p90, DAY),
+                _scaled(previous.p90, DAY),
+                "onboarding-time",
+            ),
+            Figure(
+                "count",
+                "Scenarios onboarded",
+                "count",
+                current.count,
+                previous.count,
+                "onboarding-time",
+            ),
+        ],  # fmt: skip
+        series=_series(window, {k: _scaled(s.median, DAY) for k, s in weekly.items()}),
+    )
+
+
+def self_service(window: Window) -> Metric:
+    counts = _period_counts(
+        sources.self_service_base(window), "onboarded_at", window, {"hits": sources.SELF_SERVICE}
+    )
+    weekly = {k: share(counts[f"w{k}__hits"], counts[f"w{k}__total"]) for k in range(window.weeks)}
+    return Metric(
+        key="self-service",
+        label="Self-service adoption",
+        definition="Share of the scenarios onboarded in the window whose intake the product "
+        "team created and submitted itself (the submitter is a member of the scenario's team, "
+        "no platform reviewer created or submitted it) and that have no open exception "
+        "(detected, requested or approved).",
+        better="higher",
+        figures=[
+            Figure(
+                "share",
+                "Self-service",
+                "percent",
+                share(counts["current__hits"], counts["current__total"]),
+                share(counts["previous__hits"], counts["previous__total"]),
+                "self-service",
+            ),
+            Figure(
+                "self_service",
+                "Self-service scenarios",
+                "count",
+                counts["current__hits"],
+                counts["previous__hits"],
+                "self-service",
+            ),
+            Figure(
+                "onboarded",
+                "Scenarios onboarded",
+                "count",
+                counts["current__total"],
+                counts["previous__total"],
+                "self-service",
+            ),
+        ],  # fmt: skip
+        series=_series(window, weekly),
+    )
+
+
+def _incident_metric(window: Window, measure: str, key: str, definition: str) -> Metric:
+    stamp = MEASURES[measure].stamp
+    value = duration_seconds(measure)
+    # The breakdown is over the incidents of this window: the previous window's are NULL.
+    severity = Case(When(window.in_current(stamp), then=F("severity")), default=Value(None))
+    current, previous, weekly, more = _duration_periods(
+        sources.incident_base(window), stamp, value, window, severity=severity
+    )
+    per_severity = more["severity"]
+    breakdown = [
+        {"severity": severity, **_stats_row(per_severity.get(severity, EMPTY))}
+        for severity in Severity.values
+    ]
+    return Metric(
+        key=key,
+        label=MEASURES[measure].label,
+        definition=definition,
+        better="lower",
+        figures=[
+            Figure(
+                "median",
+                "Median",
+                "hours",
+                _scaled(current.median, HOUR),
+                _scaled(previous.median, HOUR),
+                key,
+            ),
+            Figure(
+                "p90", "p90", "hours", _scaled(current.p90, HOUR), _scaled(previous.p90, HOUR), key
+            ),
+            Figure(
+                "mean",
+                "Mean",
+                "hours",
+                _scaled(current.mean, HOUR),
+                _scaled(previous.mean, HOUR),
+                key,
+            ),
+            Figure("count", "Incidents", "count", current.count, previous.count, key),
+        ],  # fmt: skip
+        series=_series(window, {k: _scaled(s.median, HOUR) for k, s in weekly.items()}),
+        breakdown=breakdown,
+    )
+
+
+def _stats_row(stats: Stats) -> dict[str, Any]:
+    return {
+        "count": stats.count,
+        "median": _scaled(stats.median, HOUR),
+        "p90": _scaled(stats.p90, HOUR),
+        "mean": _scaled(stats.mean, HOUR),
+    }
+
+
+def incident_mttr(window: Window) -> Metric:
+    return _incident_metric(
+        window,
+        "resolve",
+        "mttr",
+        "Resolved − impact start (opened when no impact start is known), over the incidents "
+        "resolved in the window: median, p90 and mean, overall and per severity.",
+    )
+
+
+def time_to_acknowledge(window: Window) -> Metric:
+    return _incident_metric(
+        window,
+        "acknowledge",
+        "time-to-acknowledge",
+        "Acknowledged − opened, over the incidents acknowledged in the window: median, p90 "
+        "and mean, overall and per severity.",
+    )
+
+
+def release_reviews(window: Window) -> list[Metric]:
+    """Cost review coverage and eval coverage share the releases approved in the window."""
+    counts = _period_counts(
+        sources.release_base(window),
+        "approved_at",
+        window,
+        {"cost": sources.COST_REVIEWED, "eval": sources.EVAL_PASSED},
+    )
+    datasets = sources.active_scenarios(window).aggregate(
+        total=Count("pk"), hits=Count("pk", filter=sources.HAS_DATASET)
+    )
+
+    def weekly(hit: str) -> list[Point]:
+        values = {
+            k: share(counts[f"w{k}__{hit}"], counts[f"w{k}__total"]) for k in range(window.weeks)
+        }
+        return _series(window, values)
+
+    def figure(hit: str, label: str, drill: str) -> Figure:
+        return Figure("share", label, "percent",
+                      share(counts[f"current__{hit}"], counts["current__total"]),
+                      share(counts[f"previous__{hit}"], counts["previous__total"]), drill)  # fmt: skip
+
+    approved = Figure("approved", "Releases approved", "count", counts["current__total"],
+                      counts["previous__total"], "cost-review")  # fmt: skip
+    cost = Metric(
+        key="cost-review",
+        label="Cost review coverage",
+        definition="Share of the releases approved in the window that carry an approving cost "
+        "sign-off of the approved revision.",
+        better="higher",
+        figures=[
+            figure("cost", "Cost reviewed", "cost-review"),
+            Figure(
+                "reviewed",
+                "With cost sign-off",
+                "count",
+                counts["current__cost"],
+                counts["previous__cost"],
+                "cost-review",
+            ),
+            approved,
+        ],  # fmt: skip
+        series=weekly("cost"),
+    )
+    evals = Metric(
+        key="eval-coverage",
+        label="Eval coverage",
+        definition="Share of the releases approved in the window whose eval score is at or "
+        "above the scenario's threshold (no score or no threshold: not covered); and share of "
+        "the active (approved or onboarded) scenarios that name an eval dataset, as of now.",
+        better="higher",
+        figures=[
+            figure("eval", "Releases at or above threshold", "eval-coverage"),
+            Figure(
+                "passed",
+                "At or above threshold",
+                "count",
+                counts["current__eval"],
+                counts["previous__eval"],
+                "eval-coverage",
+            ),
+            Figure(
+                "approved",
+                "Releases approved",
+                "count",
+                counts["current__total"],
+                counts["previous__total"],
+                "eval-coverage",
+            ),
+            Figure(
+                "datasets",
+                "Active scenarios with an eval dataset",
+                "percent",
+                share(datasets["hits"], datasets["total"]),
+                None,
+                "eval-datasets",
+                windowed=False,
+            ),
+        ],  # fmt: skip
+        series=weekly("eval"),
+    )
+    return [cost, evals]
+
+
+def undocumented_exceptions(window: Window) -> Metric:
+    today = timezone.localdate(window.end)
+    counts = {"current": 0, "detected": 0, "past_expiry": 0, "previous": 0}
+    weekly = [0] * window.weeks
+    # One row per combination of week ranges (bounded by the number of weeks, not of rows).
+    rows = (
+        sources.exception_base(window)
+        .filter(sources.maybe_undocumented_since(window.start, today))
+        .values(**sources.undocumented_weeks(window))
+        .annotate(
+            exceptions=Count("pk"),
+            current=Count("pk", filter=sources.undocumented_now(today)),
+            detected=Count("pk", filter=sources.DETECTED),
+            past_expiry=Count("pk", filter=sources.past_expiry(today)),
+            previous=Count("pk", filter=sources.undocumented_at(window.start)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        for key in counts:
+            counts[key] += row[key]
+        weeks = _weeks_between(row["detected_from"], row["detected_to"], window.weeks)
+        weeks |= _weeks_between(row["lapsed_from"], row["lapsed_to"], window.weeks)
+        for k in weeks:
+            weekly[k] += row["exceptions"]
+    return Metric(
+        key="undocumented-exceptions",
+        label="Undocumented exceptions",
+        definition="Exceptions still detected (nobody has justified them), plus approved ones "
+        "on or past their expiry date that have not been expired yet. A state, not a flow: the "
+        "previous value and the trend are the count as it stood at the end of each period.",
+        better="lower",
+        figures=[
+            Figure(
+                "count",
+                "Undocumented now",
+                "count",
+                counts["current"],
+                counts["previous"],
+                "undocumented-exceptions",
+            ),
+            Figure(
+                "detected",
+                "Detected, not justified",
+                "count",
+                counts["detected"],
+                None,
+                "undocumented-exceptions",
+                windowed=False,
+            ),
+            Figure(
+                "past_expiry",
+                "Approved, past expiry",
+                "count",
+                counts["past_expiry"],
+                None,
+                "undocumented-exceptions",
+                windowed=False,
+            ),
+        ],  # fmt: skip
+        series=_series(window, dict(enumerate(weekly))),
+    )
+
+
+def _weeks_between(first: int | None, last: int | None, weeks: int) -> set[int]:
+    if first is None or last is None:
+        return set()
+    return set(range(max(first, 0), min(last, weeks - 1) + 1))
+
+
+def support_load(window: Window) -> Metric:
+    counts = _period_counts(sources.support_base(window), "opened_at", window, {})
+    weeks_in_window = window.days / 7
+    value = SecondsBetween(F("first_answered_at"), F("opened_at"))
+    periods = duration_stats(
+        sources.support_base(window).filter(window.in_both("first_answered_at")),
+        value,
+        group=window.period("first_answered_at"),
+    )
+    current, previous = periods.get(CURRENT, EMPTY), periods.get(PREVIOUS, EMPTY)
+    return Metric(
+        key="support-load",
+        label="Platform support load",
+        definition="Support requests opened per week in the window (opened ÷ weeks), and the "
+        "median time to first answer of the requests first answered in the window.",
+        better="lower",
+        figures=[
+            Figure(
+                "per_week",
+                "Opened per week",
+                "per_week",
+                counts["current__total"] / weeks_in_window,
+                counts["previous__total"] / weeks_in_window,
+                "support-opened",
+            ),
+            Figure(
+                "opened",
+                "Requests opened",
+                "count",
+                counts["current__total"],
+                counts["previous__total"],
+                "support-opened",
+            ),
+            Figure(
+                "first_answer",
+                "Median time to first answer",
+                "hours",
+                _scaled(current.median, HOUR),
+                _scaled(previous.median, HOUR),
+                "support-answered",
+            ),
+            Figure(
+                "answered",
+                "Requests first answered",
+                "count",
+                current.count,
+                previous.count,
+                "support-answered",
+            ),
+        ],  # fmt: skip
+        series=_series(window, {k: float(counts[f"w{k}__total"]) for k in range(window.weeks)}),
+    )
+
+
+def dashboard(window: Window) -> list[Metric]:
+    """Every metric for the window, in the order of DOMAIN.md."""
+    return [
+        onboarding_time(window),
+        self_service(window),
+        incident_mttr(window),
+        time_to_acknowledge(window),
+        *release_reviews(window),
+        undocumented_exceptions(window),
+        support_load(window),
+    ]

@@ -1,0 +1,236 @@
+"""The rows behind each metric: base querysets (team-filtered, not yet windowed) and the
+conditions the metrics count. The metrics aggregate them; the drill-down lists page through
+the same querysets, so a list shows exactly what its number counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+
+from dashboard.windows import Window
+from incidents.models import Incident
+from portal.core import roles
+from portal.core.models import Team, User
+from releases.models import Release, SignOff
+from scenarios.models import PlatformException, Scenario
+from support.models import SupportRequest
+
+OPEN_EXCEPTION = PlatformException.OPEN
+
+
+def _for_team(queryset: QuerySet[Any], window: Window, path: str) -> QuerySet[Any]:
+    return queryset if window.team is None else queryset.filter(**{path: window.team})
+
+
+# Scenarios
+
+
+def onboarding_base(window: Window) -> QuerySet[Scenario]:
+    """Scenarios with an onboarding time: onboarded after a first submission."""
+    scenarios = Scenario.objects.filter(
+        onboarded_at__isnull=False, first_submitted_at__isnull=False
+    )
+    return _for_team(scenarios, window, "team").select_related("team")
+
+
+def _is_platform_reviewer(user_ref: str) -> Exists:
+    return Exists(
+        User.groups.through.objects.filter(
+            user_id=OuterRef(user_ref), group__name=roles.PLATFORM_REVIEWER
+        )
+    )
+
+
+def self_service_base(window: Window) -> QuerySet[Scenario]:
+    """Onboarded scenarios with the three facts self-service depends on."""
+    scenarios = Scenario.objects.filter(onboarded_at__isnull=False).annotate(
+        submitter_in_team=Exists(
+            Team.members.through.objects.filter(
+                team_id=OuterRef("team_id"), user_id=OuterRef("submitted_by_id")
+            )
+        ),
+        platform_submitted=_is_platform_reviewer("submitted_by_id"),
+        platform_created=_is_platform_reviewer("created_by_id"),
+        open_exception=Exists(
+            PlatformException.objects.filter(scenario_id=OuterRef("pk"), status__in=OPEN_EXCEPTION)
+        ),
+    )
+    return _for_team(scenarios, window, "team").select_related("team", "submitted_by")
+
+
+SELF_SERVICE = Q(
+    submitted_by__isnull=False,
+    submitter_in_team=True,
+    platform_submitted=False,
+    platform_created=False,
+    open_exception=False,
+)
+
+
+def active_scenarios(window: Window) -> QuerySet[Scenario]:
+    scenarios = Scenario.objects.live()
+    return _for_team(scenarios, window, "team").select_related("team")
+
+
+HAS_DATASET = ~Q(eval_dataset="")
+
+
+# Incidents
+
+
+def incident_base(window: Window) -> QuerySet[Incident]:
+    incidents = Incident.objects.all()
+    return _for_team(incidents, window, "scenario__team").select_related("scenario")
+
+
+# Releases
+
+
+def release_base(window: Window) -> QuerySet[Release]:
+    """Approved releases, with the approving cost sign-off of the approved revision (if any)
+    and the scenario's eval threshold, both as joins: at most one approving sign-off exists
+    per release, revision and kind, so the join adds no rows. Joins keep the planner's cost
+    estimate low (a per-row subquery over a year of releases crosses PostgreSQL's JIT
+    threshold, and compiling costs more than the query)."""
+    releases = Release.objects.filter(approved_at__isnull=False).annotate(
+        cost_signoff=FilteredRelation(
+            "signoffs",
+            condition=Q(
+                signoffs__kind=SignOff.Kind.COST,
+                signoffs__decision=SignOff.Decision.APPROVE,
+                signoffs__revision=F("revision"),
+            ),
+        ),
+        cost_signoff_pk=F("cost_signoff__id"),
+        threshold=F("scenario__eval_threshold"),
+    )
+    return _for_team(releases, window, "scenario__team").select_related("scenario")
+
+
+COST_REVIEWED = Q(cost_signoff_pk__isnull=False)
+EVAL_PASSED = Q(eval_score__isnull=False, threshold__isnull=False, eval_score__gte=F("threshold"))
+
+
+# Exceptions
+
+
+def exception_base(window: Window) -> QuerySet[PlatformException]:
+    exceptions = PlatformException.objects.all()
+    if window.team is not None:
+        exceptions = exceptions.filter(
+            Q(team=window.team) | Q(team__isnull=True, scenario__team=window.team)
+        )
+    return exceptions.select_related("scenario", "team")
+
+
+DETECTED = Q(status=PlatformException.Status.DETECTED)
+ENDED = PlatformException.ENDED_AFTER_APPROVAL
+past_expiry = PlatformException.past_expiry_q
+undocumented_now = PlatformException.undocumented_q
+
+
+def undocumented_at(moment: dt.datetime) -> Q:
+    """Undocumented as things stood at `moment`, rebuilt from the exceptions' own timestamps:
+    detected from creation until justified (`requested_at`); approved and past expiry from the
+    expiry date until the exception ended (`ended_at`, set by expire, revoke or close)."""
+    day = timezone.localdate(moment)
+    status = PlatformException.Status
+    detected = Q(created_at__lte=moment) & (
+        Q(status=status.DETECTED) | Q(detected_by__isnull=False, requested_at__gt=moment)
+    )
+    lapsed = (
+        Q(expires_on__lte=day)
+        & (Q(decided_at__isnull=True) | Q(decided_at__lte=moment))
+        & (Q(status=status.APPROVED) | Q(status__in=ENDED, ended_at__gt=moment))
+    )
+    return detected | lapsed
+
+
+def undocumented_weeks(window: Window) -> dict[str, Any]:
+    """`undocumented_at` at the end of every trend week at once, as week indices (0 the
+    newest): an exception is undocumented at the end of week k when `detected_from <= k <=
+    detected_to` or `lapsed_from <= k <= lapsed_to` (None: never). Exact, because the end of
+    week k is at or after t exactly when k <= window.week(t), and before t exactly when
+    k > window.week(t). The expressions do not grow with the number of weeks (but for the
+    expiry dates), so a year's trend compiles as fast as a month's."""
+    status = PlatformException.Status
+    last = window.weeks  # every index past the trend's oldest week means the same
+    week = window.week
+
+    def week_after(field: str) -> Any:
+        return week(field) + 1
+
+    return {
+        "detected_from": Case(
+            When(status=status.DETECTED, then=Value(0)),
+            When(
+                detected_by__isnull=False,
+                requested_at__isnull=False,
+                then=week_after("requested_at"),
+            ),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        "detected_to": Least(week("created_at"), Value(last)),
+        "lapsed_from": Case(
+            When(status=status.APPROVED, then=Value(0)),
+            When(status__in=ENDED, ended_at__isnull=False, then=week_after("ended_at")),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        "lapsed_to": Case(
+            When(expires_on__isnull=True, then=None),
+            default=Least(_expiry_week(window), Coalesce(week("decided_at"), Value(last))),
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def _expiry_week(window: Window) -> Case:
+    """The oldest trend week whose end falls on or after the expiry date (its local day, as
+    `undocumented_at` compares it), -1 when none does."""
+    days = [timezone.localdate(window.week_of(k)[1]) for k in range(window.weeks)]
+    return Case(
+        *[When(expires_on__gt=day, then=Value(k - 1)) for k, day in enumerate(days)],
+        default=Value(window.weeks - 1),
+        output_field=IntegerField(),
+    )
+
+
+def maybe_undocumented_since(moment: dt.datetime, today: dt.date) -> Q:
+    """Every exception `undocumented_at` can count between `moment` and now (`today` is now's
+    local day): a cheap first filter, so the per-week counts only look at candidates. An
+    approved exception that expires after today has not lapsed yet."""
+    return (
+        undocumented_now(today)
+        | Q(detected_by__isnull=False, requested_at__gt=moment)
+        | Q(status__in=ENDED, ended_at__gt=moment)
+    )
+
+
+# Support
+
+
+def support_base(window: Window) -> QuerySet[SupportRequest]:
+    requests = SupportRequest.objects.all()
+    return _for_team(requests, window, "team").select_related("team", "requester", "scenario")
+
+
+def teams() -> QuerySet[Team]:
+    """Teams the dashboard can be filtered by."""
+    return Team.objects.order_by("name")

@@ -1,0 +1,39 @@
+"""The template form: parses and labels input; `template_services` decides and writes."""
+
+from __future__ import annotations
+
+from django import forms
+
+from scenarios.golden_paths.services import TEMPLATE_FIELDS
+from scenarios.models import ScenarioTemplate, Tool
+
+
+class ScenarioTemplateForm(forms.ModelForm):
+    allowed_tools = forms.ModelMultipleChoiceField(
+        queryset=Tool.objects.filter(allowed=True).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Allowed tools",
+        help_text="A scenario that picks a tool outside this list deviates from the template.",
+    )
+
+    class Meta:
+        model = ScenarioTemplate
+        fields = [*TEMPLATE_FIELDS, "allowed_tools"]
+        labels = {
+            "context_budget_tokens": "Context budget (tokens per request)",
+            "cache_hit_slo": "Cache hit SLO (%)",
+            "reviewer_notes": "Notes for the reviewer",
+        }
+        help_texts = {
+            "context_budget_tokens": "A scenario asking for more deviates.",
+            "human_review": "A scenario with less review deviates; more is fine.",
+            "reviewer_notes": "What the architecture reviewer should still check.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "reviewer_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def service_data(self) -> dict[str, object]:
+        return {name: self.cleaned_data[name] for name in TEMPLATE_FIELDS}

@@ -1,0 +1,126 @@
+"""Support requests: questions product teams bring to the platform (its support load)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from portal.core.transitions import policy
+
+_policy = partial(policy, "support.policies")
+
+
+class SupportRequest(FSMModelMixin, models.Model):
+    """A question to the platform team, from open to answered to closed (and reopened)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    class Category(models.TextChoices):
+        ONBOARDING = "onboarding", "Onboarding"
+        INCIDENT_HELP = "incident_help", "Incident help"
+        CAPACITY = "capacity", "Capacity"
+        COST = "cost", "Cost"
+        TOOLING = "tooling", "Tooling"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.CharField(max_length=16, choices=Category.choices)
+    scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_requests",
+        help_text="The scenario this is about, if any.",
+    )
+    team = models.ForeignKey(
+        "core.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_requests",
+        help_text="The product team asking: the scenario's team, or the requester's team.",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_requests"
+    )
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, protected=True, db_index=True
+    )
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    first_answered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["status", "opened_at"]),
+            models.Index(fields=["team", "opened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/support/{self.pk}/"
+
+    @property
+    def time_to_first_answer(self) -> Any:
+        if self.first_answered_at is None:
+            return None
+        return self.first_answered_at - self.opened_at
+
+    @transition(
+        field=status, source=Status.OPEN, target=Status.ANSWERED,
+        permission=_policy("can_answer"), custom={"label": "Send answer"},
+    )  # fmt: skip
+    def answer(self, by: Any = None) -> None:
+        now = timezone.now()
+        if self.first_answered_at is None:
+            self.first_answered_at = now
+            self.first_answered_by = by
+        self.last_answered_at = now
+
+    @transition(
+        field=status, source=[Status.OPEN, Status.ANSWERED], target=Status.CLOSED,
+        permission=_policy("can_close"), custom={"label": "Close"},
+    )  # fmt: skip
+    def close(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status, source=[Status.ANSWERED, Status.CLOSED], target=Status.OPEN,
+        permission=_policy("can_reopen"), custom={"label": "Reopen", "style": "secondary", "needs_comment": True},
+    )  # fmt: skip
+    def reopen(self) -> None:
+        self.closed_at = None
+
+
+class SupportComment(models.Model):
+    """One message in a support request's thread; answers are the platform's replies."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    is_answer = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]

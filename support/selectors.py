@@ -1,0 +1,78 @@
+"""Reads of support requests for the pages, the API and the home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from support import policies
+from support.models import SupportComment, SupportRequest
+
+RELATED = ("requester", "team", "scenario", "first_answered_by")
+
+
+def support_requests(user: Any) -> QuerySet[SupportRequest]:
+    """Every request this user may read (everyone signed in reads all)."""
+    if not policies.can_view(user):
+        return SupportRequest.objects.none()
+    return SupportRequest.objects.select_related(*RELATED)
+
+
+def filtered(user: Any, params: Any) -> QuerySet[SupportRequest]:
+    """The list page and the API list: by status, category, team, scenario and `mine`."""
+    requests = support_requests(user)
+    for name in ("status", "category"):
+        if params.get(name):
+            requests = requests.filter(**{name: params[name]})
+    if params.get("team"):
+        requests = requests.filter(team__slug=params["team"])
+    if str(params.get("scenario", "")).isdigit():
+        requests = requests.filter(scenario_id=int(params["scenario"]))
+    if params.get("mine") in ("1", "true", "yes"):
+        requests = requests.filter(requester_id=user.pk)
+    return requests
+
+
+def queue(user: Any) -> QuerySet[SupportRequest]:
+    """Open requests for the platform, the longest waiting first."""
+    if not policies.is_queue_reader(user):
+        return SupportRequest.objects.none()
+    return (
+        SupportRequest.objects.filter(status=SupportRequest.Status.OPEN)
+        .select_related(*RELATED)
+        .order_by("opened_at", "pk")
+    )
+
+
+def get_request(user: Any, pk: Any) -> SupportRequest:
+    """One request with its thread, or 404."""
+    comments = Prefetch("comments", SupportComment.objects.select_related("author"))
+    try:
+        return support_requests(user).prefetch_related(comments).get(pk=pk)
+    except (SupportRequest.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such support request.") from exc
+
+
+def work_for(user: Any) -> dict[str, Any]:
+    """Home page cards: the queue for the platform; answers waiting for the requester."""
+    if not policies.can_view(user):
+        return {}
+    work: dict[str, Any] = {}
+    if policies.is_queue_reader(user):
+        work["support_queue"] = {
+            "label": "Support requests awaiting an answer",
+            "count": queue(user).count(),
+            "url": "/support/queue/",
+        }
+    answered = SupportRequest.objects.filter(
+        requester_id=user.pk, status=SupportRequest.Status.ANSWERED
+    ).count()
+    if answered:
+        work["support_answered"] = {
+            "label": "Your support requests with an answer to read",
+            "count": answered,
+            "url": "/support/?mine=1&status=answered",
+        }
+    return work

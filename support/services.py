@@ -1,0 +1,116 @@
+"""Every write to support requests. Views, API and admin call these; nothing else writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from portal.core.audit import record_transition
+from portal.core.models import Team
+from portal.core.notifications import absolute_url, send_templated
+from portal.core.transitions import lock, perform, record_creation
+from support import policies
+from support.models import SupportComment, SupportRequest
+
+
+def _requester_team(requester: Any) -> Team | None:
+    teams = list(requester.teams.filter(kind=Team.Kind.PRODUCT).order_by("name")[:2])
+    return teams[0] if len(teams) == 1 else None
+
+
+def open_request(
+    *, requester: Any, title: str, description: str, category: str, scenario: Any = None
+) -> SupportRequest:
+    """Open a support request; it counts for the scenario's team, else the requester's team."""
+    if not policies.can_open(requester):
+        raise PermissionDenied("Sign in to ask the platform for help.")
+    with transaction.atomic():
+        request = SupportRequest.objects.create(
+            title=title,
+            description=description,
+            category=category,
+            scenario=scenario,
+            team=scenario.team if scenario is not None else _requester_team(requester),
+            requester=requester,
+        )
+        record_creation(request, actor=requester, action="open", target=request.status)
+    return request
+
+
+def update_request(request: SupportRequest, *, actor: Any, **fields: Any) -> SupportRequest:
+    """The requester corrects title, description, category or scenario before any answer."""
+    allowed = {"title", "description", "category", "scenario"}
+    for name in fields:
+        if name not in allowed:
+            raise ValidationError({name: "This field cannot be changed."})
+    with transaction.atomic():
+        # Locked and re-read, so an answer that lands meanwhile wins over the edit.
+        current = lock(SupportRequest, request.pk)
+        if not policies.can_edit(actor, current):
+            raise PermissionDenied("Only the requester may edit, and only before the first answer.")
+        for name, value in fields.items():
+            setattr(current, name, value)
+        scenario = fields.get("scenario")
+        if scenario is not None:
+            current.team = scenario.team
+        current.save(update_fields=[*fields, "team", "updated_at"])
+    return current
+
+
+def delete_request(request: SupportRequest, *, actor: Any) -> None:
+    """Withdraw a request nobody has answered yet."""
+    with transaction.atomic():
+        current = lock(SupportRequest, request.pk)
+        if not policies.can_delete(actor, current):
+            raise PermissionDenied("Only an unanswered request can be withdrawn, by its requester.")
+        # Written first: the row names the request by its id, which the delete clears.
+        record_transition(
+            current, transition="delete", source=current.status, target="deleted", actor=actor
+        )
+        current.delete()
+
+
+def add_comment(request: SupportRequest, *, author: Any, body: str) -> SupportComment:
+    """Add to the thread; the state does not change."""
+    if not policies.can_comment(author, request):
+        raise PermissionDenied("Sign in to comment.")
+    if not body.strip():
+        raise ValidationError({"body": "Write something first."})
+    return SupportComment.objects.create(request=request, author=author, body=body.strip())
+
+
+def answer(pk: Any, *, actor: Any, body: str, as_delegate: bool = False) -> SupportRequest:
+    """The platform answers: the answer joins the thread and the requester gets an email."""
+    if not body.strip():
+        raise ValidationError({"body": "Write the answer."})
+
+    def record(obj: SupportRequest) -> None:
+        SupportComment.objects.create(request=obj, author=actor, body=body.strip(), is_answer=True)
+        send_templated(
+            "support_answered",
+            [obj.requester],
+            {"request": obj, "answer": body.strip(), "by": actor,
+             "url": absolute_url(obj.get_absolute_url())},
+            about=obj,
+        )  # fmt: skip
+
+    return perform(
+        SupportRequest, pk, "answer", actor=actor, comment=body.strip(),
+        as_delegate=as_delegate, kwargs={"by": actor}, after=record,
+    )  # fmt: skip
+
+
+def close(pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False) -> SupportRequest:
+    """The platform closes the request (answered, or nothing more to do)."""
+    return perform(
+        SupportRequest, pk, "close", actor=actor, comment=comment, as_delegate=as_delegate
+    )
+
+
+def reopen(pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False) -> SupportRequest:
+    """Back to the queue: the answer did not help, or the request was closed too early."""
+    return perform(
+        SupportRequest, pk, "reopen", actor=actor, comment=comment, as_delegate=as_delegate
+    )

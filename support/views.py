@@ -1,0 +1,178 @@
+"""Support request pages: list, queue, ask, read and answer. Writes go through services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.core.audit import history_for
+from portal.core.errors import TransitionConflict
+from portal.core.pagination import paginate
+from portal.core.transitions import available_actions, catalogue
+from scenarios import policies as scenario_policies
+from support import policies, selectors, services
+from support.forms import AnswerForm, CommentForm, FilterForm, SupportRequestForm
+from support.models import SupportRequest
+
+ACTIONS = catalogue(SupportRequest, "close", "reopen")
+
+
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.filtered(request.user, {**params, "mine": "1" if params.get("mine") else ""})
+    context = {"form": form, "is_queue_reader": policies.is_queue_reader(request.user)}
+    return render(request, "support/list.html", {**context, **paginate(request, rows)})
+
+
+@require_GET
+def request_queue(request: HttpRequest) -> HttpResponse:
+    if not policies.is_queue_reader(request.user):
+        raise PermissionDenied("The support queue is for platform reviewers.")
+    rows = selectors.queue(request.user)
+    return render(request, "support/queue.html", paginate(request, rows))
+
+
+def request_new(request: HttpRequest) -> HttpResponse:
+    form = SupportRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        created = services.open_request(requester=request.user, **form.cleaned_data)
+        messages.success(request, "Your request is in the platform's queue.")
+        return redirect(created.get_absolute_url())
+    return render(request, "support/form.html", {"form": form, "editing": None})
+
+
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    support = selectors.get_request(request.user, pk)
+    if not policies.can_edit(request.user, support):
+        raise PermissionDenied("Only the requester may edit, and only before the first answer.")
+    form = SupportRequestForm(request.POST or None, instance=support, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_request(support, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Request updated.")
+        return redirect(support.get_absolute_url())
+    return render(request, "support/form.html", {"form": form, "editing": support})
+
+
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    support = selectors.get_request(request.user, pk)
+    user = request.user
+    open_now = support.status == SupportRequest.Status.OPEN
+    can_answer = open_now and policies.can_answer(user, support)
+    actions = available_actions(support, user, ACTIONS)
+    delegate = scenario_policies.is_admin(user)
+    # django-fsm adds the method at class creation; the type checker cannot see it.
+    by_state = {t.name for t in support.get_available_status_transitions()}  # type: ignore[attr-defined]
+    return render(
+        request,
+        "support/detail.html",
+        {
+            "support": support,
+            "comments": support.comments.all(),
+            "entries": history_for(support),
+            "actions": actions,
+            "action_base": f"{support.get_absolute_url()}",
+            "answer_form": AnswerForm() if can_answer or (open_now and delegate) else None,
+            "answer_as_delegate": open_now and delegate and not can_answer,
+            "delegate_actions": [
+                a
+                for name, a in ACTIONS.items()
+                if delegate and name in by_state and a not in actions
+            ],
+            "comment_form": CommentForm() if policies.can_comment(user, support) else None,
+            "can_edit": policies.can_edit(user, support),
+            "can_delete": policies.can_delete(user, support),
+        },
+    )
+
+
+def _act(request: HttpRequest, pk: int, run: Callable[[], Any], done: str) -> HttpResponse:
+    try:
+        run()
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(f"/support/{pk}/")
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "").strip()
+
+
+def _delegate(request: HttpRequest) -> bool:
+    return request.POST.get("as_delegate") == "1"
+
+
+@require_POST
+def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    support = selectors.get_request(request.user, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.add_comment(support, author=request.user, body=_text(request, "body")),
+        "Comment added.",
+    )
+
+
+@require_POST
+def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.get_request(request.user, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.answer(
+            pk, actor=request.user, body=_text(request, "body"), as_delegate=_delegate(request)
+        ),
+        "Answer sent; the requester gets an email.",
+    )
+
+
+@require_POST
+def request_close(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.get_request(request.user, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.close(
+            pk,
+            actor=request.user,
+            comment=_text(request, "comment"),
+            as_delegate=_delegate(request),
+        ),
+        "Request closed.",
+    )
+
+
+@require_POST
+def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.get_request(request.user, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.reopen(
+            pk,
+            actor=request.user,
+            comment=_text(request, "comment"),
+            as_delegate=_delegate(request),
+        ),
+        "Request reopened; it is back in the platform's queue.",
+    )
+
+
+@require_POST
+def request_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    support = selectors.get_request(request.user, pk)
+    services.delete_request(support, actor=request.user)
+    messages.success(request, "Request withdrawn.")
+    return redirect("/support/")

@@ -324,7 +324,7 @@ def counts() -> dict[str, int]:
     from django.apps import apps
 
     names = ["scenarios.Scenario", "releases.Release", "incidents.Incident",
-             "scenarios.PlatformException", "core.AuditEntry", "support.SupportRequest"]  # fmt: skip
+             "exceptions.PlatformException", "core.AuditEntry", "support.SupportRequest"]  # fmt: skip
     return {name.split(".")[1]: apps.get_model(name).objects.count() for name in names}
 
 

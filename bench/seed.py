@@ -26,12 +26,13 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from exceptions.models import PlatformException  # noqa: E402
 from incidents.models import Incident  # noqa: E402
 from portal.core import roles  # noqa: E402
 from portal.core.models import Team, User  # noqa: E402
 from portal.core.token_services import token_create  # noqa: E402
 from releases.models import Release, SignOff  # noqa: E402
-from scenarios.models import EscalationStep, PlatformException, Scenario  # noqa: E402
+from scenarios.models import EscalationStep, Scenario  # noqa: E402
 
 SCENARIO_STATES = ["onboarded"] * 6 + ["approved", "submitted", "in_review", "draft"]
 RELEASE_STATES = ["released", "superseded", "submitted", "approved", "draft"]

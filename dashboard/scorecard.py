@@ -29,8 +29,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from exceptions.models import PlatformException
 from releases.models import Release, SignOff
-from scenarios.models import EscalationStep, PlatformException, Scenario
+from scenarios.models import EscalationStep, Scenario
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
 

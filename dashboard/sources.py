@@ -23,11 +23,12 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from dashboard.windows import Window
+from exceptions.models import PlatformException
 from incidents.models import Incident
 from portal.core import roles
 from portal.core.models import Team, User
 from releases.models import Release, SignOff
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 from support.models import SupportRequest
 
 OPEN_EXCEPTION = PlatformException.OPEN

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.reminders",
     "scenarios",
+    "exceptions",
     "releases",
     "incidents",
     # Support requests may name a scenario, so the app sits above the domain apps.
@@ -358,8 +359,8 @@ SPECTACULAR_SETTINGS = {
         "ReleaseStatusEnum": "releases.models.Release.Status",
         "SignOffKindEnum": "releases.models.SignOff.Kind",
         "SignOffDecisionEnum": "releases.models.SignOff.Decision",
-        "ExceptionKindEnum": "scenarios.models.PlatformException.Kind",
-        "ExceptionStatusEnum": "scenarios.models.PlatformException.Status",
+        "ExceptionKindEnum": "exceptions.models.PlatformException.Kind",
+        "ExceptionStatusEnum": "exceptions.models.PlatformException.Status",
         "IncidentStatusEnum": "incidents.models.Incident.Status",
         "IncidentUpdateKindEnum": "incidents.models.IncidentUpdate.Kind",
         "RollbackKindEnum": "incidents.models.RollbackAction.Kind",

@@ -11,6 +11,7 @@ admin.site.site_title = "AI Operating Model Portal"
 api_v1 = [
     path("", include("portal.core.api_urls")),
     path("", include("scenarios.api_urls")),
+    path("", include("exceptions.api_urls")),
     path("", include("releases.api_urls")),
     path("", include("incidents.api_urls")),
     path("", include("dashboard.api_urls")),
@@ -21,6 +22,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("portal.core.urls")),
     path("scenarios/", include("scenarios.urls")),
+    path("exceptions/", include("exceptions.urls")),
     path("releases/", include("releases.urls")),
     path("incidents/", include("incidents.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -14,11 +14,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
+from exceptions.selectors import active_eval_bypass
 from portal.core.demo import DEMO_PASSWORD
 from portal.core.models import User
 from releases import gates, services
 from releases.models import AliasMove, ModelAlias, Release, SignOff
-from scenarios.exceptions.selectors import active_eval_bypass
 from scenarios.models import Scenario
 
 BASE = {

@@ -27,8 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Round
 
+from exceptions.selectors import active_eval_bypass
 from releases.models import Release, ReleasePolicy, SignOff
-from scenarios.exceptions.selectors import active_eval_bypass
 
 
 @dataclass(frozen=True)

@@ -291,7 +291,7 @@ class SignOff(ChoiceLabels, models.Model):
     as_delegate = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
     exception = models.ForeignKey(
-        "scenarios.PlatformException",
+        "exceptions.PlatformException",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

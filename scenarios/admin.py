@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from scenarios.exceptions import admin as exceptions_admin  # noqa: F401
 from scenarios.golden_paths import admin as _golden_paths_admin  # noqa: F401
 from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
 

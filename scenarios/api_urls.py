@@ -1,12 +1,7 @@
-from django.urls import include, path
-
 from portal.routers import Router
 from scenarios import api
 
 router = Router()
 router.register("scenarios", api.ScenarioViewSet, basename="scenario")
 router.register("tools", api.ToolViewSet, basename="tool")
-urlpatterns = [
-    path("", include("scenarios.exceptions.api_urls")),
-    *router.urls,
-]
+urlpatterns = router.urls

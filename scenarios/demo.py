@@ -1,4 +1,4 @@
-"""Demo tools, templates and scenarios in every state, then exceptions. Idempotent.
+"""Demo tools, templates and scenarios in every state. Idempotent.
 
 Scenarios are keyed by name and moved to their state through the services, so each has a real
 audit trail, review rows and emails; a second run finds them and changes nothing.
@@ -13,7 +13,6 @@ from typing import Any
 from django.utils import timezone
 
 from scenarios import checklist, services
-from scenarios.exceptions import demo as exceptions_demo
 from scenarios.golden_paths import demo as template_demo
 from scenarios.models import Scenario, Tool
 from scenarios.tool_registry import services as tool_services
@@ -261,7 +260,6 @@ SCENARIOS: list[dict[str, Any]] = [
 
 def load(people: dict[str, Any]) -> None:
     load_scenarios(people)
-    exceptions_demo.load(people)
 
 
 def load_scenarios(people: dict[str, Any]) -> None:

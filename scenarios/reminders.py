@@ -1,8 +1,4 @@
-"""What waits in scenarios: intakes awaiting architecture review. Found by the reminder sweep.
-
-Exceptions declare theirs in `scenarios.exceptions.reminders`, imported below so the sweep,
-which only looks for `<app>.reminders`, finds them too.
-"""
+"""What waits in scenarios: intakes awaiting architecture review. Found by the reminder sweep."""
 
 from __future__ import annotations
 
@@ -72,7 +68,3 @@ class ScenarioReview(Waiting):
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"scenario": obj, "submitted_at": timezone.localtime(obj.submitted_at)}
-
-
-# Registers the exception reasons and the expiry chore.
-from scenarios.exceptions import reminders as _exceptions  # noqa: E402, F401

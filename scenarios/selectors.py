@@ -17,8 +17,7 @@ from django.utils import timezone
 from portal.core.models import Team, User
 from portal.core.selectors import PERSON_COLUMNS, attach_people
 from scenarios import policies
-from scenarios.exceptions import selectors as exception_selectors
-from scenarios.models import EscalationStep, PlatformException, Scenario, Tool
+from scenarios.models import EscalationStep, Scenario, Tool
 
 PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *Scenario.RACI_FIELDS)
 
@@ -103,7 +102,7 @@ def scenario_detail(user: Any, pk: Any, *, open_exceptions: bool = True) -> Scen
     """One scenario with everything its decision record shows, in a fixed number of queries.
 
     `open_exceptions=False` leaves `scenario.open_exceptions` to the caller: the scenario page
-    reads them with its exceptions panel (`exceptions.selectors.exceptions_panel`)."""
+    reads them with its exceptions panel (`exceptions.selectors.scenario_panel`)."""
     related: list[Any] = [
         # The model's ordering starts with the scenario, which would join the scenario table.
         Prefetch("escalation_steps", EscalationStep.objects.order_by("position")),
@@ -113,10 +112,12 @@ def scenario_detail(user: Any, pk: Any, *, open_exceptions: bool = True) -> Scen
         "aliases__current_release",
     ]
     if open_exceptions:
+        # Exceptions are a higher layer; the reverse relation reaches them with no import.
+        exceptions: Any = Scenario._meta.get_field("exceptions").related_model
         related.append(
             Prefetch(
                 "exceptions",
-                PlatformException.objects.open().order_by("expires_on", "id"),
+                exceptions._default_manager.open().order_by("expires_on", "id"),
                 to_attr="open_exceptions",
             )
         )
@@ -201,5 +202,4 @@ def work_for(user: Any) -> dict[str, Any]:
             "count": count,
             "url": "/scenarios/?mine=1",
         }
-    work.update(exception_selectors.work_for(user))
     return work

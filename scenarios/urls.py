@@ -34,5 +34,4 @@ urlpatterns: list = [
     path("tools/<int:pk>/", tool_views.tool_detail, name="tool_detail"),
     path("tools/<int:pk>/edit/", tool_views.tool_edit, name="tool_edit"),
     path("templates/", include("scenarios.golden_paths.urls")),
-    path("exceptions/", include("scenarios.exceptions.urls")),
 ]

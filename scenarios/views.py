@@ -15,15 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
+from portal.core.selectors import app_selectors
 from portal.core.transitions import Action, available_actions, catalogue
 from scenarios import decision_record, policies, selectors, services
-from scenarios.exceptions import selectors as exception_selectors
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm
 from scenarios.golden_paths import selectors as golden_path
 from scenarios.models import Scenario
-
-# The scenario page lists its open exceptions first and links to the register for the rest.
-EXCEPTIONS_SHOWN = 10
 
 # Transitions that post straight from the scenario page.
 ACTIONS: dict[str, Action] = catalogue(Scenario, "submit", "start_review", "onboard", "retire")
@@ -43,9 +40,8 @@ DONE = {
 }
 
 
-# Panels other parts of the portal add to the scenario page: each hook returns None or a dict
-# with "template" (a partial rendered with `panel` and the page context) and its data.
-DETAIL_PANELS: list[Callable[[HttpRequest, Scenario], dict[str, Any] | None]] = []
+# Higher apps add panels to the scenario page with `selectors.scenario_panel(scenario)`: None or
+# a dict with "template" (a partial rendered with `panel` and the page context) and its data.
 
 
 def _error_messages(request: HttpRequest, error: ValidationError, prefix: str) -> None:
@@ -161,8 +157,8 @@ def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse
 @require_GET
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = selectors.scenario_detail(request.user, pk, open_exceptions=False)
-    exceptions = exception_selectors.exceptions_panel(scenario, EXCEPTIONS_SHOWN)
-    scenario.open_exceptions = exceptions.open  # type: ignore[attr-defined]  # as the prefetch sets
+    # Panels first: the exceptions panel also reads the open exceptions the record lists.
+    panels = [panel for hook in app_selectors("scenario_panel") if (panel := hook(scenario))]
     actions = available_actions(scenario, request.user, ACTIONS)
     decisions = available_actions(scenario, request.user, DECISIONS)
     delegated = _delegate_actions(scenario, request.user, [*actions, *decisions])
@@ -180,10 +176,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": policies.can_edit(request.user, scenario),
             "delegate_actions": [a for a in delegated if a.name in ACTIONS],
             "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
-            "extra_panels": [panel for hook in DETAIL_PANELS if (panel := hook(request, scenario))],
+            "extra_panels": panels,
             "flagged_tools": selectors.flagged_tools(scenario),
-            "exceptions": exceptions.rows,
-            "exceptions_total": exceptions.total,
         },
     )
 

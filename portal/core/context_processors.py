@@ -11,7 +11,7 @@ NAVIGATION = [
     ("Scenarios", "/scenarios/"),
     ("Releases", "/releases/"),
     ("Incidents", "/incidents/"),
-    ("Exceptions", "/scenarios/exceptions/"),
+    ("Exceptions", "/exceptions/"),
     ("Support", "/support/"),
     ("People", "/people/"),
     ("Teams", "/teams/"),
@@ -24,7 +24,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     nav = list(NAVIGATION)
     if roles.ADMIN in names or getattr(user, "is_staff", False):
         nav.append(("Admin", "/admin/"))
-    # The longest matching prefix wins, so /scenarios/exceptions/ marks Exceptions, not Scenarios.
+    # The longest matching prefix wins, so /exceptions/ marks Exceptions, not Scenarios.
     path = getattr(request, "path", "")
     current = max((href for _, href in nav if path.startswith(href)), key=len, default="")
     return {"nav_items": nav, "nav_current": current, "user_roles": sorted(names)}

@@ -29,7 +29,7 @@ class AuditFilterForm(forms.Form):
 class AuditEntryFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(
         method="filter_object_type",
-        help_text="`app_label.model`, e.g. `releases.release`, `scenarios.platformexception`.",
+        help_text="`app_label.model`, e.g. `releases.release`, `exceptions.platformexception`.",
     )
     object_id = django_filters.CharFilter(help_text="The object's id (with `object_type`).")
     actor = django_filters.ModelChoiceFilter(

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from importlib import import_module
 from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
 from portal.core.models import ApiToken, Team, User
 
 
+def app_selectors(name: str) -> list[Callable[..., Any]]:
+    """Every other installed app's `selectors.<name>`, in INSTALLED_APPS order: how a page of a
+    lower layer shows what higher apps add to it without importing them (as Django's admin
+    discovers `admin.py`)."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name == __package__ or not module_has_submodule(config.module, "selectors"):
+            continue
+        selector = getattr(import_module(f"{config.name}.selectors"), name, None)
+        if selector is not None:
+            found.append(selector)
+    return found
+
+
 def work_for(user: Any) -> dict[str, Any]:
     """What waits for this user, gathered from every app that declares a `work_for` selector."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.utils.module_loading import module_has_submodule
-
     work: dict[str, Any] = {}
-    for config in apps.get_app_configs():
-        if config.name == __package__:
-            continue
-        if not module_has_submodule(config.module, "selectors"):
-            continue
-        selector = getattr(import_module(f"{config.name}.selectors"), "work_for", None)
-        if selector is not None:
-            work.update(selector(user))
+    for selector in app_selectors("work_for"):
+        work.update(selector(user))
     return work
 
 

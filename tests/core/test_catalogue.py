@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from exceptions.views import CATALOGUE as EXCEPTION_ACTIONS
 from incidents.selectors import CATALOGUE as INCIDENT_ACTIONS
 from portal.core.transitions import Action, _fsm_meta, catalogue
 from releases.models import Release
 from releases.selectors import ACTIONS as RELEASE_ACTIONS
-from scenarios.exceptions.views import CATALOGUE as EXCEPTION_ACTIONS
 from scenarios.views import ACTIONS as SCENARIO_ACTIONS
 from scenarios.views import DECISIONS as SCENARIO_DECISIONS
 from support.views import ACTIONS as SUPPORT_ACTIONS
@@ -22,7 +22,7 @@ CATALOGUES: list[tuple[str, dict[str, Action], Any]] = [
     ("releases", RELEASE_ACTIONS, "releases.models.Release"),
     ("scenarios", SCENARIO_ACTIONS, "scenarios.models.Scenario"),
     ("scenario decisions", SCENARIO_DECISIONS, "scenarios.models.Scenario"),
-    ("exceptions", EXCEPTION_ACTIONS, "scenarios.models.PlatformException"),
+    ("exceptions", EXCEPTION_ACTIONS, "exceptions.models.PlatformException"),
     ("incidents", INCIDENT_ACTIONS, "incidents.models.Incident"),
     ("support", SUPPORT_ACTIONS, "support.models.SupportRequest"),
 ]

@@ -12,11 +12,11 @@ import pytest
 import time_machine
 from django.test import Client
 
+from exceptions import exports
+from exceptions.models import PlatformException
 from portal.core.audit import record_transition
 from portal.core.csv_writer import neutralise
 from portal.core.middleware import _request_id
-from scenarios.exceptions import exports
-from scenarios.models import PlatformException
 from tests.scenarios.factories import PlatformExceptionFactory
 
 FORMULAS = ["=1+1", "+1+1", "-A1-B1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x")']

@@ -127,9 +127,9 @@ def test_current_section_is_the_longest_matching_prefix(outsider: Any) -> None:
 
     from portal.core.context_processors import portal
 
-    request = RequestFactory().get("/scenarios/exceptions/7/")
+    request = RequestFactory().get("/exceptions/7/")
     request.user = outsider
-    assert portal(request)["nav_current"] == "/scenarios/exceptions/"
+    assert portal(request)["nav_current"] == "/exceptions/"
     request = RequestFactory().get("/scenarios/7/")
     request.user = outsider
     assert portal(request)["nav_current"] == "/scenarios/"

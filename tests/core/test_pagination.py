@@ -96,9 +96,7 @@ def test_the_query_string_helper_keeps_filters_and_drops_the_page() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "path", ["/releases/", "/incidents/", "/scenarios/exceptions/", "/support/"]
-)
+@pytest.mark.parametrize("path", ["/releases/", "/incidents/", "/exceptions/", "/support/"])
 def test_every_list_page_counts_with_the_bounded_paginator(
     path: str, monkeypatch: Any, platform_reviewer: Any, client: Any
 ) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from exceptions import services as exception_services
 from portal.core.token_services import token_create
 from releases import services as release_services
-from scenarios.exceptions import services as exception_services
 from tests.releases.factories import ReleaseFactory
 from tests.releases.test_pipeline_readme import portal_server  # noqa: F401  the live server
 from tests.scenarios.factories import ScenarioFactory

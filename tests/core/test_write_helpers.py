@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from exceptions.models import PlatformException
 from portal.core.models import AuditEntry
 from portal.core.transitions import CREATED, delegated
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +19,9 @@ pytestmark = pytest.mark.django_db
 def test_every_creation_starts_from_the_same_source(
     product_owner: Any, product_team: Any, platform_reviewer: Any
 ) -> None:
+    from exceptions import services as exceptions
     from portal.core import token_services
     from scenarios import services as scenarios
-    from scenarios.exceptions import services as exceptions
     from support import services as support
 
     scenario = scenarios.scenario_create(

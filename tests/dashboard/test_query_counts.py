@@ -12,10 +12,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from exceptions.models import PlatformException
 from incidents.models import Incident
 from portal.core import roles
 from releases.models import Release, SignOff
-from scenarios.models import EscalationStep, PlatformException, Scenario
+from scenarios.models import EscalationStep, Scenario
 from support.models import SupportRequest
 from tests.dashboard.conftest import NOW
 from tests.factories import TeamFactory, UserFactory

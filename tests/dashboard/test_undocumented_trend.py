@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dashboard import metrics, sources
 from dashboard.windows import Window
-from scenarios.models import PlatformException
+from exceptions.models import PlatformException
 from tests.dashboard.conftest import NOW
 from tests.factories import TeamFactory, UserFactory
 

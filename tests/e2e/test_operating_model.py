@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from exceptions.models import PlatformException
 from portal.core import roles
 from releases.models import ModelAlias, Release
 from releases.services import (
@@ -28,7 +29,7 @@ from releases.services import (
     release_start_rollout,
     release_submit,
 )
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 from tests.scenarios.factories import ToolFactory
 
@@ -286,7 +287,7 @@ def release_in_browser(open_browser: Any, scenario: Scenario, org: dict[str, Any
 def request_and_approve_bypass(open_browser: Any, scenario: Scenario) -> None:
     product = open_browser()
     page = product.sign_in("pia", PASSWORD)
-    page.goto("/scenarios/exceptions/new/")
+    page.goto("/exceptions/new/")
     select(page, "Kind", "Eval gate bypass")
     select(page, "Scenario", "Refund assistant")
     fill(
@@ -303,7 +304,7 @@ def request_and_approve_bypass(open_browser: Any, scenario: Scenario) -> None:
 
     reviewer = open_browser()
     page = reviewer.sign_in("rex", PASSWORD)
-    page.goto(f"/scenarios/exceptions/{exception.pk}/")
+    page.goto(f"/exceptions/{exception.pk}/")
     page.get_by_role("button", name="Approve").click()
     exception.refresh_from_db()
     assert exception.status == "approved"
@@ -365,7 +366,7 @@ def incident_in_browser(
 def audit_exceptions(open_browser: Any) -> None:
     admin = open_browser()
     page = admin.sign_in("ada", PASSWORD)
-    page.goto("/admin/scenarios/platformexception/")
+    page.goto("/admin/exceptions/platformexception/")
     assert "Eval gate bypass" in page.locator("#result_list").inner_text()
     admin.screenshot("12-admin-exception-audit")
     page.locator("#result_list input.action-select").first.check()

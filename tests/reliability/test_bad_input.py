@@ -181,8 +181,8 @@ def _form_cases(w: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("outsider", incident, {"title": "Down", "severity": "SEV3", "impact_started_at": "9999-12-31T23:59"}),
         ("team_po", "/scenarios/new/", {"team": w.teams["support-ai"].pk, "name": "n", "expected_volume": "lots"}),
         ("team_po", "/scenarios/new/", {"team": "support-ai", "name": "n"}),
-        ("reviewer", f"/scenarios/exceptions/{requested}/approve/", {"expires_on": _later(400)}),
-        ("reviewer", f"/scenarios/exceptions/{requested}/approve/", {"expires_on": "2026-02-30"}),
+        ("reviewer", f"/exceptions/{requested}/approve/", {"expires_on": _later(400)}),
+        ("reviewer", f"/exceptions/{requested}/approve/", {"expires_on": "2026-02-30"}),
         ("reviewer", "/profile/tokens/", {"name": "t", "expires_in_days": "100000"}),
     ]  # fmt: skip
 
@@ -231,7 +231,7 @@ def test_bad_query_strings_do_not_break_pages(world: World, browser: Any) -> Non
         "/scenarios/?status=bogus&team=%00",
         "/releases/?scenario=abc&status=bogus",
         "/incidents/?severity=SEV0&opened_after=2026-02-30",
-        "/scenarios/exceptions/?expires_before=10000-01-01",
+        "/exceptions/?expires_before=10000-01-01",
         "/support/?category=gossip&scenario=-1",
         "/dashboard/?days=7&team=nobody",
         "/dashboard/mttr/items/?days=abc",
@@ -286,7 +286,7 @@ def _submit_markup(world: World, api: Any, browser: Any) -> dict[str, str]:
     return {
         "scenario": f"/scenarios/{scenario.pk}/",
         "incident": f"/incidents/{incident}/",
-        "exception": f"/scenarios/exceptions/{exception}/",
+        "exception": f"/exceptions/{exception}/",
         "release": f"/releases/{release.pk}/",
         "support": support,
     }
@@ -300,7 +300,7 @@ def _html_pages(world: World, extra: list[str]) -> list[str]:
         f"/releases/?q={PAYLOAD}",
         f"/incidents/?q={PAYLOAD}",
         f"/support/?q={PAYLOAD}",
-        f"/scenarios/exceptions/?q={PAYLOAD}",
+        f"/exceptions/?q={PAYLOAD}",
         f"/tokens/?user={PAYLOAD}",
     ]
     return sorted(urls | set(extra) | set(searches))

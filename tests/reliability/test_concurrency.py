@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from exceptions.models import PlatformException
+from exceptions.services import exception_approve
 from portal.core.errors import TransitionConflict
 from portal.core.models import AuditEntry
 from releases.models import Release, SignOff
 from releases.services import release_sign_off
 from scenarios import checklist
-from scenarios.exceptions.services import exception_approve
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 from scenarios.services import scenario_decide
 from tests.factories import UserFactory
 from tests.releases.factories import ReleaseFactory

@@ -15,9 +15,9 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from exceptions.models import PlatformException
 from incidents.models import Incident
 from releases.models import Release
-from scenarios.models import PlatformException
 from support.models import SupportRequest
 from tests.reliability.world import World, build
 
@@ -126,7 +126,7 @@ def test_html_forms_answer_a_draft_as_a_missing_id(world: World) -> None:
     forms = [
         ("outsider", "get", lambda pk: (f"/incidents/new/?scenario={pk}", {})),
         ("other_po", "post", lambda pk: ("/releases/new/", {"scenario": pk, "model_name": "m", "alias_name": "a"})),
-        ("other_po", "post", lambda pk: ("/scenarios/exceptions/new/", {"kind": "other", "other_description": "d", "scenario": pk, **CASE})),
+        ("other_po", "post", lambda pk: ("/exceptions/new/", {"kind": "other", "other_description": "d", "scenario": pk, **CASE})),
         ("outsider", "post", lambda pk: ("/support/new/", {"title": "t", "description": "d", "category": "other", "scenario": pk})),
     ]  # fmt: skip
     counts = _counts()

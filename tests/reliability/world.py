@@ -13,11 +13,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from exceptions.models import PlatformException
 from incidents.models import Postmortem
 from portal.core import roles
 from portal.core.models import ApiToken
 from releases.models import ModelAlias, Release
-from scenarios.models import PlatformException
 from support.models import SupportRequest
 from tests.factories import TeamFactory, UserFactory
 from tests.incidents.factories import IncidentFactory

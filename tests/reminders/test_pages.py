@@ -94,9 +94,7 @@ def test_the_release_page_shows_its_reminders(
     assert "(escalation level 1)" in body
 
 
-@pytest.mark.parametrize(
-    "path", ["/scenarios/{s}/", "/incidents/{i}/", "/scenarios/exceptions/{e}/"]
-)
+@pytest.mark.parametrize("path", ["/scenarios/{s}/", "/incidents/{i}/", "/exceptions/{e}/"])
 def test_every_object_page_has_a_reminders_section(
     path: str, cast: SimpleNamespace, client: Any
 ) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 import factory
 from django.utils import timezone
 
+from exceptions.models import PlatformException
 from portal.core import roles
-from scenarios.models import EscalationStep, PlatformException, Scenario, ScenarioTemplate, Tool
+from scenarios.models import EscalationStep, Scenario, ScenarioTemplate, Tool
 from tests.factories import TeamFactory, UserFactory
 
 

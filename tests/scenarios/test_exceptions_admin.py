@@ -12,16 +12,16 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from exceptions import exports, services
+from exceptions.models import PlatformException
 from portal.core.audit import history_for
 from portal.core.models import AuditEntry
-from scenarios.exceptions import exports, services
-from scenarios.models import PlatformException
 from tests.factories import UserFactory
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db
 Status = PlatformException.Status
-CHANGELIST = "/admin/scenarios/platformexception/"
+CHANGELIST = "/admin/exceptions/platformexception/"
 UTC = dt.UTC
 CASE = {
     "justification": "Vendor region only.",
@@ -316,9 +316,9 @@ def test_audit_trail_export_for_a_date_range(
         "target", "actor", "as_delegate", "comment", "request_id",
     ]  # fmt: skip
     assert [(r[1], r[2], r[3], r[5], r[8], r[10]) for r in rows] == [
-        ("2026-02-03T10:30:00+00:00", "scenarios.platformexception", str(first.pk), "approve",
+        ("2026-02-03T10:30:00+00:00", "exceptions.platformexception", str(first.pk), "approve",
          "reviewer", "Until March."),
-        ("2026-02-04T08:00:00+00:00", "scenarios.platformexception", str(second.pk), "detect",
+        ("2026-02-04T08:00:00+00:00", "exceptions.platformexception", str(second.pk), "detect",
          "reviewer", "Key."),
     ]  # fmt: skip
     one_day = client.get("/admin/core/auditentry/export/?start=2026-02-02&end=2026-02-02")

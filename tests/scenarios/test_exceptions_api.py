@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from scenarios.exceptions import services
-from scenarios.models import PlatformException
+from exceptions import services
+from exceptions.models import PlatformException
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from exceptions import demo, selectors
+from exceptions.models import PlatformException
 from portal.core import demo as core_demo
-from scenarios.exceptions import demo, selectors
-from scenarios.models import PlatformException
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db

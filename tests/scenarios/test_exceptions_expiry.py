@@ -12,12 +12,12 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from exceptions import selectors, services
+from exceptions.models import PlatformException
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.models import AuditEntry
 from releases import gates
-from scenarios.exceptions import selectors, services
-from scenarios.models import PlatformException
 from tests.releases.factories import ReleaseFactory
 from tests.scenarios.factories import ScenarioFactory
 

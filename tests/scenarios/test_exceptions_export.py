@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from scenarios.exceptions import exports, services
-from scenarios.models import PlatformException
+from exceptions import exports, services
+from exceptions.models import PlatformException
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db
 Status = PlatformException.Status
-PAGE = "/scenarios/exceptions/"
-PAGE_EXPORT = "/scenarios/exceptions/export.csv"
+PAGE = "/exceptions/"
+PAGE_EXPORT = "/exceptions/export.csv"
 API_EXPORT = "/api/v1/exceptions/export/"
 CASE = {
     "justification": "Vendor region only.",

@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from exceptions import services
+from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.errors import TransitionConflict
 from portal.core.transitions import perform
-from scenarios.exceptions import services
-from scenarios.models import PlatformException
 from tests.factories import UserFactory
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from exceptions import selectors, services
+from exceptions.models import PlatformException
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from portal.core.models import OutboundEmail
-from scenarios.exceptions import selectors, services
-from scenarios.models import PlatformException
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_request_records_history_and_emails_reviewers_after_commit(
     [email] = mail.outbox
     assert sorted(email.to) == sorted([platform_reviewer.email, platform_owner.email])
     assert "Exception to decide" in email.subject
-    assert f"http://testserver/scenarios/exceptions/{exception.pk}/" in email.body
+    assert f"http://testserver/exceptions/{exception.pk}/" in email.body
     assert "approve it with an expiry date" in email.body
 
 

@@ -9,14 +9,14 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from exceptions import selectors, services
+from exceptions.models import PlatformException
 from portal.core.audit import history_for
-from scenarios.exceptions import selectors, services
-from scenarios.models import PlatformException
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db
 Status = PlatformException.Status
-LIST = "/scenarios/exceptions/"
+LIST = "/exceptions/"
 CASE = {
     "justification": "Vendor region only.",
     "risk": "low",
@@ -299,11 +299,11 @@ def test_justify_page(
 
 def test_for_scenario_partial(scenario: Any, register: dict[str, Any]) -> None:
     html = render_to_string(
-        "scenarios/exceptions/_for_scenario.html",
+        "exceptions/_for_scenario.html",
         {"exceptions": selectors.exceptions_for_scenario(scenario), "scenario": scenario},
     )
     assert "Expiring soon" in html and "Detected keys" in html
     assert "Rejected tool" not in html  # another scenario's
     assert f"?scenario={scenario.pk}" in html
-    empty = render_to_string("scenarios/exceptions/_for_scenario.html", {"exceptions": []})
+    empty = render_to_string("exceptions/_for_scenario.html", {"exceptions": []})
     assert "on the platform path" in empty

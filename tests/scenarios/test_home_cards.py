@@ -16,4 +16,4 @@ def test_the_home_page_shows_exceptions_waiting_for_a_platform_decision(
     client.force_login(platform_reviewer)
     body = client.get("/").content.decode()
     assert "Exceptions to decide" in body
-    assert "/scenarios/exceptions/?status=requested" in body
+    assert "/exceptions/?status=requested" in body

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from dashboard import sources
-from scenarios.models import PlatformException
+from exceptions.models import PlatformException
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db

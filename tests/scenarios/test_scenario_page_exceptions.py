@@ -18,7 +18,7 @@ def test_a_scenario_with_many_exceptions_lists_ten_and_links_to_the_rest(
     client.force_login(outsider)
     body = client.get(f"/scenarios/{scenario.pk}/").content.decode()
     assert body.count("Bypass number") == 10
-    assert f"/scenarios/exceptions/?scenario={scenario.pk}" in body
+    assert f"/exceptions/?scenario={scenario.pk}" in body
     assert "All 12 exceptions of this scenario" in body
 
 

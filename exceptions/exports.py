@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
+from exceptions.models import PlatformException
 from portal.core.csv_writer import SafeWriter
 from portal.core.models import AuditEntry
-from scenarios.models import PlatformException
 
 EXCEPTION_COLUMNS = [
     "exception_id", "title", "kind", "other_description", "scenario", "team", "status", "risk",

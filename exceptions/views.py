@@ -12,14 +12,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exceptions import exports, policies, selectors, services
+from exceptions import forms as exception_forms
+from exceptions.filters import ExceptionFilter
+from exceptions.models import PlatformException
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.transitions import available_actions, catalogue
-from scenarios import policies
-from scenarios.exceptions import exports, selectors, services
-from scenarios.exceptions import forms as exception_forms
-from scenarios.exceptions.filters import ExceptionFilter
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 
 Status = PlatformException.Status
 
@@ -53,7 +53,7 @@ def exception_list(request: HttpRequest) -> HttpResponse:
         "can_request": policies.can_request_exception(request.user),
         "can_detect": policies.can_detect_exception(request.user),
     }
-    return render(request, "scenarios/exceptions/list.html", context)
+    return render(request, "exceptions/list.html", context)
 
 
 @require_GET
@@ -87,7 +87,7 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_extend": exception.status in (Status.APPROVED, Status.EXPIRED)
         and policies.can_request_exception(request.user, exception.scenario, exception.team),
     }
-    return render(request, "scenarios/exceptions/detail.html", context)
+    return render(request, "exceptions/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,7 +109,7 @@ def exception_request(request: HttpRequest) -> HttpResponse:
     title = "Request an extension" if extends else "Request an exception"
     return render(
         request,
-        "scenarios/exceptions/form.html",
+        "exceptions/form.html",
         {"form": form, "title": title, "extends": extends, "submit": "Send the request"},
     )
 
@@ -127,7 +127,7 @@ def exception_detect(request: HttpRequest) -> HttpResponse:
             return redirect(created)
     return render(
         request,
-        "scenarios/exceptions/form.html",
+        "exceptions/form.html",
         {"form": form, "title": "Record a detected exception", "submit": "Record it"},
     )
 
@@ -153,7 +153,7 @@ def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(saved)
     return render(
         request,
-        "scenarios/exceptions/form.html",
+        "exceptions/form.html",
         {
             "form": form,
             "title": f"Justify: {exception}",
@@ -202,7 +202,7 @@ def _transition(
             for f, e in form.errors.items()
         )
         messages.error(request, f"Nothing changed. {errors}")
-        return redirect("scenarios:exceptions:detail", pk=pk)
+        return redirect("exceptions:detail", pk=pk)
     try:
         service(request.user, pk, **form.cleaned_data)
     except TransitionConflict as exc:
@@ -211,4 +211,4 @@ def _transition(
         messages.error(request, f"Nothing changed. {' '.join(exc.messages)}")
     else:
         messages.success(request, done)
-    return redirect("scenarios:exceptions:detail", pk=pk)
+    return redirect("exceptions:detail", pk=pk)

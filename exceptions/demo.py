@@ -9,8 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from scenarios.exceptions import services
-from scenarios.models import PlatformException, Scenario
+from exceptions import services
+from exceptions.models import PlatformException
+from scenarios.models import Scenario
 
 Kind = PlatformException.Kind
 

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from exceptions import exports, selectors
+from exceptions.filters import EXPIRY_CHOICES
+from exceptions.models import PlatformException
 from portal.core import policies as core_policies
 from portal.core.admin import AuditEntryInline
-from scenarios.exceptions import exports, selectors
-from scenarios.exceptions.filters import EXPIRY_CHOICES
-from scenarios.models import PlatformException
 
 # While undecided an admin may correct the wording; everything else only changes through
 # the services (and so through the audit trail).

@@ -10,11 +10,12 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, When, Windo
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.audit import history_for
 from portal.core.models import AuditEntry, User
 from scenarios import policies
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 
 Status = PlatformException.Status
 
@@ -161,7 +162,7 @@ def team_product_owners(exception: PlatformException) -> list[User]:
 def work_for(user: Any) -> dict[str, Any]:
     """The home page's exception cards: decisions for the platform, justifications for teams."""
     work: dict[str, Any] = {}
-    base = "/scenarios/exceptions/"
+    base = "/exceptions/"
     if policies.is_platform(user):
         waiting = PlatformException.objects.filter(status=Status.REQUESTED).exclude(requester=user)
         count = waiting.count()
@@ -188,3 +189,16 @@ def work_for(user: Any) -> dict[str, Any]:
                 "url": f"{base}?expiry=7",
             }
     return work
+
+
+# The scenario page lists its open exceptions first and links to the register for the rest.
+EXCEPTIONS_SHOWN = 10
+
+
+def scenario_panel(scenario: Scenario) -> dict[str, Any]:
+    """The scenario page's exceptions panel (found by scenarios.views through
+    `app_selectors`). It also gives the scenario its open exceptions, read in the same query,
+    for the decision record, as `scenario_detail`'s prefetch would."""
+    panel = exceptions_panel(scenario, EXCEPTIONS_SHOWN)
+    scenario.open_exceptions = panel.open  # type: ignore[attr-defined]
+    return {"template": "exceptions/_scenario_panel.html", "rows": panel.rows, "total": panel.total}

@@ -7,9 +7,10 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
+from exceptions import selectors
+from exceptions.models import PlatformException
 from portal.core.models import Team
-from scenarios.exceptions import selectors
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 
 EXPIRY_CHOICES = [
     ("7", "Expiring within 7 days"),

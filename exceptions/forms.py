@@ -7,11 +7,12 @@ from typing import Any, cast
 
 from django import forms
 
+from exceptions import services
+from exceptions.models import PlatformException
 from portal.core.models import Team
 from portal.core.validators import validate_planned
 from scenarios import policies
-from scenarios.exceptions import services
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 
 Kind = PlatformException.Kind
 Risk = PlatformException.Risk

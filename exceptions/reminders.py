@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from exceptions.models import PlatformException
 from portal.core.notifications import absolute_url
 from portal.reminders.registry import (
     NOTICE,
@@ -24,7 +25,6 @@ from portal.reminders.registry import (
     register,
     setting,
 )
-from scenarios.models import PlatformException
 
 Status = PlatformException.Status
 
@@ -36,7 +36,7 @@ def _past_expiry(now: dt.datetime) -> QuerySet[Any]:
 @chore("exceptions_expired", due=_past_expiry)
 def expire(now: dt.datetime) -> int:
     """Expire approved exceptions whose expiry date has come (through the exceptions service)."""
-    from scenarios.exceptions import services
+    from exceptions import services
 
     return services.expire_due(now=now)
 
@@ -108,7 +108,7 @@ class _ExpiryNotice(Waiting):
             "expires_on": obj.expires_on,
             "days_left": days,
             "scenario": obj.scenario,
-            "request_url": absolute_url(f"/scenarios/exceptions/new/?extends={obj.pk}"),
+            "request_url": absolute_url(f"/exceptions/new/?extends={obj.pk}"),
         }
 
     def actors(self, obj: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from scenarios.exceptions.services import expire_due
+from exceptions.services import expire_due
 
 
 class Command(BaseCommand):

@@ -13,11 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from exceptions import exports, policies, selectors, services
+from exceptions import serializers as s
+from exceptions.filters import ExceptionFilter
 from portal.api import ERRORS, FilterBackend, transition_responses
-from scenarios import policies
-from scenarios.exceptions import exports, selectors, services
-from scenarios.exceptions import serializers as s
-from scenarios.exceptions.filters import ExceptionFilter
 
 CREATED = {201: s.ExceptionSerializer, **ERRORS}
 
@@ -34,7 +33,7 @@ CREATED = {201: s.ExceptionSerializer, **ERRORS}
     ),
 )
 class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Everyone signed in reads the register; writes follow scenarios.policies."""
+    """Everyone signed in reads the register; writes follow exceptions.policies."""
 
     queryset = selectors.exception_queryset()
     serializer_class = s.ExceptionSerializer

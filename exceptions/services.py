@@ -15,12 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from exceptions import policies, selectors
+from exceptions.models import PlatformException
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import perform, record_creation
-from scenarios import policies
-from scenarios.exceptions import selectors
-from scenarios.models import PlatformException
 
 Status = PlatformException.Status
 Kind = PlatformException.Kind
@@ -361,7 +360,7 @@ def _email(template: str, recipients: Any, exception: PlatformException, actor: 
         "exception": exception,
         "actor": actor,
         "url": absolute_url(exception.get_absolute_url()),
-        "request_url": absolute_url(f"/scenarios/exceptions/new/?extends={exception.pk}"),
+        "request_url": absolute_url(f"/exceptions/new/?extends={exception.pk}"),
     }
     send_templated(template, recipients, context, about=exception)
 

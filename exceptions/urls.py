@@ -1,8 +1,8 @@
-"""Browser URLs of the register, under /scenarios/exceptions/. One POST-only URL per transition."""
+"""Browser URLs of the register, under /exceptions/. One POST-only URL per transition."""
 
 from django.urls import path
 
-from scenarios.exceptions import views
+from exceptions import views
 
 app_name = "exceptions"
 urlpatterns = [

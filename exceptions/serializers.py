@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from exceptions.models import PlatformException
 from portal.api import BlankChoices
 from portal.core.models import Team
 from portal.core.serializers import (
@@ -13,7 +14,7 @@ from portal.core.serializers import (
     VisibleRelatedField,
 )
 from portal.core.validators import validate_planned
-from scenarios.models import PlatformException, Scenario
+from scenarios.models import Scenario
 from scenarios.selectors import visible_scenarios
 
 Kind = PlatformException.Kind

@@ -1,0 +1,262 @@
+"""Exceptions to the platform's golden path: documented deviations with an expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from portal.core.models import ChoiceLabels, Team
+from portal.core.transitions import policy
+from scenarios.models import Scenario
+
+_policy = partial(policy, "exceptions.policies")
+
+
+def system_only(instance: Any, user: Any) -> bool:
+    """Transitions only the periodic tasks perform (`perform(..., system=True)`)."""
+    return False
+
+
+class ExceptionQuerySet(models.QuerySet["PlatformException"]):
+    """The register's named sets; their conditions are `PlatformException`'s Q builders."""
+
+    def open(self) -> ExceptionQuerySet:
+        """Detected, requested or approved: not yet ended."""
+        return self.filter(status__in=PlatformException.OPEN)
+
+    def past_expiry(self, day: dt.date) -> ExceptionQuerySet:
+        return self.filter(PlatformException.past_expiry_q(day))
+
+    def undocumented(self, day: dt.date) -> ExceptionQuerySet:
+        return self.filter(PlatformException.undocumented_q(day))
+
+
+class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
+    """A documented deviation from the platform's golden path, with an expiry."""
+
+    class Kind(models.TextChoices):
+        PROVIDER_KEYS = "provider_keys", "Product team holds provider keys directly"
+        OUTSIDE_GATEWAY = "outside_gateway", "Model served outside the gateway"
+        EVAL_GATE_BYPASS = "eval_gate_bypass", "Eval gate bypass"
+        UNREGISTERED_TOOL = "unregistered_tool", "Tool outside the registry"
+        MANUAL_PROMPT = "manual_prompt", "Manual prompt approval outside the release process"
+        MISSING_OWNER = "missing_owner", "Missing owner"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        DETECTED = "detected", "Detected (undocumented)"
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+        CLOSED = "closed", "Closed"
+
+    class Risk(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    other_description = models.CharField(max_length=255, blank=True)
+    scenario = models.ForeignKey(
+        Scenario, null=True, blank=True, on_delete=models.PROTECT, related_name="exceptions"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    justification = models.TextField(blank=True)
+    risk = models.CharField(max_length=8, choices=Risk.choices, blank=True)
+    risk_reason = models.TextField(blank=True)
+    compensating_controls = models.TextField(blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_on = models.DateField(null=True, blank=True, db_index=True)
+    decision_comment = models.TextField(blank=True)
+    detection_note = models.TextField(
+        blank=True, help_text="What the platform found, for exceptions it detected."
+    )
+    extends = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="extensions",
+        help_text="The exception this request extends: an extension is a new request.",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+    status = FSMField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.REQUESTED,
+        protected=True,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExceptionQuerySet.as_manager()
+
+    class Meta:
+        # The table the model had while it lived in the scenarios app: moving it kept the data.
+        db_table = "scenarios_platformexception"
+        ordering = ["-created_at", "-id"]
+        verbose_name = "exception"
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["scenario", "kind", "status"]),
+            models.Index(fields=["status", "expires_on"]),
+        ]
+
+    UNDECIDED: ClassVar[frozenset[str]] = frozenset({Status.DETECTED, Status.REQUESTED})
+    OPEN: ClassVar[frozenset[str]] = frozenset({Status.DETECTED, Status.REQUESTED, Status.APPROVED})
+    ENDED: ClassVar[frozenset[str]] = frozenset(
+        {Status.REJECTED, Status.EXPIRED, Status.REVOKED, Status.CLOSED}
+    )
+    # The ends an approved exception can come to (a rejection ends only a request).
+    ENDED_AFTER_APPROVAL: ClassVar[frozenset[str]] = ENDED - {Status.REJECTED}
+    # Fixed once the exception is decided; the end fields once it has ended. `save` refuses a
+    # change to them, so no interface (form, API, admin, shell) can rewrite a decision.
+    DECIDED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "kind", "other_description", "scenario_id", "team_id", "title", "justification", "risk",
+        "risk_reason", "compensating_controls", "requester_id", "detected_by_id", "approver_id",
+        "expires_on", "decision_comment", "detection_note", "extends_id", "requested_at",
+        "decided_at", "created_at",
+    )  # fmt: skip
+    END_FIELDS: ClassVar[tuple[str, ...]] = ("ended_by_id", "end_reason", "ended_at")
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        changed = self.changed_frozen_fields()
+        if changed:
+            from django.core.exceptions import ValidationError
+
+            names = ", ".join(name.removesuffix("_id") for name in changed)
+            raise ValidationError(f"A decided exception cannot be changed ({names}).")
+        super().save(*args, **kwargs)
+        self._remember_decided()
+
+    def get_absolute_url(self) -> str:
+        return f"/exceptions/{self.pk}/"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> PlatformException:
+        instance = super().from_db(db, field_names, values)
+        instance._remember_decided()
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_decided()
+
+    def _remember_decided(self) -> None:
+        loaded = self.__dict__
+        status = loaded.get("status")
+        frozen: tuple[str, ...] = ()
+        if status in self.ENDED:
+            frozen = self.DECIDED_FIELDS + self.END_FIELDS
+        elif status is not None and status not in self.UNDECIDED:
+            frozen = self.DECIDED_FIELDS
+        self._frozen = {name: loaded[name] for name in frozen if name in loaded}
+
+    def changed_frozen_fields(self) -> list[str]:
+        frozen = getattr(self, "_frozen", {})
+        return [name for name, value in frozen.items() if self.__dict__.get(name) != value]
+
+    @staticmethod
+    def past_expiry_q(day: dt.date) -> models.Q:
+        """Approved, with the expiry date come by `day`, and not yet expired by the sweep: an
+        exception is valid up to the day before its expiry date."""
+        return models.Q(status=PlatformException.Status.APPROVED, expires_on__lte=day)
+
+    @staticmethod
+    def undocumented_q(day: dt.date) -> models.Q:
+        """Detected and not justified, or past expiry (`past_expiry_q`)."""
+        return models.Q(status=PlatformException.Status.DETECTED) | PlatformException.past_expiry_q(
+            day
+        )
+
+    def is_past_expiry(self, day: dt.date) -> bool:
+        """`past_expiry_q` for this one exception."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.expires_on is not None
+            and self.expires_on <= day
+        )
+
+    @property
+    def is_undocumented(self) -> bool:
+        """`undocumented_q` for this one exception, today."""
+        return self.status == self.Status.DETECTED or self.is_past_expiry(timezone.localdate())
+
+    @transition(
+        field=status, source=Status.DETECTED, target=Status.REQUESTED,
+        permission=_policy("can_justify_exception"), custom={"label": "Justify (document it)"},
+    )  # fmt: skip
+    def justify(self, by: Any = None) -> None:
+        self.requester = by
+        self.requested_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.REQUESTED, target=Status.APPROVED,
+        permission=_policy("can_decide_exception"), custom={"label": "Approve"},
+    )  # fmt: skip
+    def approve(self, by: Any = None, expires_on: Any = None, comment: str = "") -> None:
+        self.approver = by
+        self.expires_on = expires_on
+        self.decision_comment = comment
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.REQUESTED, target=Status.REJECTED,
+        permission=_policy("can_decide_exception"), custom={"label": "Reject", "style": "secondary", "needs_comment": True},
+    )  # fmt: skip
+    def reject(self, by: Any = None, comment: str = "") -> None:
+        self.approver = by
+        self.decision_comment = comment
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.APPROVED, target=Status.EXPIRED,
+        permission=system_only, custom={"label": "Expire"},
+    )  # fmt: skip
+    def expire(self) -> None:
+        self.ended_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.APPROVED, target=Status.REVOKED,
+        permission=_policy("can_revoke_exception"), custom={"label": "Revoke", "style": "danger", "needs_comment": True},
+    )  # fmt: skip
+    def revoke(self, by: Any = None, reason: str = "") -> None:
+        self.ended_by = by
+        self.end_reason = reason
+        self.ended_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.APPROVED, target=Status.CLOSED,
+        permission=_policy("can_close_exception"), custom={"label": "Close (back on the platform path)", "style": "secondary"},
+    )  # fmt: skip
+    def close(self, by: Any = None, comment: str = "") -> None:
+        self.ended_by = by
+        self.end_reason = comment
+        self.ended_at = timezone.now()

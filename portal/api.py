@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import exceptions, pagination, serializers, status
+from rest_framework import exceptions, pagination, parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -87,6 +87,17 @@ class BlankChoices:
         return fields
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, which lets the RecursionError of a deeply nested body through
+    (a 500); here it is a parse error like any other malformed body."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON parse error - the body is nested too deeply.") from exc
+
+
 def _validation_payload(exc: DjangoValidationError) -> Any:
     if hasattr(exc, "error_dict"):
         # Django's "__all__" becomes DRF's name for errors that belong to no one field.
@@ -99,7 +110,8 @@ def _validation_payload(exc: DjangoValidationError) -> Any:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """One mapping for every endpoint: 400 validation, 401/403 auth, 404 missing,
-    409 state conflicts and lost races. Every body is {"detail": ..., "code": ...}."""
+    409 state conflicts and lost races. Every body is {"detail": ..., "code": ...}; a 400
+    also has `errors` (a malformed body's message is a non-field error)."""
     if isinstance(exc, TransitionConflict):
         return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -121,6 +133,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         response.data = {"detail": str(exc.detail), "code": code}
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            response.data["errors"] = {api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]}
     return response
 
 

@@ -232,6 +232,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
         "portal.api.FilterBackend",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -47,3 +48,40 @@ def test_api_defaults() -> None:
     assert api["DEFAULT_THROTTLE_CLASSES"]
     assert api["DEFAULT_PAGINATION_CLASS"] == "portal.api.PageNumberPagination"
     assert settings.SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] is True
+
+
+def _schema(client: Any) -> dict[str, Any]:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _documented(schema: dict[str, Any], path: str, method: str, status: int) -> dict[str, Any]:
+    """The JSON schema of one documented response, with the components it refers to."""
+    responses = schema["paths"][path][method]["responses"]
+    assert str(status) in responses, f"{method.upper()} {path} does not document {status}"
+    body = responses[str(status)]["content"]["application/json"]["schema"]
+    return {**body, "components": schema["components"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [b'{"title": "unfinished', b"\xf6\xaf\xdc\x94G", b"[" * 100_000, b'{"a":' * 100_000],
+    ids=["truncated", "not-utf8", "nested-arrays", "nested-objects"],
+)
+def test_unparsable_body_is_a_documented_400(client: Any, outsider: Any, body: bytes) -> None:
+    """A body the JSON parser refuses (deep nesting included) is a 400 in the documented
+    validation-error shape, and nothing is created."""
+    from portal.support.models import SupportRequest
+
+    client.force_login(outsider)
+    schema = _documented(_schema(client), "/api/v1/support-requests/", "post", 400)
+    response = client.post("/api/v1/support-requests/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    payload = response.json()
+    jsonschema.validate(payload, schema)
+    assert payload["code"] == "parse_error"
+    assert payload["errors"]["non_field_errors"] == [payload["detail"]]
+    assert "JSON" in payload["detail"]
+    assert not SupportRequest.objects.exists()

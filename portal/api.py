@@ -95,7 +95,9 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise exceptions.ParseError("JSON parse error - the body is nested too deeply.") from exc
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply."
+            ) from exc
 
 
 def _validation_payload(exc: DjangoValidationError) -> Any:

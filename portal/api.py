@@ -174,6 +174,29 @@ TRANSITION_ERRORS = {
 }
 
 
+def _error_response(component: str, description: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{component}"}
+    return {"content": {"application/json": {"schema": schema}}, "description": description}
+
+
+def document_list_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Schema postprocessing hook: every paginated list (a GET with a `page` parameter)
+    documents its 400 (a filter value, page or page size refused) and its 404 (no such page),
+    so no list view has to repeat them."""
+    for operations in result["paths"].values():
+        get = operations.get("get")
+        if not get or not any(p["name"] == "page" for p in get.get("parameters", [])):
+            continue
+        responses = get["responses"]
+        responses.setdefault("400", _error_response("ValidationError", LIST_INVALID))
+        responses.setdefault("404", _error_response("Error", "No such page."))
+        get["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+LIST_INVALID = "A filter value, page or page size refused (named in errors); nothing listed."
+
+
 def transition_responses(ok: Any) -> dict[int, Any]:
     """Responses of a POST action that performs a transition."""
     return {200: ok, **TRANSITION_ERRORS}

@@ -273,6 +273,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.document_list_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReleaseStatusEnum": "releases.models.Release.Status",
         "SignOffKindEnum": "releases.models.SignOff.Kind",

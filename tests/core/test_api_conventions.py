@@ -85,3 +85,34 @@ def test_unparsable_body_is_a_documented_400(client: Any, outsider: Any, body: b
     assert payload["errors"]["non_field_errors"] == [payload["detail"]]
     assert "JSON" in payload["detail"]
     assert not SupportRequest.objects.exists()
+
+
+def _paginated_lists(schema: dict[str, Any]) -> list[str]:
+    return [
+        path
+        for path, operations in schema["paths"].items()
+        if any(p["name"] == "page" for p in operations.get("get", {}).get("parameters", []))
+    ]
+
+
+@pytest.mark.django_db
+def test_every_paginated_list_documents_400_and_404(client: Any, outsider: Any) -> None:
+    client.force_login(outsider)
+    schema = _schema(client)
+    lists = _paginated_lists(schema)
+    assert len(lists) >= 8
+    for path in lists:
+        invalid = _documented(schema, path, "get", 400)
+        assert invalid["$ref"] == "#/components/schemas/ValidationError", path
+        missing = _documented(schema, path, "get", 404)
+        assert missing["$ref"] == "#/components/schemas/Error", path
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_end_is_the_documented_404(client: Any, outsider: Any) -> None:
+    client.force_login(outsider)
+    schema = _schema(client)
+    for path in _paginated_lists(schema):
+        response = client.get(path, {"page": 999})
+        assert response.status_code == 404, path
+        jsonschema.validate(response.json(), _documented(schema, path, "get", 404))

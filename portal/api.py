@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import exceptions, pagination, parsers, serializers, status
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,8 +22,27 @@ from portal.core.pagination import BoundedPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """`page_size` is a whole number from 1 to `max_page_size`, as the schema says; any other
+    value is refused with a 400 naming it (DRF would silently use the default instead)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int | None:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            message = f"A whole number from 1 to {self.max_page_size}; got {raw[:20]!r}."
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
@@ -69,6 +89,28 @@ class FilterBackend(DjangoFilterBackend):
             return queryset
         return super().filter_queryset(request, queryset, view)
 
+    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            _refuse_unknown_booleans(filterset.filters, request.query_params)
+        return filterset
+
+
+# What django-filter's boolean widget understands; it reads anything else as "no filter".
+BOOLEAN_VALUES = {"", "true", "false", "True", "False", "1", "0"}
+
+
+def _refuse_unknown_booleans(filters: dict[str, Any], params: Any) -> None:
+    errors = {
+        name: [f"Either true or false; got {params[name][:20]!r}."]
+        for name, filter_ in filters.items()
+        if isinstance(filter_, django_filters.BooleanFilter)
+        and name in params
+        and params[name] not in BOOLEAN_VALUES
+    }
+    if errors:
+        raise exceptions.ValidationError(errors)
+
 
 class BlankChoices:
     """For a ModelSerializer whose choice fields are read-only: DRF drops `allow_blank` from
@@ -85,19 +127,6 @@ class BlankChoices:
             except FieldDoesNotExist:
                 continue
         return fields
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, which lets the RecursionError of a deeply nested body through
-    (a 500); here it is a parse error like any other malformed body."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError(
-                "JSON parse error - the body is nested too deeply."
-            ) from exc
 
 
 def _validation_payload(exc: DjangoValidationError) -> Any:

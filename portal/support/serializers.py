@@ -18,6 +18,21 @@ class SupportCommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SupportListQuerySerializer(serializers.Serializer):
+    """The list's filters: a value outside a filter's choices is refused, not ignored."""
+
+    status = serializers.ChoiceField(
+        SupportRequest.Status.choices, required=False, allow_blank=True
+    )
+    category = serializers.ChoiceField(
+        SupportRequest.Category.choices, required=False, allow_blank=True
+    )
+    team = serializers.CharField(required=False, allow_blank=True)
+    scenario = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    mine = serializers.BooleanField(required=False)
+    queue = serializers.BooleanField(required=False)
+
+
 class SupportRequestSerializer(serializers.ModelSerializer):
     requester: Any = serializers.StringRelatedField()
     team: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)

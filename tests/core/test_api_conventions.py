@@ -116,3 +116,71 @@ def test_a_page_past_the_end_is_the_documented_404(client: Any, outsider: Any) -
         response = client.get(path, {"page": 999})
         assert response.status_code == 404, path
         jsonschema.validate(response.json(), _documented(schema, path, "get", 404))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["abc", "0", "-1", "2.5", "201", "100000"])
+def test_a_page_size_out_of_range_is_refused(client: Any, outsider: Any, size: str) -> None:
+    """`page_size` is a whole number from 1 to 200 (as documented); anything else is a 400
+    naming it, on every list that takes it."""
+    client.force_login(outsider)
+    schema = _schema(client)
+    sized = [
+        path
+        for path in _paginated_lists(schema)
+        if any(p["name"] == "page_size" for p in schema["paths"][path]["get"]["parameters"])
+    ]
+    assert len(sized) >= 8
+    for path in sized:
+        parameter = next(
+            p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "page_size"
+        )
+        assert parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}, path
+        response = client.get(path, {"page_size": size})
+        assert response.status_code == 400, (path, response.content[:200])
+        jsonschema.validate(response.json(), _documented(schema, path, "get", 400))
+        assert "page_size" in response.json()["errors"], path
+        assert client.get(path, {"page_size": "200"}).status_code == 200, path
+
+
+def _closed_parameters(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(path, name) of every list query parameter with a closed set of values."""
+    found = []
+    for path in _paginated_lists(schema):
+        for parameter in schema["paths"][path]["get"]["parameters"]:
+            kind = parameter.get("schema", {})
+            if kind.get("enum") or kind.get("type") == "boolean":
+                found.append((path, parameter["name"]))
+    return found
+
+
+@pytest.mark.django_db
+def test_a_value_outside_a_filters_choices_is_refused(client: Any, outsider: Any) -> None:
+    """An enum or boolean filter given a value it does not know is a 400 naming the filter,
+    not a list that silently ignores it."""
+    client.force_login(outsider)
+    schema = _schema(client)
+    closed = _closed_parameters(schema)
+    names = {name for _path, name in closed}
+    assert {"status", "awaiting", "allowed", "mine", "queue", "category"} <= names
+    ignored = []
+    for path, name in closed:
+        response = client.get(path, {name: "bogus"})
+        if response.status_code != 400 or name not in response.json()["errors"]:
+            ignored.append(f"{path}?{name}=bogus: {response.status_code}")
+            continue
+        jsonschema.validate(response.json(), _documented(schema, path, "get", 400))
+    assert ignored == []
+
+
+@pytest.mark.django_db
+def test_only_lists_document_filters(client: Any, outsider: Any) -> None:
+    """A detail read (an incident's timeline, say) documents no list filters it would ignore."""
+    client.force_login(outsider)
+    schema = _schema(client)
+    documented = {
+        path: [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"]
+        for path, operations in schema["paths"].items()
+        if "{id}" in path and "get" in operations
+    }
+    assert {path: names for path, names in documented.items() if names} == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -127,6 +128,34 @@ class BlankChoices:
             except FieldDoesNotExist:
                 continue
         return fields
+
+
+class RefuseReadOnly:
+    """For write serializers: a body naming a field this write may not set (a field declared
+    read-only here, such as a scenario's team after creation, or a field of the model the
+    serializer does not write, such as `status`) is a 400 naming it. DRF would drop it and
+    answer 200, so the client would believe the change was made. Keys that name nothing are
+    still ignored."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        named = set(data) & self._read_only_names() if isinstance(data, Mapping) else set()
+        refused = {name: [f"'{name}' is read-only: this write cannot set it."] for name in named}
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except exceptions.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise exceptions.ValidationError({**exc.detail, **refused}) from exc
+        if refused:
+            raise exceptions.ValidationError(refused)
+        return value
+
+    def _read_only_names(self) -> set[str]:
+        fields = self.fields  # type: ignore[attr-defined]
+        writable = {name for name, field in fields.items() if not field.read_only}
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        known = {field.name for field in model._meta.get_fields()} if model else set()
+        return (set(fields) | known) - writable
 
 
 def _validation_payload(exc: DjangoValidationError) -> Any:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api import RefuseReadOnly
 from releases import gates, selectors, services
 from releases.models import AliasMove, ModelAlias, Release, SignOff
 from scenarios.models import Scenario
@@ -125,7 +126,7 @@ class ReleaseSerializer(ReleaseListSerializer):
         return [str(kind) for kind in services.missing_rollout_signoffs(obj)]
 
 
-class ReleaseWriteSerializer(serializers.ModelSerializer):
+class ReleaseWriteSerializer(RefuseReadOnly, serializers.ModelSerializer):
     """Create or edit a draft. The scenario is set on create and fixed afterwards."""
 
     scenario = serializers.PrimaryKeyRelatedField(queryset=Scenario.objects.all())

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from portal.api import RefuseReadOnly
 from portal.support.models import SupportComment, SupportRequest
 from scenarios.models import Scenario
 from scenarios.selectors import visible_scenarios
@@ -62,8 +63,11 @@ class SupportRequestDetailSerializer(SupportRequestSerializer):
         read_only_fields = fields
 
 
-class SupportRequestWriteSerializer(serializers.Serializer):
+class SupportRequestWriteSerializer(RefuseReadOnly, serializers.Serializer):
     """What the requester writes; never the state or the answer times."""
+
+    class Meta:
+        model = SupportRequest  # its other fields are read-only here
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()

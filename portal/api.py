@@ -188,7 +188,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": response.data}
+        errors = response.data
+        if not isinstance(errors, dict):  # raised with a message, not per field
+            errors = {api_settings.NON_FIELD_ERRORS_KEY: errors}
+        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": errors}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

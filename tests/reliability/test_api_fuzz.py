@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 from schemathesis import GenerationMode
+from schemathesis.core import NotSet
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 
@@ -189,9 +190,9 @@ def record(run: Run, case: Any, response: Any, exc: BaseException | None, peer: 
             bucket = run.other
         key = f"{label} -> {response.status_code}: {_gist(failure)}"
         if key not in bucket:
+            body = "none" if isinstance(case.body, NotSet) else repr(case.body)
             example = (
-                f"as {peer.name} path={case.path_parameters!r} query={case.query!r} "
-                f"body={case.body!r}"
+                f"as {peer.name} path={case.path_parameters!r} query={case.query!r} body={body}"
             )[:400]
             if response.status_code >= 500:
                 example += "\n" + run.last_crash

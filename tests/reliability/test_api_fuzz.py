@@ -48,7 +48,7 @@ from tests.reliability.world import World, build
 from tests.scenarios.factories import ScenarioFactory
 
 TARGET_CASES = 2000  # generated cases per peer, at least
-STATEFUL_RUNS = 30  # scenarios of the stateful phase per peer
+STATEFUL_RUNS = 25  # scenarios of the stateful phase per peer
 STATEFUL_STEPS = 6  # calls per scenario, at most
 REPORT = Path(__file__).resolve().parents[2] / "artifacts" / "schemathesis-report.txt"
 # Checks whose failure means the response differs from what the schema promises.

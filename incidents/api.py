@@ -157,7 +157,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         request=IncidentUpdateSerializer,
         responses={201: IncidentUpdateSerializer, **TRANSITION_ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def updates(self, request: Request, pk: Any = None) -> Response:
         if request.method == "GET":
             incident = selectors.incident_for(request.user, pk)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from incidents import selectors
 from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
 from incidents.models import Severity as SeverityChoices
+from portal.api import RefuseReadOnly
 from portal.core.models import User
 from portal.core.serializers import UserSummarySerializer, VisibleRelatedField
 from portal.core.validators import validate_past, validate_planned
@@ -71,7 +72,7 @@ class RollbackActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IncidentUpdateSerializer(serializers.ModelSerializer):
+class IncidentUpdateSerializer(RefuseReadOnly, serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -171,7 +172,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         extra_kwargs = {"due_on": {"validators": [validate_planned]}}
 
 
-class PostmortemSerializer(serializers.ModelSerializer):
+class PostmortemSerializer(RefuseReadOnly, serializers.ModelSerializer):
     action_items = ActionItemSerializer(many=True)
     author = UserSummarySerializer(read_only=True)
     what_went_well = serializers.CharField()

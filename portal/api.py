@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
+import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,8 +23,27 @@ from portal.core.pagination import BoundedPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """`page_size` is a whole number from 1 to `max_page_size`, as the schema says; any other
+    value is refused with a 400 naming it (DRF would silently use the default instead)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int | None:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            message = f"A whole number from 1 to {self.max_page_size}; got {raw[:20]!r}."
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
@@ -69,6 +90,28 @@ class FilterBackend(DjangoFilterBackend):
             return queryset
         return super().filter_queryset(request, queryset, view)
 
+    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            _refuse_unknown_booleans(filterset.filters, request.query_params)
+        return filterset
+
+
+# What django-filter's boolean widget understands; it reads anything else as "no filter".
+BOOLEAN_VALUES = {"", "true", "false", "True", "False", "1", "0"}
+
+
+def _refuse_unknown_booleans(filters: dict[str, Any], params: Any) -> None:
+    errors = {
+        name: [f"Either true or false; got {params[name][:20]!r}."]
+        for name, filter_ in filters.items()
+        if isinstance(filter_, django_filters.BooleanFilter)
+        and name in params
+        and params[name] not in BOOLEAN_VALUES
+    }
+    if errors:
+        raise exceptions.ValidationError(errors)
+
 
 class BlankChoices:
     """For a ModelSerializer whose choice fields are read-only: DRF drops `allow_blank` from
@@ -87,6 +130,34 @@ class BlankChoices:
         return fields
 
 
+class RefuseReadOnly:
+    """For write serializers: a body naming a field this write may not set (a field declared
+    read-only here, such as a scenario's team after creation, or a field of the model the
+    serializer does not write, such as `status`) is a 400 naming it. DRF would drop it and
+    answer 200, so the client would believe the change was made. Keys that name nothing are
+    still ignored."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        named = set(data) & self._read_only_names() if isinstance(data, Mapping) else set()
+        refused = {name: [f"'{name}' is read-only: this write cannot set it."] for name in named}
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except exceptions.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise exceptions.ValidationError({**exc.detail, **refused}) from exc
+        if refused:
+            raise exceptions.ValidationError(refused)
+        return value
+
+    def _read_only_names(self) -> set[str]:
+        fields = self.fields  # type: ignore[attr-defined]
+        writable = {name for name, field in fields.items() if not field.read_only}
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        known = {field.name for field in model._meta.get_fields()} if model else set()
+        return (set(fields) | known) - writable
+
+
 def _validation_payload(exc: DjangoValidationError) -> Any:
     if hasattr(exc, "error_dict"):
         # Django's "__all__" becomes DRF's name for errors that belong to no one field.
@@ -99,7 +170,8 @@ def _validation_payload(exc: DjangoValidationError) -> Any:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """One mapping for every endpoint: 400 validation, 401/403 auth, 404 missing,
-    409 state conflicts and lost races. Every body is {"detail": ..., "code": ...}."""
+    409 state conflicts and lost races. Every body is {"detail": ..., "code": ...}; a 400
+    also has `errors` (a malformed body's message is a non-field error)."""
     if isinstance(exc, TransitionConflict):
         return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -116,11 +188,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": response.data}
+        errors = response.data
+        if not isinstance(errors, dict):  # raised with a message, not per field
+            errors = {api_settings.NON_FIELD_ERRORS_KEY: errors}
+        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": errors}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         response.data = {"detail": str(exc.detail), "code": code}
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            response.data["errors"] = {api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]}
     return response
 
 
@@ -156,6 +233,29 @@ TRANSITION_ERRORS = {
         ErrorSerializer, description="Not allowed in the current state, or lost a race."
     ),
 }
+
+
+def _error_response(component: str, description: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{component}"}
+    return {"content": {"application/json": {"schema": schema}}, "description": description}
+
+
+def document_list_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Schema postprocessing hook: every paginated list (a GET with a `page` parameter)
+    documents its 400 (a filter value, page or page size refused) and its 404 (no such page),
+    so no list view has to repeat them."""
+    for operations in result["paths"].values():
+        get = operations.get("get")
+        if not get or not any(p["name"] == "page" for p in get.get("parameters", [])):
+            continue
+        responses = get["responses"]
+        responses.setdefault("400", _error_response("ValidationError", LIST_INVALID))
+        responses.setdefault("404", _error_response("Error", "No such page."))
+        get["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+LIST_INVALID = "A filter value, page or page size refused (named in errors); nothing listed."
 
 
 def transition_responses(ok: Any) -> dict[int, Any]:

@@ -316,6 +316,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
         "portal.api.FilterBackend",
@@ -355,6 +360,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.document_list_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReleaseStatusEnum": "releases.models.Release.Status",
         "SignOffKindEnum": "releases.models.SignOff.Kind",

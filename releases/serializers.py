@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api import RefuseReadOnly
 from portal.core.serializers import VisibleRelatedField
 from releases import gates, selectors
 from releases.models import AliasMove, ModelAlias, Release, SignOff
@@ -127,7 +128,7 @@ class ReleaseSerializer(ReleaseListSerializer):
         return [str(kind) for kind in gates.missing_rollout_signoffs(obj)]
 
 
-class ReleaseWriteSerializer(serializers.ModelSerializer):
+class ReleaseWriteSerializer(RefuseReadOnly, serializers.ModelSerializer):
     """Create or edit a draft. The scenario is set on create and fixed afterwards."""
 
     scenario = VisibleRelatedField(visible=visible_scenarios, queryset=Scenario.objects.all())

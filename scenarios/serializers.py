@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api import BlankChoices
+from portal.api import BlankChoices, RefuseReadOnly
 from portal.core.models import Team, User
 from portal.core.serializers import UserSummarySerializer
 from scenarios import checklist
@@ -18,7 +18,7 @@ from scenarios.models import Scenario, ScenarioReview, Tool
 WRITE_FIELDS = [f for f in Scenario.INTAKE_FIELDS if f != "template"]
 
 
-class ToolSerializer(serializers.ModelSerializer):
+class ToolSerializer(RefuseReadOnly, serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -162,7 +162,7 @@ class ScenarioSerializer(BlankChoices, serializers.ModelSerializer):
         return checklist.missing_items(scenario)
 
 
-class ScenarioWriteSerializer(serializers.ModelSerializer):
+class ScenarioWriteSerializer(RefuseReadOnly, serializers.ModelSerializer):
     """Intake input. Owners and escalation people are user ids; tools are registry ids."""
 
     team = serializers.SlugRelatedField(

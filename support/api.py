@@ -21,6 +21,7 @@ from support.serializers import (
     AnswerSerializer,
     BodySerializer,
     SupportCommentSerializer,
+    SupportListQuerySerializer,
     SupportRequestDetailSerializer,
     SupportRequestSerializer,
     SupportRequestWriteSerializer,
@@ -55,9 +56,12 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[SupportRequest]:
-        if self.request.query_params.get("queue") in ("1", "true"):
+        query = SupportListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if params.get("queue"):
             return selectors.queue(self.request.user)
-        return selectors.filtered(self.request.user, self.request.query_params)
+        return selectors.filtered(self.request.user, {**params, "mine": params.get("mine")})
 
     def _detail(self, request: Request, pk: Any, code: int = status.HTTP_200_OK) -> Response:
         support = selectors.get_request(request.user, pk)

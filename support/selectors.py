@@ -30,7 +30,7 @@ def filtered(user: Any, params: Any) -> QuerySet[SupportRequest]:
         requests = requests.filter(team__slug=params["team"])
     if str(params.get("scenario", "")).isdigit():
         requests = requests.filter(scenario_id=int(params["scenario"]))
-    if params.get("mine") in ("1", "true", "yes"):
+    if params.get("mine"):
         requests = requests.filter(requester_id=user.pk)
     return requests
 

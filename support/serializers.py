@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from portal.api import RefuseReadOnly
 from portal.core.serializers import VisibleRelatedField
 from scenarios.models import Scenario
 from scenarios.selectors import visible_scenarios
@@ -17,6 +18,21 @@ class SupportCommentSerializer(serializers.ModelSerializer):
         model = SupportComment
         fields = ["id", "author", "body", "is_answer", "created_at"]
         read_only_fields = fields
+
+
+class SupportListQuerySerializer(serializers.Serializer):
+    """The list's filters: a value outside a filter's choices is refused, not ignored."""
+
+    status = serializers.ChoiceField(
+        SupportRequest.Status.choices, required=False, allow_blank=True
+    )
+    category = serializers.ChoiceField(
+        SupportRequest.Category.choices, required=False, allow_blank=True
+    )
+    team = serializers.CharField(required=False, allow_blank=True)
+    scenario = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    mine = serializers.BooleanField(required=False)
+    queue = serializers.BooleanField(required=False)
 
 
 class SupportRequestSerializer(serializers.ModelSerializer):
@@ -48,8 +64,11 @@ class SupportRequestDetailSerializer(SupportRequestSerializer):
         read_only_fields = fields
 
 
-class SupportRequestWriteSerializer(serializers.Serializer):
+class SupportRequestWriteSerializer(RefuseReadOnly, serializers.Serializer):
     """What the requester writes; never the state or the answer times."""
+
+    class Meta:
+        model = SupportRequest  # its other fields are read-only here
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()

@@ -188,3 +188,19 @@ def test_django_validation_without_a_field_is_non_field_errors() -> None:
         "non_field_errors": ["Nope."],
         "x": ["Bad."],
     }
+
+
+@api_view(["POST"])
+def message_validation(request: Request) -> Response:
+    raise serializers.ValidationError("Both sign-offs are needed.")
+
+
+urlpatterns.append(path("api/v1/message-validation/", message_validation))
+
+
+def test_validation_error_with_a_message_is_a_non_field_error(
+    api_client: APIClient, outsider: Any
+) -> None:
+    api_client.force_authenticate(outsider)
+    body = assert_error(api_client.post("/api/v1/message-validation/"), 400, "invalid")
+    assert body["errors"] == {"non_field_errors": ["Both sign-offs are needed."]}

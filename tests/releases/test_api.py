@@ -44,11 +44,13 @@ class TestCrud:
         assert body["cost"]["cost_per_outcome"] == "0.001250"
         assert body["eval_gate"]["outcome"] == "passed"
 
-    def test_create_ignores_status(self, scenario: Any, author: Any) -> None:
+    def test_create_refuses_status(self, scenario: Any, author: Any) -> None:
         response = _api(author).post(
             "/api/v1/releases/", {**DRAFT, "scenario": scenario.pk, "status": "released"}
         )
-        assert response.json()["status"] == "draft"
+        assert response.status_code == 400
+        assert list(response.json()["errors"]) == ["status"]
+        assert not Release.objects.filter(scenario=scenario).exists()
 
     def test_create_for_another_team_is_403(self, scenario: Any, other_product_owner: Any) -> None:
         response = _api(other_product_owner).post(

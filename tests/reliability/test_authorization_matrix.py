@@ -285,6 +285,11 @@ def _api_release(w: World) -> dict[str, Any]:
             "model_name": "gpt-4.1", "alias_name": w.release["draft"].alias_name}
 
 
+def _api_release_edit(w: World) -> dict[str, Any]:
+    # The scenario is fixed once the release exists; naming it in an edit is refused.
+    return {key: value for key, value in _api_release(w).items() if key != "scenario"}
+
+
 def _api_postmortem(w: World) -> dict[str, Any]:
     item = {"description": "Rebuild the index.", "owner": w.people["incident"].pk,
             "due_on": _later(7)}
@@ -360,7 +365,7 @@ API_TABLE: list[Row] = [
     row("POST", f"{V1}/releases/", TEAM, data=_api_release),
     row("GET", f"{V1}/releases/{{id}}/", DRAFT_READERS, "release:draft"),
     row("GET", f"{V1}/releases/{{id}}/history/", DRAFT_READERS, "release:draft"),
-    row("PUT", f"{V1}/releases/{{id}}/", TEAM, "release:draft", _api_release),
+    row("PUT", f"{V1}/releases/{{id}}/", TEAM, "release:draft", _api_release_edit),
     row("PATCH", f"{V1}/releases/{{id}}/", TEAM, "release:draft",
         lambda w: {"changelog": "Edited."}),
     row("DELETE", f"{V1}/releases/{{id}}/", TEAM, "release:draft"),

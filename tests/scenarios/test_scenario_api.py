@@ -216,7 +216,8 @@ def test_status_is_never_written_by_the_api(
     response = api_client.patch(
         f"/api/v1/scenarios/{scenario.pk}/", {"status": "approved"}, format="json"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["status"]
     scenario.refresh_from_db()
     assert scenario.status == "draft"
 

@@ -19,7 +19,7 @@ from dashboard.serializers import (
     ScorecardSerializer,
 )
 from dashboard.windows import WINDOWS
-from portal.api import ERRORS, PageNumberPagination
+from portal.core.api_conventions import ERRORS, PageNumberPagination
 from scenarios.models import Scenario
 from scenarios.selectors import get_scenario_for
 

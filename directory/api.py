@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from directory import policies, selectors
 from directory.serializers import PersonSerializer, TeamDetailSerializer, TeamListSerializer
-from portal.api import ERRORS
+from portal.core.api_conventions import ERRORS
 from portal.core.models import User
 
 # A list answers 404 for a page past its end, as every paginated list does.

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from exceptions import exports, policies, selectors, services
 from exceptions import serializers as s
 from exceptions.filters import ExceptionFilter
-from portal.api import ERRORS, FilterBackend, transition_responses
+from portal.core.api_conventions import ERRORS, FilterBackend, transition_responses
 
 CREATED = {201: s.ExceptionSerializer, **ERRORS}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from exceptions.models import PlatformException
-from portal.api import BlankChoices
+from portal.core.api_conventions import BlankChoices
 from portal.core.models import Team
 from portal.core.serializers import (
     AuditEntrySerializer,

@@ -26,8 +26,13 @@ from incidents.serializers import (
     RollbackSerializer,
     TransitionSerializer,
 )
-from portal.api import ERRORS, TRANSITION_ERRORS, FilterBackend, transition_responses
 from portal.core.api import HISTORY_ACTION, history_page, history_schema
+from portal.core.api_conventions import (
+    ERRORS,
+    TRANSITION_ERRORS,
+    FilterBackend,
+    transition_responses,
+)
 
 
 @extend_schema_view(

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from incidents import selectors
 from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
 from incidents.models import Severity as SeverityChoices
-from portal.api import RefuseReadOnly
+from portal.core.api_conventions import RefuseReadOnly
 from portal.core.models import User
 from portal.core.serializers import UserSummarySerializer, VisibleRelatedField
 from portal.core.validators import validate_past, validate_planned

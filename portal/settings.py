@@ -239,7 +239,7 @@ AXES_RESET_ON_SUCCESS = False
 
 # Content-Security-Policy (django-csp), debug or not: the portal's own files only, no inline
 # script or style (page behaviour lives in static/js/portal.js). The API docs view adds a nonce
-# for its own inline bootstrap (portal/api.py).
+# for its own inline bootstrap (portal/core/api_conventions.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -315,7 +315,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "portal.api.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.core.api_conventions.PageNumberPagination",
     "DEFAULT_PARSER_CLASSES": [
         "portal.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -323,12 +323,12 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "portal.api.FilterBackend",
+        "portal.core.api_conventions.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "portal.core.api_conventions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -362,7 +362,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.api.document_list_errors",
+        "portal.core.api_conventions.document_list_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ReleaseStatusEnum": "releases.models.Release.Status",

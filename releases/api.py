@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from portal.api import ERRORS, TRANSITION_ERRORS, transition_responses
 from portal.core.api import HISTORY_ACTION, history_page, history_schema
+from portal.core.api_conventions import ERRORS, TRANSITION_ERRORS, transition_responses
 from portal.core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from releases import selectors, services
 from releases.models import ModelAlias, Release

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api import RefuseReadOnly
+from portal.core.api_conventions import RefuseReadOnly
 from portal.core.serializers import VisibleRelatedField
 from releases import gates, selectors
 from releases.models import AliasMove, ModelAlias, Release, SignOff

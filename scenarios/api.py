@@ -17,7 +17,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api import ERRORS, TRANSITION_ERRORS, BoundedPageNumberPagination, transition_responses
+from portal.core.api_conventions import (
+    ERRORS,
+    TRANSITION_ERRORS,
+    BoundedPageNumberPagination,
+    transition_responses,
+)
 from portal.core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from portal.core.models import User
 from scenarios import decision_record, policies, selectors, services

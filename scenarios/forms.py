@@ -11,7 +11,6 @@ from portal.core.models import User
 from portal.core.selectors import PERSON_COLUMNS
 from scenarios import checklist, selectors
 from scenarios.models import Hosting, Route, Scenario, ScenarioTemplate, Tool
-from scenarios.tool_registry import selectors as tool_selectors
 
 ESCALATION_LEVELS = 5
 ESCALATION_FIELDS = tuple(f"escalation_{n}" for n in range(1, ESCALATION_LEVELS + 1))
@@ -120,7 +119,7 @@ class ScenarioForm(forms.ModelForm):
             self.fields[name] = forms.ModelChoiceField(
                 queryset=people, required=False, label=f"Level {position}"
             )
-        _model_field(self, "allowed_tools").queryset = tool_selectors.allowed_tools()
+        _model_field(self, "allowed_tools").queryset = Tool.objects.allowed()
         if self.instance.pk:
             del self.fields["team"]
             del self.fields["template"]  # recorded when the intake was opened

@@ -22,6 +22,12 @@ NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 _policy = partial(policy, "scenarios.policies")
 
 
+class ToolQuerySet(models.QuerySet["Tool"]):
+    def allowed(self) -> ToolQuerySet:
+        """The tools a scenario may pick."""
+        return self.filter(allowed=True)
+
+
 class Tool(ChoiceLabels, models.Model):
     """A tool in the platform's registry; scenarios may only pick allowed ones."""
 
@@ -37,6 +43,8 @@ class Tool(ChoiceLabels, models.Model):
     )
     stability = models.CharField(max_length=16, choices=Stability.choices, default=Stability.STABLE)
     allowed = models.BooleanField(default=True)
+
+    objects = ToolQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

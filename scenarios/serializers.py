@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api import BlankChoices, RefuseReadOnly
+from portal.core.api_conventions import BlankChoices, RefuseReadOnly
 from portal.core.models import Team, User
 from portal.core.serializers import UserSummarySerializer
 from scenarios import checklist

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api import ERRORS, transition_responses
+from portal.core.api_conventions import ERRORS, transition_responses
 from support import selectors, services
 from support.models import SupportRequest
 from support.serializers import (

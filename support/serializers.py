@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from portal.api import RefuseReadOnly
+from portal.core.api_conventions import RefuseReadOnly
 from portal.core.serializers import VisibleRelatedField
 from scenarios.models import Scenario
 from scenarios.selectors import visible_scenarios

@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import ERRORS, BoundedPageNumberPagination, FilterBackend
 from portal.core import policies
+from portal.core.api_conventions import ERRORS, BoundedPageNumberPagination, FilterBackend
 from portal.core.audit import audit_trail, history_for
 from portal.core.filters import AuditEntryFilter
 from portal.core.serializers import AuditEntrySerializer, AuditTrailEntrySerializer, MeSerializer

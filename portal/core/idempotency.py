@@ -27,7 +27,7 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api import ErrorSerializer
+from portal.core.api_conventions import ErrorSerializer
 from portal.core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -22,6 +23,7 @@ from kombu.exceptions import OperationalError
 from portal.core.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
+DELIVER_TASK = "portal.core.tasks.deliver_email_task"
 SUBJECT_MAX_LENGTH = OutboundEmail._meta.get_field("subject").max_length or 255
 
 
@@ -83,10 +85,10 @@ def enqueue_delivery(email_id: int) -> None:
     """Hand a committed email to the workers. With the broker unreachable this gives up within
     the publish retry policy (about a second): the email stays pending in the outbox and the
     beat requeue (`requeue_unsent_emails_task`) sends it once the broker is back."""
-    from portal.core.tasks import deliver_email_task
-
+    # Looked up by name in Celery's registry: the tasks module imports this one to requeue.
+    deliver = current_app.tasks[DELIVER_TASK]
     try:
-        deliver_email_task.delay(email_id)
+        deliver.delay(email_id)
     except OperationalError as exc:
         logger.warning(
             "Email %s stays in the outbox, the broker is unreachable (%s); the requeue sends it.",

@@ -1,5 +1,5 @@
-"""The API's request parsers (kept apart from portal.api: DRF's views read the parser
-setting when they are imported, and portal.api imports DRF's views)."""
+"""The API's request parsers (kept apart from portal.core.api_conventions: DRF's views read the parser
+setting when they are imported, and portal.core.api_conventions imports DRF's views)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import ERRORS, ErrorSerializer, PageNumberPagination
 from portal.core import policies, selectors, token_services
+from portal.core.api_conventions import ERRORS, ErrorSerializer, PageNumberPagination
 from portal.core.models import ApiToken
 from portal.core.signin import SignInBasicAuthentication
 from portal.core.tokens import ExpiringTokenAuthentication

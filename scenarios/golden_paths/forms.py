@@ -10,7 +10,7 @@ from scenarios.models import ScenarioTemplate, Tool
 
 class ScenarioTemplateForm(forms.ModelForm):
     allowed_tools = forms.ModelMultipleChoiceField(
-        queryset=Tool.objects.filter(allowed=True).order_by("name"),
+        queryset=Tool.objects.allowed().order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Allowed tools",

@@ -45,7 +45,7 @@ def _validate(template: ScenarioTemplate, tools: Iterable[Any]) -> list[Tool]:
         errors.update(exc.message_dict)
     wanted = list(tools)
     ids = {t.pk if isinstance(t, Tool) else int(t) for t in wanted}
-    picked = list(Tool.objects.filter(pk__in=ids, allowed=True))
+    picked = list(Tool.objects.allowed().filter(pk__in=ids))
     if len(picked) != len(ids):
         errors.setdefault("allowed_tools", []).append("Pick only tools the registry allows.")
     if errors:

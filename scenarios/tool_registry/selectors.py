@@ -20,10 +20,6 @@ def tool_list() -> QuerySet[Tool]:
     )
 
 
-def allowed_tools() -> QuerySet[Tool]:
-    return Tool.objects.filter(allowed=True)
-
-
 def tool_detail(pk: Any) -> Tool:
     try:
         return Tool.objects.select_related("owner").get(pk=pk)

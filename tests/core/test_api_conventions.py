@@ -46,7 +46,7 @@ def test_api_defaults() -> None:
         in api["DEFAULT_AUTHENTICATION_CLASSES"]
     )
     assert api["DEFAULT_THROTTLE_CLASSES"]
-    assert api["DEFAULT_PAGINATION_CLASS"] == "portal.api.PageNumberPagination"
+    assert api["DEFAULT_PAGINATION_CLASS"] == "portal.core.api_conventions.PageNumberPagination"
     assert settings.SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] is True
 
 

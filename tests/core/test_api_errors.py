@@ -179,7 +179,7 @@ def test_throttled_is_429(api_client: APIClient, outsider: Any) -> None:
 
 
 def test_django_validation_without_a_field_is_non_field_errors() -> None:
-    from portal.api import _validation_payload
+    from portal.core.api_conventions import _validation_payload
 
     assert _validation_payload(DjangoValidationError("Both sign-offs are needed.")) == {
         "non_field_errors": ["Both sign-offs are needed."]

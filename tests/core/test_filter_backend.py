@@ -10,7 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from portal.api import FilterBackend
+from portal.core.api_conventions import FilterBackend
 
 
 def _filtered_views() -> list[Any]:

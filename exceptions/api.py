@@ -70,7 +70,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def create(self, request: Request) -> Response:
         data = _valid(s.ExceptionRequestInput, request)
-        exception = services.exception_request(request.user, **data)
+        exception = services.exception_request(actor=request.user, **data)
         return Response(s.ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -81,7 +81,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=False, methods=["post"])
     def detect(self, request: Request) -> Response:
         data = _valid(s.ExceptionDetectInput, request)
-        exception = services.exception_detect(request.user, **data)
+        exception = services.exception_detect(actor=request.user, **data)
         return Response(s.ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -139,5 +139,5 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 def _transition(
     service: Any, serializer_class: type[serializers.Serializer], request: Request, pk: Any
 ) -> Response:
-    exception = service(request.user, pk, **_valid(serializer_class, request))
+    exception = service(pk, actor=request.user, **_valid(serializer_class, request))
     return Response(s.ExceptionSerializer(exception).data)

@@ -65,7 +65,7 @@ def load(people: dict[str, Any]) -> None:
     existing = set(PlatformException.objects.values_list("title", flat=True))
 
     def request(person: Any, kind: str, scenario: Any, team: Any, **text: str) -> Any:
-        return services.exception_request(person, **_case(kind, scenario, team, text))
+        return services.exception_request(actor=person, **_case(kind, scenario, team, text))
 
     title = "Eval set being rebuilt: bypass the eval gate"
     if title not in existing:
@@ -76,12 +76,12 @@ def load(people: dict[str, Any]) -> None:
             controls="Every answer is reviewed by an agent before it is sent during the exception.",
         )  # fmt: skip
         bypass = services.exception_approve(
-            reviewer, bypass.pk, expires_on=today + dt.timedelta(days=5),
+            bypass.pk, actor=reviewer, expires_on=today + dt.timedelta(days=5),
             comment="Until the relabelled set lands; no extension without a date for it.",
         )  # fmt: skip
         # An extension is a new request that points at the approval it extends.
         services.exception_request(
-            product,
+            actor=product,
             kind=bypass.kind,
             scenario=bypass.scenario,
             team=bypass.team,
@@ -112,7 +112,7 @@ def load(people: dict[str, Any]) -> None:
             controls="Key in the finance vault, rotated weekly, spend alert at 50% of budget.",
         )  # fmt: skip
         services.exception_approve(
-            platform, keys.pk, expires_on=today + dt.timedelta(days=60),
+            keys.pk, actor=platform, expires_on=today + dt.timedelta(days=60),
             comment="Until the gateway is reachable from the finance network.",
         )  # fmt: skip
 
@@ -125,13 +125,15 @@ def load(people: dict[str, Any]) -> None:
             controls="Read-only account.",
         )  # fmt: skip
         services.exception_reject(
-            reviewer, tool.pk, comment="Register the tool first; the platform reviews it in a day."
+            tool.pk,
+            actor=reviewer,
+            comment="Register the tool first; the platform reviews it in a day.",
         )
 
     title = "Prompts edited directly in production"
     if title not in existing:
         services.exception_detect(
-            platform, kind=Kind.MANUAL_PROMPT, scenario=office_scenario, team=back_office,
+            actor=platform, kind=Kind.MANUAL_PROMPT, scenario=office_scenario, team=back_office,
             title=title, risk="medium",
             detection_note="Prompt hash in production differs from every released prompt version.",
         )  # fmt: skip
@@ -145,7 +147,9 @@ def load(people: dict[str, Any]) -> None:
             risk_reason="Small volume, internal data only.",
             controls="Runs under a capped key; output checked by a sample review.",
         )  # fmt: skip
-        services.exception_approve(reviewer, batch.pk, expires_on=today + dt.timedelta(days=1))
+        services.exception_approve(
+            batch.pk, actor=reviewer, expires_on=today + dt.timedelta(days=1)
+        )
         # Backdate the expiry (demo only, outside any interface) so the sweep has one to expire.
         PlatformException.objects.filter(pk=batch.pk).update(
             expires_on=today - dt.timedelta(days=2)
@@ -160,10 +164,12 @@ def load(people: dict[str, Any]) -> None:
             risk_reason="No gateway budget enforcement.",
             controls="Traffic limited to 5% of requests.",
         )  # fmt: skip
-        services.exception_approve(reviewer, router.pk, expires_on=today + dt.timedelta(days=14))
+        services.exception_approve(
+            router.pk, actor=reviewer, expires_on=today + dt.timedelta(days=14)
+        )
         services.exception_revoke(
-            platform,
             router.pk,
+            actor=platform,
             reason="Traffic exceeded the agreed 5%; move it behind the gateway.",
         )
 
@@ -175,5 +181,9 @@ def load(people: dict[str, Any]) -> None:
             risk_reason="Cache hit rate drops go unnoticed.",
             controls="Weekly cache report to the product owner.",
         )  # fmt: skip
-        services.exception_approve(reviewer, owner.pk, expires_on=today + dt.timedelta(days=30))
-        services.exception_close(product, owner.pk, comment="New cache owner named in the RACI.")
+        services.exception_approve(
+            owner.pk, actor=reviewer, expires_on=today + dt.timedelta(days=30)
+        )
+        services.exception_close(
+            owner.pk, actor=product, comment="New cache owner named in the RACI."
+        )

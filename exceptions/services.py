@@ -113,8 +113,8 @@ def _default_title(kind: str, other_description: str, scenario: Any, team: Any) 
 
 
 def exception_request(
-    actor: Any,
     *,
+    actor: Any,
     kind: str,
     justification: str,
     risk: str,
@@ -160,8 +160,8 @@ def exception_request(
 
 
 def exception_detect(
-    actor: Any,
     *,
+    actor: Any,
     kind: str,
     detection_note: str,
     scenario: Any = None,
@@ -206,9 +206,9 @@ def exception_detect(
 
 
 def exception_justify(
-    actor: Any,
     pk: Any,
     *,
+    actor: Any,
     justification: str,
     risk: str,
     risk_reason: str,
@@ -241,9 +241,9 @@ def exception_justify(
 
 
 def exception_approve(
-    actor: Any,
     pk: Any,
     *,
+    actor: Any,
     expires_on: dt.date | None = None,
     comment: str = "",
     as_delegate: bool = False,
@@ -264,7 +264,7 @@ def exception_approve(
 
 
 def exception_reject(
-    actor: Any, pk: Any, *, comment: str, as_delegate: bool = False
+    pk: Any, *, actor: Any, comment: str, as_delegate: bool = False
 ) -> PlatformException:
     """A platform reviewer other than the requester rejects, saying why."""
     return perform(
@@ -281,7 +281,7 @@ def exception_reject(
 
 
 def exception_revoke(
-    actor: Any, pk: Any, *, reason: str, as_delegate: bool = False
+    pk: Any, *, actor: Any, reason: str, as_delegate: bool = False
 ) -> PlatformException:
     """The platform withdraws an approval before its expiry, with a reason; effects stop at once."""
     return perform(
@@ -298,7 +298,7 @@ def exception_revoke(
 
 
 def exception_close(
-    actor: Any, pk: Any, *, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
 ) -> PlatformException:
     """The deviation is resolved: the scenario is back on the platform path."""
     return perform(

@@ -102,7 +102,7 @@ def exception_request(request: HttpRequest) -> HttpResponse:
     initial = exception_forms.RequestForm.initial_from(extends, scenario)
     form = exception_forms.RequestForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        created = _save(form, lambda data: services.exception_request(request.user, **data))
+        created = _save(form, lambda data: services.exception_request(actor=request.user, **data))
         if created is not None:
             messages.success(request, "Exception requested. The platform reviewers were emailed.")
             return redirect(created)
@@ -121,7 +121,7 @@ def exception_detect(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only platform reviewers record detected exceptions.")
     form = exception_forms.DetectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = _save(form, lambda data: services.exception_detect(request.user, **data))
+        created = _save(form, lambda data: services.exception_detect(actor=request.user, **data))
         if created is not None:
             messages.success(request, "Detected exception recorded. The team was emailed.")
             return redirect(created)
@@ -144,7 +144,9 @@ def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
     form = exception_forms.JustifyForm(request.POST or None, initial={"risk": exception.risk})
     if request.method == "POST" and form.is_valid():
         try:
-            saved = _save(form, lambda data: services.exception_justify(request.user, pk, **data))
+            saved = _save(
+                form, lambda data: services.exception_justify(pk, actor=request.user, **data)
+            )
         except TransitionConflict as exc:
             messages.error(request, exc.message)
             return redirect(exception)
@@ -204,7 +206,7 @@ def _transition(
         messages.error(request, f"Nothing changed. {errors}")
         return redirect("exceptions:detail", pk=pk)
     try:
-        service(request.user, pk, **form.cleaned_data)
+        service(pk, actor=request.user, **form.cleaned_data)
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

@@ -57,9 +57,9 @@ def scenario_create(
 
 
 def scenario_update(
+    pk: Any,
     *,
     actor: Any,
-    pk: Any,
     data: dict[str, Any],
     tools: Iterable[Any] | None = None,
     escalation: Iterable[Any] | None = None,
@@ -199,7 +199,7 @@ def _save_relations(
 
 
 def scenario_submit(
-    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Submit for architecture review; refused with every missing RACI/contract item named."""
 
@@ -222,7 +222,7 @@ def scenario_submit(
 
 
 def scenario_start_review(
-    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Take a submitted scenario into architecture review."""
     return perform(
@@ -237,9 +237,9 @@ def scenario_start_review(
 
 
 def scenario_decide(
+    pk: Any,
     *,
     actor: Any,
-    pk: Any,
     decision: str,
     comment: str,
     answers: dict[str, Any],
@@ -308,14 +308,14 @@ def _clean_decision(decision: str, comment: str, answers: dict[str, Any]) -> dic
 
 
 def scenario_onboard(
-    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Mark an approved scenario live; the time feeds the onboarding-time metric."""
     return perform(Scenario, pk, "onboard", actor=actor, comment=comment, as_delegate=as_delegate)
 
 
 def scenario_retire(
-    *, actor: Any, pk: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Retire an onboarded scenario."""
     return perform(Scenario, pk, "retire", actor=actor, comment=comment, as_delegate=as_delegate)

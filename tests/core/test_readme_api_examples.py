@@ -54,10 +54,10 @@ def test_examples_run_against_the_portal_server(
         name="Support answers", team=product_team, status="onboarded", product_owner=product_owner
     )
     requested = exception_services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, title="Gateway", **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, title="Gateway", **CASE
     )
     soon = timezone.localdate() + dt.timedelta(days=10)
-    exception_services.exception_approve(platform_reviewer, requested.pk, expires_on=soon)
+    exception_services.exception_approve(requested.pk, actor=platform_reviewer, expires_on=soon)
     release = ReleaseFactory(scenario=scenario, author=product_owner)
     release_services.release_submit(release.pk, actor=product_owner)
     env = {

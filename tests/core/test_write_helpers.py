@@ -28,7 +28,10 @@ def test_every_creation_starts_from_the_same_source(
         actor=product_owner, team=product_team, data={"name": "Refund answers"}
     )
     exception = exceptions.exception_detect(
-        platform_reviewer, kind="provider_keys", detection_note="Keys in CI.", team=product_team
+        actor=platform_reviewer,
+        kind="provider_keys",
+        detection_note="Keys in CI.",
+        team=product_team,
     )
     token_services.token_create(product_owner, name="ci")
     support.open_request(

@@ -49,10 +49,10 @@ def scenario(product_team: Any, product_owner: Any) -> Any:
 @pytest.fixture
 def approved(scenario: Any, product_owner: Any, platform_reviewer: Any) -> PlatformException:
     exception = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, title="Gateway", **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, title="Gateway", **CASE
     )
     return services.exception_approve(
-        platform_reviewer, exception.pk, expires_on=days(20), comment="Until Q3."
+        exception.pk, actor=platform_reviewer, expires_on=days(20), comment="Until Q3."
     )
 
 
@@ -161,7 +161,7 @@ def test_undecided_exception_wording_only(
     client: Any, admin_user: Any, scenario: Any, product_owner: Any
 ) -> None:
     exception = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, title="Typo", **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, title="Typo", **CASE
     )
     client.force_login(admin_user)
     url = f"{CHANGELIST}{exception.pk}/change/"
@@ -223,7 +223,7 @@ def known_data_set(
 ) -> tuple[PlatformException, PlatformException]:
     with time_machine.travel(dt.datetime(2026, 2, 2, 9, 0, tzinfo=UTC), tick=False):
         first = services.exception_request(
-            product_owner,
+            actor=product_owner,
             kind="eval_gate_bypass",
             scenario=scenario,
             title="=Bypass while relabelling",
@@ -231,11 +231,14 @@ def known_data_set(
         )
     with time_machine.travel(dt.datetime(2026, 2, 3, 10, 30, tzinfo=UTC), tick=False):
         services.exception_approve(
-            platform_reviewer, first.pk, expires_on=dt.date(2026, 3, 5), comment="Until March."
+            first.pk,
+            actor=platform_reviewer,
+            expires_on=dt.date(2026, 3, 5),
+            comment="Until March.",
         )
     with time_machine.travel(dt.datetime(2026, 2, 4, 8, 0, tzinfo=UTC), tick=False):
         second = services.exception_detect(
-            platform_reviewer, kind="provider_keys", team=scenario.team, detection_note="Key."
+            actor=platform_reviewer, kind="provider_keys", team=scenario.team, detection_note="Key."
         )
     return first, second
 

@@ -41,7 +41,7 @@ def scenario(product_team: Any, product_owner: Any) -> Any:
 @pytest.fixture
 def requested(scenario: Any, product_owner: Any) -> PlatformException:
     return services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
 
 
@@ -150,10 +150,10 @@ def test_reject_revoke_close(
     api_client: Any, scenario: Any, product_owner: Any, platform_reviewer: Any
 ) -> None:
     one = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     two = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     api_client.force_authenticate(platform_reviewer)
     assert api_client.post(f"{BASE}{one.pk}/reject/", {}, format="json").status_code == 400
@@ -167,7 +167,7 @@ def test_reject_revoke_close(
     revoked = api_client.post(f"{BASE}{two.pk}/revoke/", {"reason": "Grew."}, format="json")
     assert revoked.json()["status"] == "revoked" and revoked.json()["end_reason"] == "Grew."
     three = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     api_client.post(f"{BASE}{three.pk}/approve/", {}, format="json")
     api_client.force_authenticate(product_owner)
@@ -183,7 +183,7 @@ def test_justify(
     platform_reviewer: Any,
 ) -> None:
     found = services.exception_detect(
-        platform_reviewer, kind="provider_keys", scenario=scenario, detection_note="Key."
+        actor=platform_reviewer, kind="provider_keys", scenario=scenario, detection_note="Key."
     )
     url = f"{BASE}{found.pk}/justify/"
     api_client.force_authenticate(other_product_owner)

@@ -50,9 +50,11 @@ def scenario(product_team: Any, product_owner: Any) -> Any:
 def bypass(scenario: Any, product_owner: Any, platform_reviewer: Any) -> PlatformException:
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
         exception = services.exception_request(
-            product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+            actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
         )
-        return services.exception_approve(platform_reviewer, exception.pk, expires_on=EXPIRES_ON)
+        return services.exception_approve(
+            exception.pk, actor=platform_reviewer, expires_on=EXPIRES_ON
+        )
 
 
 @pytest.fixture
@@ -142,7 +144,7 @@ def test_revoking_stops_the_effect_at_once(
 ) -> None:
     with time_machine.travel(dt.datetime(2026, 3, 5, 12, 0, tzinfo=UTC), tick=False):
         assert gates.eval_gate(weak_release).allows_approval
-        services.exception_revoke(platform_reviewer, bypass.pk, reason="Controls missing.")
+        services.exception_revoke(bypass.pk, actor=platform_reviewer, reason="Controls missing.")
         assert selectors.active_eval_bypass(scenario) is None
         assert not gates.eval_gate(weak_release).allows_approval
 
@@ -153,18 +155,18 @@ def test_only_an_approved_bypass_for_that_scenario_counts(
     other = ScenarioFactory(team=scenario.team, status="onboarded", complete=False)
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
         pending = services.exception_request(
-            product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+            actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
         )
         wrong_kind = services.exception_request(
-            product_owner, kind="outside_gateway", scenario=scenario, **CASE
+            actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
         )
         elsewhere = services.exception_request(
-            product_owner, kind="eval_gate_bypass", scenario=other, **CASE
+            actor=product_owner, kind="eval_gate_bypass", scenario=other, **CASE
         )
         for exception in (wrong_kind, elsewhere):
-            services.exception_approve(platform_reviewer, exception.pk, expires_on=EXPIRES_ON)
+            services.exception_approve(exception.pk, actor=platform_reviewer, expires_on=EXPIRES_ON)
         assert selectors.active_eval_bypass(scenario) is None
-        services.exception_approve(platform_reviewer, pending.pk, expires_on=EXPIRES_ON)
+        services.exception_approve(pending.pk, actor=platform_reviewer, expires_on=EXPIRES_ON)
         assert selectors.active_eval_bypass(scenario).pk == pending.pk
 
 
@@ -181,9 +183,9 @@ def test_concurrent_sweeps_expire_each_exception_once(
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
         for _ in range(3):
             exception = services.exception_request(
-                product_owner, kind="outside_gateway", scenario=scenario, **CASE
+                actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
             )
-            services.exception_approve(platform_reviewer, exception.pk, expires_on=EXPIRES_ON)
+            services.exception_approve(exception.pk, actor=platform_reviewer, expires_on=EXPIRES_ON)
     barrier = threading.Barrier(2)
     counts: list[int] = []
 

@@ -37,9 +37,9 @@ def scenario(product_team: Any, product_owner: Any) -> Any:
 @pytest.fixture
 def register(scenario: Any, other_team: Any, product_owner: Any, platform_reviewer: Any) -> None:
     requested = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, title="Gateway", **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, title="Gateway", **CASE
     )
-    services.exception_approve(platform_reviewer, requested.pk, comment="Until Q3.")
+    services.exception_approve(requested.pk, actor=platform_reviewer, comment="Until Q3.")
     PlatformExceptionFactory(scenario=None, team=other_team, title="Elsewhere")
 
 

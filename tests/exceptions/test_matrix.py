@@ -103,7 +103,7 @@ def _run(name: str, person: Any, pk: int) -> None:
         "revoke": {"reason": "Controls not in place."},
         "close": {"comment": "Back on the path."},
     }[name]
-    getattr(services, f"exception_{name}")(person, pk, **args)
+    getattr(services, f"exception_{name}")(pk, actor=person, **args)
 
 
 def _outcome(name: str, person: Any, pk: int) -> str:
@@ -140,7 +140,7 @@ def test_requester_cannot_approve_own_but_another_reviewer_can(
 ) -> None:
     scenario = ScenarioFactory(team=product_team, status="onboarded", complete=False)
     mine = services.exception_request(
-        cast["requester"],
+        actor=cast["requester"],
         kind="eval_gate_bypass",
         scenario=scenario,
         justification="Eval set rebuild.",
@@ -149,10 +149,10 @@ def test_requester_cannot_approve_own_but_another_reviewer_can(
         compensating_controls="Full human review.",
     )
     with pytest.raises(PermissionDenied):
-        services.exception_approve(cast["requester"], mine.pk)
+        services.exception_approve(mine.pk, actor=cast["requester"])
     with pytest.raises(PermissionDenied):
-        services.exception_reject(cast["requester"], mine.pk, comment="mine")
-    approved = services.exception_approve(cast["platform"], mine.pk)
+        services.exception_reject(mine.pk, actor=cast["requester"], comment="mine")
+    approved = services.exception_approve(mine.pk, actor=cast["platform"])
     assert approved.status == Status.APPROVED
     assert approved.approver == cast["platform"]
 
@@ -165,8 +165,8 @@ def test_admin_may_decide_only_as_an_explicit_delegate(
         requester=cast["team_po"],
     )
     with pytest.raises(PermissionDenied):
-        services.exception_approve(cast["admin"], exception.pk)
-    services.exception_approve(cast["admin"], exception.pk, as_delegate=True)
+        services.exception_approve(exception.pk, actor=cast["admin"])
+    services.exception_approve(exception.pk, actor=cast["admin"], as_delegate=True)
     from portal.core.audit import history_for
 
     assert history_for(exception).get(transition="approve").as_delegate is True
@@ -189,7 +189,7 @@ def test_only_platform_reviewers_detect(
 ) -> None:
     def detect() -> PlatformException:
         return services.exception_detect(
-            cast[who],
+            actor=cast[who],
             kind="provider_keys",
             team=product_team,
             detection_note="Provider key found in the team's repository.",
@@ -221,7 +221,7 @@ def test_only_the_teams_product_owners_request(
 
     def request() -> PlatformException:
         return services.exception_request(
-            cast[who],
+            actor=cast[who],
             kind="outside_gateway",
             scenario=scenario,
             justification="Vendor region only.",

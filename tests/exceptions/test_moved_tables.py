@@ -29,7 +29,10 @@ def test_moving_exceptions_to_their_app_keeps_every_row(
     platform_reviewer: Any, product_team: Any, quality_owner: Any
 ) -> None:
     exception = services.exception_detect(
-        platform_reviewer, kind="provider_keys", detection_note="Keys in CI.", team=product_team
+        actor=platform_reviewer,
+        kind="provider_keys",
+        detection_note="Keys in CI.",
+        team=product_team,
     )
     release = ReleaseFactory(status="approved")
     signoff = SignOffFactory(release=release, kind="quality", exception=exception)

@@ -43,7 +43,7 @@ def scenario(product_team: Any, product_owner: Any) -> Any:
 @pytest.fixture
 def requested(scenario: Any, product_owner: Any, platform_reviewer: Any) -> PlatformException:
     return services.exception_request(
-        product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+        actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
     )
 
 
@@ -56,7 +56,7 @@ def test_request_records_history_and_emails_reviewers_after_commit(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         exception = services.exception_request(
-            product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+            actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
         )
         assert mail.outbox == []  # nothing leaves before the commit
     assert exception.status == Status.REQUESTED
@@ -89,7 +89,7 @@ def test_request_validation_names_the_field(
 ) -> None:
     data = {"kind": "outside_gateway", **CASE, **changes}
     with pytest.raises(ValidationError) as caught:
-        services.exception_request(product_owner, scenario=scenario, **data)
+        services.exception_request(actor=product_owner, scenario=scenario, **data)
     assert field in caught.value.message_dict
     assert not PlatformException.objects.exists()
 
@@ -97,7 +97,9 @@ def test_request_validation_names_the_field(
 def test_no_exception_on_a_draft_scenario(product_team: Any, product_owner: Any) -> None:
     draft = ScenarioFactory(team=product_team, status="draft", complete=False)
     with pytest.raises(ValidationError) as caught:
-        services.exception_request(product_owner, kind="outside_gateway", scenario=draft, **CASE)
+        services.exception_request(
+            actor=product_owner, kind="outside_gateway", scenario=draft, **CASE
+        )
     assert "scenario" in caught.value.message_dict
 
 
@@ -106,11 +108,11 @@ def test_eval_gate_bypass_needs_a_scenario_but_others_may_be_platform_wide(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         services.exception_request(
-            product_owner, kind="eval_gate_bypass", team=product_team, **CASE
+            actor=product_owner, kind="eval_gate_bypass", team=product_team, **CASE
         )
     assert "scenario" in caught.value.message_dict
     wide = services.exception_request(
-        product_owner,
+        actor=product_owner,
         kind="other",
         other_description="Batch job outside the scheduler",
         team=product_team,
@@ -119,7 +121,7 @@ def test_eval_gate_bypass_needs_a_scenario_but_others_may_be_platform_wide(
     assert wide.scenario is None and wide.team == product_team
     assert wide.title == "Batch job outside the scheduler: Support AI"
     with pytest.raises(ValidationError):
-        services.exception_request(product_owner, kind="provider_keys", **CASE)
+        services.exception_request(actor=product_owner, kind="provider_keys", **CASE)
 
 
 def test_detect_then_justify(
@@ -130,7 +132,7 @@ def test_detect_then_justify(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         found = services.exception_detect(
-            platform_reviewer,
+            actor=platform_reviewer,
             kind="manual_prompt",
             scenario=scenario,
             detection_note="Prompt hash differs from every released version.",
@@ -144,13 +146,13 @@ def test_detect_then_justify(
     mail.outbox.clear()
 
     with pytest.raises(ValidationError):
-        services.exception_justify(product_owner, found.pk, **{**CASE, "risk_reason": ""})
+        services.exception_justify(found.pk, actor=product_owner, **{**CASE, "risk_reason": ""})
     found.refresh_from_db()
     assert found.status == Status.DETECTED
 
     with django_capture_on_commit_callbacks(execute=True):
         justified = services.exception_justify(
-            product_owner, found.pk, comment="Hotfix during an outage.", **CASE
+            found.pk, actor=product_owner, comment="Hotfix during an outage.", **CASE
         )
     assert justified.status == Status.REQUESTED
     assert justified.requester == product_owner
@@ -168,7 +170,7 @@ def test_approve_defaults_to_30_days_and_emails_the_requester(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         approved = services.exception_approve(
-            platform_reviewer, requested.pk, comment="Until the new set lands."
+            requested.pk, actor=platform_reviewer, comment="Until the new set lands."
         )
     assert approved.status == Status.APPROVED
     assert approved.expires_on == timezone.localdate() + dt.timedelta(days=30)
@@ -197,13 +199,13 @@ def test_expiry_must_be_after_today_and_at_most_180_days(
     if ok:
         assert (
             services.exception_approve(
-                platform_reviewer, requested.pk, expires_on=expires_on
+                requested.pk, actor=platform_reviewer, expires_on=expires_on
             ).expires_on
             == expires_on
         )
         return
     with pytest.raises(ValidationError) as caught:
-        services.exception_approve(platform_reviewer, requested.pk, expires_on=expires_on)
+        services.exception_approve(requested.pk, actor=platform_reviewer, expires_on=expires_on)
     assert "expires_on" in caught.value.message_dict
     requested.refresh_from_db()
     assert requested.status == Status.REQUESTED
@@ -217,22 +219,26 @@ def test_reject_revoke_close_need_and_keep_their_reasons(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     first = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     with pytest.raises(ValidationError):
-        services.exception_reject(platform_reviewer, first.pk, comment=" ")
-    rejected = services.exception_reject(platform_reviewer, first.pk, comment="Use the gateway.")
+        services.exception_reject(first.pk, actor=platform_reviewer, comment=" ")
+    rejected = services.exception_reject(
+        first.pk, actor=platform_reviewer, comment="Use the gateway."
+    )
     assert (rejected.status, rejected.decision_comment) == (Status.REJECTED, "Use the gateway.")
 
     second = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
-    services.exception_approve(platform_reviewer, second.pk)
+    services.exception_approve(second.pk, actor=platform_reviewer)
     with pytest.raises(ValidationError):
-        services.exception_revoke(platform_reviewer, second.pk, reason="")
+        services.exception_revoke(second.pk, actor=platform_reviewer, reason="")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        revoked = services.exception_revoke(platform_reviewer, second.pk, reason="Traffic grew.")
+        revoked = services.exception_revoke(
+            second.pk, actor=platform_reviewer, reason="Traffic grew."
+        )
     assert (revoked.status, revoked.end_reason, revoked.ended_by) == (
         Status.REVOKED,
         "Traffic grew.",
@@ -242,10 +248,12 @@ def test_reject_revoke_close_need_and_keep_their_reasons(
     assert "Traffic grew." in mail.outbox[0].body
 
     third = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
-    services.exception_approve(platform_reviewer, third.pk)
-    closed = services.exception_close(product_owner, third.pk, comment="Behind the gateway now.")
+    services.exception_approve(third.pk, actor=platform_reviewer)
+    closed = services.exception_close(
+        third.pk, actor=product_owner, comment="Behind the gateway now."
+    )
     assert (closed.status, closed.ended_by, closed.end_reason) == (
         Status.CLOSED,
         product_owner,
@@ -254,9 +262,9 @@ def test_reject_revoke_close_need_and_keep_their_reasons(
 
 
 def test_repeated_action_is_harmless(requested: PlatformException, platform_reviewer: Any) -> None:
-    services.exception_approve(platform_reviewer, requested.pk)
+    services.exception_approve(requested.pk, actor=platform_reviewer)
     with pytest.raises(TransitionConflict):
-        services.exception_approve(platform_reviewer, requested.pk)
+        services.exception_approve(requested.pk, actor=platform_reviewer)
     assert [e.transition for e in history_for(requested)] == ["request", "approve"]
 
 
@@ -265,17 +273,21 @@ def test_extension_is_a_new_request_and_leaves_the_original_alone(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         services.exception_request(
-            product_owner, kind="eval_gate_bypass", scenario=scenario, extends=requested, **CASE
+            actor=product_owner,
+            kind="eval_gate_bypass",
+            scenario=scenario,
+            extends=requested,
+            **CASE,
         )
     assert "extends" in caught.value.message_dict  # only approved or expired ones
-    original = services.exception_approve(platform_reviewer, requested.pk)
+    original = services.exception_approve(requested.pk, actor=platform_reviewer)
     other = ScenarioFactory(team=scenario.team, status="onboarded", complete=False)
     with pytest.raises(ValidationError):
         services.exception_request(
-            product_owner, kind="eval_gate_bypass", scenario=other, extends=original, **CASE
+            actor=product_owner, kind="eval_gate_bypass", scenario=other, extends=original, **CASE
         )
     extension = services.exception_request(
-        product_owner, kind="eval_gate_bypass", scenario=scenario, extends=original, **CASE
+        actor=product_owner, kind="eval_gate_bypass", scenario=scenario, extends=original, **CASE
     )
     assert extension.pk != original.pk
     assert extension.status == Status.REQUESTED and extension.extends == original
@@ -292,7 +304,7 @@ def test_decided_fields_cannot_be_saved_changed(
     pending.title = "Typo fixed before the decision"
     pending.save()  # undecided: wording may still be corrected
 
-    services.exception_approve(platform_reviewer, requested.pk)
+    services.exception_approve(requested.pk, actor=platform_reviewer)
     approved = PlatformException.objects.get(pk=requested.pk)
     for field, value in [
         ("expires_on", timezone.localdate() + dt.timedelta(days=170)),
@@ -305,7 +317,7 @@ def test_decided_fields_cannot_be_saved_changed(
         with pytest.raises(ValidationError):
             fresh.save()
     # Ending it still works: the end fields are not decided fields.
-    services.exception_revoke(platform_reviewer, approved.pk, reason="Stop.")
+    services.exception_revoke(approved.pk, actor=platform_reviewer, reason="Stop.")
     ended = PlatformException.objects.get(pk=requested.pk)
     ended.end_reason = "rewritten"
     with pytest.raises(ValidationError):
@@ -317,9 +329,11 @@ def test_emails_are_rows_in_the_transaction(
 ) -> None:
     before = OutboundEmail.objects.count()
     with pytest.raises(ValidationError):
-        services.exception_approve(platform_reviewer, requested.pk, expires_on=timezone.localdate())
+        services.exception_approve(
+            requested.pk, actor=platform_reviewer, expires_on=timezone.localdate()
+        )
     assert OutboundEmail.objects.count() == before
-    services.exception_approve(platform_reviewer, requested.pk)
+    services.exception_approve(requested.pk, actor=platform_reviewer)
     assert OutboundEmail.objects.filter(template="exception_decided").count() == 1
 
 

@@ -157,7 +157,7 @@ def test_detail_shows_timeline_and_only_allowed_buttons(
     client: Any, scenario: Any, product_owner: Any, platform_reviewer: Any
 ) -> None:
     exception = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     url = exception.get_absolute_url()
     client.force_login(product_owner)
@@ -175,7 +175,7 @@ def test_approve_through_the_page(
     client: Any, scenario: Any, product_owner: Any, platform_reviewer: Any
 ) -> None:
     exception = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     url = exception.get_absolute_url()
     client.force_login(platform_reviewer)
@@ -196,7 +196,7 @@ def test_approve_through_the_page(
 
 def test_transition_permission_is_403(client: Any, scenario: Any, product_owner: Any) -> None:
     exception = services.exception_request(
-        product_owner, kind="outside_gateway", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     client.force_login(product_owner)
     response = client.post(
@@ -243,9 +243,9 @@ def test_request_extension_prefills_a_new_request(
     client: Any, scenario: Any, product_owner: Any, platform_reviewer: Any
 ) -> None:
     original = services.exception_request(
-        product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+        actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
     )
-    services.exception_approve(platform_reviewer, original.pk, expires_on=days(5))
+    services.exception_approve(original.pk, actor=platform_reviewer, expires_on=days(5))
     client.force_login(product_owner)
     detail = client.get(original.get_absolute_url()).content.decode()
     assert f"new/?extends={original.pk}" in detail and "Request extension" in detail
@@ -281,7 +281,10 @@ def test_justify_page(
     client: Any, scenario: Any, product_owner: Any, other_product_owner: Any, platform_reviewer: Any
 ) -> None:
     found = services.exception_detect(
-        platform_reviewer, kind="provider_keys", scenario=scenario, detection_note="Key in repo."
+        actor=platform_reviewer,
+        kind="provider_keys",
+        scenario=scenario,
+        detection_note="Key in repo.",
     )
     url = f"{found.get_absolute_url()}justify/"
     client.force_login(other_product_owner)

@@ -58,6 +58,14 @@ class PortalSCIMUser(SCIMUser):
     def delete(self) -> None:
         services.user_deactivate(self.obj.pk, actor=None, via=VIA)
 
+    def validate_op_replace(self, path: Any, value: Any, operation: dict[str, Any]) -> None:
+        # The library's own check names `operation["path"]`, absent from a path-less replace.
+        if path is not None and path.first_path == ("active", None, None):
+            if not isinstance(value, bool):
+                raise exceptions.BadRequestError(
+                    f'"active" must be true or false, not {value!r}.', scim_type="invalidValue"
+                )
+
 
 class PortalSCIMGroup(SCIMGroup):
     id_field = "id"
@@ -81,10 +89,17 @@ class PortalSCIMGroup(SCIMGroup):
         raise exceptions.NotImplementedError(GROUPS_READ_ONLY)
 
 
-class _NumericIds:
-    """Ids are the portal's numbers: any other id is a 404, not a server error."""
+class _PortalResource:
+    """Ids are the portal's numbers: any other id is a 404, not a server error; a body is a
+    JSON object or a 400."""
 
     kwargs: dict[str, Any]
+
+    def load_body(self, body: bytes) -> Any:
+        loaded = super().load_body(body)  # type: ignore[misc]
+        if not isinstance(loaded, dict):
+            raise exceptions.BadRequestError("The body must be a JSON object.")
+        return loaded
 
     def get_object(self) -> Any:
         given = str(self.kwargs.get("uuid") or "")
@@ -93,11 +108,11 @@ class _NumericIds:
         return super().get_object()  # type: ignore[misc]
 
 
-class UsersView(_NumericIds, scim_views.UsersView):
+class UsersView(_PortalResource, scim_views.UsersView):
     pass
 
 
-class GroupsView(_NumericIds, scim_views.GroupsView):
+class GroupsView(_PortalResource, scim_views.GroupsView):
     pass
 
 

@@ -22,9 +22,7 @@ class GroupMapping(models.Model):
         help_text="The group exactly as the provider sends it in the groups claim "
         "(a name, or an object id for Microsoft Entra ID).",
     )
-    role = models.CharField(
-        max_length=32, choices=[(name, name) for name in roles.ALL], blank=True
-    )
+    role = models.CharField(max_length=32, choices=[(name, name) for name in roles.ALL], blank=True)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE)
 
     class Meta:
@@ -37,7 +35,14 @@ class GroupMapping(models.Model):
                 violation_error_message="Map the group to a role or to a team, not both.",
             ),
             models.UniqueConstraint(
-                fields=["group", "role", "team"], name="identity_mapping_unique"
+                fields=["group", "role"],
+                condition=models.Q(team__isnull=True),
+                name="identity_mapping_role_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "team"],
+                condition=models.Q(role=""),
+                name="identity_mapping_team_unique",
             ),
         ]
 

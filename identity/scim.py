@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.urls import re_path
+from django.urls import path, re_path
 from django_scim import exceptions
 from django_scim import views as scim_views
 from django_scim.adapters import SCIMGroup, SCIMUser
@@ -34,9 +34,7 @@ class PortalSCIMUser(SCIMUser):
 
     @property
     def groups(self) -> list[dict[str, Any]]:
-        return [
-            {"value": str(group.pk), "display": group.name} for group in self.obj.groups.all()
-        ]
+        return [{"value": str(group.pk), "display": group.name} for group in self.obj.groups.all()]
 
     def from_dict(self, d: dict[str, Any]) -> None:
         # A password from the provider would open password sign-in for the person.
@@ -60,11 +58,11 @@ class PortalSCIMUser(SCIMUser):
 
     def validate_op_replace(self, path: Any, value: Any, operation: dict[str, Any]) -> None:
         # The library's own check names `operation["path"]`, absent from a path-less replace.
-        if path is not None and path.first_path == ("active", None, None):
-            if not isinstance(value, bool):
-                raise exceptions.BadRequestError(
-                    f'"active" must be true or false, not {value!r}.', scim_type="invalidValue"
-                )
+        is_active = path is not None and path.first_path == ("active", None, None)
+        if is_active and not isinstance(value, bool):
+            raise exceptions.BadRequestError(
+                f'"active" must be true or false, not {value!r}.', scim_type="invalidValue"
+            )
 
 
 class PortalSCIMGroup(SCIMGroup):
@@ -123,11 +121,11 @@ def _open(view: Any) -> Any:
 
 app_name = "scim"
 urlpatterns = [
-    re_path(r"^$", _open(scim_views.SCIMView.as_view(implemented=False)), name="root"),
+    path("", _open(scim_views.SCIMView.as_view(implemented=False)), name="root"),
     re_path(r"^Users(?:/(?P<uuid>[^/]+))?$", _open(UsersView.as_view()), name="users"),
     re_path(r"^Groups(?:/(?P<uuid>[^/]+))?$", _open(GroupsView.as_view()), name="groups"),
-    re_path(
-        r"^ServiceProviderConfig$",
+    path(
+        "ServiceProviderConfig",
         _open(scim_views.ServiceProviderConfigView.as_view()),
         name="service-provider-config",
     ),

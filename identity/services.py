@@ -15,12 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from identity.models import ExternalIdentity, GroupMapping
 from portal.core.audit import record_transition
 from portal.core.models import Team, User
 from portal.core.token_services import tokens_revoke_all
 from portal.core.transitions import lock, record_creation
-
-from identity.models import ExternalIdentity, GroupMapping
 
 SIGN_IN = "at sign-in, from the identity provider's groups claim"
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")

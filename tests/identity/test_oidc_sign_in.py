@@ -163,7 +163,6 @@ def test_an_unreachable_provider_is_a_clear_error(
     client: Client, settings: Any, identity_provider: Any
 ) -> None:
     from identity import config
-
     from tests.identity.provider_server import free_port
 
     settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}/o"

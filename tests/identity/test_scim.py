@@ -180,3 +180,11 @@ def test_only_this_person_is_touched(leaver: Any) -> None:
     other_browser.force_login(other)
     scim("patch", f"Users/{person.pk}", DEACTIVATE)
     assert other_browser.get("/profile/").status_code == 200
+
+
+def test_the_provider_reads_what_the_portal_supports() -> None:
+    config = scim("get", "ServiceProviderConfig")
+    assert config.status_code == 200
+    assert config.json()["authenticationSchemes"][0]["type"] == "oauthbearertoken"
+    types = scim("get", "ResourceTypes").json()
+    assert {t["name"] for t in types["Resources"]} == {"User", "Group"}

@@ -27,6 +27,7 @@ GROUPS_READ_ONLY = (
 
 class PortalSCIMUser(SCIMUser):
     id_field = "id"
+    obj: Any
 
     def to_dict(self) -> dict[str, Any]:
         self.obj.scim_external_id = ""
@@ -67,6 +68,7 @@ class PortalSCIMUser(SCIMUser):
 
 class PortalSCIMGroup(SCIMGroup):
     id_field = "id"
+    obj: Any
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -159,9 +159,7 @@ def test_without_a_provider_the_flow_is_not_there(client: Client, settings: Any)
     assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
 
 
-def test_an_unreachable_provider_is_a_clear_error(
-    client: Client, settings: Any, identity_provider: Any
-) -> None:
+def test_an_unreachable_provider_is_a_clear_error(client: Client, settings: Any) -> None:
     from identity import config
     from tests.identity.provider_server import free_port
 

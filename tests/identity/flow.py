@@ -31,7 +31,7 @@ def authorize(client: Client, provider: IdentityProvider, username: str) -> str:
         data={
             "username": username,
             "password": PASSWORD,
-            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "csrfmiddlewaretoken": browser.cookies["idp_csrftoken"],
             "next": parse_qs(urlparse(login_url).query)["next"][0],
         },
         allow_redirects=False,

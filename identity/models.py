@@ -32,7 +32,7 @@ class GroupMapping(models.Model):
                 condition=(models.Q(role="") & models.Q(team__isnull=False))
                 | (~models.Q(role="") & models.Q(team__isnull=True)),
                 name="identity_mapping_role_or_team",
-                violation_error_message="Map the group to a role or to a team, not both.",
+                violation_error_message="Map the group to exactly one role or one team.",
             ),
             models.UniqueConstraint(
                 fields=["group", "role"],

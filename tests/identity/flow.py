@@ -18,9 +18,9 @@ def person(username: str, *groups: str) -> str:
     return f"{username}:{PASSWORD}:{username}@example.com:{','.join(groups)}"
 
 
-def authorize(client: Client, provider: IdentityProvider, username: str) -> str:
+def authorize(client: Client, provider: IdentityProvider, username: str, start_at: str = "") -> str:
     """Start at the portal, sign in at the provider; returns the callback URL it sends back."""
-    start = client.get("/oidc/authenticate/")
+    start = client.get(start_at or "/oidc/authenticate/")
     assert start.status_code == 302, start.content
     browser = requests.Session()
     to_login = browser.get(start["Location"], allow_redirects=False)

@@ -87,6 +87,21 @@ def test_a_group_removed_at_the_provider_removes_the_role_at_the_next_sign_in(
     assert User.objects.filter(username__startswith="bob").count() == 1
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [("/releases/", "/releases/"), ("https://elsewhere.example.com/", "/")],
+)
+def test_the_way_back_is_kept_only_within_the_portal(
+    provider: Any, mappings: Any, next_url: str, lands_on: str
+) -> None:
+    provider.seed(person("olga", "ai-platform"))
+    client = Client()
+    callback = authorize(
+        client, provider, "olga", f"/oidc/authenticate/?{urlencode({'next': next_url})}"
+    )
+    assert client.get(callback)["Location"] == lands_on
+
+
 def test_an_unchanged_sign_in_leaves_no_audit_row(provider: Any, mappings: Any) -> None:
     provider.seed(person("carol", "ai-platform"))
     sign_in(Client(), provider, "carol")

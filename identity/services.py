@@ -21,6 +21,7 @@ from portal.core.models import Team, User
 from portal.core.token_services import tokens_revoke_all
 from portal.core.transitions import lock, record_creation
 
+PROFILE_CLAIMS = (("first_name", "given_name"), ("last_name", "family_name"), ("email", "email"))
 SIGN_IN = "at sign-in, from the identity provider's groups claim"
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
 
@@ -57,7 +58,9 @@ def _first_sign_in(claims: Mapping[str, Any], issuer: str) -> User:
         matches = list(User.objects.filter(email__iexact=email)[:2])
         existing = matches[0] if len(matches) == 1 else None
     user = existing or _create_user(claims, email)
-    ExternalIdentity.objects.create(user=user, issuer=issuer, subject=str(claims["sub"]))
+    link = ExternalIdentity.objects.create(user=user, issuer=issuer, subject=str(claims["sub"]))
+    if existing is not None:
+        _audit(user, "link", "", "linked", f"Linked to {link} by the verified email {email}.")
     return user
 
 
@@ -69,21 +72,22 @@ def _create_user(claims: Mapping[str, Any], email: str) -> User:
         suffix += 1
         username = f"{base}-{suffix}"
     user = User.objects.create_user(username, email=email)  # no usable password
-    record_creation(user, actor=None, target="active", comment="First sign-in through the "
-                    "identity provider.")  # fmt: skip
+    record_creation(
+        user, actor=None, target="active", comment="First sign-in through the identity provider."
+    )
     return user
 
 
 def _update_profile(user: User, claims: Mapping[str, Any]) -> None:
     changed = []
-    for field, claim in (("first_name", "given_name"), ("last_name", "family_name"),
-                         ("email", "email")):  # fmt: skip
+    for field, claim in PROFILE_CLAIMS:
         value = str(claims.get(claim) or "")[:150]
         if value and getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)
     if changed:
         user.save(update_fields=changed)
+        _audit(user, "profile_update", "", "", f"{', '.join(changed)} from the identity provider.")
 
 
 def memberships_sync(user: User, groups: Iterable[str]) -> None:
@@ -118,9 +122,13 @@ def _sync_teams(user: User, managed: set[Team | None], wanted: set[Team | None])
 
 def _audit(user: User, transition: str, source: str, target: str, comment: str) -> None:
     record_transition(
-        user, transition=transition, source=source[:32], target=target[:32], actor=None,
+        user,
+        transition=transition,
+        source=source[:32],
+        target=target[:32],
+        actor=None,
         comment=comment,
-    )  # fmt: skip
+    )
 
 
 def user_deactivate(pk: int, *, actor: Any, via: str) -> User:
@@ -135,9 +143,13 @@ def user_deactivate(pk: int, *, actor: Any, via: str) -> User:
         sessions = sessions_end(user)
         tokens = tokens_revoke_all(user, actor=actor, comment=f"Deactivated {via}.")
         record_transition(
-            user, transition="deactivate", source="active", target="inactive", actor=actor,
+            user,
+            transition="deactivate",
+            source="active",
+            target="inactive",
+            actor=actor,
             comment=f"Deactivated {via}: {sessions} session(s) and {tokens} API token(s) ended.",
-        )  # fmt: skip
+        )
     return user
 
 
@@ -150,9 +162,13 @@ def user_reactivate(pk: int, *, actor: Any, via: str) -> User:
         user.is_active = True
         user.save(update_fields=["is_active"])
         record_transition(
-            user, transition="reactivate", source="inactive", target="active", actor=actor,
+            user,
+            transition="reactivate",
+            source="inactive",
+            target="active",
+            actor=actor,
             comment=f"Reactivated {via}.",
-        )  # fmt: skip
+        )
     return user
 
 
@@ -179,8 +195,8 @@ def scim_user_create(user: User, *, via: str) -> User:
         user.username = username
         user.set_unusable_password()
         user.save()
-        record_creation(user, actor=None, target="active" if user.is_active else "inactive",
-                        comment=f"Provisioned {via}.")  # fmt: skip
+        target = "active" if user.is_active else "inactive"
+        record_creation(user, actor=None, target=target, comment=f"Provisioned {via}.")
     return user
 
 
@@ -188,12 +204,12 @@ def scim_user_update(pk: int, *, changed: User, via: str) -> User:
     """Apply the provider's names, email and active flag to a person (the username stays)."""
     with transaction.atomic():
         user = lock(User, pk)
-        fields = [f for f in ("first_name", "last_name", "email")
-                  if getattr(user, f) != getattr(changed, f)]  # fmt: skip
+        fields = [f for f, _claim in PROFILE_CLAIMS if getattr(user, f) != getattr(changed, f)]
         if fields:
             for field in fields:
                 setattr(user, field, getattr(changed, field))
             user.save(update_fields=fields)
+            _audit(user, "profile_update", "", "", f"{', '.join(fields)} {via}.")
         if user.is_active and not changed.is_active:
             return user_deactivate(pk, actor=None, via=via)
         if changed.is_active and not user.is_active:
@@ -208,17 +224,24 @@ def mapping_save(mapping: GroupMapping, *, actor: Any, created: bool) -> None:
         mapping.save()
         target = (mapping.role or getattr(mapping.team, "slug", ""))[:32]
         record_transition(
-            mapping, transition="create" if created else "edit", source="", target=target,
-            actor=actor, comment=f"Group {mapping.group!r} gives {mapping.role or mapping.team}.",
-        )  # fmt: skip
+            mapping,
+            transition="create" if created else "edit",
+            source="",
+            target=target,
+            actor=actor,
+            comment=f"Group {mapping.group!r} gives {mapping.role or mapping.team}.",
+        )
 
 
 def mapping_delete(mapping: GroupMapping, *, actor: Any) -> None:
     """Delete a group mapping, with its audit row (the roles it gave go at the next sign-in)."""
     with transaction.atomic():
         record_transition(
-            mapping, transition="delete", source=(mapping.role or "team")[:32], target="",
-            actor=actor, comment=f"Group {mapping.group!r} no longer gives "
-            f"{mapping.role or mapping.team}.",
-        )  # fmt: skip
+            mapping,
+            transition="delete",
+            source=(mapping.role or "team")[:32],
+            target="",
+            actor=actor,
+            comment=f"Group {mapping.group!r} no longer gives {mapping.role or mapping.team}.",
+        )
         mapping.delete()

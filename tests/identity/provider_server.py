@@ -69,8 +69,11 @@ class IdentityProvider:
     def manage(self, *args: str) -> None:
         done = subprocess.run(
             [sys.executable, str(PROJECT / "manage.py"), *args],
-            env=self.env, capture_output=True, timeout=120, check=False,
-        )  # fmt: skip
+            env=self.env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"provider manage.py {args[0]} failed:\n{done.stderr.decode()}")
 
@@ -79,10 +82,18 @@ class IdentityProvider:
         self.seed()
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(
-                [sys.executable, str(PROJECT / "manage.py"), "runserver",
-                 f"127.0.0.1:{self.port}", "--noreload", "--nothreading"],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    str(PROJECT / "manage.py"),
+                    "runserver",
+                    f"127.0.0.1:{self.port}",
+                    "--noreload",
+                    "--nothreading",
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

@@ -70,8 +70,10 @@ def test_a_group_removed_at_the_provider_removes_the_role_at_the_next_sign_in(
     # A role no mapping names is the admin's to give, and stays.
     bob.groups.add(Group.objects.get_or_create(name=roles.COST_OWNER)[0])
     assert set(bob.groups.values_list("name", flat=True)) == {
-        roles.PLATFORM_REVIEWER, roles.PRODUCT_OWNER, roles.COST_OWNER,
-    }  # fmt: skip
+        roles.PLATFORM_REVIEWER,
+        roles.PRODUCT_OWNER,
+        roles.COST_OWNER,
+    }
 
     provider.seed(person("bob", "ai-platform"))
     client = Client()
@@ -79,8 +81,9 @@ def test_a_group_removed_at_the_provider_removes_the_role_at_the_next_sign_in(
 
     assert signed_in_as(client) == "bob"
     assert set(bob.groups.values_list("name", flat=True)) == {
-        roles.PLATFORM_REVIEWER, roles.COST_OWNER,
-    }  # fmt: skip
+        roles.PLATFORM_REVIEWER,
+        roles.COST_OWNER,
+    }
     assert list(bob.teams.all()) == []
     latest = [(e.transition, e.source) for e in history_for(bob)][-2:]
     assert latest == [("role_revoke", roles.PRODUCT_OWNER), ("team_leave", "support-ai")]

@@ -32,6 +32,8 @@ def test_a_verified_email_links_the_existing_account() -> None:
     assert signed_in == local
     assert ExternalIdentity.objects.get(subject="s-1").user == local
     assert User.objects.count() == 1
+    link = history_for(local).get(transition="link")
+    assert link.actor is None and "verified email" in link.comment
 
 
 def test_an_unverified_email_links_nothing() -> None:
@@ -54,6 +56,7 @@ def test_the_subject_not_the_email_recognises_a_returning_person() -> None:
     assert again == first
     again.refresh_from_db()
     assert again.email == "new@example.com"
+    assert history_for(again).get(transition="profile_update").comment.startswith("email")
     other_issuer = services.identity_sign_in(claims("s-3"), issuer="https://other.example.com")
     assert other_issuer != first
 

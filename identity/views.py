@@ -49,6 +49,8 @@ class ProviderStartView(oidc_views.OIDCAuthenticationRequestView):
     """Sends the browser to the provider with a fresh state, nonce and PKCE challenge."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The library's constructor reads the endpoint from settings; it comes from discovery
+        # in get(), so a provider that is down fails one request, not the URLconf.
         super(oidc_views.OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:  # type: ignore[override]

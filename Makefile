@@ -49,7 +49,7 @@ format: install
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy portal scenarios releases incidents
+	$(BIN)/mypy portal scenarios releases incidents identity
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=2

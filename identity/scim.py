@@ -57,13 +57,27 @@ class PortalSCIMUser(SCIMUser):
     def delete(self) -> None:
         services.user_deactivate(self.obj.pk, actor=None, via=VIA)
 
+    def parse_path_and_values(self, path: Any, value: Any) -> list[Any]:
+        # Microsoft Entra ID sends the active flag as the string "True" or "False".
+        pairs = super().parse_path_and_values(path, value)
+        return [(p, _flag(v) if _is_active(p) else v) for p, v in pairs]
+
     def validate_op_replace(self, path: Any, value: Any, operation: dict[str, Any]) -> None:
         # The library's own check names `operation["path"]`, absent from a path-less replace.
-        is_active = path is not None and path.first_path == ("active", None, None)
-        if is_active and not isinstance(value, bool):
+        if _is_active(path) and not isinstance(value, bool):
             raise exceptions.BadRequestError(
                 f'"active" must be true or false, not {value!r}.', scim_type="invalidValue"
             )
+
+
+def _is_active(path: Any) -> bool:
+    return path is not None and path.first_path == ("active", None, None)
+
+
+def _flag(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
 
 
 class PortalSCIMGroup(SCIMGroup):

@@ -70,6 +70,15 @@ def test_deactivation_ends_sessions_and_tokens_at_once(leaver: Any) -> None:
     assert AuditEntry.objects.filter(transition="revoke", actor=None).count() == 1
 
 
+def test_entra_ids_string_booleans_deactivate_too(outsider: Any) -> None:
+    # Microsoft Entra ID sends `"value": "False"`, with a path, and a capitalised op.
+    body = {"Operations": [{"op": "Replace", "path": "active", "value": "False"}]}
+    response = scim("patch", f"Users/{outsider.pk}", body)
+    assert response.status_code == 200, response.content
+    outsider.refresh_from_db()
+    assert not outsider.is_active
+
+
 @pytest.mark.parametrize("token", [None, "wrong-token"], ids=["no token", "wrong token"])
 def test_without_the_bearer_token_nothing_changes(leaver: Any, token: str | None) -> None:
     person, browser, _token = leaver

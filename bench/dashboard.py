@@ -158,10 +158,11 @@ def dependents(
     requests of scenarios [start, start + count), with ids derived from the scenario index."""
     from django.contrib.contenttypes.models import ContentType
 
+    from exceptions.models import PlatformException
     from incidents.models import Incident
     from portal.core.models import AuditEntry
     from releases.models import Release, SignOff
-    from scenarios.models import EscalationStep, PlatformException, Scenario
+    from scenarios.models import EscalationStep, Scenario
     from support.models import SupportRequest
 
     scenario_type = ContentType.objects.get_for_model(Scenario)
@@ -245,11 +246,12 @@ def _inserted_at(obj: Any) -> dt.datetime:
 def seed(cast: dict[str, Any], count: int, now: dt.datetime, span: float) -> None:
     from django.db import connections, transaction
 
+    from exceptions.models import PlatformException
     from incidents.models import Incident
     from portal.core.audit import link_rows
     from portal.core.models import AuditEntry
     from releases.models import Release, SignOff
-    from scenarios.models import EscalationStep, PlatformException, Scenario
+    from scenarios.models import EscalationStep, Scenario
     from support.models import SupportRequest
 
     with transaction.atomic(using=_alias.get()):

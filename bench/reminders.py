@@ -89,9 +89,10 @@ def _scenario(people: dict[str, list[Any]], n: int, **fields: Any) -> Any:
 
 
 def _seed(now: dt.datetime) -> dict[str, int]:
+    from exceptions.models import PlatformException
     from incidents.models import Incident
     from releases.models import Release
-    from scenarios.models import EscalationStep, PlatformException, Scenario
+    from scenarios.models import EscalationStep, Scenario
 
     people = _people()
     count = {reason: int(ITEMS * share) for reason, share in MIX.items()}
@@ -190,7 +191,7 @@ def _release(scenario: Any, people: dict[str, list[Any]], n: int, status: str, *
 
 
 def _exception(scenario: Any, **fields: Any) -> Any:
-    from scenarios.models import PlatformException
+    from exceptions.models import PlatformException
 
     return PlatformException(
         kind=PlatformException.Kind.OTHER,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -86,6 +87,8 @@ INSTALLED_APPS = [
     # The people and teams directory lists each team's scenarios, so it sits above them too.
     "directory",
     "dashboard",
+    # Sign-in through the company's identity provider, group mappings and SCIM.
+    "identity",
 ]
 
 # Widgets render with the project's template engine, so templates/django/forms/ can override them;
@@ -121,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.portal",
+                "identity.context_processors.sign_in",
             ],
         },
     },
@@ -222,7 +226,9 @@ INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, refusing while PASSWORD_LOGIN is off (identity/backends.py).
+    "identity.backends.PasswordBackend",
+    "identity.backends.ProviderBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
@@ -419,4 +425,44 @@ PORTAL = {
     "REMINDER_RETRY_MINUTES": env_int("REMINDER_RETRY_MINUTES", 5),
     "REMINDER_MAX_ATTEMPTS": env_int("REMINDER_MAX_ATTEMPTS", 5),
     "EMAIL_MAX_RETRIES": env_int("EMAIL_MAX_RETRIES", 5),
+}
+
+# Sign-in through the company's OpenID Connect provider (identity/, mozilla-django-oidc): on
+# when OIDC_ISSUER and OIDC_CLIENT_ID are set. The endpoints come from the issuer's discovery
+# document. Authorization code flow with PKCE (S256), state and nonce; the id token's
+# signature, issuer, audience and expiry are checked.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your company account")
+OIDC_TIMEOUT = env_float("OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+# Password sign-in (the sign-in page, the admin's, the token exchange). Switched off only
+# while OpenID Connect is configured, so the embedded default and the demo users keep it.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
+
+# SCIM 2.0 (django-scim2) at /scim/v2/, for deprovisioning from the identity provider: every
+# request needs `Authorization: Bearer <SCIM_BEARER_TOKEN>`; without the setting SCIM is closed.
+SCIM_BEARER_TOKEN = os.environ.get("SCIM_BEARER_TOKEN", "")
+_site = urlparse(SITE_URL)
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": _site.netloc or "localhost",
+    "SCHEME": _site.scheme or "https",
+    "USER_ADAPTER": "identity.scim.PortalSCIMUser",
+    "GROUP_ADAPTER": "identity.scim.PortalSCIMGroup",
+    "AUTH_CHECK_MIDDLEWARE": "identity.scim_auth.BearerTokenCheck",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "The token set in the portal's SCIM_BEARER_TOKEN.",
+            "primary": True,
+        }
+    ],
 }

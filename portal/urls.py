@@ -21,6 +21,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("portal.core.urls")),
+    path("", include("identity.urls")),
+    # Not in the OpenAPI schema: SCIM is its own protocol (RFC 7644), for the identity provider.
+    path("scim/v2/", include("identity.scim", namespace="scim")),
     path("scenarios/", include("scenarios.urls")),
     path("exceptions/", include("exceptions.urls")),
     path("releases/", include("releases.urls")),

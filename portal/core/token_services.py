@@ -60,3 +60,21 @@ def token_revoke(pk: int, *, actor: Any) -> ApiToken:
         )
         token.delete()
     return token
+
+
+def tokens_revoke_all(user: Any, *, actor: Any, comment: str) -> int:
+    """Revoke every token of a user being deactivated (by an admin or the identity provider,
+    then `actor` is None); one audit row per token. Returns how many."""
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.select_for_update().filter(user=user))
+        for token in tokens:
+            record_transition(
+                token,
+                transition="revoke",
+                source="expired" if token.is_expired else "active",
+                target="revoked",
+                actor=actor,
+                comment=comment,
+            )
+        ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).delete()
+    return len(tokens)

@@ -7,13 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # The sign-in page ("login") is the identity app's: the provider's button and, while it
+    # is allowed, the password form.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", token_views.profile, name="profile"),
     path("profile/tokens/", token_views.token_create, name="token-create"),

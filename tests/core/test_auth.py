@@ -14,8 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from portal.core import demo
 from tests.factories import PASSWORD
 
-# Pages anyone may open: the login page itself and the health checks.
-PUBLIC = {"/login/", "/healthz", "/readyz"}
+# Pages anyone may open: the login page itself, the health checks, the two steps of signing
+# in through the identity provider, and SCIM, which takes a bearer token instead of a session
+# (tests/identity).
+PUBLIC = {"/login/", "/healthz", "/readyz", "/oidc/authenticate/", "/oidc/callback/",
+          "/scim/v2/", "/scim/v2/ServiceProviderConfig"}  # fmt: skip
 
 
 @pytest.fixture

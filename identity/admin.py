@@ -1,0 +1,42 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from identity import services
+from identity.models import ExternalIdentity, GroupMapping
+
+
+@admin.register(GroupMapping)
+class GroupMappingAdmin(admin.ModelAdmin):
+    """Which provider group gives which role or team; every change is audited."""
+
+    list_display = ["group", "role", "team"]
+    list_filter = ["role", "team"]
+    search_fields = ["group"]
+    autocomplete_fields = ["team"]
+    actions: list[Any] = []  # no bulk delete: each deletion leaves its own audit row
+
+    def save_model(self, request: HttpRequest, obj: GroupMapping, form: Any, change: bool) -> None:
+        services.mapping_save(obj, actor=request.user, created=not change)
+
+    def delete_model(self, request: HttpRequest, obj: GroupMapping) -> None:
+        services.mapping_delete(obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GroupMapping]) -> None:
+        for mapping in queryset:
+            services.mapping_delete(mapping, actor=request.user)
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "issuer", "subject", "created_at"]
+    search_fields = ["user__username", "subject"]
+    readonly_fields = ["user", "issuer", "subject", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -26,6 +26,7 @@ urlpatterns = [
     path("dashboard/", include("portal.dashboard.urls")),
     path("support/", include("portal.support.urls")),
     path("", include("portal.directory.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -142,7 +142,7 @@ def slack_link(request: HttpRequest) -> HttpResponse:
 @require_POST
 def slack_interactions(request: HttpRequest) -> HttpResponse:
     try:
-        slack.verify(request.body, dict(request.headers.items()))
+        slack.verify(request.body, {key.lower(): value for key, value in request.headers.items()})
     except slack.Refused as exc:
         return JsonResponse({"detail": str(exc)}, status=401)
     try:

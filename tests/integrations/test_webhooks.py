@@ -67,10 +67,13 @@ def test_a_rolled_back_change_sends_nothing(
     django_capture_on_commit_callbacks: Any,
 ) -> None:  # fmt: skip
     _endpoint(cast, receiver, received)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            release_submit(draft.pk, actor=draft.author)
-            raise RuntimeError("the caller's transaction fails after the transition")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        release_submit(draft.pk, actor=draft.author)
+        raise RuntimeError("the caller's transaction fails after the transition")
     assert not Event.objects.exists()
     assert not Delivery.objects.exists()
     assert received.count() == 0
@@ -207,9 +210,11 @@ def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_told(
     endpoint = _endpoint(cast, receiver, received)
     _submit(draft, django_capture_on_commit_callbacks)
     delivery = Delivery.objects.get()
-    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            requeue_webhooks_task()
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        requeue_webhooks_task()
     endpoint.refresh_from_db()
     assert not endpoint.is_active and "2 failed deliveries" in endpoint.disabled_reason
     assert Delivery.objects.get(pk=delivery.pk).response_code == 500

@@ -57,7 +57,8 @@ def _operation(type_: str) -> dict[str, Any]:
 
 def webhooks() -> list[OpenApiWebhook]:
     return [
-        OpenApiWebhook(name=type_, decorator=_operation(type_)) for type_ in events.event_types()
+        OpenApiWebhook(name=type_, decorator={"post": _operation(type_)})
+        for type_ in events.event_types()
     ]
 
 

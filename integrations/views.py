@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -46,7 +47,7 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
         try:
             endpoint, secret = services.endpoint_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            form.add_error("url" if "url" in getattr(exc, "error_dict", {}) else None, exc)
+            form.add_error(None, exc)
         else:
             # Rendered, not redirected: the secret is shown once and kept nowhere else.
             return _endpoint_page(request, endpoint, secret)
@@ -96,7 +97,7 @@ def team_channels(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.channel_create(actor=request.user, team=team, data=form.cleaned_data)
         except ValidationError as exc:
-            form.add_error("url" if "url" in getattr(exc, "error_dict", {}) else None, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, "Channel added: the team's events now go there.")
             return redirect("integrations:team_channels", slug=team.slug)
@@ -142,11 +143,12 @@ def slack_link(request: HttpRequest) -> HttpResponse:
 @require_POST
 def slack_interactions(request: HttpRequest) -> HttpResponse:
     try:
-        slack.verify(request.body, {key.lower(): value for key, value in request.headers.items()})
-    except slack.Refused as exc:
+        body = request.body  # Slack posts a form; a multipart body is none it signed
+        slack.verify(body, {key.lower(): value for key, value in request.headers.items()})
+    except (slack.Refused, RawPostDataException) as exc:
         return JsonResponse({"detail": str(exc)}, status=401)
     try:
-        click = slack.parse(request.body)
+        click = slack.parse(body)
     except ValidationError as exc:
         return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
     message = slack.handle(click)

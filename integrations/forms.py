@@ -23,7 +23,9 @@ class EndpointForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["event_types"].choices = [(t, t) for t in events.event_types()]
+        field = self.fields["event_types"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(t, t) for t in events.event_types()]
 
 
 class ChannelForm(forms.Form):

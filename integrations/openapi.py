@@ -23,6 +23,11 @@ TRANSITION_DATA = {
 ALIAS_DATA = {"type": "object", "properties": {
     "alias": {"type": "string"}, "scenario_id": {"type": "integer"}, "release_id": {"type": "integer"},
     "reason": {"type": "string"}, "moved_by": ACTOR}}  # fmt: skip
+REMINDER_DATA = {"type": "object", "properties": {
+    "object": TRANSITION_DATA["properties"]["object"], "reason": {"type": "string"},  # type: ignore[index]
+    "round": {"type": "integer"}, "level": {"type": "integer", "description": "0: a reminder; "
+    "n: escalation level n."}, "recipient": ACTOR, "since": {"type": "string", "format": "date-time"},
+    "comment": {"type": "string"}}}  # fmt: skip
 HEADERS = [
     {"name": name, "in": "header", "required": True, "schema": {"type": "string"}, "description": text}
     for name, text in (
@@ -39,7 +44,13 @@ def _payload(type_: str) -> dict[str, Any]:
         "type": {"type": "string", "enum": [type_]}, "version": {"type": "integer", "enum": [events.VERSION]},
         "id": {"type": "string", "format": "uuid"}, "occurred_at": {"type": "string", "format": "date-time"},
         "team": {"type": "string", "nullable": True, "description": "The team's slug."},
-        "data": ALIAS_DATA if type_ == "alias.moved" else TRANSITION_DATA}}  # fmt: skip
+        "data": _data(type_)}}  # fmt: skip
+
+
+def _data(type_: str) -> dict[str, Any]:
+    if type_ == "alias.moved":
+        return ALIAS_DATA
+    return REMINDER_DATA if type_ in events.REMINDER_TYPES else TRANSITION_DATA
 
 
 def _operation(type_: str) -> dict[str, Any]:

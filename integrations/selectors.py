@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from integrations.models import ChatChannel, Delivery, SlackIdentity, WebhookEndpoint
@@ -19,5 +21,5 @@ def channels_of(team: Team) -> QuerySet[ChatChannel]:
     return ChatChannel.objects.filter(team=team).select_related("created_by")
 
 
-def slack_identity(user: object) -> SlackIdentity | None:
+def slack_identity(user: Any) -> SlackIdentity | None:
     return SlackIdentity.objects.filter(user=user).first()

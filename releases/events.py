@@ -17,6 +17,7 @@ def release_team(release: Release) -> str:
 @describes(Release, name="release", team=release_team)
 def release_fields(release: Release) -> dict[str, Any]:
     return {
+        "title": release.title or str(release),
         "scenario_id": release.scenario_id,
         "revision": release.revision,
         "change_type": release.change_type,

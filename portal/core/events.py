@@ -22,6 +22,7 @@ from portal.core.models import Event
 
 logger = logging.getLogger(__name__)
 VERSION = 1  # of every payload below; a breaking change of a payload raises it
+REMINDER_TYPES = ("reminder.sent", "reminder.escalated")
 
 Fields = Callable[[Any], dict[str, Any]]
 _kinds: dict[type[models.Model], Kind] = {}
@@ -72,11 +73,12 @@ def kinds() -> dict[type[models.Model], Kind]:
 
 def event_types() -> list[str]:
     """Every event type the portal emits: each described model's states, plus alias moves."""
-    found = {"alias.moved"}
+    found = {"alias.moved", *REMINDER_TYPES}
     for model, kind in _kinds.items():
         for field in model._meta.get_fields():
-            if getattr(field, "protected", False) and getattr(field, "choices", None):
-                found |= {f"{kind.name}.{kind.states.get(v, v)}" for v, _ in field.choices}
+            choices: Any = getattr(field, "choices", None)
+            if getattr(field, "protected", False) and choices:
+                found |= {f"{kind.name}.{kind.states.get(v, v)}" for v, _ in choices}
     return sorted(found)
 
 
@@ -103,6 +105,15 @@ def emit(
     for consumer in _consumers:
         transaction.on_commit(lambda c=consumer: c(event.pk), robust=True)  # type: ignore[misc]
     return event
+
+
+def emit_about(obj: models.Model, type_: str, data: dict[str, Any]) -> Event | None:
+    """An event about a described object that is no transition (a reminder about it)."""
+    kind = _kinds.get(type(obj))
+    if kind is None:
+        return None
+    described = {"object": {"kind": kind.name, "id": obj.pk, **kind.fields(obj)}, **data}
+    return emit(type_, described, team=kind.team(obj))
 
 
 def emit_transition(obj: models.Model, *, transition: str, source: str, target: str, actor: Any,

@@ -14,8 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from portal.core import demo
 from tests.factories import PASSWORD
 
-# Pages anyone may open: the login page itself and the health checks.
-PUBLIC = {"/login/", "/healthz", "/readyz"}
+# Pages anyone may open: the login page itself and the health checks; and Slack's interaction
+# endpoint, which no browser signs in to: Slack signs each request instead.
+PUBLIC = {"/login/", "/healthz", "/readyz", "/integrations/slack/interactions/"}
 
 
 @pytest.fixture

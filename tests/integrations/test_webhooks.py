@@ -50,7 +50,8 @@ def test_one_transition_gives_one_signed_delivery(
     assert body["type"] == "release.submitted" and body["version"] == 1
     assert body["team"] == cast.team.slug
     assert body["data"]["object"] == {
-        "kind": "release", "id": draft.pk, "scenario_id": cast.scenario.pk, "revision": 1,
+        "kind": "release", "id": draft.pk, "title": draft.title, "scenario_id": cast.scenario.pk,
+        "revision": 1,
         "change_type": "model", "model_name": draft.model_name, "alias_name": "support-chat",
         "status": "submitted", "url": f"{settings.SITE_URL}/releases/{draft.pk}/",
     }  # fmt: skip

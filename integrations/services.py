@@ -187,10 +187,8 @@ def _claim(delivery_id: int) -> Delivery | None:
     now = timezone.now()
     lease = now + dt.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
     claimed = (
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=lease, attempts=F("attempts") + 1)
-    )  # fmt: skip
+        _due(now).filter(pk=delivery_id).update(claimed_until=lease, attempts=F("attempts") + 1)
+    )
     if not claimed:
         return None
     return Delivery.objects.select_related("event", "endpoint", "channel").get(pk=delivery_id)
@@ -300,11 +298,19 @@ def _disable_after_failures(target: WebhookEndpoint | ChatChannel, error: str) -
 def due_deliveries(limit: int = 500) -> list[int]:
     """Pending deliveries whose next attempt is due and that nobody holds (lost enqueues,
     killed workers, retries after a restart)."""
-    now = timezone.now()
-    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    due = _due(timezone.now()).order_by("next_attempt_at")
+    return list(due.values_list("pk", flat=True)[:limit])
+
+
+def _due(now: dt.datetime) -> Any:
+    """Pending deliveries due now that no attempt holds, to targets still enabled: a disabled
+    endpoint's deliveries wait until it is enabled again."""
+    return Delivery.objects.filter(
+        Q(endpoint__is_active=True) | Q(channel__is_active=True),
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        status=Delivery.Status.PENDING,
+        next_attempt_at__lte=now,
     )
-    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
 def undispatched_events(older_than: dt.timedelta, limit: int = 500) -> list[int]:

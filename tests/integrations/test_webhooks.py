@@ -225,3 +225,21 @@ def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_told(
     with django_capture_on_commit_callbacks(execute=True):
         services.endpoint_set_active(endpoint.pk, actor=cast.admin, active=False)
     assert received.count() == 2
+
+
+def test_a_disabled_endpoints_pending_deliveries_wait_until_it_is_enabled(
+    cast: SimpleNamespace, draft: Any, received: Received, loopback_allowed: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    port = free_port()
+    endpoint = _endpoint(cast, f"http://127.0.0.1:{port}", received)
+    _submit(draft, django_capture_on_commit_callbacks)  # down: the delivery waits for a retry
+    services.endpoint_set_active(endpoint.pk, actor=cast.admin, active=False)
+    later = timezone.now() + dt.timedelta(minutes=5)
+    with http_receiver(received, port), time_machine.travel(later, tick=False):
+        requeue_webhooks_task()
+        assert received.count() == 0
+        services.endpoint_set_active(endpoint.pk, actor=cast.admin, active=True)
+        requeue_webhooks_task()
+        assert received.count() == 1
+    assert Delivery.objects.get().status == "delivered"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from integrations import policies, selectors, services, slack
 from integrations.forms import ChannelForm, EndpointForm
-from integrations.models import Delivery, WebhookEndpoint
+from integrations.models import ChatChannel, Delivery, WebhookEndpoint
 from integrations.tasks import slack_respond_task
 from portal.core.models import Team
 from portal.core.pagination import paginate
@@ -109,8 +109,6 @@ def team_channels(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    from integrations.models import ChatChannel
-
     slug = get_object_or_404(ChatChannel.objects.select_related("team"), pk=pk).team.slug
     services.channel_delete(pk, actor=request.user)
     messages.success(request, "Channel removed.")

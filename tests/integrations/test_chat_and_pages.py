@@ -150,3 +150,14 @@ def test_reminders_reach_the_teams_channel(
     assert (
         cast.quality_owner.get_full_name() in details and cast.cost_owner.get_full_name() in details
     )
+
+
+def test_the_team_page_links_its_product_owners_to_the_channels(
+    cast: SimpleNamespace, other_product_owner: Any
+) -> None:
+    link = f'href="/integrations/teams/{cast.team.slug}/channels/"'
+    client = Client()
+    client.force_login(cast.product_owner)
+    assert link in client.get(f"/teams/{cast.team.slug}/").content.decode()
+    client.force_login(other_product_owner)
+    assert link not in client.get(f"/teams/{cast.team.slug}/").content.decode()

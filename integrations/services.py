@@ -158,6 +158,17 @@ def enqueue_delivery(delivery_id: int, countdown: int = 0) -> None:
         logger.warning("Delivery %s waits for the requeue (%s).", delivery_id, exc)
 
 
+def enqueue_slack_response(response_url: str, message: dict[str, Any]) -> None:
+    """After the click's commit: update the Slack message (lost if the broker is down: the
+    sign-off itself is recorded, and the page shows it)."""
+    from integrations.tasks import slack_respond_task
+
+    try:
+        slack_respond_task.delay(response_url, message)
+    except OperationalError as exc:
+        logger.warning("The Slack message was not updated, the broker is unreachable (%s).", exc)
+
+
 def fan_out(event_id: int) -> list[int]:
     """One delivery per interested endpoint and team channel; returns the new ones' ids."""
     with transaction.atomic():

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from integrations import policies, selectors, services, slack
 from integrations.forms import ChannelForm, EndpointForm
 from integrations.models import ChatChannel, Delivery, WebhookEndpoint
-from integrations.tasks import slack_respond_task
 from portal.core.models import Team
 from portal.core.pagination import paginate
 
@@ -150,5 +149,5 @@ def slack_interactions(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
     message = slack.handle(click)
-    transaction.on_commit(lambda: slack_respond_task.delay(click.response_url, message))
+    transaction.on_commit(lambda: services.enqueue_slack_response(click.response_url, message))
     return HttpResponse(status=200)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
+from integrations.sealed import SealedTextField
 from portal.core.models import ChoiceLabels, Event, Team
 
 
@@ -23,8 +25,8 @@ class WebhookEndpoint(models.Model):
         help_text="Only this team's events; empty: every team's.",
     )  # fmt: skip
     event_types = models.JSONField(default=list, blank=True, help_text="Empty: every event.")
-    secret = models.CharField(max_length=100)
-    previous_secret = models.CharField(max_length=100, blank=True)
+    secret = SealedTextField()
+    previous_secret = SealedTextField(blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
@@ -64,7 +66,9 @@ class ChatChannel(ChoiceLabels, models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="chat_channels")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     name = models.CharField(max_length=100, help_text="How the channel is known, e.g. #ai-ops.")
-    url = models.URLField(max_length=500, help_text="The channel's incoming webhook URL.")
+    # The URL is the credential of a Slack or Teams incoming webhook: kept encrypted.
+    url = SealedTextField(validators=[URLValidator(schemes=["http", "https"])],
+                          help_text="The channel's incoming webhook URL.")  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -243,3 +243,23 @@ def test_a_disabled_endpoints_pending_deliveries_wait_until_it_is_enabled(
         requeue_webhooks_task()
         assert received.count() == 1
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_secrets_and_chat_urls_are_encrypted_at_rest(cast: SimpleNamespace, receiver: str) -> None:
+    from django.db import connection
+
+    endpoint, secret = services.endpoint_create(actor=cast.admin, data={"url": f"{receiver}/hook"})
+    channel = services.channel_create(
+        actor=cast.admin, team=cast.team,
+        data={"kind": "slack", "name": "#ops", "url": f"{receiver}/services/T1/B1/token"},
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT secret FROM integrations_webhookendpoint WHERE id = %s", [endpoint.pk]
+        )
+        stored_secret = cursor.fetchone()[0]
+        cursor.execute("SELECT url FROM integrations_chatchannel WHERE id = %s", [channel.pk])
+        stored_url = cursor.fetchone()[0]
+    assert secret not in stored_secret and "token" not in stored_url
+    assert WebhookEndpoint.objects.get().secret == secret
+    assert channel.url.endswith("/token")

@@ -31,6 +31,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=23),
         "options": {"expires": 6 * 60 * 60},
     },
+    "requeue-webhooks": {
+        "task": "integrations.tasks.requeue_webhooks_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 60},
+    },
     "purge-idempotency-keys": {
         "task": "portal.core.tasks.purge_idempotency_keys_task",
         "schedule": crontab(minute=17),

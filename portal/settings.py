@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "dashboard",
     # Sign-in through the company's identity provider, group mappings and SCIM.
     "identity",
+    # Webhooks and chat channels carry every app's events, so the app sits above them.
+    "integrations",
 ]
 
 # Widgets render with the project's template engine, so templates/django/forms/ can override them;
@@ -384,7 +386,20 @@ SPECTACULAR_SETTINGS = {
         "SupportRequestStatusEnum": "support.models.SupportRequest.Status",
         "TeamKindEnum": "portal.core.models.Team.Kind",
     },
+    "WEBHOOKS": "integrations.openapi.WEBHOOKS",
 }
+
+# Webhooks and chat channels (integrations/)
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_CONNECT_TIMEOUT = env_float("WEBHOOK_CONNECT_TIMEOUT", 3.0)
+WEBHOOK_READ_TIMEOUT = env_float("WEBHOOK_READ_TIMEOUT", 10.0)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 120)
+SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
+INTEGRATIONS_SECRET_KEY = os.environ.get("INTEGRATIONS_SECRET_KEY", "") or SECRET_KEY
+SLACK_LINK_MAX_AGE_SECONDS = env_int("SLACK_LINK_MAX_AGE_SECONDS", 900)
 
 LOGGING = {
     "version": 1,

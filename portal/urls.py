@@ -31,6 +31,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("support/", include("support.urls")),
     path("", include("directory.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,11 +14,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from portal.core import events
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import delegated, lock, perform, record_creation
 from releases import gates, policies
+from releases.events import release_team
 from releases.models import (
     REVIEW_KINDS,
     SIGNOFF_RULES,
@@ -161,8 +163,10 @@ def release_sign_off(
     decision: str,
     comment: str = "",
     as_delegate: bool = False,
+    via: str = "",
 ) -> SignOff:
-    """Record one sign-off; completes the quality+cost pair or rejects the release, atomically."""
+    """Record one sign-off; completes the quality+cost pair or rejects the release, atomically.
+    `via` names where it was given other than the portal ("via Slack"), for the audit row."""
     kind = SignOff.Kind(kind)
     decision = SignOff.Decision(decision)
     with transaction.atomic():
@@ -188,7 +192,7 @@ def release_sign_off(
             source=release.status,
             target=release.status,
             actor=actor,
-            comment="\n".join(filter(None, [comment, note])),
+            comment="\n".join(filter(None, [comment, note, via])),
             as_delegate=delegated,
         )
         _after_sign_off(release, signoff, actor)
@@ -305,6 +309,12 @@ def _move_alias(alias: ModelAlias, release: Release, actor: Any, reason: str) ->
     )
     alias.current_release = release
     alias.save(update_fields=["current_release"])
+    events.emit(
+        "alias.moved",
+        {"alias": alias.name, "scenario_id": alias.scenario_id, "release_id": release.pk,
+         "reason": reason, "moved_by": events.actor_fields(actor)},
+        team=release_team(release),
+    )  # fmt: skip
 
 
 def release_release(release_id: Any, *, actor: Any, as_delegate: bool = False) -> Release:

@@ -25,4 +25,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_ensure_audit_chain_head, sender=self)
         # Registers the delivery task, which notifications enqueue by name.
-        from portal.core import tasks  # noqa: F401
+        from portal.core import (
+            events,
+            tasks,  # noqa: F401
+        )
+
+        events.discover()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -236,3 +237,24 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class Event(models.Model):
+    """Something that happened, for pipelines and chat (the event outbox, see core.events).
+
+    Written in the transaction of the change it describes, so a rolled-back change leaves
+    none; consumers (webhooks, chat channels) read it after the commit."""
+
+    uid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    type = models.CharField(max_length=100, db_index=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    team_slug = models.CharField(max_length=120, blank=True, db_index=True)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} ({self.uid})"

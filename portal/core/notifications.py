@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -20,6 +19,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.text import Truncator
 from kombu.exceptions import OperationalError
 
+from portal.core import queue
 from portal.core.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -85,8 +85,7 @@ def enqueue_delivery(email_id: int) -> None:
     """Hand a committed email to the workers. With the broker unreachable this gives up within
     the publish retry policy (about a second): the email stays pending in the outbox and the
     beat requeue (`requeue_unsent_emails_task`) sends it once the broker is back."""
-    # Looked up by name in Celery's registry: the tasks module imports this one to requeue.
-    deliver = current_app.tasks[DELIVER_TASK]
+    deliver = queue.task(DELIVER_TASK)
     try:
         deliver.delay(email_id)
     except OperationalError as exc:

@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.http import Http404
 from django_fsm import TransitionNotAllowed
 
-from portal.core import roles
+from portal.core import events, roles
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 
@@ -143,10 +143,12 @@ CREATED = ""  # the source state of every object's first audit row, in every app
 def record_creation(
     obj: models.Model, *, actor: Any, target: str, action: str = "create", comment: str = ""
 ) -> None:
-    """The audit row of a new object: `action` from nothing (`CREATED`) to its first state."""
+    """The audit row (and the event) of a new object: `action` from nothing (`CREATED`) to its
+    first state."""
     record_transition(
         obj, transition=action, source=CREATED, target=target, actor=actor, comment=comment
     )
+    events.emit_transition(obj, transition=action, source=CREATED, target=target, actor=actor)
 
 
 def lock(model: type[M], pk: Any) -> M:
@@ -219,6 +221,10 @@ def perform(
             comment=comment,
             as_delegate=as_someone_else,
         )
+        events.emit_transition(
+            obj, transition=name, source=source, target=_state(obj, meta),
+            actor=None if system else actor, comment=comment,
+        )  # fmt: skip
         if after is not None:
             after(obj)
         if on_commit is not None:

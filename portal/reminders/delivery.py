@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from portal.core import events
 from portal.core.notifications import absolute_url, render_email
 from portal.reminders import registry
 from portal.reminders.models import Reminder
@@ -146,7 +147,7 @@ def _send(rows: list[Reminder], now: dt.datetime, result: Delivery) -> None:
                 logger.warning("Reminder %s not sent: %s", row.pk, exc)
                 failed.append((row, _error(exc)))
                 continue
-            _mark_sent(row)
+            _mark_sent(row, obj)
             result.sent.append(_summary(row, obj, message))
     finally:
         connection.close()
@@ -209,11 +210,28 @@ def _summary(row: Reminder, obj: Any, message: EmailMultiAlternatives) -> Sent:
     )
 
 
-def _mark_sent(row: Reminder) -> None:
+def _mark_sent(row: Reminder, obj: Any) -> None:
     # At once, not with the batch: a crash later in the batch must not send this one again.
-    Reminder.objects.filter(pk=row.pk, status=Reminder.Status.PENDING).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    # The event (for the team's chat channels) is written with the mark, so it is never lost
+    # or doubled apart from it.
+    with transaction.atomic():
+        marked = Reminder.objects.filter(pk=row.pk, status=Reminder.Status.PENDING).update(
+            status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+        if marked:
+            events.emit_about(obj, events.REMINDER_TYPES[bool(row.level)], _event_data(row))
+
+
+def _event_data(row: Reminder) -> dict[str, Any]:
+    reason = registry.get(row.reason)
+    what = reason.what if reason is not None else row.reason
+    name = row.recipient.get_full_name() or row.recipient.get_username()
+    escalated = f", escalation level {row.level}" if row.level else ""
+    return {
+        "reason": row.reason, "round": row.round, "level": row.level,
+        "recipient": events.actor_fields(row.recipient), "since": row.since.isoformat(),
+        "comment": f"Waiting for {what} since {row.since:%Y-%m-%d %H:%M} UTC; {name} reminded{escalated}.",
+    }  # fmt: skip
 
 
 def _record(

@@ -15,10 +15,12 @@ from portal.core import demo
 from tests.factories import PASSWORD
 
 # Pages anyone may open: the login page itself, the health checks, the two steps of signing
-# in through the identity provider, and SCIM, which takes a bearer token instead of a session
-# (tests/identity).
+# in through the identity provider, SCIM, which takes a bearer token instead of a session
+# (tests/identity), and Slack's interaction endpoint, which no browser signs in to: Slack signs
+# each request instead.
 PUBLIC = {"/login/", "/healthz", "/readyz", "/oidc/authenticate/", "/oidc/callback/",
-          "/scim/v2/", "/scim/v2/ServiceProviderConfig"}  # fmt: skip
+          "/scim/v2/", "/scim/v2/ServiceProviderConfig",
+          "/integrations/slack/interactions/"}  # fmt: skip
 
 
 @pytest.fixture

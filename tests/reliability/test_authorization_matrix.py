@@ -262,6 +262,22 @@ HTML_TABLE: list[Row] = [
     row("GET", "dashboard:metrics-csv", {"admin"}),
     row("GET", "dashboard:scorecard", SIGNED_IN),
     row("GET", "dashboard:drill-down", SIGNED_IN, key="mttr"),
+    # Webhooks and chat channels: admins; a team's product owners for its channels. The bad
+    # URLs make the POSTs a 400 for whoever may send them (the SSRF guard refuses loopback).
+    row("GET", "integrations:endpoint_list", {"admin"}),
+    row("POST", "integrations:endpoint_list", {"admin"}, data=lambda w: {"url": "http://127.0.0.1/x"}),
+    row("GET", "integrations:endpoint_detail", {"admin"}, "extra:endpoint"),
+    row("POST", "integrations:endpoint_rotate", {"admin"}, "extra:endpoint"),
+    row("POST", "integrations:endpoint_toggle", {"admin"}, "extra:endpoint"),
+    row("POST", "integrations:delivery_redeliver", {"admin"}, "extra:delivery"),
+    row("GET", "integrations:team_channels", {"team_po", "admin"}, slug="support-ai"),
+    row("POST", "integrations:team_channels", {"team_po", "admin"}, slug="support-ai",
+        data=lambda w: {"kind": "slack", "name": "#x", "url": "http://127.0.0.1/x"}),
+    row("POST", "integrations:channel_delete", {"team_po", "admin"}, "extra:channel"),
+    row("GET", "integrations:slack_link", SIGNED_IN),
+    row("POST", "integrations:slack_link", SIGNED_IN, data=lambda w: {"token": "forged"}),
+    # Slack signs its requests; an unsigned one is refused (401) whoever sends it.
+    row("POST", "integrations:slack_interactions", NOBODY),
     # People and teams directory
     row("GET", "directory:people", SIGNED_IN),
     row("GET", "directory:teams", SIGNED_IN),

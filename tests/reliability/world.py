@@ -207,4 +207,28 @@ def build() -> World:
         alias=alias,
         token=token,
         author=author,
+        extra=_integrations(people, teams["support-ai"]),
     )
+
+
+def _integrations(people: dict[str, Any], team: Any) -> dict[str, Any]:
+    """A webhook endpoint with one delivery, and a chat channel of the scenario's team."""
+    from integrations.models import ChatChannel, Delivery, WebhookEndpoint
+    from portal.core.models import Event
+
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example.com/portal", owner=people["admin"], secret="whsec_bWF0cml4"
+    )
+    event = Event.objects.create(type="release.submitted", payload={"type": "release.submitted"})
+    channel = ChatChannel.objects.create(
+        team=team,
+        kind="slack",
+        name="#support-ai",
+        url="https://hooks.slack.com/services/T/B/X",
+        created_by=people["team_po"],
+    )
+    return {
+        "endpoint": endpoint,
+        "delivery": Delivery.objects.create(event=event, endpoint=endpoint),
+        "channel": channel,
+    }

@@ -1,0 +1,16 @@
+"""`{% load integrations %}`: `user|manages_channels_of:team` for the team page's link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from integrations import policies
+
+register = template.Library()
+
+
+@register.filter
+def manages_channels_of(user: Any, team: Any) -> bool:
+    return policies.can_manage_channels(user, team)

@@ -82,7 +82,7 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         body = SupportRequestWriteSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        support = services.open_request(requester=request.user, **body.validated_data)
+        support = services.support_open(actor=request.user, **body.validated_data)
         return self._detail(request, support.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -96,7 +96,7 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
             data=request.data, partial=True, context={"request": request}
         )
         body.is_valid(raise_exception=True)
-        services.update_request(support, actor=request.user, **body.validated_data)
+        services.support_update(support.pk, actor=request.user, **body.validated_data)
         return self._detail(request, pk)
 
     @extend_schema(
@@ -105,7 +105,7 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     )
     def destroy(self, request: Request, pk: Any = None) -> Response:
         support = selectors.get_request(request.user, pk)
-        services.delete_request(support, actor=request.user)
+        services.support_delete(support.pk, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -118,8 +118,8 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
         support = selectors.get_request(request.user, pk)
         body = BodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        comment = services.add_comment(
-            support, author=request.user, body=body.validated_data["body"]
+        comment = services.support_comment(
+            support.pk, actor=request.user, body=body.validated_data["body"]
         )
         return Response(SupportCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -133,7 +133,7 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
         support = selectors.get_request(request.user, pk)
         body = AnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.answer(support.pk, actor=request.user, **body.validated_data)
+        services.support_answer(support.pk, actor=request.user, **body.validated_data)
         return self._detail(request, pk)
 
     def _act(self, request: Request, pk: Any, service: Any) -> Response:
@@ -150,7 +150,7 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, pk, services.close)
+        return self._act(request, pk, services.support_close)
 
     @extend_schema(
         summary="Reopen an answered or closed request (the requester or platform)",
@@ -159,4 +159,4 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, pk, services.reopen)
+        return self._act(request, pk, services.support_reopen)

@@ -29,18 +29,18 @@ def load(people: dict[str, Any]) -> None:
     for title, who, category, days_ago, hours, final in DEMO:
         if SupportRequest.objects.filter(title=title).exists():
             continue
-        request = services.open_request(
-            requester=people[who], title=title, category=category,
+        request = services.support_open(
+            actor=people[who], title=title, category=category,
             description=f"{title} We would like the platform's advice before we go further.",
         )  # fmt: skip
         opened = now - dt.timedelta(days=days_ago)
         SupportRequest.objects.filter(pk=request.pk).update(opened_at=opened)
         if hours is None:
             continue
-        services.answer(request.pk, actor=platform, body=ANSWER)
+        services.support_answer(request.pk, actor=platform, body=ANSWER)
         SupportRequest.objects.filter(pk=request.pk).update(
             first_answered_at=opened + dt.timedelta(hours=hours),
             last_answered_at=opened + dt.timedelta(hours=hours),
         )
         if final == "closed":
-            services.close(request.pk, actor=platform, comment="Answered; closing.")
+            services.support_close(request.pk, actor=platform, comment="Answered; closing.")

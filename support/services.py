@@ -20,11 +20,11 @@ def _requester_team(requester: Any) -> Team | None:
     return teams[0] if len(teams) == 1 else None
 
 
-def open_request(
-    *, requester: Any, title: str, description: str, category: str, scenario: Any = None
+def support_open(
+    *, actor: Any, title: str, description: str, category: str, scenario: Any = None
 ) -> SupportRequest:
     """Open a support request; it counts for the scenario's team, else the requester's team."""
-    if not policies.can_open(requester):
+    if not policies.can_open(actor):
         raise PermissionDenied("Sign in to ask the platform for help.")
     with transaction.atomic():
         request = SupportRequest.objects.create(
@@ -32,14 +32,14 @@ def open_request(
             description=description,
             category=category,
             scenario=scenario,
-            team=scenario.team if scenario is not None else _requester_team(requester),
-            requester=requester,
+            team=scenario.team if scenario is not None else _requester_team(actor),
+            requester=actor,
         )
-        record_creation(request, actor=requester, action="open", target=request.status)
+        record_creation(request, actor=actor, action="open", target=request.status)
     return request
 
 
-def update_request(request: SupportRequest, *, actor: Any, **fields: Any) -> SupportRequest:
+def support_update(pk: Any, *, actor: Any, **fields: Any) -> SupportRequest:
     """The requester corrects title, description, category or scenario before any answer."""
     allowed = {"title", "description", "category", "scenario"}
     for name in fields:
@@ -47,22 +47,31 @@ def update_request(request: SupportRequest, *, actor: Any, **fields: Any) -> Sup
             raise ValidationError({name: "This field cannot be changed."})
     with transaction.atomic():
         # Locked and re-read, so an answer that lands meanwhile wins over the edit.
-        current = lock(SupportRequest, request.pk)
+        current = lock(SupportRequest, pk)
         if not policies.can_edit(actor, current):
             raise PermissionDenied("Only the requester may edit, and only before the first answer.")
+        changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
         for name, value in fields.items():
             setattr(current, name, value)
         scenario = fields.get("scenario")
         if scenario is not None:
             current.team = scenario.team
         current.save(update_fields=[*fields, "team", "updated_at"])
+        record_transition(
+            current,
+            transition="update",
+            source=current.status,
+            target=current.status,
+            actor=actor,
+            comment=f"Changed: {', '.join(changed)}." if changed else "Nothing changed.",
+        )
     return current
 
 
-def delete_request(request: SupportRequest, *, actor: Any) -> None:
+def support_delete(pk: Any, *, actor: Any) -> None:
     """Withdraw a request nobody has answered yet."""
     with transaction.atomic():
-        current = lock(SupportRequest, request.pk)
+        current = lock(SupportRequest, pk)
         if not policies.can_delete(actor, current):
             raise PermissionDenied("Only an unanswered request can be withdrawn, by its requester.")
         # Written first: the row names the request by its id, which the delete clears.
@@ -72,16 +81,27 @@ def delete_request(request: SupportRequest, *, actor: Any) -> None:
         current.delete()
 
 
-def add_comment(request: SupportRequest, *, author: Any, body: str) -> SupportComment:
-    """Add to the thread; the state does not change."""
-    if not policies.can_comment(author, request):
-        raise PermissionDenied("Sign in to comment.")
+def support_comment(pk: Any, *, actor: Any, body: str) -> SupportComment:
+    """Add to the thread (audited); the state does not change."""
     if not body.strip():
         raise ValidationError({"body": "Write something first."})
-    return SupportComment.objects.create(request=request, author=author, body=body.strip())
+    with transaction.atomic():
+        request = lock(SupportRequest, pk)
+        if not policies.can_comment(actor, request):
+            raise PermissionDenied("Sign in to comment.")
+        comment = SupportComment.objects.create(request=request, author=actor, body=body.strip())
+        record_transition(
+            request,
+            transition="comment",
+            source=request.status,
+            target=request.status,
+            actor=actor,
+            comment=body.strip()[:500],
+        )
+    return comment
 
 
-def answer(pk: Any, *, actor: Any, body: str, as_delegate: bool = False) -> SupportRequest:
+def support_answer(pk: Any, *, actor: Any, body: str, as_delegate: bool = False) -> SupportRequest:
     """The platform answers: the answer joins the thread and the requester gets an email."""
     if not body.strip():
         raise ValidationError({"body": "Write the answer."})
@@ -102,14 +122,18 @@ def answer(pk: Any, *, actor: Any, body: str, as_delegate: bool = False) -> Supp
     )  # fmt: skip
 
 
-def close(pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False) -> SupportRequest:
+def support_close(
+    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+) -> SupportRequest:
     """The platform closes the request (answered, or nothing more to do)."""
     return perform(
         SupportRequest, pk, "close", actor=actor, comment=comment, as_delegate=as_delegate
     )
 
 
-def reopen(pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False) -> SupportRequest:
+def support_reopen(
+    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+) -> SupportRequest:
     """Back to the queue: the answer did not help, or the request was closed too early."""
     return perform(
         SupportRequest, pk, "reopen", actor=actor, comment=comment, as_delegate=as_delegate

@@ -43,7 +43,7 @@ def request_queue(request: HttpRequest) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     form = SupportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        created = services.open_request(requester=request.user, **form.cleaned_data)
+        created = services.support_open(actor=request.user, **form.cleaned_data)
         messages.success(request, "Your request is in the platform's queue.")
         return redirect(created.get_absolute_url())
     return render(request, "support/form.html", {"form": form, "editing": None})
@@ -55,7 +55,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the requester may edit, and only before the first answer.")
     form = SupportRequestForm(request.POST or None, instance=support, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.update_request(support, actor=request.user, **form.cleaned_data)
+        services.support_update(support.pk, actor=request.user, **form.cleaned_data)
         messages.success(request, "Request updated.")
         return redirect(support.get_absolute_url())
     return render(request, "support/form.html", {"form": form, "editing": support})
@@ -120,7 +120,9 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda: services.add_comment(support, author=request.user, body=_text(request, "body")),
+        lambda: services.support_comment(
+            support.pk, actor=request.user, body=_text(request, "body")
+        ),
         "Comment added.",
     )
 
@@ -131,7 +133,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda: services.answer(
+        lambda: services.support_answer(
             pk, actor=request.user, body=_text(request, "body"), as_delegate=_delegate(request)
         ),
         "Answer sent; the requester gets an email.",
@@ -144,7 +146,7 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda: services.close(
+        lambda: services.support_close(
             pk,
             actor=request.user,
             comment=_text(request, "comment"),
@@ -160,7 +162,7 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        lambda: services.reopen(
+        lambda: services.support_reopen(
             pk,
             actor=request.user,
             comment=_text(request, "comment"),
@@ -173,6 +175,6 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_delete(request: HttpRequest, pk: int) -> HttpResponse:
     support = selectors.get_request(request.user, pk)
-    services.delete_request(support, actor=request.user)
+    services.support_delete(support.pk, actor=request.user)
     messages.success(request, "Request withdrawn.")
     return redirect("/support/")

@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 
 from portal.core.audit import record_transition, verify_chain
 from portal.core.models import AuditEntry
-from support.services import open_request
+from support.services import support_open
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,8 +68,8 @@ def test_the_portal_writes_as_the_app_role_which_cannot_hide_anything(
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
             assert cursor.fetchone() == (app_role[0],)
-        request = open_request(
-            requester=product_owner, title="Gateway quota", description="?", category="other"
+        request = support_open(
+            actor=product_owner, title="Gateway quota", description="?", category="other"
         )
         with transaction.atomic():
             record_transition(

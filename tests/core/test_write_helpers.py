@@ -34,8 +34,8 @@ def test_every_creation_starts_from_the_same_source(
         team=product_team,
     )
     token_services.token_create(product_owner, name="ci")
-    support.open_request(
-        requester=product_owner, title="Help", description="How do I onboard?", category="other"
+    support.support_open(
+        actor=product_owner, title="Help", description="How do I onboard?", category="other"
     )
     firsts = AuditEntry.objects.order_by("id")
     assert [(e.content_type.model, e.transition, e.source) for e in firsts] == [

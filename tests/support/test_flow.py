@@ -26,8 +26,8 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def asked(product_owner: Any) -> SupportRequest:
-    return services.open_request(
-        requester=product_owner, title="Capacity for launch", description="We expect 10x.",
+    return services.support_open(
+        actor=product_owner, title="Capacity for launch", description="We expect 10x.",
         category="capacity",
     )  # fmt: skip
 
@@ -72,8 +72,8 @@ def test_open_records_team_and_audit(product_owner: Any, product_team: Any, aske
 
 def test_a_scenario_decides_the_team(product_owner: Any, other_team: Any) -> None:
     scenario = ScenarioFactory(team=other_team, status="onboarded")
-    request = services.open_request(
-        requester=product_owner, title="t", description="d", category="cost", scenario=scenario
+    request = services.support_open(
+        actor=product_owner, title="t", description="d", category="cost", scenario=scenario
     )
     assert request.team == other_team
 
@@ -83,14 +83,14 @@ def test_answer_records_first_answer_once_and_emails_the_requester(
     django_capture_on_commit_callbacks: Any,
 ) -> None:  # fmt: skip
     with time_machine.travel(T0, tick=False):
-        opened = services.open_request(
-            requester=product_owner, title="Cost", description="d", category="cost"
+        opened = services.support_open(
+            actor=product_owner, title="Cost", description="d", category="cost"
         )
     with (
         time_machine.travel(T0 + dt.timedelta(hours=3), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.answer(opened.pk, actor=platform_reviewer, body="Use the batch alias.")
+        services.support_answer(opened.pk, actor=platform_reviewer, body="Use the batch alias.")
     opened.refresh_from_db()
     assert opened.status == "answered"
     assert opened.first_answered_at == T0 + dt.timedelta(hours=3)
@@ -104,8 +104,8 @@ def test_answer_records_first_answer_once_and_emails_the_requester(
     assert OutboundEmail.objects.filter(template="support_answered").count() == 1
     # Reopened and answered again: the first answer time stays.
     with time_machine.travel(T0 + dt.timedelta(days=1), tick=False):
-        services.reopen(opened.pk, actor=product_owner, comment="Still failing.")
-        services.answer(opened.pk, actor=platform_owner, body="Try again now.")
+        services.support_reopen(opened.pk, actor=product_owner, comment="Still failing.")
+        services.support_answer(opened.pk, actor=platform_owner, body="Try again now.")
     opened.refresh_from_db()
     assert opened.first_answered_at == T0 + dt.timedelta(hours=3)
     assert opened.last_answered_at == T0 + dt.timedelta(days=1)
@@ -116,61 +116,61 @@ def test_answer_records_first_answer_once_and_emails_the_requester(
 def test_close_and_reopen_from_closed(
     asked: Any, platform_reviewer: Any, product_owner: Any
 ) -> None:
-    services.close(asked.pk, actor=platform_reviewer, comment="Duplicate.")
+    services.support_close(asked.pk, actor=platform_reviewer, comment="Duplicate.")
     asked.refresh_from_db()
     assert asked.status == "closed" and asked.closed_at is not None
-    services.reopen(asked.pk, actor=product_owner, comment="Not a duplicate.")
+    services.support_reopen(asked.pk, actor=product_owner, comment="Not a duplicate.")
     asked.refresh_from_db()
     assert asked.status == "open" and asked.closed_at is None
 
 
 def test_refusals(asked: Any, product_owner: Any, platform_reviewer: Any, outsider: Any) -> None:
     with pytest.raises(PermissionDenied):
-        services.answer(asked.pk, actor=product_owner, body="I answer myself")
+        services.support_answer(asked.pk, actor=product_owner, body="I answer myself")
     with pytest.raises(PermissionDenied):
-        services.close(asked.pk, actor=product_owner)
+        services.support_close(asked.pk, actor=product_owner)
     with pytest.raises(TransitionConflict):
-        services.reopen(asked.pk, actor=product_owner)  # still open
+        services.support_reopen(asked.pk, actor=product_owner)  # still open
     with pytest.raises(ValidationError):
-        services.answer(asked.pk, actor=platform_reviewer, body="  ")
-    services.answer(asked.pk, actor=platform_reviewer, body="Done")
+        services.support_answer(asked.pk, actor=platform_reviewer, body="  ")
+    services.support_answer(asked.pk, actor=platform_reviewer, body="Done")
     with pytest.raises(TransitionConflict):
-        services.answer(asked.pk, actor=platform_reviewer, body="Again")
+        services.support_answer(asked.pk, actor=platform_reviewer, body="Again")
     with pytest.raises(PermissionDenied):
-        services.reopen(asked.pk, actor=outsider)
+        services.support_reopen(asked.pk, actor=outsider)
     with pytest.raises(PermissionDenied):
-        services.update_request(asked, actor=product_owner, title="Changed after the answer")
+        services.support_update(asked.pk, actor=product_owner, title="Changed after the answer")
 
 
 def test_platform_does_not_answer_its_own_request(platform_reviewer: Any) -> None:
-    own = services.open_request(
-        requester=platform_reviewer, title="t", description="d", category="other"
+    own = services.support_open(
+        actor=platform_reviewer, title="t", description="d", category="other"
     )
     with pytest.raises(PermissionDenied):
-        services.answer(own.pk, actor=platform_reviewer, body="x")
+        services.support_answer(own.pk, actor=platform_reviewer, body="x")
 
 
 def test_admin_answers_only_as_delegate(asked: Any, admin_user: Any) -> None:
     with pytest.raises(PermissionDenied):
-        services.answer(asked.pk, actor=admin_user, body="x")
-    services.answer(asked.pk, actor=admin_user, body="x", as_delegate=True)
+        services.support_answer(asked.pk, actor=admin_user, body="x")
+    services.support_answer(asked.pk, actor=admin_user, body="x", as_delegate=True)
     assert history_for(asked).last().as_delegate
 
 
 def test_edit_and_withdraw_before_an_answer(asked: Any, product_owner: Any, outsider: Any) -> None:
     with pytest.raises(PermissionDenied):
-        services.update_request(asked, actor=outsider, title="Mine now")
-    services.update_request(asked, actor=product_owner, title="Capacity for the launch")
+        services.support_update(asked.pk, actor=outsider, title="Mine now")
+    services.support_update(asked.pk, actor=product_owner, title="Capacity for the launch")
     asked.refresh_from_db()
     assert asked.title == "Capacity for the launch"
     with pytest.raises(PermissionDenied):
-        services.delete_request(asked, actor=outsider)
-    services.delete_request(asked, actor=product_owner)
+        services.support_delete(asked.pk, actor=outsider)
+    services.support_delete(asked.pk, actor=product_owner)
     assert not SupportRequest.objects.filter(pk=asked.pk).exists()
 
 
 def test_withdrawing_a_request_leaves_an_audit_row(asked: Any, product_owner: Any) -> None:
-    services.delete_request(asked, actor=product_owner)
+    services.support_delete(asked.pk, actor=product_owner)
     entry = AuditEntry.objects.filter(object_id=str(asked.pk), transition="delete").get()
     assert entry.content_type == ContentType.objects.get_for_model(SupportRequest)
     assert (entry.source, entry.target, entry.actor) == ("open", "deleted", product_owner)
@@ -185,7 +185,7 @@ def test_queue_and_home_cards(
     assert list(selectors.queue(product_owner)) == []
     assert selectors.work_for(platform_reviewer)["support_queue"]["count"] == 1
     assert "support_answered" not in selectors.work_for(product_owner)
-    services.answer(asked.pk, actor=platform_reviewer, body="Here.")
+    services.support_answer(asked.pk, actor=platform_reviewer, body="Here.")
     assert selectors.work_for(product_owner)["support_answered"]["count"] == 1
     client.force_login(platform_reviewer)
     assert b"Support requests awaiting an answer" in client.get("/").content
@@ -267,3 +267,13 @@ def test_admin_acts_as_delegate_from_the_page(client: Any, asked: Any, admin_use
     client.post(f"/support/{asked.pk}/close/", {"as_delegate": "1"})
     asked.refresh_from_db()
     assert asked.status == "closed"
+
+
+def test_edits_and_comments_leave_audit_rows(asked: SupportRequest, product_owner: Any) -> None:
+    services.support_update(asked.pk, actor=product_owner, title="Capacity for the launch")
+    services.support_comment(asked.pk, actor=product_owner, body="Launch moved to May.")
+    rows = [(e.transition, e.actor, e.comment) for e in history_for(asked)][1:]
+    assert rows == [
+        ("update", product_owner, "Changed: title."),
+        ("comment", product_owner, "Launch moved to May."),
+    ]

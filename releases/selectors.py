@@ -167,11 +167,16 @@ SELECT r.id, r.title, r.model_name, r.model_version, r.change_type, r.submitted_
        u.last_name AS author_last_name, page.kind_rank, page.total
   FROM (SELECT id, since, kind_rank, COUNT(*) OVER () AS total FROM ({owed}) owed
          ORDER BY since NULLS LAST, id, kind_rank LIMIT %s OFFSET %s) page
-  JOIN releases_release r ON r.id = page.id
-  JOIN scenarios_scenario s ON s.id = r.scenario_id
-  JOIN core_user u ON u.id = r.author_id
+  JOIN {releases} r ON r.id = page.id
+  JOIN {scenarios} s ON s.id = r.scenario_id
+  JOIN {users} u ON u.id = r.author_id
  ORDER BY page.since NULLS LAST, page.id, page.kind_rank
 """
+TABLES = {
+    "releases": Release._meta.db_table,
+    "scenarios": Scenario._meta.db_table,
+    "users": User._meta.db_table,
+}
 
 
 DUE_COLUMNS = ("id", "since", "owner_id")
@@ -200,7 +205,7 @@ def _inbox_item(row: Any) -> InboxItem:
 
 # One flag per kind: is this user named for it on any scenario?
 NAMED_SQL = "SELECT " + ", ".join(  # noqa: S608
-    f"EXISTS (SELECT 1 FROM scenarios_scenario WHERE {rule.owner_id} = %s)"  # noqa: S608
+    f"EXISTS (SELECT 1 FROM {Scenario._meta.db_table} WHERE {rule.owner_id} = %s)"  # noqa: S608
     for rule in SIGNOFF_RULES.values()
 )
 
@@ -266,7 +271,9 @@ class SignOffQueue:
         if not sql:
             return [], 0
         rows: list[Any] = list(
-            Release.objects.raw(INBOX_ROW_SQL.format(owed=sql), [*params, stop - start, start])
+            Release.objects.raw(
+                INBOX_ROW_SQL.format(owed=sql, **TABLES), [*params, stop - start, start]
+            )
         )
         return [_inbox_item(row) for row in rows], rows[0].total if rows else 0
 

@@ -24,3 +24,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_audit_chain_head, sender=self)
+        from portal.core.user_cache import connect_invalidation
+
+        connect_invalidation()

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -24,6 +25,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_audit_chain_head, sender=self)
-        from portal.core.user_cache import connect_invalidation
+        from portal.core import sessions, user_cache
 
-        connect_invalidation()
+        user_cache.connect_signals()
+        user_logged_in.connect(sessions.renewed_at_sign_in, dispatch_uid="session_renewed")

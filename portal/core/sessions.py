@@ -27,6 +27,11 @@ class SessionStore(CachedDatabaseSessionStore):
         return isinstance(key, str) and len(key) >= 8 and key.isascii() and key.isalnum()
 
 
+def renewed_at_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """Signing in saves the session: that is its first renewal."""
+    request.session[RENEWED_AT] = int(time.time())
+
+
 class SessionRenewalMiddleware:
     """Renews a signed-in session when its last renewal is older than `RENEW_SECONDS`, so the
     idle timeout counts from the last minute of activity while a run of requests writes once.

@@ -6,7 +6,8 @@ built under. The version lives in a key of its own: `forget_users` deletes it, s
 request builds the entry afresh. An entry built from a read that raced with a change carries
 the version from before the change and is rebuilt too. What invalidates: a change of the user
 (deactivation, a new password, superuser status), of their groups or teams from either side,
-and the deletion of a group or team (`connect_invalidation` lists the signals). An update that
+and the deletion of a group or team (`connect_signals` lists the signals). Signing in puts
+the user in the cache. An update that
 bypasses signals (`QuerySet.update`) is seen within `ENTRY_SECONDS`.
 
 The cache is `SESSION_CACHE_ALIAS`, the one the sessions use: Redis, shared by every process;
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, user_logged_in
 from django.contrib.auth.models import Group
 from django.core.cache import BaseCache, caches
 from django.db import router
@@ -52,12 +53,17 @@ def cached_user(user_id: Any) -> Any | None:
     if entry is not None and version is not None and entry["version"] == version:
         return _from_entry(entry)
     if version is None:
-        cache.add(version_key, uuid.uuid4().hex, ENTRY_SECONDS)
-        version = cache.get(version_key)
+        version = _current_version(user_id)
     user = get_user_model()._default_manager.filter(pk=user_id).first()
     if user is not None and version is not None:
         cache.set(entry_key, _to_entry(user, version), ENTRY_SECONDS)
     return user
+
+
+def _current_version(user_id: Any) -> str | None:
+    cache, key = _cache(), _version_key(user_id)
+    cache.add(key, uuid.uuid4().hex, ENTRY_SECONDS)
+    return cache.get(key)
 
 
 def _to_entry(user: Any, version: str) -> dict[str, Any]:
@@ -79,6 +85,15 @@ def forget_users(user_ids: Iterable[Any]) -> None:
     keys = [_version_key(user_id) for user_id in user_ids]
     if keys:
         _cache().delete_many(keys)
+
+
+def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # The user was just read to check the password: cache them now, so the first page after
+    # signing in reads no more than the ones after it. (update_last_login, connected before
+    # this, has already invalidated the old entry.)
+    version = _current_version(user.pk)
+    if version is not None:
+        _cache().set(_entry_key(user.pk), _to_entry(user, version), ENTRY_SECONDS)
 
 
 def _user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -113,11 +128,12 @@ def _group_or_team_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     forget_users(_member_ids(instance))
 
 
-def connect_invalidation() -> None:
+def connect_signals() -> None:
     """Called once from the core app's `ready`."""
     from portal.core.models import Team
 
     user_model = get_user_model()
+    user_logged_in.connect(_signed_in, dispatch_uid="user_cache_signed_in")
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="user_cache_saved")
     post_delete.connect(_user_saved, sender=user_model, dispatch_uid="user_cache_deleted")
     for through in (user_model.groups.through, Team.members.through):

@@ -6,9 +6,9 @@ built under. The version lives in a key of its own: `forget_users` deletes it, s
 request builds the entry afresh. An entry built from a read that raced with a change carries
 the version from before the change and is rebuilt too. What invalidates: a change of the user
 (deactivation, a new password, superuser status), of their groups or teams from either side,
-and the deletion of a group or team (`connect_signals` lists the signals). Signing in puts
-the user in the cache. An update that
-bypasses signals (`QuerySet.update`) is seen within `ENTRY_SECONDS`.
+and the deletion of a group or team (`connect_signals` lists the signals). An update that
+bypasses signals (`QuerySet.update`) is seen within `ENTRY_SECONDS`. Signing in puts the user
+in the cache.
 
 The cache is `SESSION_CACHE_ALIAS`, the one the sessions use: Redis, shared by every process;
 without Redis nothing is cached and each request reads the database, as before."""

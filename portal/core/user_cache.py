@@ -1,8 +1,8 @@
 """The signed-in user, their roles and their teams, cached per user so that a signed-in
 request reads them without a database query.
 
-One entry per user holds the user's fields, role names and team ids, and the version it was
-built under. The version lives in a key of its own: `forget_users` deletes it, so the next
+One entry per user holds the user's fields (all but the password hash: the session hashes
+derived from it instead), role names and team ids, and the version it was built under. The version lives in a key of its own: `forget_users` deletes it, so the next
 request builds the entry afresh. An entry built from a read that raced with a change carries
 the version from before the change and is rebuilt too. What invalidates: a change of the user
 (deactivation, a new password, superuser status), of their groups or teams from either side,
@@ -68,14 +68,22 @@ def _current_version(user_id: Any) -> str | None:
 
 def _to_entry(user: Any, version: str) -> dict[str, Any]:
     names, teams = roles.role_names(user), roles.team_ids(user)
-    fields = {field.attname: getattr(user, field.attname) for field in user._meta.concrete_fields}
-    return {"version": version, "fields": fields, "roles": names, "teams": teams}
+    fields = {
+        field.attname: getattr(user, field.attname)
+        for field in user._meta.concrete_fields
+        if field.attname != "password"
+    }
+    # The password hash stays out of the cache; what a request checks is the session's hash.
+    hashes = (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
+    return {"version": version, "fields": fields, "roles": names, "teams": teams, "hashes": hashes}
 
 
 def _from_entry(entry: dict[str, Any]) -> Any:
     model = get_user_model()
     fields = entry["fields"]
+    # Without the password, which is loaded (one query) only if something reads it.
     user = model.from_db(router.db_for_read(model), list(fields), list(fields.values()))
+    user._session_auth_hashes = entry["hashes"]
     roles.attach_memberships(user, entry["roles"], entry["teams"])
     return user
 

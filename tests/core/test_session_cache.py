@@ -154,3 +154,37 @@ def test_an_entry_built_from_a_read_older_than_a_change_is_not_served() -> None:
     cache.set(f"portal.user:{user.pk}", entry)  # the racing request's late write
     assert roles.role_names(stale) == {roles.COST_OWNER}
     assert roles.role_names(cached_user(user.pk)) == frozenset()
+
+
+def test_the_password_hash_stays_out_of_the_cache() -> None:
+    user = UserFactory()
+    cached_user(user.pk)  # read from the database, and cached
+    entry = caches[settings.SESSION_CACHE_ALIAS].get(f"portal.user:{user.pk}")
+    assert "password" not in entry["fields"] and user.password not in repr(entry)
+    served = cached_user(user.pk)  # from the cache
+    assert "password" not in served.__dict__
+    assert served.get_session_auth_hash() == user.get_session_auth_hash()
+    assert served.password == user.password  # loaded on demand
+
+
+def test_a_password_changed_elsewhere_ends_the_session() -> None:
+    user = UserFactory()
+    client = _signed_in(user)
+    assert client.get(OK).status_code == 200
+    user.set_password("A-new-password-2026")
+    user.save()
+    assert client.get("/")["Location"].startswith("/login/")
+
+
+def test_changing_ones_own_password_keeps_the_session() -> None:
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client = _signed_in(admin)
+    new = "A-new-password-2026"
+    response = client.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert client.get("/").status_code == 200
+    admin.refresh_from_db()
+    assert admin.check_password(new)

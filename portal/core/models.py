@@ -57,6 +57,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names 
 
     # A user read from the per-user cache (portal.core.user_cache) carries the session hashes
     # instead of the password hash, which stays out of Redis: its password is not loaded.
+    _session_auth_hashes: tuple[str, ...]
+
     def get_session_auth_hash(self) -> str:
         if "password" not in self.__dict__ and hasattr(self, "_session_auth_hashes"):
             return str(self._session_auth_hashes[0])

@@ -5,11 +5,15 @@
 
 Seeds two PostgreSQL databases (1x: 100 scenarios; 100x: 10,000, with proportional releases,
 incidents and exceptions), serves each with gunicorn (2 sync workers, DEBUG off, production
-settings minus HTTPS), and drives every endpoint with wrk on loopback: a warm-up, then
-BENCH_SECONDS per run, BENCH_ROUNDS interleaved rounds. Prints req/s, p50, p99, the ratio to the
-bare view (each endpoint against the bare runs just before and after its block of endpoints;
-median of per-round ratios, with min-max spread), query counts at 1x and 100x (counted
-in-process with the Django test client) and p50(100x)/p50(1x).
+settings minus HTTPS, `bench.settings` for the baseline views), and drives every endpoint with
+wrk on loopback: a warm-up, then BENCH_SECONDS per run, BENCH_ROUNDS interleaved rounds. Prints
+req/s, p50, p99, the ratio to the baseline view (the signed-in "ok" view for pages, the bare DRF
+view for the API; each endpoint against the baseline runs just before and after its block of
+endpoints; median of per-round ratios, with min-max spread), the ratio to plain Django (a view
+with no middleware at all: the endpoint's ratio to its baseline times the baseline's to plain,
+round by round), query and write counts at 1x and 100x (counted in-process with the Django test
+client, after one warm-up request) and p50(100x)/p50(1x). BENCH_BASELINES_ONLY=1 runs only the
+first block (plain Django, the signed-in "ok" view, the bare DRF view).
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ CHECK_SCENARIOS = 5
 # The approve POST (a write) has no ratio target; it is measured and reported.
 TARGETS = {"html": 0.15, "api_list": 0.25, "api_detail": 0.40, "dashboard": 0.10}
 GROWTH_TARGET = 1.25
+# The signed-in "ok" view against plain Django, and what a signed-in GET may cost the database.
+PLAIN_TARGETS = {"bare_html": 0.40}
+OK_QUERY_TARGET = 1
+BASELINES_ONLY = os.environ.get("BENCH_BASELINES_ONLY") == "1"
 
 SERVER_ENV = {
     "DJANGO_DEBUG": "false",
@@ -54,7 +62,7 @@ SERVER_ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "SECURE_COOKIES": "false",
     "SECURE_HSTS_SECONDS": "0",
-    "PORTAL_BENCH_VIEWS": "1",
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
     "API_THROTTLE_USER": "100000000/minute",
     "API_THROTTLE_ANON": "100000000/minute",
     "LOG_LEVEL": "WARNING",
@@ -77,7 +85,8 @@ def seed(size_label: str, scenarios: int) -> dict:
     return info
 
 
-def count_queries(info: dict) -> dict[str, int]:
+def count_queries(info: dict) -> dict[str, dict[str, int]]:
+    """{"queries": {endpoint: n}, "writes": {endpoint: n}}."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as info_file:
         json.dump(info, info_file)
     out = subprocess.run(
@@ -100,7 +109,7 @@ def collect_static() -> None:
 def start_server(info: dict, port: int) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     proc = subprocess.Popen(
-        [gunicorn, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        [gunicorn, "bench.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "--worker-class", "sync", "--log-level", "warning"],
         cwd=ROOT, env={**os.environ, **SERVER_ENV, "DATABASE_URL": info["url"]},
         start_new_session=True,
@@ -183,7 +192,8 @@ def endpoints(info: dict) -> dict[str, dict]:
         "Content-Type: application/json",
     ]
     return {
-        "bare Django view": {"path": "/bench/bare/", "headers": html, "kind": "bare_html"},
+        "plain Django view": {"path": "/bench/plain/", "headers": html, "kind": "plain"},
+        "signed-in ok view": {"path": "/bench/ok/", "headers": html, "kind": "bare_html"},
         "bare DRF view": {"path": "/api/v1/bench/bare/", "headers": api, "kind": "bare_api"},
         "sign-in page": {"path": "/login/", "kind": "html"},
         "scenario list": {"path": "/scenarios/", "headers": html, "kind": "html"},
@@ -204,24 +214,29 @@ def endpoints(info: dict) -> dict[str, dict]:
 # Each block of endpoints runs between two runs of its bare view, and each endpoint's ratio is
 # to the mean of those two: on a shared machine the throughput drifts over minutes, and a bare run
 # measured next to the endpoint sees the same machine the endpoint saw.
+# The first block measures both baselines against plain Django; every other endpoint's ratio to
+# plain Django is its ratio to its baseline times that.
 BLOCKS = (
-    ("bare Django view", ("sign-in page", "scenario list", "scenario detail")),
-    ("bare Django view", ("releases inbox", "release detail", "dashboard")),
+    ("plain Django view", ("signed-in ok view", "bare DRF view")),
+    ("signed-in ok view", ("sign-in page", "scenario list", "scenario detail")),
+    ("signed-in ok view", ("releases inbox", "release detail", "dashboard")),
     ("bare DRF view", ("API scenario list", "API release detail", "approve POST (exception)")),
 )
+BASELINE = {name: bare for bare, names in BLOCKS for name in names}
 
 
 def run_round(port: int, info: dict, results: dict, label: str) -> None:
     """One round at one size: every block, with a bare run before and after it (a bare run that
     ends one block starts the next when both use the same bare view)."""
     all_endpoints = endpoints(info)
+    blocks = BLOCKS[:1] if BASELINES_ONLY else BLOCKS
 
     def measure(name: str) -> dict[str, float]:
         wrk(port, all_endpoints[name], 2)  # warm-up
         return wrk(port, all_endpoints[name], SECONDS)
 
     previous_bare, previous_run = "", dict[str, float]()
-    for bare, names in BLOCKS:
+    for bare, names in blocks:
         if bare == previous_bare:
             before = previous_run
         else:
@@ -252,10 +267,11 @@ def request(port: int, endpoint: dict) -> int:
 
 def check() -> None:
     """Every step of the benchmark but the load, on a small database: static files, seed, query
-    counts, gunicorn, one request per endpoint. Exits 1 when any step or endpoint fails."""
+    counts, gunicorn, one request per endpoint. Exits 1 when any step or endpoint fails, or when
+    the signed-in "ok" view runs more than OK_QUERY_TARGET queries or any write."""
     collect_static()
     info = seed("check", CHECK_SCENARIOS)
-    queries = count_queries(info)
+    counts = count_queries(info)
     server = start_server(info, PORT)
     try:
         statuses = {name: request(PORT, e) for name, e in endpoints(info).items()}
@@ -263,10 +279,14 @@ def check() -> None:
         os.killpg(server.pid, signal.SIGTERM)
     failed = 0
     for name, status in statuses.items():
-        ok = status < 400 and queries.get(name, 0) >= 0
+        queries, writes = counts["queries"].get(name, 0), counts["writes"].get(name, 0)
+        ok = status < 400 and queries >= 0
+        if name == "signed-in ok view":
+            ok = ok and queries <= OK_QUERY_TARGET and writes == 0
         failed += not ok
         print(
-            f"{name:26} HTTP {status}  queries {queries.get(name, '-')}  {'ok' if ok else 'FAILED'}"
+            f"{name:26} HTTP {status}  queries {counts['queries'].get(name, '-')}  "
+            f"writes {counts['writes'].get(name, '-')}  {'ok' if ok else 'FAILED'}"
         )
     sys.exit(1 if failed else 0)
 
@@ -295,48 +315,83 @@ def ratios(runs: list[dict[str, float]]) -> list[float]:
     return [run["rps"] / run["bare_rps"] for run in runs if "bare_rps" in run]
 
 
-def report(infos: dict, queries: dict, results: dict) -> None:
+def plain_ratios(results: dict, label: str, name: str) -> list[float]:
+    """Per-round ratios to plain Django: to the baseline, times the baseline's to plain."""
+    baseline = BASELINE.get(name)
+    if baseline is None:
+        return []
+    own = ratios(results.get((label, name), []))
+    if baseline == "plain Django view":
+        return own
+    return [a * b for a, b in zip(own, ratios(results[(label, baseline)]), strict=False)]
+
+
+def _shown(ratio: list[float]) -> str:
+    if not ratio:
+        return f"{'-':>6}{'':12}"
+    return f"{statistics.median(ratio):6.2f} ({min(ratio):.2f}-{max(ratio):.2f})"
+
+
+def report(infos: dict, counts: dict, results: dict) -> None:
     small, large = list(SIZES)
     print(
         f"\nEndpoint results: wrk -c{CONNECTIONS} -d{SECONDS}s x {ROUNDS} rounds, gunicorn 2 sync workers"
     )
-    header = f"{'endpoint':26} {'size':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio to bare (spread)':>24} {'queries':>8} {'non-2xx':>8}"
+    print(
+        "ratio: to the endpoint's baseline (signed-in ok view or bare DRF view); plain: to plain Django"
+    )
+    header = f"{'endpoint':26} {'size':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio (spread)':>18} {'plain (spread)':>18} {'queries':>8} {'writes':>7} {'non-2xx':>8}"
     print(header)
     print("-" * len(header))
     for name, endpoint in endpoints(infos[small]).items():
+        if (small, name) not in results:
+            continue
         for label in (small, large):
             runs = results[(label, name)]
-            ratio = ratios(runs)
-            shown = (
-                f"{statistics.median(ratio):10.2f} ({min(ratio):.2f}-{max(ratio):.2f}){'':6}"
-                if ratio
-                else f"{'bare':>10}{'':17}"
-            )
             print(
                 f"{name:26} {label:>5} {statistics.median(r['rps'] for r in runs):8.1f} "
                 f"{statistics.median(r['p50'] for r in runs):8.2f} {statistics.median(r['p99'] for r in runs):8.2f} "
-                f"{shown} {queries[label].get(name, '-'):>8} {int(sum(r['errors'] for r in runs)):>8}"
+                f"{_shown(ratios(runs) if BASELINE.get(name) != 'plain Django view' else []):>18} "
+                f"{_shown(plain_ratios(results, label, name)):>18} "
+                f"{counts[label]['queries'].get(name, '-'):>8} {counts[label]['writes'].get(name, '-'):>7} "
+                f"{int(sum(r['errors'] for r in runs)):>8}"
             )
-        p50s = {
-            label: statistics.median(r["p50"] for r in results[(label, name)])
-            for label in (small, large)
-        }
-        target = TARGETS.get(endpoint["kind"])
-        flat = queries[small].get(name) == queries[large].get(name)
-        growth = p50s[large] / p50s[small] if p50s[small] else float("inf")
-        verdict = ""
-        if target:
-            met = all(
-                statistics.median(ratios(results[(label, name)])) >= target
-                for label in (small, large)
-            )
-            verdict = f"; ratio target >= {target}: {'met' if met else 'MISSED'}"
-        if endpoint["kind"] not in ("bare_html", "bare_api"):
-            verdict += f"; growth target <= {GROWTH_TARGET}: {'met' if growth <= GROWTH_TARGET else 'MISSED'}"
-        print(
-            f"{'':26} p50({large})/p50({small}) = {growth:.2f}; "
-            f"queries flat: {'yes' if flat else 'NO'}{verdict}"
+        print(f"{'':26} {verdicts(name, endpoint['kind'], counts, results)}")
+
+
+def verdicts(name: str, kind: str, counts: dict, results: dict) -> str:
+    small, large = list(SIZES)
+    p50s = {
+        label: statistics.median(r["p50"] for r in results[(label, name)])
+        for label in (small, large)
+    }
+    flat = counts[small]["queries"].get(name) == counts[large]["queries"].get(name)
+    growth = p50s[large] / p50s[small] if p50s[small] else float("inf")
+    line = f"p50({large})/p50({small}) = {growth:.2f}; queries flat: {'yes' if flat else 'NO'}"
+    target = TARGETS.get(kind)
+    if target:
+        met = all(
+            statistics.median(ratios(results[(label, name)])) >= target for label in (small, large)
         )
+        line += f"; ratio target >= {target}: {'met' if met else 'MISSED'}"
+    plain_target = PLAIN_TARGETS.get(kind)
+    if plain_target:
+        met = all(
+            statistics.median(plain_ratios(results, label, name)) >= plain_target
+            for label in (small, large)
+        )
+        cheap = all(
+            counts[label]["queries"].get(name, 99) <= OK_QUERY_TARGET
+            and counts[label]["writes"].get(name, 99) == 0
+            for label in (small, large)
+        )
+        line += f"; plain target >= {plain_target}: {'met' if met else 'MISSED'}"
+        line += f"; <= {OK_QUERY_TARGET} query, 0 writes: {'met' if cheap else 'MISSED'}"
+    if kind not in ("plain", "bare_html", "bare_api"):
+        line += (
+            f"; growth target <= {GROWTH_TARGET}: {'met' if growth <= GROWTH_TARGET else 'MISSED'}"
+        )
+    return line
 
 
 if __name__ == "__main__":

@@ -9,19 +9,19 @@ from typing import Any
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from identity import services
 from identity.config import oidc_enabled, provider
 from identity.policies import password_sign_in_allowed
+from portal.core.auth_backend import CachedUserBackend
 
 # Seconds of clock difference tolerated between the provider and the portal.
 LEEWAY = 60
 
 
-class PasswordBackend(ModelBackend):
+class PasswordBackend(CachedUserBackend):
     """Django's password check, while password sign-in is allowed."""
 
     def authenticate(
@@ -64,7 +64,7 @@ class ProviderBackend(OIDCAuthenticationBackend):
         return super().authenticate(request, **kwargs)
 
     def get_user(self, user_id: Any) -> Any:
-        return ModelBackend().get_user(user_id)  # None for a deactivated person
+        return CachedUserBackend().get_user(user_id)  # None for a deactivated person
 
     def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:
         header = jwt.get_unverified_header(payload)

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.core.sessions.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -199,10 +200,13 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Sessions: idle timeout. The cookie lives SESSION_IDLE_HOURS and is renewed on every request.
+# Sessions: idle timeout. The cookie lives SESSION_IDLE_HOURS and an active session is renewed
+# at most once a minute (portal.core.sessions.SessionRenewalMiddleware). Sessions, and each
+# user with their roles and teams (portal.core.user_cache), are cached in Redis with the
+# database behind them (SESSION_CACHE_ALIAS, below CACHES).
 SESSION_ENGINE = "portal.core.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
@@ -228,7 +232,8 @@ INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's password check, refusing while PASSWORD_LOGIN is off (identity/backends.py).
+    # Django's password check, refusing while PASSWORD_LOGIN is off (identity/backends.py);
+    # both read the signed-in user from the per-user cache (portal/core/auth_backend.py).
     "identity.backends.PasswordBackend",
     "identity.backends.ProviderBackend",
 ]
@@ -310,8 +315,15 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
+    SESSION_CACHE_ALIAS = "default"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, sessions and users are not cached: a cache of each process's own would
+    # keep a signed-out session or a removed role alive in the other processes.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    SESSION_CACHE_ALIAS = "sessions"
 
 # The dashboard's figures are computed at most once per this many seconds (0: every request).
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
@@ -409,9 +421,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# Baseline views for `make bench` only (see bench/load.py).
-BENCH_VIEWS = env_bool("PORTAL_BENCH_VIEWS", False)
 
 # Operating model settings (SLAs in hours unless named otherwise).
 PORTAL = {

@@ -43,13 +43,5 @@ handler403 = core_views.permission_denied
 handler404 = core_views.page_not_found
 handler500 = core_views.server_error
 
-if getattr(settings, "BENCH_VIEWS", False):
-    from portal.core import bench_views
-
-    urlpatterns += [
-        path("bench/bare/", bench_views.bare_django, name="bench-bare"),
-        path("api/v1/bench/bare/", bench_views.BareDRF.as_view(), name="bench-bare-api"),
-    ]
-
 if settings.DEBUG:
     urlpatterns += [path("__errors__/500/", core_views.raise_error)]

@@ -82,6 +82,8 @@ def _private_cache(settings: Any) -> None:
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
     }
+    # Sessions and users are cached there too, as they are in Redis in production.
+    settings.SESSION_CACHE_ALIAS = "default"
     cache.clear()
 
 

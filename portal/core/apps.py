@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -24,10 +25,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_audit_chain_head, sender=self)
-        # Registers the delivery task, which notifications enqueue by name.
-        from portal.core import (
-            events,
-            tasks,  # noqa: F401
-        )
+        # `tasks` registers the delivery task, which notifications enqueue by name.
+        from portal.core import events, sessions, tasks, user_cache  # noqa: F401
 
         events.discover()
+        user_cache.connect_signals()
+        user_logged_in.connect(sessions.renewed_at_sign_in, dispatch_uid="session_renewed")

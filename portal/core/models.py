@@ -56,6 +56,20 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names 
     def is_platform(self) -> bool:
         return roles.has_role(self, roles.PLATFORM_REVIEWER)
 
+    # A user read from the per-user cache (portal.core.user_cache) carries the session hashes
+    # instead of the password hash, which stays out of Redis: its password is not loaded.
+    _session_auth_hashes: tuple[str, ...]
+
+    def get_session_auth_hash(self) -> str:
+        if "password" not in self.__dict__ and hasattr(self, "_session_auth_hashes"):
+            return str(self._session_auth_hashes[0])
+        return super().get_session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Any:
+        if "password" not in self.__dict__ and hasattr(self, "_session_auth_hashes"):
+            return iter(self._session_auth_hashes[1:])
+        return super().get_session_auth_fallback_hash()
+
 
 class Team(models.Model):
     class Kind(models.TextChoices):

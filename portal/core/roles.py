@@ -53,6 +53,13 @@ def _load_memberships(user: Any) -> None:
     user._portal_team_ids = frozenset(team for name, team in rows if name is None)
 
 
+def attach_memberships(user: Any, names: Any, teams: Any) -> None:
+    """Gives a user instance role names and team ids read earlier (the per-user cache in
+    `portal.core.user_cache`), so the request runs no membership query."""
+    user._portal_roles = frozenset(names)
+    user._portal_team_ids = frozenset(teams)
+
+
 def _with_superuser(user: Any, names: Any) -> frozenset[str]:
     """A superuser is an admin whatever their groups."""
     found = frozenset(names)

@@ -126,7 +126,9 @@ def test_changelist_query_count_does_not_grow(
         PlatformExceptionFactory(scenario=scenario, status=Status.APPROVED, expires_on=days(9))
     client.force_login(admin_user)
     client.get(CHANGELIST)
-    with django_assert_num_queries(14):
+    # The session and the user come from the cache, all but the password hash, which the
+    # admin's "Change password" link reads (one query).
+    with django_assert_num_queries(9):
         response = client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == size
 

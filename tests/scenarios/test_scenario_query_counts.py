@@ -12,13 +12,13 @@ from tests.scenarios.scenario_fixtures import ALL_PASS, STATES
 
 pytestmark = pytest.mark.django_db
 
-# HTML: session, user, roles and teams (one query), then the page's reads. API clients keep the user object
-# (and its cached roles) between requests.
+# HTML: the page's reads (the session, the user, their roles and teams are cached). API clients
+# keep the user object (and its cached roles) between requests.
 EXPECTED = {
-    "/scenarios/": 10,
-    "/scenarios/review-queue/": 9,
+    "/scenarios/": 4,
+    "/scenarios/review-queue/": 3,
     "/api/v1/scenarios/": 2,
-    "detail": 17,
+    "detail": 11,
     "api-detail": 7,
     "api-record": 8,
 }

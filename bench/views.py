@@ -1,7 +1,9 @@
 """Baseline views for the load benchmark: the cheapest page and API answer the stack can give.
 
-Mounted only when PORTAL_BENCH_VIEWS=1, behind the same middleware as every portal page, so
-the benchmark can report each endpoint as a ratio to what Django and DRF cost on their own."""
+Mounted only by the bench's URLconf (`bench/urls.py`, with `bench.settings`), never by the
+portal's. `ok` is served twice: at `/bench/ok/` behind every portal middleware, for a signed-in
+user, and at `/bench/plain/` by a handler with no middleware at all (`bench/wsgi.py`), which is
+what Django costs on its own."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 
-def bare_django(request: HttpRequest) -> HttpResponse:
+def ok(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -18,7 +18,7 @@ from scenarios.models import Scenario
 _policy = partial(policy, "exceptions.policies")
 
 
-def system_only(instance: Any, user: Any) -> bool:
+def system_only(instance: Any, user: object) -> bool:
     """Transitions only the periodic tasks perform (`perform(..., system=True)`)."""
     return False
 

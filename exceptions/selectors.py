@@ -159,7 +159,7 @@ def team_product_owners(exception: PlatformException) -> list[User]:
     return people
 
 
-def work_for(user: Any) -> dict[str, Any]:
+def work_for(user: User) -> dict[str, Any]:
     """The home page's exception cards: decisions for the platform, justifications for teams."""
     work: dict[str, Any] = {}
     base = "/exceptions/"

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from portal.core import policies
 from portal.core.api_conventions import ERRORS, BoundedPageNumberPagination, FilterBackend
 from portal.core.audit import audit_trail, history_for
+from portal.core.auth import actor
 from portal.core.filters import AuditEntryFilter
 from portal.core.serializers import AuditEntrySerializer, AuditTrailEntrySerializer, MeSerializer
 
@@ -38,7 +39,7 @@ class AuditTrailView(ListAPIView):
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
-        if not policies.can_read_audit_trail(request.user):
+        if not policies.can_read_audit_trail(actor(request)):
             raise PermissionDenied("Only admins read the audit trail.")
 
     @extend_schema(

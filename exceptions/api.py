@@ -140,5 +140,5 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 def _transition(
     service: Any, serializer_class: type[serializers.Serializer], request: Request, pk: Any
 ) -> Response:
-    exception = service(pk, actor=request.user, **_valid(serializer_class, request))
+    exception = service(pk, actor=actor(request), **_valid(serializer_class, request))
     return Response(s.ExceptionSerializer(exception).data)

@@ -200,5 +200,5 @@ def scenario_panel(scenario: Scenario) -> dict[str, Any]:
     `app_selectors`). It also gives the scenario its open exceptions, read in the same query,
     for the decision record, as `scenario_detail`'s prefetch would."""
     panel = exceptions_panel(scenario, EXCEPTIONS_SHOWN)
-    scenario.open_exceptions = panel.open  # type: ignore[attr-defined]
+    scenario.open_exceptions = panel.open
     return {"template": "exceptions/_scenario_panel.html", "rows": panel.rows, "total": panel.total}

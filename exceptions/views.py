@@ -207,7 +207,7 @@ def _transition(
         messages.error(request, f"Nothing changed. {errors}")
         return redirect("exceptions:detail", pk=pk)
     try:
-        service(pk, actor=request.user, **form.cleaned_data)
+        service(pk, actor=actor(request), **form.cleaned_data)
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

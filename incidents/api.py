@@ -82,7 +82,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _transition(self, request: Request, pk: Any, name: str) -> Response:
         data = _valid(TransitionSerializer, request)
-        services.TRANSITIONS[name](pk, actor=request.user, **data)
+        services.TRANSITIONS[name](pk, actor=actor(request), **data)
         return self._detail(pk)
 
     @extend_schema(

@@ -84,7 +84,7 @@ def incident_open(request: HttpRequest) -> HttpResponse:
     if not pick.is_valid():
         return render(request, "incidents/pick_scenario.html", {"form": pick})
     scenario = pick.cleaned_data["scenario"]
-    snapshot = selectors.owner_snapshot(scenario, request.user)
+    snapshot = selectors.owner_snapshot(scenario, actor(request))
     form = forms.IncidentOpenForm(request.POST or None, scenario=scenario, snapshot=snapshot)
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,7 +183,7 @@ def incident_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     try:
         service(
             incident.pk,
-            actor=request.user,
+            actor=actor(request),
             comment=request.POST.get("comment", ""),
             as_delegate=request.POST.get("as_delegate") == "1",
         )

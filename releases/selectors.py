@@ -381,7 +381,7 @@ class SignOffSlot:
 
     kind: str
     label: str
-    owner: Any
+    owner: User | None
     given: SignOff | None = None
     latest: SignOff | None = None
     due: bool = False

@@ -123,7 +123,7 @@ def _transition_view(
             form = CommentForm(request.POST)
             kwargs["comment"] = form.cleaned_data["comment"] if form.is_valid() else ""
         return _run(
-            request, release, lambda: service(release.pk, actor=request.user, **kwargs), done
+            request, release, lambda: service(release.pk, actor=actor(request), **kwargs), done
         )
 
     return view

@@ -89,6 +89,8 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Scenario]:
+        if getattr(self, "swagger_fake_view", False):  # the schema reads model and filters
+            return Scenario.objects.none()
         return selectors.scenario_list(actor(self.request))
 
     def get_serializer_class(self) -> Any:
@@ -150,7 +152,7 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         service(
-            actor=request.user,
+            actor=actor(request),
             pk=scenario.pk,
             comment=body.validated_data["comment"],
             as_delegate=body.validated_data["as_delegate"],

@@ -201,7 +201,9 @@ def scenario_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     as_delegate = request.POST.get("as_delegate") == "1"
     comment = request.POST.get("comment", "").strip()
     try:
-        SERVICES[name](actor=request.user, pk=scenario.pk, comment=comment, as_delegate=as_delegate)
+        SERVICES[name](
+            actor=actor(request), pk=scenario.pk, comment=comment, as_delegate=as_delegate
+        )
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

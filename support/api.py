@@ -141,7 +141,7 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
         support = selectors.get_request(actor(request), pk)
         body = ActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        service(support.pk, actor=request.user, **body.validated_data)
+        service(support.pk, actor=actor(request), **body.validated_data)
         return self._detail(request, pk)
 
     @extend_schema(

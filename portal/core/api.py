@@ -23,7 +23,7 @@ class MeView(APIView):
 
     @extend_schema(responses={200: MeSerializer, 401: ERRORS[401], 403: ERRORS[403]})
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(actor(request)).data)
 
 
 class AuditTrailView(ListAPIView):

@@ -82,7 +82,7 @@ class TokenListCreateView(APIView):
     )
     def get(self, request: Request) -> Response:
         username = request.query_params.get("user", "")
-        if username and username != request.user.get_username():
+        if username and username != actor(request).get_username():
             if not policies.can_manage_all_tokens(actor(request)):
                 raise PermissionDenied("Only admins list other users' tokens.")
             tokens = selectors.all_tokens(username)

@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.core.paginator import Page
 from django.db import connection
@@ -34,6 +34,9 @@ from releases.models import (
 )
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 ACTIONS = catalogue(Release, "submit", "revise", "start_rollout", "release", "roll_back")
 
@@ -172,6 +175,22 @@ SELECT r.id, r.title, r.model_name, r.model_version, r.change_type, r.submitted_
   JOIN {users} u ON u.id = r.author_id
  ORDER BY page.since NULLS LAST, page.id, page.kind_rank
 """
+
+
+class InboxColumns(TypedDict):
+    """What an `INBOX_ROW_SQL` row carries beside the release's own columns."""
+
+    scenario_name: str
+    author_username: str
+    author_first_name: str
+    author_last_name: str
+    kind_rank: int
+    total: int
+
+
+if TYPE_CHECKING:
+    InboxRow: TypeAlias = WithAnnotations[Release, InboxColumns]
+
 TABLES = {
     "releases": Release._meta.db_table,
     "scenarios": Scenario._meta.db_table,
@@ -189,7 +208,7 @@ def _due_sql(kind: SignOff.Kind) -> tuple[str, tuple[Any, ...]]:
     return due.query.sql_with_params()
 
 
-def _inbox_item(row: Any) -> InboxItem:
+def _inbox_item(row: InboxRow) -> InboxItem:
     """An `INBOX_ROW_SQL` row as an item: the release with its scenario and author attached, as
     `select_related` with `only` would load them."""
     db = row._state.db
@@ -270,10 +289,13 @@ class SignOffQueue:
         sql, params = self.sql(max(cut, stop))
         if not sql:
             return [], 0
-        rows: list[Any] = list(
-            Release.objects.raw(
-                INBOX_ROW_SQL.format(owed=sql, **TABLES), [*params, stop - start, start]
-            )
+        rows = cast(
+            "list[InboxRow]",
+            list(
+                Release.objects.raw(
+                    INBOX_ROW_SQL.format(owed=sql, **TABLES), [*params, stop - start, start]
+                )
+            ),
         )
         return [_inbox_item(row) for row in rows], rows[0].total if rows else 0
 

@@ -20,6 +20,7 @@ from dashboard.serializers import (
 )
 from dashboard.windows import WINDOWS
 from portal.core.api_conventions import ERRORS, PageNumberPagination
+from portal.core.auth import actor
 from scenarios.models import Scenario
 from scenarios.selectors import get_scenario_for
 
@@ -83,5 +84,5 @@ class ScorecardDetailView(APIView):
 
     @extend_schema(responses={200: ScorecardSerializer, 404: ERRORS[404], 401: ERRORS[401]})
     def get(self, request: Request, pk: int) -> Response:
-        scenario = get_scenario_for(request.user, pk, Scenario.objects.select_related("team"))
+        scenario = get_scenario_for(actor(request), pk, Scenario.objects.select_related("team"))
         return Response(ScorecardSerializer(scorecard.scorecard_for(scenario)).data)

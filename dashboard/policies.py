@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scenarios import policies as scenario_policies
 
+if TYPE_CHECKING:
+    from portal.core.models import User
 
-def can_view(user: Any) -> bool:
+
+def can_view(user: User) -> bool:
     """Everyone signed in reads the dashboard, the drill-down lists and the scorecard."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def can_export(user: Any) -> bool:
+def can_export(user: User) -> bool:
     """CSV exports are for admins (DOMAIN.md, "Who may do what")."""
     return scenario_policies.is_admin(user)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -33,6 +33,9 @@ from exceptions.models import PlatformException
 from releases.models import Release, SignOff
 from scenarios.models import EscalationStep, Scenario
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
 
 ITEMS = {
@@ -48,6 +51,27 @@ CONTRACT_OWNERS = {
     "tools_owner": "tool policy",
     "cache_owner": "cache strategy",
 }
+
+
+class Facts(TypedDict):
+    """What `annotate` adds to each scenario row, and `facts_for` to one scenario."""
+
+    sc_escalation: bool
+    sc_previous_release: bool
+    sc_release_id: int | None
+    sc_release_revision: int | None
+    sc_release_title: str | None
+    sc_quality: bool
+    sc_cost: bool
+    sc_detected: int
+    sc_lapsed: int
+    sc_untracked: int
+    sc_open: int
+
+
+if TYPE_CHECKING:
+    # A scenario with its facts: the annotated rows, and the copy `facts_for` makes.
+    ScenarioFacts: TypeAlias = WithAnnotations[Scenario, Facts]
 
 
 @dataclass(frozen=True)
@@ -118,7 +142,9 @@ def conditions() -> dict[str, Q]:
 NOT_APPLICABLE_WHEN = {"release_reviews": Q(sc_release_id__isnull=True)}
 
 
-def annotate(scenarios: QuerySet[Scenario], today: dt.date | None = None) -> QuerySet[Scenario]:
+def annotate(
+    scenarios: QuerySet[Scenario], today: dt.date | None = None
+) -> QuerySet[ScenarioFacts]:
     """Add the facts every item needs, and the score, without a query per scenario."""
     today = today or timezone.localdate()
     status = PlatformException.Status
@@ -158,7 +184,7 @@ SORTS = {
 }
 
 
-def active_scorecards(team: Any = None, sort: str = "score") -> QuerySet[Scenario]:
+def active_scorecards(team: Any = None, sort: str = "score") -> QuerySet[ScenarioFacts]:
     """Every active (approved or onboarded) scenario, annotated and sorted."""
     scenarios = Scenario.objects.live().select_related("team")
     if team is not None:
@@ -202,29 +228,29 @@ def scorecard_for(scenario: Scenario) -> Scorecard:
     return evaluate(facts_for(scenario))
 
 
-def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
+def facts_for(scenario: Scenario, today: dt.date | None = None) -> ScenarioFacts:
     """A copy of `scenario` with the `sc_*` facts of `annotate`, for one scenario."""
     today = today or timezone.localdate()
     status = PlatformException.Status
-    row = copy.copy(scenario)
+    row = cast("ScenarioFacts", copy.copy(scenario))
     prefetched = getattr(scenario, "_prefetched_objects_cache", {})
-    row.sc_escalation = (  # type: ignore[attr-defined]
+    row.sc_escalation = (
         bool(prefetched["escalation_steps"])
         if "escalation_steps" in prefetched
         else EscalationStep.objects.filter(scenario_id=scenario.pk).exists()
     )
     # Three small queries cost less than one with three EXISTS subqueries, mostly in building it.
     releases = Release.objects.filter(scenario_id=scenario.pk)
-    row.sc_previous_release = releases.filter(status=Release.Status.SUPERSEDED).exists()  # type: ignore[attr-defined]
+    row.sc_previous_release = releases.filter(status=Release.Status.SUPERSEDED).exists()
     last = (
         releases.filter(approved_at__isnull=False)
         .order_by("-approved_at", "-pk")
         .values("pk", "revision", "title")
         .first()
     )
-    row.sc_release_id = last["pk"] if last else None  # type: ignore[attr-defined]
-    row.sc_release_revision = last["revision"] if last else None  # type: ignore[attr-defined]
-    row.sc_release_title = last["title"] if last else None  # type: ignore[attr-defined]
+    row.sc_release_id = last["pk"] if last else None
+    row.sc_release_revision = last["revision"] if last else None
+    row.sc_release_title = last["title"] if last else None
     signed = (
         set(
             SignOff.objects.filter(
@@ -234,8 +260,8 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
         if last
         else set()
     )
-    row.sc_quality = SignOff.Kind.QUALITY in signed  # type: ignore[attr-defined]
-    row.sc_cost = SignOff.Kind.COST in signed  # type: ignore[attr-defined]
+    row.sc_quality = SignOff.Kind.QUALITY in signed
+    row.sc_cost = SignOff.Kind.COST in signed
     # The scenario page loads its open exceptions (detected, requested, approved): every state
     # these facts count. A test compares both paths with `annotate`.
     loaded = getattr(scenario, "open_exceptions", None)
@@ -260,7 +286,7 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> Scenario:
     return row
 
 
-def evaluate(row: Scenario) -> Scorecard:
+def evaluate(row: ScenarioFacts) -> Scorecard:
     """Pass, fail or n/a with the reason, for a scenario row from `annotate`."""
     return Scorecard(
         row,
@@ -280,7 +306,7 @@ def _item(key: str, problems: list[str], ok: str) -> Item:
     return Item(key, ITEMS[key], PASS, ok)
 
 
-def _owners(row: Any) -> Item:
+def _owners(row: ScenarioFacts) -> Item:
     problems = [
         f"No {label} named"
         for label, value in (
@@ -292,7 +318,7 @@ def _owners(row: Any) -> Item:
     return _item("owners", problems, "Product owner and platform owner are named.")
 
 
-def _contract_owners(row: Any) -> Item:
+def _contract_owners(row: ScenarioFacts) -> Item:
     missing = [
         label for name, label in CONTRACT_OWNERS.items() if getattr(row, f"{name}_id") is None
     ]
@@ -300,7 +326,7 @@ def _contract_owners(row: Any) -> Item:
     return _item("contract_owners", problems, "Route, context, tools and cache each have an owner.")
 
 
-def _release_reviews(row: Any) -> Item:
+def _release_reviews(row: ScenarioFacts) -> Item:
     key = "release_reviews"
     if row.sc_release_id is None:
         return Item(key, ITEMS[key], NOT_APPLICABLE, "No release has been approved yet.")
@@ -313,7 +339,7 @@ def _release_reviews(row: Any) -> Item:
     return _item(key, problems, f"Last approved release {name} had quality and cost sign-off.")
 
 
-def _incident_readiness(row: Any) -> Item:
+def _incident_readiness(row: ScenarioFacts) -> Item:
     problems = []
     if row.incident_owner_id is None:
         problems.append("No incident owner named")
@@ -329,7 +355,7 @@ def _incident_readiness(row: Any) -> Item:
     )
 
 
-def _exceptions(row: Any) -> Item:
+def _exceptions(row: ScenarioFacts) -> Item:
     problems = []
     if row.sc_detected:
         problems.append(f"{row.sc_detected} undocumented (detected) exception(s)")

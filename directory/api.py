@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from directory import policies, selectors
 from directory.serializers import PersonSerializer, TeamDetailSerializer, TeamListSerializer
 from portal.core.api_conventions import ERRORS
+from portal.core.auth import actor
 from portal.core.models import User
 
 # A list answers 404 for a page past its end, as every paginated list does.
@@ -38,7 +39,7 @@ class PersonFilterSet(django_filters.FilterSet):
 class DirectoryViewSet(viewsets.GenericViewSet):
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
-        if not policies.can_view_directory(request.user):
+        if not policies.can_view_directory(actor(request)):
             raise PermissionDenied("Only signed-in users read the directory.")
 
 
@@ -88,6 +89,6 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DirectoryVie
         context = {
             **self.get_serializer_context(),
             "members": selectors.team_members(team),
-            "scenarios": selectors.team_scenarios(request.user, team),
+            "scenarios": selectors.team_scenarios(actor(request), team),
         }
         return Response(TeamDetailSerializer(team, context=context).data)

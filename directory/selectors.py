@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -64,7 +62,7 @@ def team_members(found: Team) -> QuerySet[User]:
     )
 
 
-def team_scenarios(user: Any, found: Team) -> QuerySet[Scenario]:
+def team_scenarios(user: User, found: Team) -> QuerySet[Scenario]:
     """The team's scenarios this user may see (other teams' drafts stay hidden)."""
     scenarios = visible_scenarios(user, Scenario.objects.filter(team=found))
     return scenarios.only("name", "status", "team_id").order_by("name", "id")

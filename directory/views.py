@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET
 
 from directory import policies, selectors
 from directory.forms import SearchForm
+from portal.core.auth import actor
 from portal.core.pagination import paginate
 
 
 def _check(request: HttpRequest) -> None:
-    if not policies.can_view_directory(request.user):
+    if not policies.can_view_directory(actor(request)):
         raise PermissionDenied("Only signed-in users read the directory.")
 
 
@@ -50,6 +51,6 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "team": found,
         "members": selectors.team_members(found),
-        "scenarios": selectors.team_scenarios(request.user, found),
+        "scenarios": selectors.team_scenarios(actor(request), found),
     }
     return render(request, "directory/team.html", context)

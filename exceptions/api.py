@@ -17,6 +17,7 @@ from exceptions import exports, policies, selectors, services
 from exceptions import serializers as s
 from exceptions.filters import ExceptionFilter
 from portal.core.api_conventions import ERRORS, FilterBackend, transition_responses
+from portal.core.auth import actor
 
 CREATED = {201: s.ExceptionSerializer, **ERRORS}
 
@@ -59,7 +60,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request: Request) -> HttpResponse:
-        if not policies.can_view_exceptions(request.user):
+        if not policies.can_view_exceptions(actor(request)):
             raise PermissionDenied("Only signed-in users read the exception register.")
         return exports.response(self.filter_queryset(self.get_queryset()))
 
@@ -70,7 +71,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def create(self, request: Request) -> Response:
         data = _valid(s.ExceptionRequestInput, request)
-        exception = services.exception_request(actor=request.user, **data)
+        exception = services.exception_request(actor=actor(request), **data)
         return Response(s.ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -81,7 +82,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=False, methods=["post"])
     def detect(self, request: Request) -> Response:
         data = _valid(s.ExceptionDetectInput, request)
-        exception = services.exception_detect(actor=request.user, **data)
+        exception = services.exception_detect(actor=actor(request), **data)
         return Response(s.ExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -139,5 +140,5 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 def _transition(
     service: Any, serializer_class: type[serializers.Serializer], request: Request, pk: Any
 ) -> Response:
-    exception = service(pk, actor=request.user, **_valid(serializer_class, request))
+    exception = service(pk, actor=actor(request), **_valid(serializer_class, request))
     return Response(s.ExceptionSerializer(exception).data)

@@ -57,7 +57,7 @@ def load(people: dict[str, Any]) -> None:
     support, back_office = teams.get("support-ai"), teams.get("back-office")
     product, product2 = people.get("product"), people.get("product2")
     reviewer, platform = people.get("reviewer"), people.get("platform")
-    if not all([support, back_office, product, product2, reviewer, platform]):
+    if not (support and back_office and product and product2 and reviewer and platform):
         return
     support_scenario = _scenario_of(people, "support-ai")
     office_scenario = _scenario_of(people, "back-office")

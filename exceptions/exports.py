@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from exceptions.models import PlatformException
 from portal.core.csv_writer import SafeWriter
-from portal.core.models import AuditEntry
+from portal.core.models import AuditEntry, User
 
 EXCEPTION_COLUMNS = [
     "exception_id", "title", "kind", "other_description", "scenario", "team", "status", "risk",
@@ -38,7 +38,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     return user.username if user is not None else ""
 
 

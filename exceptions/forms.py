@@ -9,7 +9,7 @@ from django import forms
 
 from exceptions import services
 from exceptions.models import PlatformException
-from portal.core.models import Team
+from portal.core.models import Team, User
 from portal.core.validators import validate_planned
 from scenarios import policies
 from scenarios.models import Scenario
@@ -64,7 +64,7 @@ class RequestForm(_ScopeFields, _CaseFields):
         "risk_reason", "compensating_controls", "extends",
     ]  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = policies.team_ids(user)
         _choices(self, "scenario").queryset = (

@@ -11,14 +11,14 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.core.models import ChoiceLabels, Team
+from portal.core.models import ChoiceLabels, Team, User
 from portal.core.transitions import policy
 from scenarios.models import Scenario
 
 _policy = partial(policy, "exceptions.policies")
 
 
-def system_only(instance: Any, user: Any) -> bool:
+def system_only(instance: Any, user: object) -> bool:
     """Transitions only the periodic tasks perform (`perform(..., system=True)`)."""
     return False
 
@@ -213,7 +213,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         field=status, source=Status.DETECTED, target=Status.REQUESTED,
         permission=_policy("can_justify_exception"), custom={"label": "Justify (document it)"},
     )  # fmt: skip
-    def justify(self, by: Any = None) -> None:
+    def justify(self, by: User | None = None) -> None:
         self.requester = by
         self.requested_at = timezone.now()
 
@@ -221,7 +221,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         field=status, source=Status.REQUESTED, target=Status.APPROVED,
         permission=_policy("can_decide_exception"), custom={"label": "Approve"},
     )  # fmt: skip
-    def approve(self, by: Any = None, expires_on: Any = None, comment: str = "") -> None:
+    def approve(self, by: User | None = None, expires_on: Any = None, comment: str = "") -> None:
         self.approver = by
         self.expires_on = expires_on
         self.decision_comment = comment
@@ -231,7 +231,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         field=status, source=Status.REQUESTED, target=Status.REJECTED,
         permission=_policy("can_decide_exception"), custom={"label": "Reject", "style": "secondary", "needs_comment": True},
     )  # fmt: skip
-    def reject(self, by: Any = None, comment: str = "") -> None:
+    def reject(self, by: User | None = None, comment: str = "") -> None:
         self.approver = by
         self.decision_comment = comment
         self.decided_at = timezone.now()
@@ -247,7 +247,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         field=status, source=Status.APPROVED, target=Status.REVOKED,
         permission=_policy("can_revoke_exception"), custom={"label": "Revoke", "style": "danger", "needs_comment": True},
     )  # fmt: skip
-    def revoke(self, by: Any = None, reason: str = "") -> None:
+    def revoke(self, by: User | None = None, reason: str = "") -> None:
         self.ended_by = by
         self.end_reason = reason
         self.ended_at = timezone.now()
@@ -256,7 +256,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         field=status, source=Status.APPROVED, target=Status.CLOSED,
         permission=_policy("can_close_exception"), custom={"label": "Close (back on the platform path)", "style": "secondary"},
     )  # fmt: skip
-    def close(self, by: Any = None, comment: str = "") -> None:
+    def close(self, by: User | None = None, comment: str = "") -> None:
         self.ended_by = by
         self.end_reason = comment
         self.ended_at = timezone.now()

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.core import roles
 from portal.core.policies import signed_in
 from scenarios.policies import is_platform, team_ids
 
+if TYPE_CHECKING:
+    from portal.core.models import User
 
-def can_view_exceptions(user: Any) -> bool:
+
+def can_view_exceptions(user: User) -> bool:
     """Everyone signed in reads the register, and so exports it as filtered."""
     return signed_in(user)
 
 
-def can_request_exception(user: Any, scenario: Any = None, team: Any = None) -> bool:
+def can_request_exception(user: User, scenario: Any = None, team: Any = None) -> bool:
     """Product owners, for a scenario of their team or (platform-wide) for their own team."""
     if not (signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)):
         return False
@@ -25,12 +28,12 @@ def can_request_exception(user: Any, scenario: Any = None, team: Any = None) -> 
     return True
 
 
-def can_detect_exception(user: Any) -> bool:
+def can_detect_exception(user: User) -> bool:
     """Only the platform records a deviation it found in the wild."""
     return is_platform(user)
 
 
-def _exception_team_owner(user: Any, exception: Any) -> bool:
+def _exception_team_owner(user: User, exception: Any) -> bool:
     team_id = exception.team_id or (exception.scenario.team_id if exception.scenario_id else None)
     return (
         signed_in(user)
@@ -40,12 +43,12 @@ def _exception_team_owner(user: Any, exception: Any) -> bool:
     )
 
 
-def can_justify_exception(user: Any, exception: Any) -> bool:
+def can_justify_exception(user: User, exception: Any) -> bool:
     """The team's product owners turn a detected exception into a documented request."""
     return _exception_team_owner(user, exception)
 
 
-def can_decide_exception(user: Any, exception: Any) -> bool:
+def can_decide_exception(user: User, exception: Any) -> bool:
     """Platform reviewers approve or reject, never an exception they requested themselves.
 
     The reviewer who detected an exception may decide it once the team has justified it: the
@@ -53,11 +56,11 @@ def can_decide_exception(user: Any, exception: Any) -> bool:
     return is_platform(user) and exception.requester_id != user.pk
 
 
-def can_revoke_exception(user: Any, exception: Any) -> bool:
+def can_revoke_exception(user: User, exception: Any) -> bool:
     """Platform reviewers withdraw an approval (with a reason)."""
     return is_platform(user)
 
 
-def can_close_exception(user: Any, exception: Any) -> bool:
+def can_close_exception(user: User, exception: Any) -> bool:
     """The platform or the team, once the scenario is back on the platform path."""
     return is_platform(user) or _exception_team_owner(user, exception)

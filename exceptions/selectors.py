@@ -159,7 +159,7 @@ def team_product_owners(exception: PlatformException) -> list[User]:
     return people
 
 
-def work_for(user: Any) -> dict[str, Any]:
+def work_for(user: User) -> dict[str, Any]:
     """The home page's exception cards: decisions for the platform, justifications for teams."""
     work: dict[str, Any] = {}
     base = "/exceptions/"
@@ -200,5 +200,5 @@ def scenario_panel(scenario: Scenario) -> dict[str, Any]:
     `app_selectors`). It also gives the scenario its open exceptions, read in the same query,
     for the decision record, as `scenario_detail`'s prefetch would."""
     panel = exceptions_panel(scenario, EXCEPTIONS_SHOWN)
-    scenario.open_exceptions = panel.open  # type: ignore[attr-defined]
+    scenario.open_exceptions = panel.open
     return {"template": "exceptions/_scenario_panel.html", "rows": panel.rows, "total": panel.total}

@@ -8,7 +8,7 @@ exception starts with who requested or detected it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,9 @@ from exceptions.models import PlatformException
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import perform, record_creation
+
+if TYPE_CHECKING:
+    from portal.core.models import User
 
 Status = PlatformException.Status
 Kind = PlatformException.Kind
@@ -114,7 +117,7 @@ def _default_title(kind: str, other_description: str, scenario: Any, team: Any) 
 
 def exception_request(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     justification: str,
     risk: str,
@@ -161,7 +164,7 @@ def exception_request(
 
 def exception_detect(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     detection_note: str,
     scenario: Any = None,
@@ -208,7 +211,7 @@ def exception_detect(
 def exception_justify(
     pk: Any,
     *,
-    actor: Any,
+    actor: User,
     justification: str,
     risk: str,
     risk_reason: str,
@@ -243,7 +246,7 @@ def exception_justify(
 def exception_approve(
     pk: Any,
     *,
-    actor: Any,
+    actor: User,
     expires_on: dt.date | None = None,
     comment: str = "",
     as_delegate: bool = False,
@@ -264,7 +267,7 @@ def exception_approve(
 
 
 def exception_reject(
-    pk: Any, *, actor: Any, comment: str, as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str, as_delegate: bool = False
 ) -> PlatformException:
     """A platform reviewer other than the requester rejects, saying why."""
     return perform(
@@ -281,7 +284,7 @@ def exception_reject(
 
 
 def exception_revoke(
-    pk: Any, *, actor: Any, reason: str, as_delegate: bool = False
+    pk: Any, *, actor: User, reason: str, as_delegate: bool = False
 ) -> PlatformException:
     """The platform withdraws an approval before its expiry, with a reason; effects stop at once."""
     return perform(
@@ -298,7 +301,7 @@ def exception_revoke(
 
 
 def exception_close(
-    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> PlatformException:
     """The deviation is resolved: the scenario is back on the platform path."""
     return perform(
@@ -355,7 +358,9 @@ def _require(value: str, field: str, message: str) -> None:
         raise ValidationError({field: message})
 
 
-def _email(template: str, recipients: Any, exception: PlatformException, actor: Any) -> None:
+def _email(
+    template: str, recipients: Any, exception: PlatformException, actor: User | None
+) -> None:
     context = {
         "exception": exception,
         "actor": actor,
@@ -374,6 +379,6 @@ def _notify_reviewers(exception: PlatformException) -> None:
     )
 
 
-def _notify_requester(template: str, exception: PlatformException, actor: Any) -> None:
+def _notify_requester(template: str, exception: PlatformException, actor: User | None) -> None:
     if exception.requester is not None:
         _email(template, [exception.requester], exception, actor)

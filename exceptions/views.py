@@ -16,6 +16,7 @@ from exceptions import exports, policies, selectors, services
 from exceptions import forms as exception_forms
 from exceptions.filters import ExceptionFilter
 from exceptions.models import PlatformException
+from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.transitions import available_actions, catalogue
@@ -33,7 +34,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 
 
 def _register(request: HttpRequest) -> ExceptionFilter:
-    if not policies.can_view_exceptions(request.user):
+    if not policies.can_view_exceptions(actor(request)):
         raise PermissionDenied("Only signed-in users read the exception register.")
     return ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
 
@@ -50,8 +51,8 @@ def exception_list(request: HttpRequest) -> HttpResponse:
         "exceptions": paged["page_obj"].object_list,
         "undocumented_count": selectors.undocumented_count(),
         "export_query": f"?{query.removesuffix('&')}" if query else "",
-        "can_request": policies.can_request_exception(request.user),
-        "can_detect": policies.can_detect_exception(request.user),
+        "can_request": policies.can_request_exception(actor(request)),
+        "can_detect": policies.can_detect_exception(actor(request)),
     }
     return render(request, "exceptions/list.html", context)
 
@@ -75,7 +76,7 @@ def exception_export(request: HttpRequest) -> HttpResponse:
 def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One exception: its record, timeline, and the buttons this user may press now."""
     exception = selectors.get_exception(pk)
-    actions = available_actions(exception, request.user, CATALOGUE)
+    actions = available_actions(exception, actor(request), CATALOGUE)
     context = {
         "exception": exception,
         "entries": selectors.history(exception),
@@ -85,7 +86,7 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "extensions": selectors.extensions_of(exception),
         "can_extend": exception.status in (Status.APPROVED, Status.EXPIRED)
-        and policies.can_request_exception(request.user, exception.scenario, exception.team),
+        and policies.can_request_exception(actor(request), exception.scenario, exception.team),
     }
     return render(request, "exceptions/detail.html", context)
 
@@ -93,16 +94,16 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exception_request(request: HttpRequest) -> HttpResponse:
     """A new request; `?extends=<id>` pre-fills an extension, `?scenario=<id>` the scenario."""
-    if not policies.can_request_exception(request.user):
+    if not policies.can_request_exception(actor(request)):
         raise PermissionDenied("Only product owners request exceptions for their team.")
     extends_id = request.POST.get("extends") or request.GET.get("extends")
     extends = get_object_or_404(PlatformException, pk=extends_id) if extends_id else None
     scenario_id = request.GET.get("scenario")
     scenario = Scenario.objects.filter(pk=scenario_id).first() if scenario_id else None
     initial = exception_forms.RequestForm.initial_from(extends, scenario)
-    form = exception_forms.RequestForm(request.POST or None, user=request.user, initial=initial)
+    form = exception_forms.RequestForm(request.POST or None, user=actor(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        created = _save(form, lambda data: services.exception_request(actor=request.user, **data))
+        created = _save(form, lambda data: services.exception_request(actor=actor(request), **data))
         if created is not None:
             messages.success(request, "Exception requested. The platform reviewers were emailed.")
             return redirect(created)
@@ -117,11 +118,11 @@ def exception_request(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exception_detect(request: HttpRequest) -> HttpResponse:
     """The platform records a deviation it found; the team is asked to justify it."""
-    if not policies.can_detect_exception(request.user):
+    if not policies.can_detect_exception(actor(request)):
         raise PermissionDenied("Only platform reviewers record detected exceptions.")
     form = exception_forms.DetectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = _save(form, lambda data: services.exception_detect(actor=request.user, **data))
+        created = _save(form, lambda data: services.exception_detect(actor=actor(request), **data))
         if created is not None:
             messages.success(request, "Detected exception recorded. The team was emailed.")
             return redirect(created)
@@ -136,7 +137,7 @@ def exception_detect(request: HttpRequest) -> HttpResponse:
 def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
     """The team documents a detected exception; it becomes a request for the platform."""
     exception = selectors.get_exception(pk)
-    if not policies.can_justify_exception(request.user, exception):
+    if not policies.can_justify_exception(actor(request), exception):
         raise PermissionDenied("Only the team's product owners justify this exception.")
     if exception.status != Status.DETECTED:
         messages.error(request, "This exception is no longer waiting for a justification.")
@@ -145,7 +146,7 @@ def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = _save(
-                form, lambda data: services.exception_justify(pk, actor=request.user, **data)
+                form, lambda data: services.exception_justify(pk, actor=actor(request), **data)
             )
         except TransitionConflict as exc:
             messages.error(request, exc.message)
@@ -206,7 +207,7 @@ def _transition(
         messages.error(request, f"Nothing changed. {errors}")
         return redirect("exceptions:detail", pk=pk)
     try:
-        service(pk, actor=request.user, **form.cleaned_data)
+        service(pk, actor=actor(request), **form.cleaned_data)
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from identity import services
 from identity.models import ExternalIdentity, GroupMapping
+from portal.core.auth import actor
 
 
 @admin.register(GroupMapping)
@@ -19,14 +20,14 @@ class GroupMappingAdmin(admin.ModelAdmin):
     actions: list[Any] = []  # no bulk delete: each deletion leaves its own audit row
 
     def save_model(self, request: HttpRequest, obj: GroupMapping, form: Any, change: bool) -> None:
-        services.mapping_save(obj, actor=request.user, created=not change)
+        services.mapping_save(obj, actor=actor(request), created=not change)
 
     def delete_model(self, request: HttpRequest, obj: GroupMapping) -> None:
-        services.mapping_delete(obj, actor=request.user)
+        services.mapping_delete(obj, actor=actor(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GroupMapping]) -> None:
         for mapping in queryset:
-            services.mapping_delete(mapping, actor=request.user)
+            services.mapping_delete(mapping, actor=actor(request))
 
 
 @admin.register(ExternalIdentity)

@@ -131,7 +131,7 @@ def _audit(user: User, transition: str, source: str, target: str, comment: str) 
     )
 
 
-def user_deactivate(pk: int, *, actor: Any, via: str) -> User:
+def user_deactivate(pk: int, *, actor: User | None, via: str) -> User:
     """Deactivate a person at once: their sessions and API tokens end in the same transaction.
     Harmless when they are inactive already."""
     with transaction.atomic():
@@ -153,7 +153,7 @@ def user_deactivate(pk: int, *, actor: Any, via: str) -> User:
     return user
 
 
-def user_reactivate(pk: int, *, actor: Any, via: str) -> User:
+def user_reactivate(pk: int, *, actor: User | None, via: str) -> User:
     """Let a deactivated person sign in again (old sessions and tokens stay ended)."""
     with transaction.atomic():
         user = lock(User, pk)
@@ -217,7 +217,7 @@ def scim_user_update(pk: int, *, changed: User, via: str) -> User:
     return user
 
 
-def mapping_save(mapping: GroupMapping, *, actor: Any, created: bool) -> None:
+def mapping_save(mapping: GroupMapping, *, actor: User, created: bool) -> None:
     """Save a group mapping edited in the admin, with its audit row."""
     with transaction.atomic():
         mapping.full_clean()
@@ -233,7 +233,7 @@ def mapping_save(mapping: GroupMapping, *, actor: Any, created: bool) -> None:
         )
 
 
-def mapping_delete(mapping: GroupMapping, *, actor: Any) -> None:
+def mapping_delete(mapping: GroupMapping, *, actor: User) -> None:
     """Delete a group mapping, with its audit row (the roles it gave go at the next sign-in)."""
     with transaction.atomic():
         record_transition(

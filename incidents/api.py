@@ -33,6 +33,7 @@ from portal.core.api_conventions import (
     FilterBackend,
     transition_responses,
 )
+from portal.core.auth import actor
 
 
 @extend_schema_view(
@@ -56,16 +57,16 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = Incident.objects.none()
 
     def get_queryset(self) -> Any:
-        return selectors.visible_incidents(self.request.user)
+        return selectors.visible_incidents(actor(self.request))
 
     def get_serializer_class(self) -> Any:
         return IncidentListSerializer if self.action == "list" else IncidentDetailSerializer
 
     def get_object(self) -> Incident:
-        return selectors.incident_for(self.request.user, self.kwargs["pk"])
+        return selectors.incident_for(actor(self.request), self.kwargs["pk"])
 
     def _detail(self, pk: Any, code: int = status.HTTP_200_OK) -> Response:
-        incident = selectors.incident_for(self.request.user, pk)
+        incident = selectors.incident_for(actor(self.request), pk)
         serializer = IncidentDetailSerializer(incident, context=self.get_serializer_context())
         return Response(serializer.data, status=code)
 
@@ -76,12 +77,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def create(self, request: Request) -> Response:
         data = _valid(IncidentCreateSerializer, request)
-        incident = services.incident_open(actor=request.user, **data)
+        incident = services.incident_open(actor=actor(request), **data)
         return self._detail(incident.pk, status.HTTP_201_CREATED)
 
     def _transition(self, request: Request, pk: Any, name: str) -> Response:
         data = _valid(TransitionSerializer, request)
-        services.TRANSITIONS[name](pk, actor=request.user, **data)
+        services.TRANSITIONS[name](pk, actor=actor(request), **data)
         return self._detail(pk)
 
     @extend_schema(
@@ -128,7 +129,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="hand-over")
     def hand_over(self, request: Request, pk: Any = None) -> Response:
         data = _valid(HandOverSerializer, request)
-        services.incident_hand_over(pk, actor=request.user, **data)
+        services.incident_hand_over(pk, actor=actor(request), **data)
         return self._detail(pk)
 
     @extend_schema(
@@ -142,7 +143,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = _valid(RollbackSerializer, request)
         done = services.incident_rollback(
             pk,
-            actor=request.user,
+            actor=actor(request),
             kind=data["kind"],
             release_id=data["release"].pk,
             tool_id=data["tool"].pk if data["tool"] else None,
@@ -165,10 +166,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def updates(self, request: Request, pk: Any = None) -> Response:
         if request.method == "GET":
-            incident = selectors.incident_for(request.user, pk)
+            incident = selectors.incident_for(actor(request), pk)
             return Response(IncidentUpdateSerializer(incident.updates.all(), many=True).data)
         data = _valid(IncidentUpdateSerializer, request)
-        update = services.incident_add_update(pk, actor=request.user, text=data["text"])
+        update = services.incident_add_update(pk, actor=actor(request), text=data["text"])
         return Response(IncidentUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
     @history_schema("incident")
@@ -189,11 +190,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["get", "put"])
     def postmortem(self, request: Request, pk: Any = None) -> Response:
-        incident = selectors.incident_for(request.user, pk)
+        incident = selectors.incident_for(actor(request), pk)
         if request.method == "PUT":
             data = _valid(PostmortemSerializer, request)
-            services.incident_postmortem_save(incident.pk, actor=request.user, **data)
-            incident = selectors.incident_for(request.user, pk)
+            services.incident_postmortem_save(incident.pk, actor=actor(request), **data)
+            incident = selectors.incident_for(actor(request), pk)
         postmortem = selectors.postmortem_of(incident)
         if postmortem is None:
             raise Http404("No postmortem written yet.")

@@ -38,7 +38,7 @@ class ScenarioPickForm(forms.Form):
 
     scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), label="Scenario")
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _model_field(self, "scenario").queryset = selectors.openable_scenarios(user)
 

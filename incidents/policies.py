@@ -2,53 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.core.policies import signed_in
 from scenarios import policies as scenario_policies
 
+if TYPE_CHECKING:
+    from portal.core.models import User
 
-def can_view(user: Any, incident: Any) -> bool:
+
+def can_view(user: User, incident: Any) -> bool:
     return signed_in(user)
 
 
-def can_open(user: Any, scenario: Any = None) -> bool:
+def can_open(user: User, scenario: Any = None) -> bool:
     return signed_in(user)
 
 
-def can_add_update(user: Any, incident: Any) -> bool:
+def can_add_update(user: User, incident: Any) -> bool:
     return signed_in(user)
 
 
-def can_acknowledge(user: Any, incident: Any) -> bool:
+def can_acknowledge(user: User, incident: Any) -> bool:
     """The incident owner, or whom they handed it to."""
     return signed_in(user) and user.pk in (incident.incident_owner_id, incident.handed_to_id)
 
 
-def can_hand_over(user: Any, incident: Any) -> bool:
+def can_hand_over(user: User, incident: Any) -> bool:
     return signed_in(user) and user.pk in (incident.incident_owner_id, incident.handed_to_id)
 
 
-def can_mitigate(user: Any, incident: Any) -> bool:
+def can_mitigate(user: User, incident: Any) -> bool:
     return signed_in(user) and (
         user.pk in incident.owner_ids or scenario_policies.is_platform(user)
     )
 
 
-def can_resolve(user: Any, incident: Any) -> bool:
+def can_resolve(user: User, incident: Any) -> bool:
     return can_mitigate(user, incident)
 
 
-def can_rollback(user: Any, incident: Any) -> bool:
+def can_rollback(user: User, incident: Any) -> bool:
     return can_mitigate(user, incident)
 
 
-def can_close(user: Any, incident: Any) -> bool:
+def can_close(user: User, incident: Any) -> bool:
     return signed_in(user) and (
         user.pk in (incident.incident_owner_id, incident.handed_to_id)
         or scenario_policies.is_platform(user)
     )
 
 
-def can_write_postmortem(user: Any, incident: Any) -> bool:
+def can_write_postmortem(user: User, incident: Any) -> bool:
     return can_close(user, incident)

@@ -76,7 +76,7 @@ def owner_snapshot(scenario: Scenario, opener: Any = None) -> OwnerSnapshot:
     return snapshot
 
 
-def openable_scenarios(user: Any) -> QuerySet[Scenario]:
+def openable_scenarios(user: User) -> QuerySet[Scenario]:
     """Scenarios an incident may be opened on, by name."""
     if not policies.can_open(user):
         return Scenario.objects.none()
@@ -88,14 +88,14 @@ def scenario_releases(scenario: Scenario) -> QuerySet[Release]:
     return scenario.releases.exclude(status=Release.Status.DRAFT).order_by("-created_at", "-id")
 
 
-def visible_incidents(user: Any) -> QuerySet[Incident]:
+def visible_incidents(user: User) -> QuerySet[Incident]:
     """Every incident this user may read (everyone signed in reads all), with list columns."""
     if not policies.can_view(user, None):
         return Incident.objects.none()
     return Incident.objects.select_related("scenario", "incident_owner", "handed_to", "release")
 
 
-def incident_for(user: Any, pk: Any) -> Incident:
+def incident_for(user: User, pk: Any) -> Incident:
     """One incident with everything its page shows, in a fixed number of queries."""
     from django.http import Http404
 
@@ -135,12 +135,12 @@ def escalation_people(incident: Incident) -> list[User]:
     return [people[uid] for uid in ids if uid in people]
 
 
-def incident_actions(incident: Incident, user: Any) -> list[Action]:
+def incident_actions(incident: Incident, user: User) -> list[Action]:
     """The transitions this user may take now (close waits for a due postmortem)."""
     return available_actions(incident, user, CATALOGUE)
 
 
-def delegate_actions(incident: Incident, user: Any, offered: list[Action]) -> list[Action]:
+def delegate_actions(incident: Incident, user: User, offered: list[Action]) -> list[Action]:
     """For admins: the transitions the state allows but the rules reserve for someone else,
     which they may take only as an explicit delegate."""
     if not scenario_policies.is_admin(user):
@@ -150,11 +150,11 @@ def delegate_actions(incident: Incident, user: Any, offered: list[Action]) -> li
     return [a for key, a in CATALOGUE.items() if key in names and key not in taken]
 
 
-def can_roll_back_now(incident: Incident, user: Any) -> bool:
+def can_roll_back_now(incident: Incident, user: User) -> bool:
     return incident.status in ACTIVE_STATES and policies.can_rollback(user, incident)
 
 
-def rollback_choices(incident: Incident, user: Any) -> dict[str, Any]:
+def rollback_choices(incident: Incident, user: User) -> dict[str, Any]:
     """What this user may roll back from this incident: the scenario's live releases (where the
     release rules let them too), and its allowed tools, each tied to one of its releases."""
     if not can_roll_back_now(incident, user):
@@ -177,7 +177,7 @@ def hand_over_candidates(incident: Incident) -> QuerySet[User]:
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
-def work_for(user: Any) -> dict[str, Any]:
+def work_for(user: User) -> dict[str, Any]:
     """Home page: incidents waiting for this user's acknowledgement, and postmortems due."""
     if not policies.can_view(user, None):
         return {}

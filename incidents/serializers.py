@@ -10,6 +10,7 @@ from rest_framework import serializers
 from incidents import selectors
 from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
 from incidents.models import Severity as SeverityChoices
+from portal.core import auth
 from portal.core.api_conventions import RefuseReadOnly
 from portal.core.models import User
 from portal.core.serializers import UserSummarySerializer, VisibleRelatedField
@@ -110,8 +111,9 @@ class IncidentDetailSerializer(IncidentListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, incident: Incident) -> list[str]:
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        return [a.name for a in selectors.incident_actions(incident, user)]
+        if request is None:
+            return []
+        return [a.name for a in selectors.incident_actions(incident, auth.actor(request))]
 
 
 class IncidentCreateSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from scenarios.models import Scenario, Tool
 from scenarios.services import scenario_disable_tool
 
 
-def _note(incident: Incident, actor: Any, kind: str, text: str) -> IncidentUpdate:
+def _note(incident: Incident, actor: User, kind: str, text: str) -> IncidentUpdate:
     return IncidentUpdate.objects.create(incident=incident, author=actor, kind=kind, text=text)
 
 
@@ -83,7 +83,7 @@ def _check_owners(snapshot: selectors.OwnerSnapshot, accept_interim_owner: bool)
 def incident_open(
     *,
     scenario: Scenario,
-    actor: Any,
+    actor: User,
     title: str,
     severity: str,
     description: str = "",
@@ -140,7 +140,7 @@ def _transition(
     incident_id: Any,
     name: str,
     *,
-    actor: Any,
+    actor: User,
     comment: str,
     as_delegate: bool,
     before: Callable[[Incident], None] | None = None,
@@ -161,7 +161,7 @@ def _transition(
 
 
 def incident_acknowledge(
-    incident_id: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    incident_id: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Incident:
     """The incident owner (or whom they handed it to) takes the incident."""
     return _transition(
@@ -170,7 +170,7 @@ def incident_acknowledge(
 
 
 def incident_mitigate(
-    incident_id: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    incident_id: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Incident:
     """An owner or platform member records that the impact is contained."""
     return _transition(
@@ -179,7 +179,7 @@ def incident_mitigate(
 
 
 def incident_resolve(
-    incident_id: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    incident_id: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Incident:
     """An owner or platform member records that the cause is fixed."""
     return _transition(
@@ -188,7 +188,7 @@ def incident_resolve(
 
 
 def incident_close(
-    incident_id: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    incident_id: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Incident:
     """Close a resolved incident; SEV1 and SEV2 need their postmortem first."""
     return _transition(
@@ -211,7 +211,7 @@ TRANSITIONS: dict[str, Callable[..., Incident]] = {
 # Timeline and hand-over
 
 
-def incident_add_update(incident_id: Any, *, actor: Any, text: str) -> IncidentUpdate:
+def incident_add_update(incident_id: Any, *, actor: User, text: str) -> IncidentUpdate:
     """Add a timeline update (anyone signed in) to an incident that is not closed."""
     if not text.strip():
         raise ValidationError({"text": "Write what happened or what you found."})
@@ -225,7 +225,7 @@ def incident_add_update(incident_id: Any, *, actor: Any, text: str) -> IncidentU
 
 
 def incident_hand_over(
-    incident_id: Any, *, actor: Any, to: User, comment: str = "", as_delegate: bool = False
+    incident_id: Any, *, actor: User, to: User, comment: str = "", as_delegate: bool = False
 ) -> Incident:
     """The incident owner (or current holder) hands the incident to someone else; recorded."""
     with transaction.atomic():
@@ -279,7 +279,7 @@ def _release_of(incident: Incident, release_id: Any) -> Release:
 
 
 def _roll_back_release(
-    release: Release, *, actor: Any, reason: str, as_delegate: bool
+    release: Release, *, actor: User, reason: str, as_delegate: bool
 ) -> Release | None:
     """Move the alias back through the release service; returns the release now served."""
     if release.status != Release.Status.RELEASED:
@@ -295,7 +295,7 @@ def _roll_back_release(
     return rolled_back.previous_release
 
 
-def _disable_tool(incident: Incident, tool: Tool | None, *, actor: Any, reason: str) -> None:
+def _disable_tool(incident: Incident, tool: Tool | None, *, actor: User, reason: str) -> None:
     """Take the tool out of the scenario's tool policy and record the change on the scenario."""
     if tool is None:
         raise ValidationError({"tool": "Choose the tool to disable."})
@@ -307,7 +307,7 @@ def _disable_tool(incident: Incident, tool: Tool | None, *, actor: Any, reason: 
 def incident_rollback(
     incident_id: Any,
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     release_id: Any,
     reason: str,
@@ -355,7 +355,7 @@ def _record_rollback(
     release: Release,
     tool: Tool | None,
     restored: Release | None,
-    actor: Any,
+    actor: User,
     reason: str,
     as_someone_else: bool,
 ) -> RollbackAction:
@@ -425,7 +425,7 @@ def _clean_postmortem(fields: dict[str, str]) -> dict[str, str]:
 def incident_postmortem_save(
     incident_id: Any,
     *,
-    actor: Any,
+    actor: User,
     action_items: Iterable[dict[str, Any]],
     as_delegate: bool = False,
     **fields: str,

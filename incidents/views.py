@@ -16,6 +16,7 @@ from incidents import forms, metrics, policies, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident
 from portal.core.audit import history_for
+from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 
@@ -59,7 +60,7 @@ def _recent_times() -> dict[str, Any]:
 @require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:
     filterset = IncidentFilter(
-        request.GET or None, queryset=selectors.visible_incidents(request.user)
+        request.GET or None, queryset=selectors.visible_incidents(actor(request))
     )
     paged = paginate(request, filterset.qs)
     return render(
@@ -69,7 +70,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             **paged,
             "filter": filterset,
             "incidents": paged["page_obj"].object_list,
-            "can_open": policies.can_open(request.user),
+            "can_open": policies.can_open(actor(request)),
             "times": _recent_times(),
         },
     )
@@ -77,18 +78,18 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def incident_open(request: HttpRequest) -> HttpResponse:
-    if not policies.can_open(request.user):
+    if not policies.can_open(actor(request)):
         raise PermissionDenied("You may not open incidents.")
-    pick = forms.ScenarioPickForm(request.GET or None, user=request.user)
+    pick = forms.ScenarioPickForm(request.GET or None, user=actor(request))
     if not pick.is_valid():
         return render(request, "incidents/pick_scenario.html", {"form": pick})
     scenario = pick.cleaned_data["scenario"]
-    snapshot = selectors.owner_snapshot(scenario, request.user)
+    snapshot = selectors.owner_snapshot(scenario, actor(request))
     form = forms.IncidentOpenForm(request.POST or None, scenario=scenario, snapshot=snapshot)
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_open(
-                scenario=scenario, actor=request.user, **form.cleaned_data
+                scenario=scenario, actor=actor(request), **form.cleaned_data
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -102,7 +103,7 @@ def incident_open(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any) -> dict[str, Any]:
-    user = request.user
+    user = actor(request)
     people = list(selectors.hand_over_candidates(incident))
     choices = selectors.rollback_choices(incident, user)
     postmortem = selectors.postmortem_of(incident)
@@ -162,12 +163,12 @@ def _postmortem_forms(postmortem: Any, people: list[Any], data: Any = None) -> t
 
 @require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_for(request.user, pk)
+    incident = selectors.incident_for(actor(request), pk)
     return render(request, "incidents/detail.html", _detail_context(request, incident))
 
 
 def _fetch(request: HttpRequest, pk: int) -> Incident:
-    incident = selectors.visible_incidents(request.user).filter(pk=pk).first()
+    incident = selectors.visible_incidents(actor(request)).filter(pk=pk).first()
     if incident is None:
         raise Http404("No such incident.")
     return incident
@@ -182,7 +183,7 @@ def incident_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     try:
         service(
             incident.pk,
-            actor=request.user,
+            actor=actor(request),
             comment=request.POST.get("comment", ""),
             as_delegate=request.POST.get("as_delegate") == "1",
         )
@@ -199,7 +200,7 @@ def incident_add_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.UpdateForm(request.POST)
     if form.is_valid():
         try:
-            services.incident_add_update(incident.pk, actor=request.user, **form.cleaned_data)
+            services.incident_add_update(incident.pk, actor=actor(request), **form.cleaned_data)
         except TransitionConflict as exc:
             messages.error(request, exc.message)
         else:
@@ -211,7 +212,7 @@ def incident_add_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rerender(request: HttpRequest, pk: int, **forms_given: Any) -> HttpResponse:
-    incident = selectors.incident_for(request.user, pk)
+    incident = selectors.incident_for(actor(request), pk)
     context = _detail_context(request, incident, **forms_given)
     return render(request, "incidents/detail.html", context, status=400)
 
@@ -219,12 +220,12 @@ def _rerender(request: HttpRequest, pk: int, **forms_given: Any) -> HttpResponse
 @require_POST
 def incident_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _fetch(request, pk)
-    if not policies.can_hand_over(request.user, incident):
+    if not policies.can_hand_over(actor(request), incident):
         raise PermissionDenied("Only the incident owner, or whom they handed it to, may hand over.")
     form = forms.HandOverForm(request.POST)
     if form.is_valid():
         try:
-            services.incident_hand_over(incident.pk, actor=request.user, **form.cleaned_data)
+            services.incident_hand_over(incident.pk, actor=actor(request), **form.cleaned_data)
         except TransitionConflict as exc:
             messages.error(request, exc.message)
             return redirect(incident)
@@ -238,18 +239,18 @@ def incident_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def incident_rollback(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_for(request.user, pk)
-    if not policies.can_rollback(request.user, incident):
+    incident = selectors.incident_for(actor(request), pk)
+    if not policies.can_rollback(actor(request), incident):
         raise PermissionDenied("Only the incident's owners and the platform team may roll back.")
     for_tool = request.POST.get("kind") == "tool"
-    choices = selectors.rollback_choices(incident, request.user)
+    choices = selectors.rollback_choices(incident, actor(request))
     form = forms.RollbackForm(request.POST, incident=incident, choices=choices, for_tool=for_tool)
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.incident_rollback(
                 incident.pk,
-                actor=request.user,
+                actor=actor(request),
                 kind=data["kind"],
                 release_id=data["release"].pk,
                 tool_id=data["tool"].pk if data.get("tool") else None,
@@ -269,8 +270,8 @@ def incident_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def incident_postmortem(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.incident_for(request.user, pk)
-    if not policies.can_write_postmortem(request.user, incident):
+    incident = selectors.incident_for(actor(request), pk)
+    if not policies.can_write_postmortem(actor(request), incident):
         raise PermissionDenied(
             "Only the incident owner and the platform team write the postmortem."
         )
@@ -280,7 +281,7 @@ def incident_postmortem(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.incident_postmortem_save(
                 incident.pk,
-                actor=request.user,
+                actor=actor(request),
                 action_items=[i for i in items.cleaned_data if i],
                 **form.cleaned_data,
             )

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from integrations.models import ChatChannel, Delivery, SlackIdentity, WebhookEndpoint
-from portal.core.models import Team
+from portal.core.models import Team, User
 
 
 def endpoints() -> QuerySet[WebhookEndpoint]:
@@ -21,5 +19,5 @@ def channels_of(team: Team) -> QuerySet[ChatChannel]:
     return ChatChannel.objects.filter(team=team).select_related("created_by")
 
 
-def slack_identity(user: Any) -> SlackIdentity | None:
+def slack_identity(user: User) -> SlackIdentity | None:
     return SlackIdentity.objects.filter(user=user).first()

@@ -27,7 +27,7 @@ from integrations import chat, outbound, policies
 from integrations.models import ChatChannel, Delivery, SlackIdentity, WebhookEndpoint
 from portal.core import queue
 from portal.core.audit import record_transition
-from portal.core.models import Event, Team
+from portal.core.models import Event, Team, User
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import lock, record_creation
 
@@ -47,7 +47,7 @@ def new_secret() -> str:
 
 
 # Endpoints
-def endpoint_create(*, actor: Any, data: dict[str, Any]) -> tuple[WebhookEndpoint, str]:
+def endpoint_create(*, actor: User, data: dict[str, Any]) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint (admins); returns it and its secret, which is shown only now."""
     if not policies.can_manage_webhooks(actor):
         raise PermissionDenied("Only admins register webhook endpoints.")
@@ -60,7 +60,7 @@ def endpoint_create(*, actor: Any, data: dict[str, Any]) -> tuple[WebhookEndpoin
     return endpoint, endpoint.secret
 
 
-def endpoint_rotate_secret(endpoint_id: Any, *, actor: Any) -> str:
+def endpoint_rotate_secret(endpoint_id: Any, *, actor: User) -> str:
     """A new secret; the old one keeps signing for WEBHOOK_SECRET_GRACE_HOURS. Shown once."""
     if not policies.can_manage_webhooks(actor):
         raise PermissionDenied("Only admins rotate webhook secrets.")
@@ -80,7 +80,7 @@ def _state(target: WebhookEndpoint | ChatChannel) -> str:
     return "active" if target.is_active else "disabled"
 
 
-def endpoint_set_active(endpoint_id: Any, *, actor: Any, active: bool) -> WebhookEndpoint:
+def endpoint_set_active(endpoint_id: Any, *, actor: User, active: bool) -> WebhookEndpoint:
     """Enable or disable an endpoint (admins); enabling starts its failure count afresh."""
     if not policies.can_manage_webhooks(actor):
         raise PermissionDenied("Only admins enable or disable webhook endpoints.")
@@ -95,7 +95,7 @@ def endpoint_set_active(endpoint_id: Any, *, actor: Any, active: bool) -> Webhoo
     return endpoint
 
 
-def delivery_redeliver(delivery_id: Any, *, actor: Any) -> Delivery:
+def delivery_redeliver(delivery_id: Any, *, actor: User) -> Delivery:
     """Send a delivery again (admins), with the same webhook-id."""
     if not policies.can_manage_webhooks(actor):
         raise PermissionDenied("Only admins redeliver webhook events.")
@@ -113,7 +113,7 @@ def delivery_redeliver(delivery_id: Any, *, actor: Any) -> Delivery:
 
 
 # Chat channels
-def channel_create(*, actor: Any, team: Team, data: dict[str, Any]) -> ChatChannel:
+def channel_create(*, actor: User, team: Team, data: dict[str, Any]) -> ChatChannel:
     """Add a Slack or Teams channel to a team (its product owners, admins)."""
     if not policies.can_manage_channels(actor, team):
         raise PermissionDenied("Only the team's product owners add its chat channels.")
@@ -126,7 +126,7 @@ def channel_create(*, actor: Any, team: Team, data: dict[str, Any]) -> ChatChann
     return channel
 
 
-def channel_delete(channel_id: Any, *, actor: Any) -> None:
+def channel_delete(channel_id: Any, *, actor: User) -> None:
     """Remove a team's chat channel (its product owners, admins)."""
     with transaction.atomic():
         channel = lock(ChatChannel, channel_id)
@@ -332,7 +332,7 @@ def slack_link_token(slack_team_id: str, slack_user_id: str) -> str:
     return signing.dumps({"t": slack_team_id, "u": slack_user_id}, salt=SLACK_LINK_SALT)
 
 
-def slack_link(*, actor: Any, token: str) -> SlackIdentity:
+def slack_link(*, actor: User, token: str) -> SlackIdentity:
     """Link the signed-in user to the Slack account the token names (made from a signed Slack
     request, so nobody links someone else's Slack account)."""
     if not policies.can_link_slack(actor):
@@ -360,7 +360,7 @@ def slack_link(*, actor: Any, token: str) -> SlackIdentity:
     return identity
 
 
-def slack_unlink(*, actor: Any) -> None:
+def slack_unlink(*, actor: User) -> None:
     """Forget the signed-in user's Slack account."""
     with transaction.atomic():
         identity = SlackIdentity.objects.select_for_update().filter(user=actor).first()

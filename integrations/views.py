@@ -16,12 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from integrations import policies, selectors, services, slack
 from integrations.forms import ChannelForm, EndpointForm
 from integrations.models import ChatChannel, Delivery, WebhookEndpoint
+from portal.core.auth import actor
 from portal.core.models import Team
 from portal.core.pagination import paginate
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not policies.can_manage_webhooks(request.user):
+    if not policies.can_manage_webhooks(actor(request)):
         raise PermissionDenied("Only admins manage webhook endpoints.")
 
 
@@ -44,7 +45,9 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
     form = EndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            endpoint, secret = services.endpoint_create(actor=request.user, data=form.cleaned_data)
+            endpoint, secret = services.endpoint_create(
+                actor=actor(request), data=form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -63,21 +66,21 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
-    secret = services.endpoint_rotate_secret(pk, actor=request.user)
+    secret = services.endpoint_rotate_secret(pk, actor=actor(request))
     return _endpoint_page(request, get_object_or_404(selectors.endpoints(), pk=pk), secret)
 
 
 @require_POST
 def endpoint_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "on"
-    endpoint = services.endpoint_set_active(pk, actor=request.user, active=active)
+    endpoint = services.endpoint_set_active(pk, actor=actor(request), active=active)
     messages.success(request, f"Endpoint {'enabled' if active else 'disabled'}.")
     return redirect(endpoint.get_absolute_url())
 
 
 @require_POST
 def delivery_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = services.delivery_redeliver(pk, actor=request.user)
+    delivery = services.delivery_redeliver(pk, actor=actor(request))
     messages.success(
         request, f"Delivery of {get_object_or_404(Delivery, pk=pk).event.type} queued again."
     )
@@ -89,12 +92,12 @@ def delivery_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_channels(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
-    if not policies.can_manage_channels(request.user, team):
+    if not policies.can_manage_channels(actor(request), team):
         raise PermissionDenied("Only the team's product owners manage its chat channels.")
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.channel_create(actor=request.user, team=team, data=form.cleaned_data)
+            services.channel_create(actor=actor(request), team=team, data=form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -109,7 +112,7 @@ def team_channels(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
     slug = get_object_or_404(ChatChannel.objects.select_related("team"), pk=pk).team.slug
-    services.channel_delete(pk, actor=request.user)
+    services.channel_delete(pk, actor=actor(request))
     messages.success(request, "Channel removed.")
     return redirect("integrations:team_channels", slug=slug)
 
@@ -119,19 +122,19 @@ def slack_link(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token") or request.GET.get("token", "")
     if request.method == "POST":
         if request.POST.get("unlink"):
-            services.slack_unlink(actor=request.user)
+            services.slack_unlink(actor=actor(request))
             messages.success(request, "Your Slack account is no longer linked.")
             return redirect("integrations:slack_link")
         try:
-            services.slack_link(actor=request.user, token=token)
+            services.slack_link(actor=actor(request), token=token)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return render(request, "integrations/slack_link.html", {"identity": selectors.slack_identity(request.user)}, status=400)  # fmt: skip
+            return render(request, "integrations/slack_link.html", {"identity": selectors.slack_identity(actor(request))}, status=400)  # fmt: skip
         messages.success(
             request, "Slack account linked: your sign-off buttons in Slack now act as you."
         )
         return redirect("integrations:slack_link")
-    context = {"identity": selectors.slack_identity(request.user), "token": token}
+    context = {"identity": selectors.slack_identity(actor(request)), "token": token}
     return render(request, "integrations/slack_link.html", context)
 
 

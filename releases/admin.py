@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from portal.core.auth import actor
 from releases import services
 from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
 
@@ -72,4 +73,6 @@ class ReleasePolicyAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        services.release_policy_update(actor=request.user, fast_path_enabled=obj.fast_path_enabled)
+        services.release_policy_update(
+            actor=actor(request), fast_path_enabled=obj.fast_path_enabled
+        )

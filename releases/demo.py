@@ -220,6 +220,12 @@ def _within_budget(release: Release) -> bool:
     return gates.cost_check(Release.objects.get(pk=release.pk)).within_budget
 
 
+def _named(owner: User | None) -> User:
+    """An owner of a demo scenario: the scenarios are chosen with every owner named."""
+    assert owner is not None
+    return owner
+
+
 def _review(release: Release, scenario: Scenario, author: User) -> None:
     _submit(release, scenario, author)
     _sign("quality", "Eval run reviewed; no regressions on the hard cases.")(
@@ -231,7 +237,7 @@ def _review(release: Release, scenario: Scenario, author: User) -> None:
 def _rollout(release: Release, scenario: Scenario, author: User) -> None:
     _sign("product_rollout", "Support leads briefed.")(release, scenario, author)
     _sign("platform_rollout", "Capacity checked; canary at 5%.")(release, scenario, author)
-    services.release_start_rollout(release.pk, actor=scenario.platform_owner)
+    services.release_start_rollout(release.pk, actor=_named(scenario.platform_owner))
 
 
 def _fast_rollout(release: Release, scenario: Scenario, author: User) -> None:
@@ -242,17 +248,17 @@ def _fast_rollout(release: Release, scenario: Scenario, author: User) -> None:
         _sign("platform_rollout", "Outside the fast path: checked by the platform.")(
             release, scenario, author
         )
-    services.release_start_rollout(release.pk, actor=scenario.product_owner)
+    services.release_start_rollout(release.pk, actor=_named(scenario.product_owner))
 
 
 def _release(release: Release, scenario: Scenario, author: User) -> None:
-    services.release_release(release.pk, actor=scenario.platform_owner)
+    services.release_release(release.pk, actor=_named(scenario.platform_owner))
 
 
 def _rollback(release: Release, scenario: Scenario, author: User) -> None:
     services.release_rollback(
         release.pk,
-        actor=scenario.platform_owner,
+        actor=_named(scenario.platform_owner),
         reason="Latency p95 doubled at peak; back to the previous release while we investigate.",
     )
 

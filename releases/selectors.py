@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.core.paginator import Page
 from django.db import connection
@@ -35,10 +35,13 @@ from releases.models import (
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 ACTIONS = catalogue(Release, "submit", "revise", "start_rollout", "release", "roll_back")
 
 
-def visible_releases(user: Any) -> QuerySet[Release]:
+def visible_releases(user: User) -> QuerySet[Release]:
     """Releases this user may see (`policies.can_view` as a filter): all but other teams'
     drafts; drafts also for platform/admin."""
     qs = Release.objects.select_related("scenario", "scenario__team", "author")
@@ -51,7 +54,7 @@ def visible_releases(user: Any) -> QuerySet[Release]:
     )
 
 
-def get_release_for(user: Any, pk: Any, *, detail: bool = False) -> Release:
+def get_release_for(user: User, pk: Any, *, detail: bool = False) -> Release:
     """The release if this user may see it, else 404 (never reveals that a draft exists).
 
     The row is read first and `policies.can_view` decides, so a release past draft costs no
@@ -102,7 +105,7 @@ def due_signoffs(kind: str) -> QuerySet[Release]:
     return due.annotate(owner_id=F(f"scenario__{rule.owner_id}"), since=F(rule.since))
 
 
-def awaiting_q(user: Any) -> Q:
+def awaiting_q(user: User) -> Q:
     """Releases awaiting at least one sign-off from this user: the inbox's releases."""
     sql, params = SignOffQueue(user).sql()
     if not sql:
@@ -117,7 +120,7 @@ class ReleaseFilters:
     awaiting: bool = False
 
 
-def release_list(user: Any, filters: ReleaseFilters | None = None) -> QuerySet[Release]:
+def release_list(user: User, filters: ReleaseFilters | None = None) -> QuerySet[Release]:
     """The list page and API list: visible releases, newest first, filtered."""
     filters = filters or ReleaseFilters()
     qs = visible_releases(user)
@@ -172,6 +175,22 @@ SELECT r.id, r.title, r.model_name, r.model_version, r.change_type, r.submitted_
   JOIN {users} u ON u.id = r.author_id
  ORDER BY page.since NULLS LAST, page.id, page.kind_rank
 """
+
+
+class InboxColumns(TypedDict):
+    """What an `INBOX_ROW_SQL` row carries beside the release's own columns."""
+
+    scenario_name: str
+    author_username: str
+    author_first_name: str
+    author_last_name: str
+    kind_rank: int
+    total: int
+
+
+if TYPE_CHECKING:
+    InboxRow: TypeAlias = WithAnnotations[Release, InboxColumns]
+
 TABLES = {
     "releases": Release._meta.db_table,
     "scenarios": Scenario._meta.db_table,
@@ -189,7 +208,7 @@ def _due_sql(kind: SignOff.Kind) -> tuple[str, tuple[Any, ...]]:
     return due.query.sql_with_params()
 
 
-def _inbox_item(row: Any) -> InboxItem:
+def _inbox_item(row: InboxRow) -> InboxItem:
     """An `INBOX_ROW_SQL` row as an item: the release with its scenario and author attached, as
     `select_related` with `only` would load them."""
     db = row._state.db
@@ -219,12 +238,12 @@ class SignOffQueue:
     page of rows per kind however many sign-offs wait, and its SQL is compiled once, not per
     request (the user is a parameter)."""
 
-    def __init__(self, user: Any, kinds: Iterable[str] = tuple(SIGNOFF_RULES)) -> None:
+    def __init__(self, user: User, kinds: Iterable[str] = tuple(SIGNOFF_RULES)) -> None:
         self.user = user
         self.kinds = set(kinds) if signed_in(user) else set()
 
     @classmethod
-    def of(cls, user: Any) -> SignOffQueue:
+    def of(cls, user: User) -> SignOffQueue:
         """The queue over only the kinds this user is named for on some scenario: a part for
         any other kind would read nothing, yet costs the planner as much as the others."""
         if not signed_in(user):
@@ -270,10 +289,13 @@ class SignOffQueue:
         sql, params = self.sql(max(cut, stop))
         if not sql:
             return [], 0
-        rows: list[Any] = list(
-            Release.objects.raw(
-                INBOX_ROW_SQL.format(owed=sql, **TABLES), [*params, stop - start, start]
-            )
+        rows = cast(
+            "list[InboxRow]",
+            list(
+                Release.objects.raw(
+                    INBOX_ROW_SQL.format(owed=sql, **TABLES), [*params, stop - start, start]
+                )
+            ),
         )
         return [_inbox_item(row) for row in rows], rows[0].total if rows else 0
 
@@ -303,7 +325,7 @@ class _QueuePaginator(BoundedPaginator):
         return Page(items, wanted, self)
 
 
-def sign_off_inbox_page(user: Any, number: Any) -> tuple[Page, list[InboxItem]]:
+def sign_off_inbox_page(user: User, number: Any) -> tuple[Page, list[InboxItem]]:
     """One page of the inbox: one row per sign-off this user owes, oldest first; the count is
     exact up to a bound (see `BoundedPaginator`)."""
     paginator = _QueuePaginator(
@@ -313,7 +335,7 @@ def sign_off_inbox_page(user: Any, number: Any) -> tuple[Page, list[InboxItem]]:
     return page, list(page.object_list)
 
 
-def work_for(user: Any) -> dict[str, Any]:
+def work_for(user: User) -> dict[str, Any]:
     """The home page cards: sign-offs owed and own releases to revise."""
     if not getattr(user, "is_authenticated", False):
         return {}
@@ -381,7 +403,7 @@ class SignOffSlot:
 
     kind: str
     label: str
-    owner: Any
+    owner: User | None
     given: SignOff | None = None
     latest: SignOff | None = None
     due: bool = False
@@ -393,7 +415,7 @@ class SignOffSlot:
 
 
 def signoff_slots(
-    release: Release, user: Any, signoffs: list[SignOff], gate: Any, fast_path: bool
+    release: Release, user: User, signoffs: list[SignOff], gate: Any, fast_path: bool
 ) -> list[SignOffSlot]:
     """The sign-off panel: one slot per kind, with the buttons this user may press."""
     slots = []
@@ -420,7 +442,7 @@ def signoff_slots(
     return slots
 
 
-def release_actions(release: Release, user: Any) -> list[Action]:
+def release_actions(release: Release, user: User) -> list[Action]:
     """The buttons: what django-fsm allows this user, its guards included."""
     return available_actions(release, user, ACTIONS)
 
@@ -430,7 +452,7 @@ def signoffs_shown() -> QuerySet[SignOff]:
     return SignOff.objects.select_related("actor").order_by("created_at", "id")
 
 
-def release_page(release: Release, user: Any) -> dict[str, Any]:
+def release_page(release: Release, user: User) -> dict[str, Any]:
     """Everything the release page shows, in a fixed number of queries."""
     # Few sign-offs rely on an exception: a second query only when one does, not a join always.
     signoffs = list(release.signoffs.prefetch_related("exception").order_by("created_at", "id"))
@@ -483,14 +505,14 @@ def get_alias(pk: Any) -> ModelAlias:
         raise Http404("No such model alias.") from exc
 
 
-def scenarios_for_filter(user: Any) -> QuerySet[Scenario]:
+def scenarios_for_filter(user: User) -> QuerySet[Scenario]:
     """Scenarios that can have releases, for the list filter and the create form."""
     return Scenario.objects.filter(
         status__in=(*Scenario.LIVE_STATES, Scenario.Status.RETIRED)
     ).order_by("name")
 
 
-def creatable_scenarios(user: Any) -> QuerySet[Scenario]:
+def creatable_scenarios(user: User) -> QuerySet[Scenario]:
     """Scenarios this user may draft a release for."""
     return (
         Scenario.objects.live()

@@ -6,7 +6,7 @@ locks the alias first, then the release acted on, then the release the alias lea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -31,9 +31,12 @@ from releases.models import (
     SignOff,
 )
 
+if TYPE_CHECKING:
+    from portal.core.models import User
+
 
 # Drafts
-def release_create(*, actor: Any, scenario: Any, data: dict[str, Any]) -> Release:
+def release_create(*, actor: User, scenario: Any, data: dict[str, Any]) -> Release:
     """Create a draft release for an approved or onboarded scenario of the actor's team."""
     if not policies.can_create(actor, scenario):
         raise PermissionDenied(
@@ -49,7 +52,7 @@ def release_create(*, actor: Any, scenario: Any, data: dict[str, Any]) -> Releas
     return release
 
 
-def release_update(release_id: Any, *, actor: Any, data: dict[str, Any]) -> Release:
+def release_update(release_id: Any, *, actor: User, data: dict[str, Any]) -> Release:
     """Edit a draft release; only its team may, and only while it is a draft."""
     with transaction.atomic():
         release = lock(Release, release_id)
@@ -63,7 +66,7 @@ def release_update(release_id: Any, *, actor: Any, data: dict[str, Any]) -> Rele
     return release
 
 
-def release_delete(release_id: Any, *, actor: Any) -> None:
+def release_delete(release_id: Any, *, actor: User) -> None:
     """Delete a draft that was never submitted; anything with history stays."""
     with transaction.atomic():
         release = lock(Release, release_id)
@@ -87,7 +90,7 @@ def _assign(release: Release, data: dict[str, Any]) -> None:
 
 
 # Submit and revise
-def release_submit(release_id: Any, *, actor: Any, as_delegate: bool = False) -> Release:
+def release_submit(release_id: Any, *, actor: User, as_delegate: bool = False) -> Release:
     """Submit a draft for quality and cost sign-off; both owners are told."""
     return perform(
         Release,
@@ -115,7 +118,7 @@ def _check_ready_to_submit(release: Release) -> None:
 
 
 def release_revise(
-    release_id: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    release_id: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Release:
     """Take a rejected release back to draft as a new revision; older sign-offs stop counting."""
     return perform(
@@ -124,7 +127,7 @@ def release_revise(
 
 
 # Sign-offs
-def _check_signer(release: Release, actor: Any, kind: str, as_delegate: bool) -> bool:
+def _check_signer(release: Release, actor: User, kind: str, as_delegate: bool) -> bool:
     """Returns whether the actor signs as a delegate; raises PermissionDenied otherwise."""
     label = SignOff.Kind(kind).label.lower()
     return delegated(
@@ -158,7 +161,7 @@ def _check_decision(release: Release, kind: str, decision: str, comment: str) ->
 def release_sign_off(
     release_id: Any,
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     decision: str,
     comment: str = "",
@@ -201,7 +204,7 @@ def release_sign_off(
 
 def _create_signoff(
     release: Release,
-    actor: Any,
+    actor: User,
     kind: str,
     decision: str,
     comment: str,
@@ -226,7 +229,7 @@ def _create_signoff(
         ) from exc
 
 
-def _after_sign_off(release: Release, signoff: SignOff, actor: Any) -> None:
+def _after_sign_off(release: Release, signoff: SignOff, actor: User) -> None:
     if signoff.kind not in REVIEW_KINDS:
         return
     if signoff.decision == SignOff.Decision.REJECT:
@@ -252,7 +255,7 @@ def _after_sign_off(release: Release, signoff: SignOff, actor: Any) -> None:
 
 
 # Rollout, release, rollback
-def release_start_rollout(release_id: Any, *, actor: Any, as_delegate: bool = False) -> Release:
+def release_start_rollout(release_id: Any, *, actor: User, as_delegate: bool = False) -> Release:
     """Start rolling out an approved release once its rollout sign-offs are in."""
     with transaction.atomic():
         release = lock(Release, release_id)
@@ -297,7 +300,7 @@ def _lock_or_create_alias(name: str, scenario: Any) -> ModelAlias:
     return alias
 
 
-def _move_alias(alias: ModelAlias, release: Release, actor: Any, reason: str) -> None:
+def _move_alias(alias: ModelAlias, release: Release, actor: User, reason: str) -> None:
     now = timezone.now()
     alias.moves.filter(ended_at__isnull=True).update(ended_at=now)
     AliasMove.objects.create(
@@ -317,7 +320,7 @@ def _move_alias(alias: ModelAlias, release: Release, actor: Any, reason: str) ->
     )  # fmt: skip
 
 
-def release_release(release_id: Any, *, actor: Any, as_delegate: bool = False) -> Release:
+def release_release(release_id: Any, *, actor: User, as_delegate: bool = False) -> Release:
     """Point the model alias at this release and supersede the release it pointed at."""
     with transaction.atomic():
         unlocked = get_object_or_404(Release.objects.select_related("scenario"), pk=release_id)
@@ -346,7 +349,7 @@ def release_release(release_id: Any, *, actor: Any, as_delegate: bool = False) -
 
 
 def release_rollback(
-    release_id: Any, *, actor: Any, reason: str, as_delegate: bool = False
+    release_id: Any, *, actor: User, reason: str, as_delegate: bool = False
 ) -> Release:
     """Roll back a released release: the alias returns to the release it replaced.
 
@@ -428,7 +431,7 @@ def _notify_rejected(release: Release) -> None:
     )
 
 
-def release_policy_update(*, actor: Any, fast_path_enabled: bool) -> ReleasePolicy:
+def release_policy_update(*, actor: User, fast_path_enabled: bool) -> ReleasePolicy:
     """Open or close the prompt-only fast path (admins); audited on the policy."""
     if not policies.can_change_release_policy(actor):
         raise PermissionDenied("Only admins change the release policy.")

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from releases import policies, selectors, services
@@ -21,7 +22,7 @@ from releases.models import SignOff
 @require_GET
 def release_list(request: HttpRequest) -> HttpResponse:
     form = ReleaseFilterForm(
-        request.GET or None, scenarios=selectors.scenarios_for_filter(request.user)
+        request.GET or None, scenarios=selectors.scenarios_for_filter(actor(request))
     )
     filters = selectors.ReleaseFilters()
     if form.is_valid():
@@ -31,7 +32,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
             status=form.cleaned_data["status"],
             awaiting=form.cleaned_data["awaiting"],
         )
-    paged = paginate(request, selectors.release_list(request.user, filters))
+    paged = paginate(request, selectors.release_list(actor(request), filters))
     return render(
         request,
         "releases/list.html",
@@ -39,34 +40,34 @@ def release_list(request: HttpRequest) -> HttpResponse:
             **paged,
             "form": form,
             "releases": paged["page_obj"].object_list,
-            "can_create": selectors.creatable_scenarios(request.user).exists(),
+            "can_create": selectors.creatable_scenarios(actor(request)).exists(),
         },
     )
 
 
 @require_GET
 def sign_off_inbox(request: HttpRequest) -> HttpResponse:
-    page, items = selectors.sign_off_inbox_page(request.user, request.GET.get("page"))
+    page, items = selectors.sign_off_inbox_page(actor(request), request.GET.get("page"))
     return render(request, "releases/inbox.html", {"items": items, "page_obj": page})
 
 
 @require_GET
 def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    release = selectors.get_release_for(request.user, pk, detail=True)
-    return render(request, "releases/detail.html", selectors.release_page(release, request.user))
+    release = selectors.get_release_for(actor(request), pk, detail=True)
+    return render(request, "releases/detail.html", selectors.release_page(release, actor(request)))
 
 
 @require_http_methods(["GET", "POST"])
 def release_create(request: HttpRequest) -> HttpResponse:
-    if not policies.can_open_release_form(request.user):
+    if not policies.can_open_release_form(actor(request)):
         raise PermissionDenied("Only members of a product team draft releases.")
-    scenarios = selectors.creatable_scenarios(request.user)
+    scenarios = selectors.creatable_scenarios(actor(request))
     initial = {"scenario": request.GET.get("scenario")}
     form = ReleaseForm(request.POST or None, scenarios=scenarios, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             release = services.release_create(
-                actor=request.user,
+                actor=actor(request),
                 scenario=form.cleaned_data["scenario"],
                 data=form.cleaned_fields(),
             )
@@ -80,13 +81,13 @@ def release_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    release = selectors.get_release_for(request.user, pk)
-    if not policies.can_edit(request.user, release):
+    release = selectors.get_release_for(actor(request), pk)
+    if not policies.can_edit(actor(request), release):
         raise PermissionDenied("Only the scenario's team may edit a release, and only a draft.")
     form = ReleaseForm(request.POST or None, instance=release)
     if request.method == "POST" and form.is_valid():
         try:
-            services.release_update(release.pk, actor=request.user, data=form.cleaned_fields())
+            services.release_update(release.pk, actor=actor(request), data=form.cleaned_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         except TransitionConflict as exc:
@@ -116,13 +117,13 @@ def _transition_view(
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        release = selectors.get_release_for(request.user, pk)
+        release = selectors.get_release_for(actor(request), pk)
         kwargs: dict[str, Any] = {}
         if with_comment:
             form = CommentForm(request.POST)
             kwargs["comment"] = form.cleaned_data["comment"] if form.is_valid() else ""
         return _run(
-            request, release, lambda: service(release.pk, actor=request.user, **kwargs), done
+            request, release, lambda: service(release.pk, actor=actor(request), **kwargs), done
         )
 
     return view
@@ -142,20 +143,20 @@ release_release = _transition_view(
 
 @require_POST
 def release_rollback(request: HttpRequest, pk: int) -> HttpResponse:
-    release = selectors.get_release_for(request.user, pk)
+    release = selectors.get_release_for(actor(request), pk)
     form = RollbackForm(request.POST)
     reason = form.cleaned_data["comment"] if form.is_valid() else ""
     return _run(
         request,
         release,
-        lambda: services.release_rollback(release.pk, actor=request.user, reason=reason),
+        lambda: services.release_rollback(release.pk, actor=actor(request), reason=reason),
         "Rolled back: the model alias serves the previous release again.",
     )
 
 
 @require_POST
 def release_sign_off(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    release = selectors.get_release_for(request.user, pk)
+    release = selectors.get_release_for(actor(request), pk)
     if kind not in SignOff.Kind.values:
         raise Http404("No such sign-off.")
     form = SignOffForm(request.POST)
@@ -170,7 +171,7 @@ def release_sign_off(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         release,
         lambda: services.release_sign_off(
             release.pk,
-            actor=request.user,
+            actor=actor(request),
             kind=kind,
             decision=data["decision"],
             comment=data["comment"],

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from portal.core.audit import history_for
-from portal.core.models import AuditEntry
+from portal.core.models import AuditEntry, User
 from portal.core.notifications import absolute_url
 from scenarios import checklist, selectors
 from scenarios.models import Scenario
@@ -45,7 +45,7 @@ UNITS = {
 }
 
 
-def _person(user: Any) -> dict[str, Any] | None:
+def _person(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "username": user.username, "name": str(user), "email": user.email}

@@ -109,7 +109,7 @@ class ScenarioForm(forms.ModelForm):
             "rollback_plan": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         people = _people()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar
@@ -12,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.core.models import ChoiceLabels, Team
+from portal.core.models import ChoiceLabels, Team, User
 from portal.core.transitions import policy
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -289,6 +290,11 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     )  # fmt: skip
     MAX_ESCALATION_STEPS: ClassVar[int] = 10
 
+    # Set only when loaded: by `scenario_detail`'s prefetch (`to_attr`) or by the exceptions
+    # panel. Absent otherwise, so readers ask `getattr(scenario, "open_exceptions", None)`.
+    # Its items are exceptions.models.PlatformException, a layer above this module.
+    open_exceptions: Sequence[models.Model]
+
     objects = ScenarioQuerySet.as_manager()
 
     class Meta:
@@ -323,7 +329,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         permission=_policy("can_submit"),
         custom={"label": "Submit for review"},
     )
-    def submit(self, by: Any = None) -> None:
+    def submit(self, by: User | None = None) -> None:
         now = timezone.now()
         self.submitted_at = now
         self.first_submitted_at = self.first_submitted_at or now
@@ -333,7 +339,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         field=status, source=Status.SUBMITTED, target=Status.IN_REVIEW,
         permission=_policy("can_review"), custom={"label": "Start review"},
     )  # fmt: skip
-    def start_review(self, by: Any = None) -> None:
+    def start_review(self, by: User | None = None) -> None:
         self.reviewer = by
 
     @transition(

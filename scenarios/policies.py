@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal.core import roles
 from portal.core.policies import signed_in
 
+if TYPE_CHECKING:
+    from portal.core.models import User
 
-def team_ids(user: Any) -> frozenset[int]:
+
+def team_ids(user: User) -> frozenset[int]:
     """The ids of the user's teams, cached on the instance for the request."""
     if not signed_in(user):
         return frozenset()
     return roles.team_ids(user)
 
 
-def is_platform(user: Any) -> bool:
+def is_platform(user: User) -> bool:
     return signed_in(user) and roles.has_role(user, roles.PLATFORM_REVIEWER)
 
 
-def is_admin(user: Any) -> bool:
+def is_admin(user: User) -> bool:
     return signed_in(user) and roles.has_role(user, roles.ADMIN)
 
 
-def is_product_owner(user: Any) -> bool:
+def is_product_owner(user: User) -> bool:
     """Holds the product owner role (of some team)."""
     return signed_in(user) and roles.has_role(user, roles.PRODUCT_OWNER)
 
 
-def is_team_product_owner(user: Any, scenario: Any) -> bool:
+def is_team_product_owner(user: User, scenario: Any) -> bool:
     return (
         signed_in(user)
         and roles.has_role(user, roles.PRODUCT_OWNER)
@@ -36,14 +39,14 @@ def is_team_product_owner(user: Any, scenario: Any) -> bool:
     )
 
 
-def is_named_owner(user: Any, scenario: Any) -> bool:
+def is_named_owner(user: User, scenario: Any) -> bool:
     uid = getattr(user, "pk", None)
     return uid is not None and any(
         getattr(scenario, f"{field}_id") == uid for field in scenario.RACI_FIELDS
     )
 
 
-def can_view(user: Any, scenario: Any) -> bool:
+def can_view(user: User, scenario: Any) -> bool:
     """Everyone signed in reads everything except drafts: those only the team, platform, admins."""
     if not signed_in(user):
         return False
@@ -52,7 +55,7 @@ def can_view(user: Any, scenario: Any) -> bool:
     return scenario.team_id in team_ids(user) or is_platform(user) or is_admin(user)
 
 
-def can_create(user: Any, team: Any = None) -> bool:
+def can_create(user: User, team: Any = None) -> bool:
     """Team product owners open intakes for their teams; platform members for any team."""
     if is_platform(user):
         return True
@@ -61,24 +64,24 @@ def can_create(user: Any, team: Any = None) -> bool:
     return team is None or team.pk in team_ids(user)
 
 
-def can_change_intake(user: Any, scenario: Any) -> bool:
+def can_change_intake(user: User, scenario: Any) -> bool:
     """Whoever may edit the intake when its state allows: team product owners and platform."""
     return is_team_product_owner(user, scenario) or is_platform(user)
 
 
-def can_edit(user: Any, scenario: Any) -> bool:
+def can_edit(user: User, scenario: Any) -> bool:
     """Edit the intake now: only drafts and scenarios sent back with changes requested."""
     if scenario.status not in ("draft", "changes_requested"):
         return False
     return can_change_intake(user, scenario)
 
 
-def can_submit(user: Any, scenario: Any) -> bool:
+def can_submit(user: User, scenario: Any) -> bool:
     """Only the team's product owners submit (platform edits never count as self-service)."""
     return is_team_product_owner(user, scenario)
 
 
-def can_review(user: Any, scenario: Any) -> bool:
+def can_review(user: User, scenario: Any) -> bool:
     """Platform reviewers, but never on what they submitted or are named in."""
     if not is_platform(user):
         return False
@@ -87,12 +90,12 @@ def can_review(user: Any, scenario: Any) -> bool:
     return not is_named_owner(user, scenario)
 
 
-def can_onboard(user: Any, scenario: Any) -> bool:
+def can_onboard(user: User, scenario: Any) -> bool:
     """The scenario's platform owner or any platform member marks it live."""
     return is_platform(user) or (signed_in(user) and scenario.platform_owner_id == user.pk)
 
 
-def can_retire(user: Any, scenario: Any) -> bool:
+def can_retire(user: User, scenario: Any) -> bool:
     """Whoever may onboard it, and its product owner (or the team's product owners)."""
     return (
         can_onboard(user, scenario)
@@ -101,17 +104,17 @@ def can_retire(user: Any, scenario: Any) -> bool:
     )
 
 
-def can_manage_tools(user: Any) -> bool:
+def can_manage_tools(user: User) -> bool:
     """The registry is the platform's: platform members and admins add and edit tools."""
     return is_platform(user) or is_admin(user)
 
 
-def can_act_as_delegate(user: Any) -> bool:
+def can_act_as_delegate(user: User) -> bool:
     """Admins may act in place of the person the rules name; the audit trail records it."""
     return is_admin(user)
 
 
 # Golden-path templates
-def can_manage_templates(user: Any) -> bool:
+def can_manage_templates(user: User) -> bool:
     """The platform publishes and edits intake templates; admins too."""
     return is_platform(user) or is_admin(user)

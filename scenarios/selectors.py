@@ -22,7 +22,7 @@ from scenarios.models import EscalationStep, Scenario, Tool
 PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *Scenario.RACI_FIELDS)
 
 
-def visible_scenarios(user: Any, queryset: QuerySet[Scenario] | None = None) -> QuerySet[Scenario]:
+def visible_scenarios(user: User, queryset: QuerySet[Scenario] | None = None) -> QuerySet[Scenario]:
     """Scenarios this user may see: all but other teams' drafts; drafts also for platform/admin."""
     qs = queryset if queryset is not None else Scenario.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -32,7 +32,7 @@ def visible_scenarios(user: Any, queryset: QuerySet[Scenario] | None = None) -> 
     return qs.filter(~Q(status=Scenario.Status.DRAFT) | Q(team_id__in=policies.team_ids(user)))
 
 
-def get_scenario_for(user: Any, pk: Any, queryset: QuerySet[Scenario] | None = None) -> Scenario:
+def get_scenario_for(user: User, pk: Any, queryset: QuerySet[Scenario] | None = None) -> Scenario:
     """The scenario if this user may see it, else 404 (never reveals that a draft exists).
 
     Pass `queryset` to load related objects with it; visibility is applied on top."""
@@ -61,7 +61,7 @@ LIST_COLUMNS = (
 )  # fmt: skip
 
 
-def scenario_list(user: Any, filters: ScenarioFilters | None = None) -> QuerySet[Scenario]:
+def scenario_list(user: User, filters: ScenarioFilters | None = None) -> QuerySet[Scenario]:
     """The list page and API list: visible scenarios, filtered, with what each row shows."""
     filters = filters or ScenarioFilters()
     qs = (
@@ -98,7 +98,7 @@ def owned_by_q(user_id: int) -> Q:
     return query
 
 
-def scenario_detail(user: Any, pk: Any, *, open_exceptions: bool = True) -> Scenario:
+def scenario_detail(user: User, pk: Any, *, open_exceptions: bool = True) -> Scenario:
     """One scenario with everything its decision record shows, in a fixed number of queries.
 
     `open_exceptions=False` leaves `scenario.open_exceptions` to the caller: the scenario page
@@ -138,7 +138,7 @@ def escalation_path(scenario: Scenario) -> list[User]:
     return [step.person for step in scenario.escalation_steps.all()]
 
 
-def review_queue(user: Any) -> QuerySet[Scenario]:
+def review_queue(user: User) -> QuerySet[Scenario]:
     """Submitted scenarios waiting for an architecture review, oldest first."""
     return (
         visible_scenarios(user)
@@ -158,7 +158,7 @@ def teams_for_filter() -> QuerySet[Team]:
     return Team.objects.filter(kind=Team.Kind.PRODUCT).order_by("name")
 
 
-def creatable_teams(user: Any) -> QuerySet[Team]:
+def creatable_teams(user: User) -> QuerySet[Team]:
     """Product teams this user may open an intake for."""
     teams = Team.objects.filter(kind=Team.Kind.PRODUCT)
     if policies.is_platform(user):
@@ -179,7 +179,7 @@ def flagged_tools(scenario: Scenario) -> list[Tool]:
     ]
 
 
-def work_for(user: Any) -> dict[str, Any]:
+def work_for(user: User) -> dict[str, Any]:
     """Home page cards: reviews waiting for platform members, changes waiting for the team."""
     if not getattr(user, "is_authenticated", False):
         return {}

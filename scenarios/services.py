@@ -35,7 +35,7 @@ DECISIONS: dict[str, str] = {
 
 def scenario_create(
     *,
-    actor: Any,
+    actor: User,
     team: Team,
     data: dict[str, Any],
     tools: Iterable[Any] | None = None,
@@ -59,7 +59,7 @@ def scenario_create(
 def scenario_update(
     pk: Any,
     *,
-    actor: Any,
+    actor: User,
     data: dict[str, Any],
     tools: Iterable[Any] | None = None,
     escalation: Iterable[Any] | None = None,
@@ -199,7 +199,7 @@ def _save_relations(
 
 
 def scenario_submit(
-    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Submit for architecture review; refused with every missing RACI/contract item named."""
 
@@ -222,7 +222,7 @@ def scenario_submit(
 
 
 def scenario_start_review(
-    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Take a submitted scenario into architecture review."""
     return perform(
@@ -239,7 +239,7 @@ def scenario_start_review(
 def scenario_decide(
     pk: Any,
     *,
-    actor: Any,
+    actor: User,
     decision: str,
     comment: str,
     answers: dict[str, Any],
@@ -308,14 +308,14 @@ def _clean_decision(decision: str, comment: str, answers: dict[str, Any]) -> dic
 
 
 def scenario_onboard(
-    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Mark an approved scenario live; the time feeds the onboarding-time metric."""
     return perform(Scenario, pk, "onboard", actor=actor, comment=comment, as_delegate=as_delegate)
 
 
 def scenario_retire(
-    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> Scenario:
     """Retire an onboarded scenario."""
     return perform(Scenario, pk, "retire", actor=actor, comment=comment, as_delegate=as_delegate)
@@ -354,7 +354,7 @@ def _notify_decided(scenario: Scenario, review: ScenarioReview) -> None:
     )
 
 
-def scenario_disable_tool(pk: Any, *, actor: Any, tool: Tool, reason: str) -> Scenario:
+def scenario_disable_tool(pk: Any, *, actor: User, tool: Tool, reason: str) -> Scenario:
     """Take a tool out of a scenario's tool policy (an incident's rollback); audited on the
     scenario. The caller checks who may; this refuses a tool the scenario does not allow."""
     with transaction.atomic():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.audit import history_for
+from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.selectors import app_selectors
@@ -21,6 +22,9 @@ from scenarios import decision_record, policies, selectors, services
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm
 from scenarios.golden_paths import selectors as golden_path
 from scenarios.models import Scenario
+
+if TYPE_CHECKING:
+    from portal.core.models import User
 
 # Transitions that post straight from the scenario page.
 ACTIONS: dict[str, Action] = catalogue(Scenario, "submit", "start_review", "onboard", "retire")
@@ -59,16 +63,16 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         request,
         "scenarios/list.html",
         {
-            **paginate(request, selectors.scenario_list(request.user, form.filters())),
+            **paginate(request, selectors.scenario_list(actor(request), form.filters())),
             "form": form,
-            "can_create": policies.can_create(request.user),
+            "can_create": policies.can_create(actor(request)),
         },
     )
 
 
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    paged = paginate(request, golden_path.with_golden_path(selectors.review_queue(request.user)))
+    paged = paginate(request, golden_path.with_golden_path(selectors.review_queue(actor(request))))
     now = timezone.now()
     rows = [(s, selectors.waiting_time(s, now)) for s in paged["page_obj"].object_list]
     return render(request, "scenarios/review_queue.html", {**paged, "rows": rows})
@@ -76,13 +80,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def scenario_create(request: HttpRequest) -> HttpResponse:
-    if not policies.can_create(request.user):
+    if not policies.can_create(actor(request)):
         raise PermissionDenied("Only product owners (and the platform) open scenario intakes.")
-    form = ScenarioForm(request.POST or None, user=request.user, initial=_initial(request))
+    form = ScenarioForm(request.POST or None, user=actor(request), initial=_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             scenario = services.scenario_create(
-                actor=request.user, team=form.cleaned_data["team"], **form.service_arguments()
+                actor=actor(request), team=form.cleaned_data["team"], **form.service_arguments()
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -94,7 +98,7 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scenarios/form.html",
-        {"form": form, "scenario": None, "can_submit": policies.is_product_owner(request.user)},
+        {"form": form, "scenario": None, "can_submit": policies.is_product_owner(actor(request))},
     )
 
 
@@ -109,16 +113,16 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = selectors.get_scenario_for(request.user, pk)
-    if not policies.can_change_intake(request.user, scenario):
+    scenario = selectors.get_scenario_for(actor(request), pk)
+    if not policies.can_change_intake(actor(request), scenario):
         raise PermissionDenied("You may not edit this scenario.")
     if scenario.status not in Scenario.EDITABLE_STATES:
         messages.error(request, "Only drafts and scenarios with changes requested can be edited.")
         return redirect(scenario)
-    form = ScenarioForm(request.POST or None, instance=scenario, user=request.user)
+    form = ScenarioForm(request.POST or None, instance=scenario, user=actor(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.scenario_update(actor=request.user, pk=pk, **form.service_arguments())
+            services.scenario_update(actor=actor(request), pk=pk, **form.service_arguments())
         except ValidationError as exc:
             form.add_service_errors(exc)
         except TransitionConflict as exc:
@@ -135,7 +139,7 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "scenario": scenario,
-            "can_submit": policies.can_submit(request.user, scenario),
+            "can_submit": policies.can_submit(actor(request), scenario),
         },
     )
 
@@ -143,7 +147,7 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse:
     """The "Save and submit" button: the draft is saved; submission may still be refused."""
     try:
-        services.scenario_submit(actor=request.user, pk=scenario.pk)
+        services.scenario_submit(actor=actor(request), pk=scenario.pk)
     except ValidationError as exc:
         _error_messages(request, exc, "Saved as a draft, but it cannot be submitted yet:")
         return redirect("scenarios:edit", pk=scenario.pk)
@@ -156,12 +160,12 @@ def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse
 
 @require_GET
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = selectors.scenario_detail(request.user, pk, open_exceptions=False)
+    scenario = selectors.scenario_detail(actor(request), pk, open_exceptions=False)
     # Panels first: the exceptions panel also reads the open exceptions the record lists.
     panels = [panel for hook in app_selectors("scenario_panel") if (panel := hook(scenario))]
-    actions = available_actions(scenario, request.user, ACTIONS)
-    decisions = available_actions(scenario, request.user, DECISIONS)
-    delegated = _delegate_actions(scenario, request.user, [*actions, *decisions])
+    actions = available_actions(scenario, actor(request), ACTIONS)
+    decisions = available_actions(scenario, actor(request), DECISIONS)
+    delegated = _delegate_actions(scenario, actor(request), [*actions, *decisions])
     entries = list(history_for(scenario))
     return render(
         request,
@@ -173,7 +177,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "action_base": f"{scenario.get_absolute_url()}",
             "can_decide": bool(decisions),
-            "can_edit": policies.can_edit(request.user, scenario),
+            "can_edit": policies.can_edit(actor(request), scenario),
             "delegate_actions": [a for a in delegated if a.name in ACTIONS],
             "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
             "extra_panels": panels,
@@ -182,7 +186,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _delegate_actions(scenario: Scenario, user: Any, own: list[Action]) -> list[Action]:
+def _delegate_actions(scenario: Scenario, user: User, own: list[Action]) -> list[Action]:
     """What an admin could do in someone's place: valid in this state, not theirs to do."""
     if not policies.can_act_as_delegate(user):
         return []
@@ -193,11 +197,13 @@ def _delegate_actions(scenario: Scenario, user: Any, own: list[Action]) -> list[
 
 @require_POST
 def scenario_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    scenario = selectors.get_scenario_for(request.user, pk)
+    scenario = selectors.get_scenario_for(actor(request), pk)
     as_delegate = request.POST.get("as_delegate") == "1"
     comment = request.POST.get("comment", "").strip()
     try:
-        SERVICES[name](actor=request.user, pk=scenario.pk, comment=comment, as_delegate=as_delegate)
+        SERVICES[name](
+            actor=actor(request), pk=scenario.pk, comment=comment, as_delegate=as_delegate
+        )
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
@@ -208,21 +214,23 @@ def scenario_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
 
 
 def _review_form(request: HttpRequest, scenario: Scenario, data: Any = None) -> ReviewForm:
-    return ReviewForm(data, scenario=scenario, delegate=policies.can_act_as_delegate(request.user))
+    return ReviewForm(
+        data, scenario=scenario, delegate=policies.can_act_as_delegate(actor(request))
+    )
 
 
 @require_GET
 def scenario_review(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = selectors.scenario_detail(request.user, pk)
+    scenario = selectors.scenario_detail(actor(request), pk)
     return _render_review(request, scenario, _review_form(request, scenario))
 
 
 def _render_review(
     request: HttpRequest, scenario: Scenario, form: ReviewForm, status: int = 200
 ) -> HttpResponse:
-    decisions = available_actions(scenario, request.user, DECISIONS)
-    if not decisions and policies.can_act_as_delegate(request.user):
-        decisions = _delegate_actions(scenario, request.user, [])
+    decisions = available_actions(scenario, actor(request), DECISIONS)
+    if not decisions and policies.can_act_as_delegate(actor(request)):
+        decisions = _delegate_actions(scenario, actor(request), [])
         decisions = [a for a in decisions if a.name in DECISIONS]
     return render(
         request,
@@ -234,7 +242,7 @@ def _render_review(
             "record": decision_record.build(scenario),
             "start_review": [
                 a
-                for a in available_actions(scenario, request.user, ACTIONS)
+                for a in available_actions(scenario, actor(request), ACTIONS)
                 if a.name == "start_review"
             ],
         },
@@ -244,13 +252,13 @@ def _render_review(
 
 @require_POST
 def scenario_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    scenario = selectors.scenario_detail(request.user, pk)
+    scenario = selectors.scenario_detail(actor(request), pk)
     form = _review_form(request, scenario, request.POST)
     if not form.is_valid():
         return _render_review(request, scenario, form, status=400)
     try:
         review = services.scenario_decide(
-            actor=request.user,
+            actor=actor(request),
             pk=scenario.pk,
             decision=decision,
             comment=form.cleaned_data["comment"],
@@ -273,7 +281,7 @@ def scenario_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
 
 @require_GET
 def decision_record_markdown(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = selectors.scenario_detail(request.user, pk)
+    scenario = selectors.scenario_detail(actor(request), pk)
     body = decision_record.to_markdown(decision_record.build(scenario))
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = (

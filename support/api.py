@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.core.api_conventions import ERRORS, transition_responses
+from portal.core.auth import actor
 from support import selectors, services
 from support.models import SupportRequest
 from support.serializers import (
@@ -60,11 +61,11 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         if params.get("queue"):
-            return selectors.queue(self.request.user)
-        return selectors.filtered(self.request.user, {**params, "mine": params.get("mine")})
+            return selectors.queue(actor(self.request))
+        return selectors.filtered(actor(self.request), {**params, "mine": params.get("mine")})
 
     def _detail(self, request: Request, pk: Any, code: int = status.HTTP_200_OK) -> Response:
-        support = selectors.get_request(request.user, pk)
+        support = selectors.get_request(actor(request), pk)
         return Response(SupportRequestDetailSerializer(support).data, status=code)
 
     def list(self, request: Request) -> Response:
@@ -82,7 +83,7 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         body = SupportRequestWriteSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        support = services.support_open(actor=request.user, **body.validated_data)
+        support = services.support_open(actor=actor(request), **body.validated_data)
         return self._detail(request, support.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -91,12 +92,12 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
         responses={200: SupportRequestDetailSerializer, **ERRORS},
     )
     def partial_update(self, request: Request, pk: Any = None) -> Response:
-        support = selectors.get_request(request.user, pk)
+        support = selectors.get_request(actor(request), pk)
         body = SupportRequestWriteSerializer(
             data=request.data, partial=True, context={"request": request}
         )
         body.is_valid(raise_exception=True)
-        services.support_update(support.pk, actor=request.user, **body.validated_data)
+        services.support_update(support.pk, actor=actor(request), **body.validated_data)
         return self._detail(request, pk)
 
     @extend_schema(
@@ -104,8 +105,8 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
         responses={204: None, **ERRORS},
     )
     def destroy(self, request: Request, pk: Any = None) -> Response:
-        support = selectors.get_request(request.user, pk)
-        services.support_delete(support.pk, actor=request.user)
+        support = selectors.get_request(actor(request), pk)
+        services.support_delete(support.pk, actor=actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -115,11 +116,11 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def comments(self, request: Request, pk: Any = None) -> Response:
-        support = selectors.get_request(request.user, pk)
+        support = selectors.get_request(actor(request), pk)
         body = BodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         comment = services.support_comment(
-            support.pk, actor=request.user, body=body.validated_data["body"]
+            support.pk, actor=actor(request), body=body.validated_data["body"]
         )
         return Response(SupportCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -130,17 +131,17 @@ class SupportRequestViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: Any = None) -> Response:
-        support = selectors.get_request(request.user, pk)
+        support = selectors.get_request(actor(request), pk)
         body = AnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.support_answer(support.pk, actor=request.user, **body.validated_data)
+        services.support_answer(support.pk, actor=actor(request), **body.validated_data)
         return self._detail(request, pk)
 
     def _act(self, request: Request, pk: Any, service: Any) -> Response:
-        support = selectors.get_request(request.user, pk)
+        support = selectors.get_request(actor(request), pk)
         body = ActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        service(support.pk, actor=request.user, **body.validated_data)
+        service(support.pk, actor=actor(request), **body.validated_data)
         return self._detail(request, pk)
 
     @extend_schema(

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from scenarios.selectors import visible_scenarios
 from support.models import SupportRequest
+
+if TYPE_CHECKING:
+    from portal.core.models import User
 
 
 class SupportRequestForm(forms.ModelForm):
@@ -15,7 +18,7 @@ class SupportRequestForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {"description": "What you are trying to do, what you tried, what you need."}
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scenario = self.fields["scenario"]
         assert isinstance(scenario, forms.ModelChoiceField)

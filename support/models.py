@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +11,9 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.transitions import policy
+
+if TYPE_CHECKING:
+    from portal.core.models import User
 
 _policy = partial(policy, "support.policies")
 
@@ -88,7 +91,7 @@ class SupportRequest(FSMModelMixin, models.Model):
         field=status, source=Status.OPEN, target=Status.ANSWERED,
         permission=_policy("can_answer"), custom={"label": "Send answer"},
     )  # fmt: skip
-    def answer(self, by: Any = None) -> None:
+    def answer(self, by: User | None = None) -> None:
         now = timezone.now()
         if self.first_answered_at is None:
             self.first_answered_at = now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -10,17 +10,20 @@ from django.http import Http404
 from support import policies
 from support.models import SupportComment, SupportRequest
 
+if TYPE_CHECKING:
+    from portal.core.models import User
+
 RELATED = ("requester", "team", "scenario", "first_answered_by")
 
 
-def support_requests(user: Any) -> QuerySet[SupportRequest]:
+def support_requests(user: User) -> QuerySet[SupportRequest]:
     """Every request this user may read (everyone signed in reads all)."""
     if not policies.can_view(user):
         return SupportRequest.objects.none()
     return SupportRequest.objects.select_related(*RELATED)
 
 
-def filtered(user: Any, params: Any) -> QuerySet[SupportRequest]:
+def filtered(user: User, params: Any) -> QuerySet[SupportRequest]:
     """The list page and the API list: by status, category, team, scenario and `mine`."""
     requests = support_requests(user)
     for name in ("status", "category"):
@@ -35,7 +38,7 @@ def filtered(user: Any, params: Any) -> QuerySet[SupportRequest]:
     return requests
 
 
-def queue(user: Any) -> QuerySet[SupportRequest]:
+def queue(user: User) -> QuerySet[SupportRequest]:
     """Open requests for the platform, the longest waiting first."""
     if not policies.is_queue_reader(user):
         return SupportRequest.objects.none()
@@ -46,7 +49,7 @@ def queue(user: Any) -> QuerySet[SupportRequest]:
     )
 
 
-def get_request(user: Any, pk: Any) -> SupportRequest:
+def get_request(user: User, pk: Any) -> SupportRequest:
     """One request with its thread, or 404."""
     comments = Prefetch("comments", SupportComment.objects.select_related("author"))
     try:
@@ -55,7 +58,7 @@ def get_request(user: Any, pk: Any) -> SupportRequest:
         raise Http404("No such support request.") from exc
 
 
-def work_for(user: Any) -> dict[str, Any]:
+def work_for(user: User) -> dict[str, Any]:
     """Home page cards: the queue for the platform; answers waiting for the requester."""
     if not policies.can_view(user):
         return {}

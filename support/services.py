@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from portal.core.audit import record_transition
-from portal.core.models import Team
+from portal.core.models import Team, User
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import lock, perform, record_creation
 from support import policies
@@ -21,7 +21,7 @@ def _requester_team(requester: Any) -> Team | None:
 
 
 def support_open(
-    *, actor: Any, title: str, description: str, category: str, scenario: Any = None
+    *, actor: User, title: str, description: str, category: str, scenario: Any = None
 ) -> SupportRequest:
     """Open a support request; it counts for the scenario's team, else the requester's team."""
     if not policies.can_open(actor):
@@ -39,7 +39,7 @@ def support_open(
     return request
 
 
-def support_update(pk: Any, *, actor: Any, **fields: Any) -> SupportRequest:
+def support_update(pk: Any, *, actor: User, **fields: Any) -> SupportRequest:
     """The requester corrects title, description, category or scenario before any answer."""
     allowed = {"title", "description", "category", "scenario"}
     for name in fields:
@@ -68,7 +68,7 @@ def support_update(pk: Any, *, actor: Any, **fields: Any) -> SupportRequest:
     return current
 
 
-def support_delete(pk: Any, *, actor: Any) -> None:
+def support_delete(pk: Any, *, actor: User) -> None:
     """Withdraw a request nobody has answered yet."""
     with transaction.atomic():
         current = lock(SupportRequest, pk)
@@ -81,7 +81,7 @@ def support_delete(pk: Any, *, actor: Any) -> None:
         current.delete()
 
 
-def support_comment(pk: Any, *, actor: Any, body: str) -> SupportComment:
+def support_comment(pk: Any, *, actor: User, body: str) -> SupportComment:
     """Add to the thread (audited); the state does not change."""
     if not body.strip():
         raise ValidationError({"body": "Write something first."})
@@ -101,7 +101,7 @@ def support_comment(pk: Any, *, actor: Any, body: str) -> SupportComment:
     return comment
 
 
-def support_answer(pk: Any, *, actor: Any, body: str, as_delegate: bool = False) -> SupportRequest:
+def support_answer(pk: Any, *, actor: User, body: str, as_delegate: bool = False) -> SupportRequest:
     """The platform answers: the answer joins the thread and the requester gets an email."""
     if not body.strip():
         raise ValidationError({"body": "Write the answer."})
@@ -123,7 +123,7 @@ def support_answer(pk: Any, *, actor: Any, body: str, as_delegate: bool = False)
 
 
 def support_close(
-    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> SupportRequest:
     """The platform closes the request (answered, or nothing more to do)."""
     return perform(
@@ -132,7 +132,7 @@ def support_close(
 
 
 def support_reopen(
-    pk: Any, *, actor: Any, comment: str = "", as_delegate: bool = False
+    pk: Any, *, actor: User, comment: str = "", as_delegate: bool = False
 ) -> SupportRequest:
     """Back to the queue: the answer did not help, or the request was closed too early."""
     return perform(

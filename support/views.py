@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.audit import history_for
+from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.transitions import available_actions, catalogue
@@ -27,35 +28,35 @@ ACTIONS = catalogue(SupportRequest, "close", "reopen")
 def request_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.filtered(request.user, {**params, "mine": "1" if params.get("mine") else ""})
-    context = {"form": form, "is_queue_reader": policies.is_queue_reader(request.user)}
+    rows = selectors.filtered(actor(request), {**params, "mine": "1" if params.get("mine") else ""})
+    context = {"form": form, "is_queue_reader": policies.is_queue_reader(actor(request))}
     return render(request, "support/list.html", {**context, **paginate(request, rows)})
 
 
 @require_GET
 def request_queue(request: HttpRequest) -> HttpResponse:
-    if not policies.is_queue_reader(request.user):
+    if not policies.is_queue_reader(actor(request)):
         raise PermissionDenied("The support queue is for platform reviewers.")
-    rows = selectors.queue(request.user)
+    rows = selectors.queue(actor(request))
     return render(request, "support/queue.html", paginate(request, rows))
 
 
 def request_new(request: HttpRequest) -> HttpResponse:
-    form = SupportRequestForm(request.POST or None, user=request.user)
+    form = SupportRequestForm(request.POST or None, user=actor(request))
     if request.method == "POST" and form.is_valid():
-        created = services.support_open(actor=request.user, **form.cleaned_data)
+        created = services.support_open(actor=actor(request), **form.cleaned_data)
         messages.success(request, "Your request is in the platform's queue.")
         return redirect(created.get_absolute_url())
     return render(request, "support/form.html", {"form": form, "editing": None})
 
 
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    support = selectors.get_request(request.user, pk)
-    if not policies.can_edit(request.user, support):
+    support = selectors.get_request(actor(request), pk)
+    if not policies.can_edit(actor(request), support):
         raise PermissionDenied("Only the requester may edit, and only before the first answer.")
-    form = SupportRequestForm(request.POST or None, instance=support, user=request.user)
+    form = SupportRequestForm(request.POST or None, instance=support, user=actor(request))
     if request.method == "POST" and form.is_valid():
-        services.support_update(support.pk, actor=request.user, **form.cleaned_data)
+        services.support_update(support.pk, actor=actor(request), **form.cleaned_data)
         messages.success(request, "Request updated.")
         return redirect(support.get_absolute_url())
     return render(request, "support/form.html", {"form": form, "editing": support})
@@ -63,8 +64,8 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    support = selectors.get_request(request.user, pk)
-    user = request.user
+    user = actor(request)
+    support = selectors.get_request(user, pk)
     open_now = support.status == SupportRequest.Status.OPEN
     can_answer = open_now and policies.can_answer(user, support)
     actions = available_actions(support, user, ACTIONS)
@@ -116,12 +117,12 @@ def _delegate(request: HttpRequest) -> bool:
 
 @require_POST
 def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    support = selectors.get_request(request.user, pk)
+    support = selectors.get_request(actor(request), pk)
     return _act(
         request,
         pk,
         lambda: services.support_comment(
-            support.pk, actor=request.user, body=_text(request, "body")
+            support.pk, actor=actor(request), body=_text(request, "body")
         ),
         "Comment added.",
     )
@@ -129,12 +130,12 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.get_request(request.user, pk)
+    selectors.get_request(actor(request), pk)
     return _act(
         request,
         pk,
         lambda: services.support_answer(
-            pk, actor=request.user, body=_text(request, "body"), as_delegate=_delegate(request)
+            pk, actor=actor(request), body=_text(request, "body"), as_delegate=_delegate(request)
         ),
         "Answer sent; the requester gets an email.",
     )
@@ -142,13 +143,13 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def request_close(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.get_request(request.user, pk)
+    selectors.get_request(actor(request), pk)
     return _act(
         request,
         pk,
         lambda: services.support_close(
             pk,
-            actor=request.user,
+            actor=actor(request),
             comment=_text(request, "comment"),
             as_delegate=_delegate(request),
         ),
@@ -158,13 +159,13 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.get_request(request.user, pk)
+    selectors.get_request(actor(request), pk)
     return _act(
         request,
         pk,
         lambda: services.support_reopen(
             pk,
-            actor=request.user,
+            actor=actor(request),
             comment=_text(request, "comment"),
             as_delegate=_delegate(request),
         ),
@@ -174,7 +175,7 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def request_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    support = selectors.get_request(request.user, pk)
-    services.support_delete(support.pk, actor=request.user)
+    support = selectors.get_request(actor(request), pk)
+    services.support_delete(support.pk, actor=actor(request))
     messages.success(request, "Request withdrawn.")
     return redirect("/support/")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from integrations import policies
 
+if TYPE_CHECKING:
+    from portal.core.models import User
+
 register = template.Library()
 
 
 @register.filter
-def manages_channels_of(user: Any, team: Any) -> bool:
+def manages_channels_of(user: User, team: Any) -> bool:
     return policies.can_manage_channels(user, team)

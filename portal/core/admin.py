@@ -16,6 +16,7 @@ from django.urls import path
 
 from portal.core import policies
 from portal.core.audit import object_type, on_days
+from portal.core.auth import actor
 from portal.core.csv_writer import SafeWriter
 from portal.core.models import ApiToken, AuditEntry, OutboundEmail, Team, User
 from portal.core.token_services import token_revoke
@@ -84,7 +85,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """Admins download the audit trail of any date range (both days included) as CSV."""
-        if not policies.can_read_audit_trail(request.user):
+        if not policies.can_read_audit_trail(actor(request)):
             raise PermissionDenied("Only admins export the audit trail.")
         form = AuditExportForm(request.GET or None)
         if form.is_valid():
@@ -190,5 +191,5 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         pks = list(queryset.values_list("pk", flat=True))
         for pk in pks:
-            token_revoke(pk, actor=request.user)
+            token_revoke(pk, actor=actor(request))
         self.message_user(request, f"Revoked {len(pks)} token(s); requests with them get 401.")

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from portal.core import policies
 from portal.core.api_conventions import ERRORS, BoundedPageNumberPagination, FilterBackend
 from portal.core.audit import audit_trail, history_for
+from portal.core.auth import actor
 from portal.core.filters import AuditEntryFilter
 from portal.core.serializers import AuditEntrySerializer, AuditTrailEntrySerializer, MeSerializer
 
@@ -22,7 +23,7 @@ class MeView(APIView):
 
     @extend_schema(responses={200: MeSerializer, 401: ERRORS[401], 403: ERRORS[403]})
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(actor(request)).data)
 
 
 class AuditTrailView(ListAPIView):
@@ -38,7 +39,7 @@ class AuditTrailView(ListAPIView):
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
-        if not policies.can_read_audit_trail(request.user):
+        if not policies.can_read_audit_trail(actor(request)):
             raise PermissionDenied("Only admins read the audit trail.")
 
     @extend_schema(

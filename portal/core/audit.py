@@ -97,7 +97,7 @@ def record_transition(
     transition: str,
     source: str,
     target: str,
-    actor: Any,
+    actor: User | None,
     comment: str = "",
     as_delegate: bool = False,
     label: str = "",

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from portal.core.models import Event
+from portal.core.models import Event, User
 
 logger = logging.getLogger(__name__)
 VERSION = 1  # of every payload below; a breaking change of a payload raises it
@@ -82,8 +82,8 @@ def event_types() -> list[str]:
     return sorted(found)
 
 
-def actor_fields(actor: Any) -> dict[str, Any] | None:
-    if not getattr(actor, "pk", None):
+def actor_fields(actor: User | None) -> dict[str, Any] | None:
+    if actor is None or not actor.pk:
         return None
     return {"id": actor.pk, "username": actor.get_username(), "name": actor.get_full_name()}
 
@@ -116,7 +116,7 @@ def emit_about(obj: models.Model, type_: str, data: dict[str, Any]) -> Event | N
     return emit(type_, described, team=kind.team(obj))
 
 
-def emit_transition(obj: models.Model, *, transition: str, source: str, target: str, actor: Any,
+def emit_transition(obj: models.Model, *, transition: str, source: str, target: str, actor: User | None,
                     comment: str = "") -> Event | None:  # fmt: skip
     """The event of one transition of a described model (others emit nothing)."""
     kind = _kinds.get(type(obj))

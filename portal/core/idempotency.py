@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.core.api_conventions import ErrorSerializer
+from portal.core.auth import actor
 from portal.core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -71,7 +72,7 @@ def fingerprint(request: Request) -> str:
 
 def _claim(request: Request, key: str, digest: str) -> tuple[IdempotencyKey, bool]:
     """Insert the key row (or wait for the request that holds it), inside the caller's atomic."""
-    user: Any = request.user
+    user = actor(request)
     IdempotencyKey.objects.filter(
         user=user, key=key, created_at__lt=timezone.now() - RETENTION
     ).delete()

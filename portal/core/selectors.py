@@ -26,7 +26,7 @@ def app_selectors(name: str) -> list[Callable[..., Any]]:
     return found
 
 
-def work_for(user: Any) -> dict[str, Any]:
+def work_for(user: User) -> dict[str, Any]:
     """What waits for this user, gathered from every app that declares a `work_for` selector."""
     work: dict[str, Any] = {}
     for selector in app_selectors("work_for"):
@@ -60,7 +60,7 @@ def active_users() -> Any:
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
-def tokens_of(user: Any) -> Any:
+def tokens_of(user: User) -> Any:
     """The user's personal API tokens, newest first."""
     return ApiToken.objects.filter(user=user).order_by("-created", "-id")
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from portal.core import policies, selectors, token_services
 from portal.core.api_conventions import ERRORS, ErrorSerializer, PageNumberPagination
+from portal.core.auth import actor
 from portal.core.models import ApiToken
 from portal.core.signin import SignInBasicAuthentication
 from portal.core.tokens import ExpiringTokenAuthentication
@@ -81,12 +82,12 @@ class TokenListCreateView(APIView):
     )
     def get(self, request: Request) -> Response:
         username = request.query_params.get("user", "")
-        if username and username != request.user.get_username():
-            if not policies.can_manage_all_tokens(request.user):
+        if username and username != actor(request).get_username():
+            if not policies.can_manage_all_tokens(actor(request)):
                 raise PermissionDenied("Only admins list other users' tokens.")
             tokens = selectors.all_tokens(username)
         else:
-            tokens = selectors.tokens_of(request.user).select_related("user")
+            tokens = selectors.tokens_of(actor(request)).select_related("user")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(tokens, request, view=self)
         return paginator.get_paginated_response(TokenSerializer(page, many=True).data)
@@ -101,7 +102,7 @@ class TokenListCreateView(APIView):
         incoming = TokenCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         token, text = token_services.token_create(
-            request.user, via_token=_via_token(request), **incoming.validated_data
+            actor(request), via_token=_via_token(request), **incoming.validated_data
         )
         data: dict[str, Any] = {**TokenSerializer(token).data, "token": text}
         return Response(data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
@@ -115,11 +116,11 @@ class TokenDetailView(APIView):
     @extend_schema(responses={200: TokenSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         token = ApiToken.objects.select_related("user").filter(pk=pk).first()
-        if token is None or not policies.can_see_token(request.user, token):
+        if token is None or not policies.can_see_token(actor(request), token):
             raise Http404("No such token.")
         return Response(TokenSerializer(token).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request: Request, pk: int) -> Response:
-        token_services.token_revoke(pk, actor=request.user)
+        token_services.token_revoke(pk, actor=actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.http import Http404
 
 from portal.core import policies
 from portal.core.audit import record_transition
-from portal.core.models import ApiToken
+from portal.core.models import ApiToken, User
 from portal.core.transitions import record_creation
 
 DEFAULT_DAYS = 90
@@ -19,7 +18,7 @@ MAX_DAYS = 365
 
 
 def token_create(
-    user: Any, *, name: str, expires_in_days: int = DEFAULT_DAYS, via_token: bool = False
+    user: User, *, name: str, expires_in_days: int = DEFAULT_DAYS, via_token: bool = False
 ) -> tuple[ApiToken, str]:
     """Create a personal token; returns the row and the token text, which is never stored."""
     if not policies.can_create_token(user, via_token=via_token):
@@ -42,7 +41,7 @@ def token_create(
     return token, text
 
 
-def token_revoke(pk: int, *, actor: Any) -> ApiToken:
+def token_revoke(pk: int, *, actor: User) -> ApiToken:
     """Revoke (delete) a token: its owner or an admin. The next request with it gets 401."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("user").filter(pk=pk).first()
@@ -62,7 +61,7 @@ def token_revoke(pk: int, *, actor: Any) -> ApiToken:
     return token
 
 
-def tokens_revoke_all(user: Any, *, actor: Any, comment: str) -> int:
+def tokens_revoke_all(user: User, *, actor: User | None, comment: str) -> int:
     """Revoke every token of a user being deactivated (by an admin or the identity provider,
     then `actor` is None); one audit row per token. Returns how many."""
     with transaction.atomic():

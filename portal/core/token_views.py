@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core import policies, selectors, token_services
+from portal.core.auth import actor
 from portal.core.forms import TokenForm
 from portal.core.pagination import paginate
 
@@ -18,9 +19,9 @@ from portal.core.pagination import paginate
 def _profile(request: HttpRequest, form: TokenForm, new_token: str = "") -> HttpResponse:
     context = {
         "form": form,
-        "tokens": selectors.tokens_of(request.user),
+        "tokens": selectors.tokens_of(actor(request)),
         "new_token": new_token,
-        "can_manage_all": policies.can_manage_all_tokens(request.user),
+        "can_manage_all": policies.can_manage_all_tokens(actor(request)),
     }
     return render(request, "core/profile.html", context)
 
@@ -37,7 +38,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile(request, form)
     _token, text = token_services.token_create(
-        request.user,
+        actor(request),
         name=form.cleaned_data["name"],
         expires_in_days=form.cleaned_data["expires_in_days"],
     )
@@ -47,7 +48,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = token_services.token_revoke(pk, actor=request.user)
+    token = token_services.token_revoke(pk, actor=actor(request))
     messages.success(request, f"Token “{token.name}” revoked; requests with it now get 401.")
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -57,7 +58,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def all_tokens(request: HttpRequest) -> HttpResponse:
-    if not policies.can_manage_all_tokens(request.user):
+    if not policies.can_manage_all_tokens(actor(request)):
         raise PermissionDenied("Only admins see every user's tokens.")
     username = request.GET.get("user", "").strip()
     paged = paginate(request, selectors.all_tokens(username), per_page=50)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models, transaction
@@ -20,6 +20,9 @@ from django_fsm import TransitionNotAllowed
 from portal.core import events, roles
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
+
+if TYPE_CHECKING:
+    from portal.core.models import User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -97,7 +100,7 @@ def policy(module: str, name: str) -> Callable[[Any, Any], bool]:
     The policies module is imported on first use: policies import the models, so the models
     cannot import their policies while they load."""
 
-    def check(instance: Any, user: Any) -> bool:
+    def check(instance: Any, user: User) -> bool:
         return bool(getattr(import_module(module), name)(user, instance))
 
     check.__name__ = name
@@ -123,7 +126,12 @@ def _label(meta: Any, source: str, name: str) -> str:
 
 
 def delegated(
-    allowed: bool, actor: Any, *, as_delegate: bool, message: str, may_delegate: bool | None = None
+    allowed: bool,
+    actor: User | None,
+    *,
+    as_delegate: bool,
+    message: str,
+    may_delegate: bool | None = None,
 ) -> bool:
     """The one rule of acting in someone else's place. False when the actor may act in their
     own right; True when they asked to act as a delegate and may (by default: an admin); else
@@ -141,7 +149,7 @@ CREATED = ""  # the source state of every object's first audit row, in every app
 
 
 def record_creation(
-    obj: models.Model, *, actor: Any, target: str, action: str = "create", comment: str = ""
+    obj: models.Model, *, actor: User | None, target: str, action: str = "create", comment: str = ""
 ) -> None:
     """The audit row (and the event) of a new object: `action` from nothing (`CREATED`) to its
     first state."""
@@ -164,7 +172,7 @@ def perform(
     pk: Any,
     name: str,
     *,
-    actor: Any,
+    actor: User | None,
     comment: str = "",
     as_delegate: bool = False,
     system: bool = False,
@@ -233,7 +241,7 @@ def perform(
 
 
 def available_actions(
-    obj: models.Model, user: Any, catalogue: dict[str, Action], field: str = "status"
+    obj: models.Model, user: User, catalogue: dict[str, Action], field: str = "status"
 ) -> list[Action]:
     """The actions this user may take now, in catalogue order: what the page offers as buttons.
 

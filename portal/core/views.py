@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularSwaggerView
 
 from portal.core import health, selectors
+from portal.core.auth import actor
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's start page: what waits for them."""
-    return render(request, "core/home.html", {"work": selectors.work_for(request.user)})
+    return render(request, "core/home.html", {"work": selectors.work_for(actor(request))})
 
 
 @method_decorator(csp_update({"script-src": NONCE, "style-src": NONCE}), name="dispatch")

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from portal.core.auth import actor
 from scenarios import policies
 from scenarios.golden_paths.services import TEMPLATE_FIELDS, template_create, template_update
 from scenarios.models import ScenarioTemplate
@@ -23,11 +24,11 @@ class ScenarioTemplateAdmin(admin.ModelAdmin):
     list_select_related = ["created_by"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and policies.can_manage_templates(request.user)
+        return super().has_add_permission(request) and policies.can_manage_templates(actor(request))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_change_permission(request, obj)
-        return allowed and policies.can_manage_templates(request.user)
+        return allowed and policies.can_manage_templates(actor(request))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # scenarios point at their version; withdraw a template instead
@@ -36,9 +37,9 @@ class ScenarioTemplateAdmin(admin.ModelAdmin):
         data = {name: form.cleaned_data[name] for name in TEMPLATE_FIELDS}
         tools = form.cleaned_data["allowed_tools"]
         if change:
-            saved = template_update(actor=request.user, pk=obj.pk, data=data, tools=tools)
+            saved = template_update(actor=actor(request), pk=obj.pk, data=data, tools=tools)
         else:
-            saved = template_create(actor=request.user, data=data, tools=tools)
+            saved = template_create(actor=actor(request), data=data, tools=tools)
         # The admin logs and links the object it holds: point it at the published version.
         obj.pk, obj.key, obj.version, obj.is_current = (
             saved.pk,

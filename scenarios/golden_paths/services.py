@@ -7,7 +7,7 @@ changes what an existing scenario is compared with.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +17,9 @@ from django.utils.text import slugify
 from scenarios import policies
 from scenarios.models import ScenarioTemplate, Tool
 
+if TYPE_CHECKING:
+    from portal.core.models import User
+
 TEMPLATE_FIELDS: tuple[str, ...] = (
     "name", "description", "primary_route", "human_review", "fallback",
     "context_budget_tokens", "prefix_stability", "route_affinity", "cache_hit_slo",
@@ -24,7 +27,7 @@ TEMPLATE_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _check(actor: Any) -> None:
+def _check(actor: User) -> None:
     if not policies.can_manage_templates(actor):
         raise PermissionDenied("Only the platform publishes intake templates.")
 
@@ -63,7 +66,7 @@ def _unique_key(name: str) -> str:
 
 
 def template_create(
-    *, actor: Any, data: dict[str, Any], tools: Iterable[Any] = ()
+    *, actor: User, data: dict[str, Any], tools: Iterable[Any] = ()
 ) -> ScenarioTemplate:
     """Publish a new intake template as version 1."""
     _check(actor)
@@ -78,7 +81,7 @@ def template_create(
 
 
 def template_update(
-    *, actor: Any, pk: Any, data: dict[str, Any], tools: Iterable[Any] | None = None
+    *, actor: User, pk: Any, data: dict[str, Any], tools: Iterable[Any] | None = None
 ) -> ScenarioTemplate:
     """Publish the edit as the next version of the template; scenarios keep the one they have.
 
@@ -121,7 +124,7 @@ def _same(
     )
 
 
-def template_retire(*, actor: Any, pk: Any) -> None:
+def template_retire(*, actor: User, pk: Any) -> None:
     """Withdraw a template: no new scenario starts from it; existing ones keep their version."""
     _check(actor)
     with transaction.atomic():

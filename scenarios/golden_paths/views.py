@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.auth import actor
 from scenarios import policies
 from scenarios.golden_paths import selectors as golden_path
 from scenarios.golden_paths import services as template_services
@@ -19,7 +20,7 @@ from scenarios.models import ScenarioTemplate
 def template_list(request: HttpRequest) -> HttpResponse:
     context = {
         "templates": golden_path.current_templates(),
-        "can_manage": policies.can_manage_templates(request.user),
+        "can_manage": policies.can_manage_templates(actor(request)),
     }
     return render(request, "scenarios/templates/list.html", context)
 
@@ -32,7 +33,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "template": template,
         "versions": versions,
         "current": next((v for v in versions if v.is_current), None),
-        "can_manage": policies.can_manage_templates(request.user),
+        "can_manage": policies.can_manage_templates(actor(request)),
     }
     return render(request, "scenarios/templates/detail.html", context)
 
@@ -40,8 +41,8 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _save(request: HttpRequest, form: ScenarioTemplateForm, pk: int | None) -> ScenarioTemplate:
     data, tools = form.service_data(), form.cleaned_data["allowed_tools"]
     if pk is None:
-        return template_services.template_create(actor=request.user, data=data, tools=tools)
-    return template_services.template_update(actor=request.user, pk=pk, data=data, tools=tools)
+        return template_services.template_create(actor=actor(request), data=data, tools=tools)
+    return template_services.template_update(actor=actor(request), pk=pk, data=data, tools=tools)
 
 
 def _form_page(
@@ -52,7 +53,7 @@ def _form_page(
 
 @require_http_methods(["GET", "POST"])
 def template_create(request: HttpRequest) -> HttpResponse:
-    if not policies.can_manage_templates(request.user):
+    if not policies.can_manage_templates(actor(request)):
         raise PermissionDenied("Only the platform publishes intake templates.")
     form = ScenarioTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -68,7 +69,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if not policies.can_manage_templates(request.user):
+    if not policies.can_manage_templates(actor(request)):
         raise PermissionDenied("Only the platform edits intake templates.")
     current = golden_path.get_template(pk)
     form = ScenarioTemplateForm(request.POST or None, instance=current)
@@ -93,6 +94,6 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def template_retire(request: HttpRequest, pk: int) -> HttpResponse:
     template = golden_path.get_template(pk)
-    template_services.template_retire(actor=request.user, pk=pk)
+    template_services.template_retire(actor=actor(request), pk=pk)
     messages.success(request, f"“{template.name}” withdrawn: new scenarios can no longer use it.")
     return redirect(template)

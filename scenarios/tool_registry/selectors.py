@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from scenarios.models import Scenario, Tool
 from scenarios.selectors import visible_scenarios
+
+if TYPE_CHECKING:
+    from portal.core.models import User
 
 
 def tool_list() -> QuerySet[Tool]:
@@ -27,7 +30,7 @@ def tool_detail(pk: Any) -> Tool:
         raise Http404("No such tool.") from exc
 
 
-def scenarios_using_tool(user: Any, tool: Tool) -> QuerySet[Scenario]:
+def scenarios_using_tool(user: User, tool: Tool) -> QuerySet[Scenario]:
     return (
         visible_scenarios(user).filter(allowed_tools=tool).select_related("team").order_by("name")
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,10 +12,13 @@ from portal.core.transitions import lock, record_creation
 from scenarios import policies
 from scenarios.models import Tool
 
+if TYPE_CHECKING:
+    from portal.core.models import User
+
 TOOL_FIELDS: tuple[str, ...] = ("name", "description", "owner", "stability", "allowed")
 
 
-def tool_create(*, actor: Any, data: dict[str, Any]) -> Tool:
+def tool_create(*, actor: User, data: dict[str, Any]) -> Tool:
     """Add a tool to the registry (platform only)."""
     if not policies.can_manage_tools(actor):
         raise PermissionDenied("Only the platform team manages the tool registry.")
@@ -27,7 +30,7 @@ def tool_create(*, actor: Any, data: dict[str, Any]) -> Tool:
     return tool
 
 
-def tool_update(*, actor: Any, pk: Any, data: dict[str, Any]) -> Tool:
+def tool_update(*, actor: User, pk: Any, data: dict[str, Any]) -> Tool:
     """Edit a registry tool: description, owner, stability, whether scenarios may pick it."""
     if not policies.can_manage_tools(actor):
         raise PermissionDenied("Only the platform team manages the tool registry.")

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.auth import actor
 from scenarios import policies
 from scenarios.forms import ToolForm, add_errors
 from scenarios.models import Scenario
@@ -24,7 +25,7 @@ def tool_list(request: HttpRequest) -> HttpResponse:
         "scenarios/tool_list.html",
         {
             "tools": selectors.tool_list(),
-            "can_manage": policies.can_manage_tools(request.user),
+            "can_manage": policies.can_manage_tools(actor(request)),
         },
     )
 
@@ -32,7 +33,7 @@ def tool_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tool = selectors.tool_detail(pk)
-    using = selectors.scenarios_using_tool(request.user, tool)
+    using = selectors.scenarios_using_tool(actor(request), tool)
     return render(
         request,
         "scenarios/tool_detail.html",
@@ -40,7 +41,7 @@ def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tool": tool,
             "scenarios": using,
             "inactive_states": Scenario.INACTIVE_STATES,
-            "can_manage": policies.can_manage_tools(request.user),
+            "can_manage": policies.can_manage_tools(actor(request)),
         },
     )
 
@@ -56,16 +57,16 @@ def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _tool_form(request: HttpRequest, tool: Any) -> HttpResponse:
-    if not policies.can_manage_tools(request.user):
+    if not policies.can_manage_tools(actor(request)):
         raise PermissionDenied("Only the platform team manages the tool registry.")
     form = ToolForm(request.POST or None, instance=tool)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in services.TOOL_FIELDS}
         try:
             if tool is None:
-                saved = services.tool_create(actor=request.user, data=data)
+                saved = services.tool_create(actor=actor(request), data=data)
             else:
-                saved = services.tool_update(actor=request.user, pk=tool.pk, data=data)
+                saved = services.tool_update(actor=actor(request), pk=tool.pk, data=data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:

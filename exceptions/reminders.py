@@ -53,6 +53,7 @@ class ExceptionDecision(Waiting):
 
     code = "exception_decision"
     model = PlatformException
+    select_related = ("scenario__team", "team")
     what = "decision"
     action = "Decide on the exception"
 
@@ -82,7 +83,7 @@ class _ExpiryNotice(Waiting):
     kind = NOTICE
     template = "reminder_expiry"
     action = "Request an extension, or close the exception if it is no longer needed"
-    select_related = ("scenario",)
+    select_related = ("scenario__team", "team")
     days_setting = ""
 
     def window(self, today: dt.date) -> tuple[dt.date, dt.date]:

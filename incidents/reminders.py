@@ -33,7 +33,7 @@ class Acknowledgement(Waiting):
     model = Incident
     what = "acknowledgement"
     action = "Acknowledge the incident, or hand it to someone who can"
-    select_related = ("incident_owner", "handed_to", "scenario")
+    select_related = ("incident_owner", "handed_to", "scenario__team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
         overdue = Q()
@@ -74,7 +74,7 @@ class PostmortemDue(Waiting):
     model = Incident
     what = "postmortem"
     action = "Write the postmortem so the incident can close"
-    select_related = ("incident_owner", "scenario")
+    select_related = ("incident_owner", "scenario__team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
         written = Postmortem.objects.filter(incident=OuterRef("pk"))

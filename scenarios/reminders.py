@@ -38,7 +38,7 @@ class ScenarioReview(Waiting):
     model = Scenario
     what = "architecture review"
     action = "Review the intake and record a decision"
-    select_related = ("reviewer",)
+    select_related = ("reviewer", "team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
         return Scenario.objects.filter(

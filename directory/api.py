@@ -76,7 +76,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DirectoryVie
 
     serializer_class = TeamListSerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_converter = "slug"
     filterset_fields = ["kind"]
     search_fields = ["name", "slug", "description"]
     ordering_fields = ["name"]

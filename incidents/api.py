@@ -50,7 +50,6 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     """Incidents: open, acknowledge, mitigate, resolve, close, roll back, hand over, post
     timeline updates and write the postmortem."""
 
-    lookup_value_regex = r"\d+"
     filter_backends = [FilterBackend]
     filterset_class = IncidentFilter
     serializer_class = IncidentDetailSerializer

@@ -1,4 +1,5 @@
-"""The API's router: every object is addressed by its integer id."""
+"""The API's router: every object is addressed by its integer id, unless its viewset names
+another path converter (`lookup_value_converter = "slug"` for teams)."""
 
 from __future__ import annotations
 
@@ -18,4 +19,5 @@ class Router(SimpleRouter):
     def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
         lookup_field = getattr(viewset, "lookup_field", "pk")
         lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
-        return f"<int:{lookup_prefix}{lookup_url_kwarg}>"
+        converter = getattr(viewset, "lookup_value_converter", "int")
+        return f"<{converter}:{lookup_prefix}{lookup_url_kwarg}>"

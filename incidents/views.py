@@ -190,7 +190,8 @@ def incident_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Incident {selectors.CATALOGUE[name].label.lower()}: done.")
+        incident.refresh_from_db(fields=["status"])
+        messages.success(request, f"The incident is now {incident.get_status_display().lower()}.")
     return redirect(incident)
 
 

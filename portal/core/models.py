@@ -151,7 +151,35 @@ class AuditEntry(models.Model):
 
     @property
     def transition_label(self) -> str:
-        return self.transition.replace("_", " ")
+        method = getattr(self._subject_model(), self.transition, None)
+        meta = getattr(method, "_django_fsm", None)
+        for transition in meta.transitions.values() if meta is not None else ():
+            label = (getattr(transition, "custom", None) or {}).get("label")
+            if label:
+                return str(label)
+        return self.transition.replace("_", " ").capitalize()
+
+    @property
+    def source_label(self) -> str:
+        return _state_label(self._subject_model(), self.source)
+
+    @property
+    def target_label(self) -> str:
+        return _state_label(self._subject_model(), self.target)
+
+    def _subject_model(self) -> type[models.Model] | None:
+        # ContentType.objects caches by id, so a timeline asks the database nothing here.
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+
+def _state_label(model: type[models.Model] | None, state: str) -> str:
+    """The display label of a state of `model`'s state field ("" for a creation's source)."""
+    if not state:
+        return ""
+    for field in model._meta.concrete_fields if model is not None else ():
+        if field.choices and type(field).__name__ == "FSMField":
+            return str(dict(field.flatchoices).get(state, state.replace("_", " ")))
+    return state.replace("_", " ")
 
 
 class AuditChainHead(models.Model):

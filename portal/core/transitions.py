@@ -119,10 +119,14 @@ def _state(obj: models.Model, meta: Any) -> str:
     return str(getattr(obj, meta.field.attname))
 
 
+def _state_label(meta: Any, state: str) -> str:
+    return str(dict(meta.field.flatchoices).get(state, state.replace("_", " ")))
+
+
 def _label(meta: Any, source: str, name: str) -> str:
     found = meta.get_transition(source)
     custom = getattr(found, "custom", {}) or {}
-    return str(custom.get("label", name.replace("_", " ")))
+    return str(custom.get("label", name.replace("_", " ").capitalize()))
 
 
 def delegated(
@@ -197,7 +201,8 @@ def perform(
         verbose = obj._meta.verbose_name
         if not meta.has_transition(source):
             raise TransitionConflict(
-                f"Cannot {label.lower()} this {verbose}: it is {source.replace('_', ' ')}.",
+                f"“{label}” is not available: this {verbose}'s state is "
+                f"“{_state_label(meta, source)}”.",
                 code="invalid_state",
             )
         as_someone_else = not system and delegated(

@@ -127,7 +127,7 @@ def test_wrong_state_is_409(
     api_client.post(f"/api/v1/scenarios/{submitted.pk}/start-review/")
     response = api_client.post(f"/api/v1/scenarios/{submitted.pk}/start-review/")
     body = assert_error(response, 409, "invalid_state")
-    assert "in review" in body["detail"]
+    assert "state is “In review”" in body["detail"]
 
 
 def test_permission_is_403(api_client: APIClient, submitted: Scenario, product_owner: Any) -> None:

@@ -106,10 +106,13 @@ def test_timeline_partial_shows_each_transition(entry: AuditEntry, admin_user: A
         as_delegate=True,
     )
     html = render_to_string("core/_timeline.html", {"entries": history_for(scenario)})
-    assert "start review" in html
+    assert "Start review" in html
     assert "as delegate" in html
     assert "Ready for review." in html
-    assert html.index("submit") < html.index("start review")
+    assert html.index("Submit for review") < html.index("Start review")
+    # States read as their labels, never as codes.
+    assert 'Submitted</span> → <span class="state state-in_review">In review</span>' in html
+    assert ">in_review<" not in html
 
 
 @pytest.mark.postgres

@@ -67,7 +67,7 @@ class TestPerform:
         with pytest.raises(TransitionConflict) as excinfo:
             start_review(draft, platform_reviewer)
         assert excinfo.value.code == "invalid_state"
-        assert "draft" in excinfo.value.message
+        assert "state is “Draft”" in excinfo.value.message
         draft.refresh_from_db()
         assert draft.status == "draft"
         assert not AuditEntry.objects.exists()

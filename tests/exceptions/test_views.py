@@ -191,7 +191,7 @@ def test_approve_through_the_page(
     exception.refresh_from_db()
     assert (exception.status, exception.expires_on) == (Status.APPROVED, days(14))
     again = client.post(f"{url}approve/", {"expires_on": days(14).isoformat()}, follow=True)
-    assert "it is approved" in again.content.decode()  # conflict shown as a message
+    assert "state is “Approved”" in again.content.decode()  # conflict shown as a message
 
 
 def test_transition_permission_is_403(client: Any, scenario: Any, product_owner: Any) -> None:

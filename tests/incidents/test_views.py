@@ -135,7 +135,7 @@ def test_transition_posts(cast: SimpleNamespace, incident: Any) -> None:
     incident.refresh_from_db()
     assert incident.status == "acknowledged"
     again = owner.post(url, follow=True)
-    assert "it is acknowledged" in again.content.decode()
+    assert "state is “Acknowledged”" in again.content.decode()
     delegated = _client(cast.admin).post(
         f"/incidents/{incident.pk}/mitigate/", {"as_delegate": "1"}
     )

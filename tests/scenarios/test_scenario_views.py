@@ -266,7 +266,7 @@ def test_a_lost_race_is_a_message(make_scenario: Any, platform_reviewer: Any, cl
     client.force_login(platform_reviewer)
     response = client.post(f"/scenarios/{scenario.pk}/reject/", REVIEW_FORM, follow=True)
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
-    assert "it is approved" in text
+    assert "state is “Approved”" in text
 
 
 def test_review_queue_oldest_first_with_waiting_time(

@@ -225,7 +225,9 @@ def test_wrong_state_is_a_message_and_wrong_method_405(
 ) -> None:
     client.force_login(platform_reviewer)
     response = client.post(f"/support/{asked.pk}/reopen/", {"comment": "x"}, follow=True)
-    assert "Cannot reopen this support request: it is open." in response.content.decode()
+    page = response.content.decode()
+    assert "“Reopen” is not available: this support request" in page
+    assert "state is “Open”." in page
     assert client.get(f"/support/{asked.pk}/answer/").status_code == 405
     response = client.post(f"/support/{asked.pk}/answer/", {"body": ""}, follow=True)
     assert "Write the answer." in response.content.decode()

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from portal.core import roles
+from portal.core import roles, theme
 
 NAVIGATION = [
     ("Dashboard", "/dashboard/"),
@@ -27,4 +27,10 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     # The longest matching prefix wins, so /exceptions/ marks Exceptions, not Scenarios.
     path = getattr(request, "path", "")
     current = max((href for _, href in nav if path.startswith(href)), key=len, default="")
-    return {"nav_items": nav, "nav_current": current, "user_roles": sorted(names)}
+    return {
+        "nav_items": nav,
+        "nav_current": current,
+        "user_roles": sorted(names),
+        "theme": theme.chosen(request),
+        "theme_choices": theme.CHOICES,
+    }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     # The sign-in page ("login") is the identity app's: the provider's button and, while it
     # is allowed, the password form.
+    path("theme/", views.theme_set, name="theme-set"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", token_views.profile, name="profile"),
     path("profile/tokens/", token_views.token_create, name="token-create"),

@@ -6,13 +6,14 @@ from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.views import SpectacularSwaggerView
 
-from portal.core import health, selectors
+from portal.core import health, selectors, theme
 from portal.core.auth import actor
 
 
@@ -23,6 +24,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @method_decorator(csp_update({"script-src": NONCE, "style-src": NONCE}), name="dispatch")
+@login_not_required
+@require_POST
+def theme_set(request: HttpRequest) -> HttpResponse:
+    """Keeps the chosen colour theme and returns to the page the switch was on."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "/"
+    response = redirect(back)
+    value = request.POST.get("theme", "")
+    if value not in dict(theme.CHOICES):
+        return response
+    response.set_cookie(
+        theme.COOKIE, value, max_age=theme.ONE_YEAR, samesite="Lax", secure=request.is_secure()
+    )
+    return response
+
+
 class ApiDocsView(SpectacularSwaggerView):
     """Swagger UI under the portal's CSP: its one inline script and style carry the response's
     nonce, so this page alone allows them (templates/core/api_docs.html)."""

@@ -1,0 +1,18 @@
+"""The colour theme a person chose: light, dark, or the system's setting (the default).
+
+Kept in a cookie so it applies before sign-in too and costs no query; the page reads it from
+the request, the switch in the header writes it."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+COOKIE = "theme"
+CHOICES = (("auto", "System setting"), ("light", "Light"), ("dark", "Dark"))
+DEFAULT = "auto"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def chosen(request: HttpRequest) -> str:
+    value = request.COOKIES.get(COOKIE, DEFAULT)
+    return value if value in dict(CHOICES) else DEFAULT

@@ -1,0 +1,139 @@
+"""Every key page in both themes and at phone width: no serious or critical axe-core
+violation, no sideways scrolling, a navigation that folds into a menu, a theme switch that works
+without JavaScript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from incidents.models import Incident
+from releases.models import Release
+from scenarios.models import Scenario
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+DEMO_PASSWORD = "demo-portal-2026"
+PHONE = {"width": 390, "height": 844}
+# axe.run in the page; Runtime.evaluate is not subject to the page's CSP, so the portal's
+# policy stays as strict as it is for people.
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}"""
+
+
+def _key_pages() -> list[str]:
+    scenario = Scenario.objects.live().order_by("pk").first()
+    release = Release.objects.order_by("pk").first()
+    incident = Incident.objects.order_by("pk").first()
+    assert scenario and release and incident, (
+        "the demo data has a live scenario, a release, an incident"
+    )
+    return [
+        "/",
+        "/scenarios/",
+        "/scenarios/new/",
+        scenario.get_absolute_url(),
+        "/releases/",
+        release.get_absolute_url(),
+        "/releases/sign-offs/",
+        incident.get_absolute_url(),
+        "/exceptions/",
+        "/support/",
+        "/dashboard/",
+        "/people/",
+    ]
+
+
+@pytest.fixture
+def demo(db: Any) -> list[str]:
+    call_command("load_demo", "--force", verbosity=0)
+    return _key_pages()
+
+
+def _violations(page: Any) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE)
+    return list(page.evaluate(RUN_AXE))
+
+
+def _sideways(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_key_pages_pass_axe_in_both_themes(open_browser: Any, demo: list[str], theme: str) -> None:
+    tab = open_browser()
+    tab.sign_in("product", DEMO_PASSWORD)
+    tab.context.add_cookies([{"name": "theme", "value": theme, "url": tab.page.url}])
+    found: dict[str, list[str]] = {}
+    for url in demo:
+        tab.page.goto(url)
+        assert tab.page.locator("html").get_attribute("data-theme") == theme
+        problems = _violations(tab.page)
+        if problems:
+            found[url] = problems
+    assert found == {}
+
+
+def test_the_sign_in_page_passes_axe(open_browser: Any) -> None:
+    tab = open_browser()
+    tab.page.goto("/login/")
+    assert _violations(tab.page) == []
+
+
+def test_phone_width_folds_the_navigation_and_never_scrolls_sideways(
+    open_browser: Any, demo: list[str]
+) -> None:
+    tab = open_browser()
+    tab.page.set_viewport_size(PHONE)
+    page = tab.sign_in("platform", DEMO_PASSWORD)
+    wide: dict[str, int] = {}
+    for url in demo:
+        page.goto(url)
+        if _sideways(page) > 0:
+            wide[url] = _sideways(page)
+    assert wide == {}, "pages wider than a phone"
+    tab.screenshot("phone-dashboard")
+    nav = page.get_by_role("navigation", name="Main")
+    assert not nav.get_by_role("link", name="Releases").first.is_visible()
+    nav.get_by_text("Menu").click()
+    nav.get_by_role("link", name="Releases").click()
+    page.wait_for_url("**/releases/")
+
+
+def test_the_theme_switch_works_without_javascript(browser_without_js: Any) -> None:
+    page = browser_without_js
+    page.goto("/login/")
+    assert page.locator("html").get_attribute("data-theme") is None  # the system's setting
+    page.get_by_label("Theme").select_option("dark")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/login/")
+    assert page.locator("html").get_attribute("data-theme") == "dark"
+    page.get_by_label("Theme").select_option("auto")
+    page.get_by_role("button", name="Apply").click()
+    assert page.locator("html").get_attribute("data-theme") is None
+
+
+@pytest.fixture
+def browser_without_js(live_server: Any, monkeypatch: Any) -> Any:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+        )
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+        yield context.new_page()
+        context.close()
+        browser.close()

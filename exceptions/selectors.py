@@ -14,6 +14,7 @@ from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.audit import history_for
 from portal.core.models import AuditEntry, User
+from portal.core.selectors import queryset_card
 from scenarios import policies
 from scenarios.models import Scenario
 
@@ -165,29 +166,29 @@ def work_for(user: User) -> dict[str, Any]:
     base = "/exceptions/"
     if policies.is_platform(user):
         waiting = PlatformException.objects.filter(status=Status.REQUESTED).exclude(requester=user)
-        count = waiting.count()
-        if count:
-            work["exceptions_to_decide"] = {
-                "label": "Exceptions to decide",
-                "count": count,
-                "url": f"{base}?status=requested",
-            }
+        card = queryset_card(
+            "Exceptions to decide", f"{base}?status=requested", waiting.order_by("created_at", "id")
+        )
+        if card["count"]:
+            work["exceptions_to_decide"] = card
     teams = policies.team_ids(user)
     if teams and roles.has_role(user, roles.PRODUCT_OWNER):
-        count = PlatformException.objects.filter(status=Status.DETECTED, team_id__in=teams).count()
-        if count:
-            work["exceptions_to_justify"] = {
-                "label": "Detected exceptions to justify",
-                "count": count,
-                "url": f"{base}?status=detected",
-            }
-        soon = PlatformException.objects.filter(expiring_within_q(7), team_id__in=teams).count()
-        if soon:
-            work["exceptions_expiring"] = {
-                "label": "Exceptions expiring within 7 days",
-                "count": soon,
-                "url": f"{base}?expiry=7",
-            }
+        detected = PlatformException.objects.filter(status=Status.DETECTED, team_id__in=teams)
+        card = queryset_card(
+            "Detected exceptions to justify",
+            f"{base}?status=detected",
+            detected.order_by("created_at", "id"),
+        )
+        if card["count"]:
+            work["exceptions_to_justify"] = card
+        soon = PlatformException.objects.filter(expiring_within_q(7), team_id__in=teams)
+        card = queryset_card(
+            "Exceptions expiring within 7 days",
+            f"{base}?expiry=7",
+            soon.order_by("expires_on", "id"),
+        )
+        if card["count"]:
+            work["exceptions_expiring"] = card
     return work
 
 

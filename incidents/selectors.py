@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from incidents import policies
 from incidents.models import Incident, IncidentUpdate, Postmortem, RollbackAction
 from portal.core.models import User
+from portal.core.selectors import queryset_card
 from portal.core.transitions import Action, available_actions, catalogue
 from releases import policies as release_policies
 from releases.models import Release
@@ -181,24 +182,22 @@ def work_for(user: User) -> dict[str, Any]:
     """Home page: incidents waiting for this user's acknowledgement, and postmortems due."""
     if not policies.can_view(user, None):
         return {}
-    mine = Q(incident_owner=user) | Q(handed_to=user)
-    to_ack = Incident.objects.filter(mine, status=Incident.Status.OPEN).count()
-    postmortems = (
-        Incident.objects.filter(mine, status=Incident.Status.RESOLVED, postmortem__isnull=True)
-        .filter(severity__in=("SEV1", "SEV2"))
-        .count()
-    )
+    mine = Incident.objects.filter(Q(incident_owner=user) | Q(handed_to=user))
+    to_ack = mine.filter(status=Incident.Status.OPEN).order_by("opened_at", "id")
+    postmortems = mine.filter(
+        status=Incident.Status.RESOLVED, postmortem__isnull=True, severity__in=("SEV1", "SEV2")
+    ).order_by("resolved_at", "id")
     work: dict[str, Any] = {}
-    if to_ack:
-        work["incidents_to_acknowledge"] = {
-            "label": "Incidents to acknowledge",
-            "count": to_ack,
-            "url": f"/incidents/?owner={user.pk}&state=open",
-        }
-    if postmortems:
-        work["incident_postmortems_due"] = {
-            "label": "Postmortems due",
-            "count": postmortems,
-            "url": f"/incidents/?owner={user.pk}&state=resolved",
-        }
+    for key, label, queryset, state in (
+        ("incidents_to_acknowledge", "Incidents to acknowledge", to_ack, "open"),
+        ("incident_postmortems_due", "Postmortems due", postmortems, "resolved"),
+    ):
+        url = f"/incidents/?owner={user.pk}&state={state}"
+        card = queryset_card(label, url, queryset, describe=_work_title)
+        if card["count"]:
+            work[key] = card
     return work
+
+
+def _work_title(incident: Incident) -> str:
+    return f"{incident.severity}: {incident.title}"

@@ -21,7 +21,7 @@ from portal.core.audit import history_for
 from portal.core.models import User
 from portal.core.pagination import BoundedPaginator, page_number
 from portal.core.policies import signed_in
-from portal.core.selectors import attach_people
+from portal.core.selectors import WORK_CARD_ITEMS, attach_people, queryset_card, work_card
 from portal.core.transitions import Action, available_actions, catalogue
 from releases import gates, policies
 from releases.models import (
@@ -339,20 +339,27 @@ def work_for(user: User) -> dict[str, Any]:
     """The home page cards: sign-offs owed and own releases to revise."""
     if not getattr(user, "is_authenticated", False):
         return {}
+    queue = SignOffQueue.of(user)
+    count = queue.count()
+    owed = queue[0:WORK_CARD_ITEMS] if count else []
     work = {
-        "release_signoffs": {
-            "label": "Release sign-offs waiting for you",
-            "count": SignOffQueue.of(user).count(),
-            "url": "/releases/sign-offs/",
-        }
+        "release_signoffs": work_card(
+            "Release sign-offs waiting for you",
+            "/releases/sign-offs/",
+            [item.release for item in owed],
+            count,
+            describe=lambda release: f"{release} ({release.scenario})",
+        )
     }
-    rejected = Release.objects.filter(author=user, status=Release.Status.REJECTED).count()
-    if rejected:
-        work["releases_to_revise"] = {
-            "label": "Your rejected releases to revise",
-            "count": rejected,
-            "url": "/releases/?status=rejected",
-        }
+    rejected = Release.objects.filter(author=user, status=Release.Status.REJECTED)
+    card = queryset_card(
+        "Your rejected releases to revise",
+        "/releases/?status=rejected",
+        rejected.select_related("scenario").order_by("-id"),
+        describe=lambda release: f"{release} ({release.scenario})",
+    )
+    if card["count"]:
+        work["releases_to_revise"] = card
     return work
 
 

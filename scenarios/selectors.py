@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.core.models import Team, User
-from portal.core.selectors import PERSON_COLUMNS, attach_people
+from portal.core.selectors import PERSON_COLUMNS, attach_people, queryset_card
 from scenarios import policies
 from scenarios.models import EscalationStep, Scenario, Tool
 
@@ -185,21 +185,17 @@ def work_for(user: User) -> dict[str, Any]:
         return {}
     work: dict[str, Any] = {}
     if policies.is_platform(user):
-        count = review_queue(user).exclude(Q(submitted_by=user) | owned_by_q(user.pk)).count()
-        work["scenarios_review"] = {
-            "label": "Scenarios awaiting architecture review",
-            "count": count,
-            "url": "/scenarios/review-queue/",
-        }
+        work["scenarios_review"] = queryset_card(
+            "Scenarios awaiting architecture review",
+            "/scenarios/review-queue/",
+            review_queue(user).exclude(Q(submitted_by=user) | owned_by_q(user.pk)),
+        )
     teams = policies.team_ids(user)
     if teams and policies.can_create(user):
-        count = Scenario.objects.filter(
-            team_id__in=teams,
-            status__in=[Scenario.Status.DRAFT, Scenario.Status.CHANGES_REQUESTED],
-        ).count()
-        work["scenarios_team_drafts"] = {
-            "label": "Your team's scenario drafts and requested changes",
-            "count": count,
-            "url": "/scenarios/?mine=1",
-        }
+        drafts = Scenario.objects.filter(
+            team_id__in=teams, status__in=Scenario.EDITABLE_STATES
+        ).order_by("-updated_at", "-id")
+        work["scenarios_team_drafts"] = queryset_card(
+            "Your team's scenario drafts and requested changes", "/scenarios/?mine=1", drafts
+        )
     return work

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from portal.core.selectors import queryset_card
 from support import policies
 from support.models import SupportComment, SupportRequest
 
@@ -64,18 +65,15 @@ def work_for(user: User) -> dict[str, Any]:
         return {}
     work: dict[str, Any] = {}
     if policies.is_queue_reader(user):
-        work["support_queue"] = {
-            "label": "Support requests awaiting an answer",
-            "count": queue(user).count(),
-            "url": "/support/queue/",
-        }
+        work["support_queue"] = queryset_card(
+            "Support requests awaiting an answer", "/support/queue/", queue(user)
+        )
     answered = SupportRequest.objects.filter(
         requester_id=user.pk, status=SupportRequest.Status.ANSWERED
-    ).count()
-    if answered:
-        work["support_answered"] = {
-            "label": "Your support requests with an answer to read",
-            "count": answered,
-            "url": "/support/?mine=1&status=answered",
-        }
+    ).order_by("-id")
+    card = queryset_card(
+        "Your support requests with an answer to read", "/support/?mine=1&status=answered", answered
+    )
+    if card["count"]:
+        work["support_answered"] = card
     return work

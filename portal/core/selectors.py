@@ -26,6 +26,27 @@ def app_selectors(name: str) -> list[Callable[..., Any]]:
     return found
 
 
+# How many waiting items a "My work" card lists before its link to the whole list.
+WORK_CARD_ITEMS = 5
+
+
+def work_card(
+    label: str, url: str, items: Iterable[Any], count: int, describe: Callable[[Any], str] = str
+) -> dict[str, Any]:
+    """One "My work" card: what waits, how many, the first few with their links, and the list.
+    `items` is the first `WORK_CARD_ITEMS` objects (each with `get_absolute_url`), `describe`
+    says what to print for one."""
+    listed = [{"title": describe(obj), "url": obj.get_absolute_url()} for obj in items]
+    return {"label": label, "count": count, "url": url, "items": listed}
+
+
+def queryset_card(label: str, url: str, queryset: Any, **options: Any) -> dict[str, Any]:
+    """A card over a queryset in its list order: its count and its first items."""
+    count = queryset.count()
+    first = list(queryset[:WORK_CARD_ITEMS]) if count else []
+    return work_card(label, url, first, count, **options)
+
+
 def work_for(user: User) -> dict[str, Any]:
     """What waits for this user, gathered from every app that declares a `work_for` selector."""
     work: dict[str, Any] = {}

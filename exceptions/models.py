@@ -245,7 +245,12 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.REVOKED,
-        permission=_policy("can_revoke_exception"), custom={"label": "Revoke", "style": "danger", "needs_comment": True},
+        permission=_policy("can_revoke_exception"), custom={
+            "label": "Revoke",
+            "style": "danger",
+            "needs_comment": True,
+            "confirm": "Revoke this exception? What it allowed is refused from now on.",
+        },
     )  # fmt: skip
     def revoke(self, by: User | None = None, reason: str = "") -> None:
         self.ended_by = by

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "portal.core.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.core.confirm.ConfirmFirstMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

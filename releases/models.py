@@ -234,7 +234,10 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.ROLLING_OUT, target=Status.RELEASED,
-        permission=_policy("can_release"), custom={"label": "Release (move the model alias)"},
+        permission=_policy("can_release"), custom={
+            "label": "Release (move the model alias)",
+            "confirm": "Move the model alias to this release? Its traffic switches at once.",
+        },
     )  # fmt: skip
     def release(self, previous: Any = None) -> None:
         self.released_at = timezone.now()
@@ -253,7 +256,13 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.RELEASED, target=Status.ROLLED_BACK,
         permission=_policy("can_rollback"),
-        custom={"label": "Roll back", "slug": "rollback", "style": "danger", "needs_comment": True},
+        custom={
+            "label": "Roll back",
+            "slug": "rollback",
+            "style": "danger",
+            "needs_comment": True,
+            "confirm": "Roll this release back? The model alias returns to the release before it.",
+        },
         conditions=[Guard(_no_previous_reason, "no_previous_release")],
     )  # fmt: skip
     def roll_back(self) -> None:

@@ -365,7 +365,10 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.ONBOARDED,
-        permission=_policy("can_onboard"), custom={"label": "Mark onboarded (live)"},
+        permission=_policy("can_onboard"), custom={
+            "label": "Mark onboarded (live)",
+            "confirm": "Mark this scenario onboarded? It goes live, with its owners on call.",
+        },
     )  # fmt: skip
     def onboard(self) -> None:
         self.onboarded_at = timezone.now()

@@ -36,6 +36,7 @@ class Action:
     slug: str
     style: str = ""
     needs_comment: bool = False
+    confirm: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def catalogue(model: type[models.Model], *names: str) -> dict[str, Action]:
             str(custom.get("slug", name.replace("_", "-"))),
             str(custom.get("style", "")),
             bool(custom.get("needs_comment", False)),
+            str(custom.get("confirm", "")),
         )
     return actions
 

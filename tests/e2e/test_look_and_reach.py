@@ -137,3 +137,25 @@ def browser_without_js(live_server: Any, monkeypatch: Any) -> Any:
         yield context.new_page()
         context.close()
         browser.close()
+
+
+def test_with_javascript_the_question_is_a_dialog_and_no_second_page(
+    open_browser: Any, platform_owner: Any, product_owner: Any
+) -> None:
+    from tests.factories import PASSWORD
+    from tests.scenarios.factories import ScenarioFactory
+
+    scenario = ScenarioFactory(
+        status="approved", product_owner=product_owner, platform_owner=platform_owner
+    )
+    tab = open_browser()
+    page = tab.sign_in(platform_owner.username, PASSWORD)
+    page.goto(scenario.get_absolute_url())
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mark onboarded (live)").click()
+    assert asked == ["Mark this scenario onboarded? It goes live, with its owners on call."]
+    assert "Please confirm" not in page.content()
+    scenario.refresh_from_db()
+    assert scenario.status == "onboarded"

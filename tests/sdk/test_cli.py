@@ -104,7 +104,7 @@ def test_release_submit_then_show(cli: Any, scenario: Any, author: Any) -> None:
     release = ReleaseFactory(scenario=scenario, author=author, alias_name="support-chat")
     done = cli("release", "submit", str(release.pk))
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"Release {release.pk} submitted for its quality and cost sign-offs.\n"
+    assert done.stdout == f"Release {release.pk} is submitted for its quality and cost sign-offs.\n"
     release.refresh_from_db()
     assert release.status == "submitted"
 
@@ -162,6 +162,9 @@ def test_release_wait_exit_codes(cli: Any, scenario: Any, author: Any, quality_o
     rejected = cli("release", "wait", str(release.pk))
     assert rejected.returncode == 3, rejected.stderr
     assert rejected.stdout.startswith("Outcome: rejected\n")
+    resubmitted = cli("release", "submit", str(release.pk))  # a re-run job: 409, not an error
+    assert resubmitted.returncode == 0, resubmitted.stderr
+    assert resubmitted.stdout == f"Release {release.pk} was submitted before; it is rejected.\n"
 
     draft = ReleaseFactory(scenario=scenario, author=author, alias_name="support-chat")
     not_submitted = cli("release", "wait", str(draft.pk))

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
 from portal_sdk.client import URL_VARIABLE, APIError, ConfigError, PortalClient, WaitOutcome
-from portal_sdk.endpoints import RELEASE_DRAFT
+from portal_sdk.endpoints import RELEASE_WAITING
 from portal_sdk.types import Release, ReleaseDraft
 
 EXIT_OK = 0
@@ -150,21 +150,13 @@ def release_create(client: PortalClient, args: argparse.Namespace, out: TextIO) 
 
 
 def release_submit(client: PortalClient, args: argparse.Namespace, out: TextIO) -> int:
-    try:
-        release = client.release_submit(args.id, comment=args.comment)
-        message = f"Release {args.id} submitted for its quality and cost sign-offs.\n"
-    except APIError as error:
-        # A re-run job (or a retried POST) finds it submitted already: that is what was asked.
-        if not error.conflict:
-            raise
-        release = client.release(args.id)
-        if release["status"] == RELEASE_DRAFT:
-            raise
-        message = f"Release {args.id} was already submitted; it is {release['status']}.\n"
+    release = client.release_submit(args.id, comment=args.comment)
     if args.json:
         _print_json(release, out)
-    else:
-        out.write(message)
+    elif release["status"] == RELEASE_WAITING:
+        out.write(f"Release {args.id} is submitted for its quality and cost sign-offs.\n")
+    else:  # a re-run job finds it decided already: that is what was asked
+        out.write(f"Release {args.id} was submitted before; it is {release['status']}.\n")
     return EXIT_OK
 
 

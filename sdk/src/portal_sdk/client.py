@@ -2,8 +2,7 @@
 
 Transient failures (connection errors, 429, 502, 503, 504) are retried with backoff, POSTs
 included: a create carries an `Idempotency-Key`, so its retry returns the first draft, and a
-submit that already went through answers 409, which `release_submit` callers can tell apart
-(see `APIError.conflict`).
+submit that already went through answers 409, which `release_submit` takes for success.
 """
 
 from __future__ import annotations
@@ -198,11 +197,19 @@ class PortalClient:
         return Created(cast(Release, response.json()), replayed)
 
     def release_submit(self, release_id: int, *, comment: str = "") -> Release:
-        """Submit a draft for its quality and cost sign-offs (409 when it is not a draft)."""
+        """Submit a draft for its quality and cost sign-offs; a release already submitted (by a
+        retried POST or an earlier run of the job) is returned as it is now, not refused."""
         body = {"comment": comment}
-        return cast(
-            Release, self._call(endpoints.RELEASE_SUBMIT, {"id": release_id}, body=body).json()
-        )
+        try:
+            response = self._call(endpoints.RELEASE_SUBMIT, {"id": release_id}, body=body)
+        except APIError as error:
+            if not error.conflict:
+                raise
+            release = self.release(release_id)
+            if release["status"] == endpoints.RELEASE_DRAFT:
+                raise  # still a draft: the conflict was something else
+            return release
+        return cast(Release, response.json())
 
     def release_wait(
         self,

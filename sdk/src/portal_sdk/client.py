@@ -155,12 +155,13 @@ class PortalClient:
         team: str | None = None,
         search: str | None = None,
         limit: int | None = None,
+        page_size: int = PAGE_SIZE,
     ) -> Iterator[ScenarioSummary]:
         """Scenarios the token's owner may see, page after page, at most `limit` of them."""
         query: dict[str, Any] = {"status": status, "team": team, "search": search}
         page, seen = 1, 0
         while True:
-            query.update(page=page, page_size=PAGE_SIZE)
+            query.update(page=page, page_size=page_size)
             listing = cast(Page, self._call(endpoints.SCENARIOS, params=query).json())
             for row in listing["results"]:
                 if limit is not None and seen >= limit:

@@ -133,3 +133,11 @@ def test_the_check_notices_drift(schema: dict[str, Any]) -> None:
     assert "GET /api/v1/scenarios/.team: the schema does not promise it" in problems
     assert "GET /api/v1/me/: no such operation" in problems
     assert "POST /api/v1/releases/: no header Idempotency-Key" in problems
+
+
+def test_every_release_option_of_the_cli_is_a_draft_field() -> None:
+    from portal_sdk import cli
+    from portal_sdk.types import ReleaseDraft
+
+    options = {*cli.DRAFT_TEXT_FIELDS, *cli.DRAFT_DECIMAL_FIELDS, "model_name", "alias_name"}
+    assert options == set(ReleaseDraft.__annotations__) - {"scenario"}

@@ -14,9 +14,11 @@ PYTEST_ARGS ?=
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.lock | $(BIN)/python
+# Then the SDK and its `portal` command (sdk/), editable, so its tests run with the suite.
+$(STAMP): requirements.lock sdk/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e ./sdk
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,6 +53,7 @@ format: install
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy portal scenarios exceptions releases incidents support dashboard directory identity integrations
+	$(BIN)/mypy --config-file sdk/pyproject.toml sdk/src
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=2

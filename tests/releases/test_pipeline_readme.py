@@ -39,6 +39,14 @@ def _examples(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)
 
 
+def _shell_examples() -> tuple[str, str]:
+    """(the `portal` command's example, the curl examples: the token exchange and the rest)."""
+    cli = [block for block in _examples("sh") if "portal release" in block]
+    curl = [block for block in _examples("sh") if "portal release" not in block]
+    assert len(cli) == 1 and len(curl) == 2
+    return cli[0], "\n".join(curl)
+
+
 def _sign_off_when_submitted(base: str, scenario: Any, signers: dict[str, str]) -> bool:
     """Approve the scenario's submitted release with each owner's token; False if none yet."""
     listing = requests.get(
@@ -130,8 +138,39 @@ def _env(portal_server: Any, scenario: Any, **extra: str) -> dict[str, str]:
 
 
 def test_readme_has_the_examples():
-    assert len(_examples("sh")) == 2
+    assert len(_examples("sh")) == 3
     assert len(_examples("python")) == 1
+    assert _shell_examples()
+
+
+def test_cli_example_runs_against_a_live_server(
+    portal_server: Any, tmp_path: Path, scenario: Any, author: Any, signers: Any
+):
+    if shutil.which("bash") is None:
+        reason = "the README's shell examples need bash"
+        if os.environ.get("PORTAL_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    script = tmp_path / "pipeline.sh"
+    script.write_text(_shell_examples()[0])
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # the venv's `portal`
+    env = _env(portal_server, scenario, PORTAL_TOKEN=token_create(author, name="ci")[1], PATH=path)
+    command = ["bash", "-euo", "pipefail", "-c", f"cd {tmp_path} && . {script}"]
+
+    code, out, err = _run(command, env, portal_server, scenario, signers)
+    assert code == 0, out + err
+    release = Release.objects.get()
+    assert (release.status, release.author, release.eval_run_ref) == ("approved", author, "ci/4711")
+    assert out.startswith(f"{author.username} (")
+    assert f"Release {release.pk} is submitted for its quality and cost sign-offs." in out
+    assert "Outcome: approved" in out
+    assert f"# Decision record: {scenario.name}" in (tmp_path / "decision-record.md").read_text()
+
+    # A re-run of the same CI pipeline: the create replays, the submit and the wait pass.
+    code, out, err = _run(command, env, portal_server, scenario, signers)
+    assert code == 0, out + err
+    assert f"Release {release.pk} was submitted before; it is approved." in out
+    assert Release.objects.count() == 1
 
 
 def test_python_example_runs_against_a_live_server(
@@ -165,7 +204,7 @@ def test_curl_examples_run_against_the_portal_server(
         if os.environ.get("PORTAL_REQUIRE_SERVICES") == "1":
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
-    script = "\n".join(_examples("sh"))
+    script = _shell_examples()[1]
     env = _env(portal_server, scenario, PORTAL_USER=author.username, PORTAL_PASSWORD=PASSWORD)
 
     code, out, err = _run(

@@ -1,0 +1,3 @@
+from portal_sdk.cli import main
+
+raise SystemExit(main())

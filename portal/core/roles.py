@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-    from portal.core.models import User
+    # The portal's User (portal.core.models imports this module, so it is named by its base).
+    User: TypeAlias = AbstractUser
 
     # Whom a role is asked of: a request's user (signed in or not), or nobody.
     AnyUser: TypeAlias = User | AbstractBaseUser | AnonymousUser | None
@@ -45,13 +46,14 @@ def _membership(user: AnyUser, attribute: str) -> Any:
 def _load_memberships(user: User) -> None:
     # Roles and teams in one query: a request that reads its user from the per-user cache
     # (portal/core/user_cache.py) runs none; one that does not asks for both.
+    from django.apps import apps
     from django.contrib.auth.models import Group
     from django.db.models import CharField, IntegerField, Value
 
-    from portal.core.models import Team
-
-    names = Group.objects.filter(user=user).annotate(team=Value(None, IntegerField()))
-    teams = Team.objects.filter(members=user).annotate(role=Value(None, CharField()))
+    # By name, as above.
+    Team = apps.get_model("core", "Team")
+    names = Group.objects.filter(user=user.pk).annotate(team=Value(None, IntegerField()))
+    teams = Team.objects.filter(members=user.pk).annotate(role=Value(None, CharField()))
     rows = list(
         names.values_list("name", "team")
         .order_by()

@@ -94,8 +94,8 @@ INSTALLED_APPS = [
 ]
 
 # Widgets render with the project's template engine, so templates/django/forms/ can override them;
-# selects render in Python (portal/core/rendering.py).
-FORM_RENDERER = "portal.core.rendering.FormRenderer"
+# selects render in Python (portal/core/select_renderer.py).
+FORM_RENDERER = "portal.core.select_renderer.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import SESSION_KEY, get_user
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -26,6 +26,9 @@ from django.utils.crypto import get_random_string
 from django.utils.functional import SimpleLazyObject
 
 from portal.core import user_cache
+
+if TYPE_CHECKING:
+    from portal.core.models import User
 
 RENEW_SECONDS = 60
 RENEWED_AT = "_portal_renewed_at"
@@ -73,7 +76,7 @@ def user_id_in_key(session_key: str | None) -> str | None:
     return user_id if user_id.isdigit() else None
 
 
-def renewed_at_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def renewed_at_sign_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     """Signing in saves the session: that is its first renewal. The session gets a key ending
     with the user's id (Django's `login` rotated the key before it knew the user)."""
     session = request.session

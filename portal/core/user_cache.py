@@ -19,7 +19,7 @@ import contextlib
 import contextvars
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, user_logged_in
@@ -29,6 +29,11 @@ from django.db import router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from portal.core import roles
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from portal.core.models import User
 
 ENTRY_SECONDS = 600
 _PREFIX = "portal.user"
@@ -92,7 +97,7 @@ def _current_version(user_id: Any) -> str | None:
     return cache.get(key)
 
 
-def _to_entry(user: Any, version: str) -> dict[str, Any]:
+def _to_entry(user: User, version: str) -> dict[str, Any]:
     names, teams = roles.role_names(user), roles.team_ids(user)
     fields = {
         field.attname: getattr(user, field.attname)
@@ -121,7 +126,7 @@ def forget_users(user_ids: Iterable[Any]) -> None:
         _cache().delete_many(keys)
 
 
-def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _signed_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     # The user was just read to check the password: cache them now, so the first page after
     # signing in reads no more than the ones after it. (update_last_login, connected before
     # this, has already invalidated the old entry.)

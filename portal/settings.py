@@ -345,7 +345,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "portal.core.api_conventions.FilterBackend",
+        "portal.core.filter_backend.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from exceptions import exports, policies, selectors, services
 from exceptions import serializers as s
 from exceptions.filters import ExceptionFilter
-from portal.core.api_conventions import ERRORS, FilterBackend, transition_responses
+from portal.core.api_conventions import ERRORS, transition_responses
 from portal.core.auth import actor
+from portal.core.filter_backend import FilterBackend
 
 CREATED = {201: s.ExceptionSerializer, **ERRORS}
 

@@ -30,10 +30,10 @@ from portal.core.api import HISTORY_ACTION, history_page, history_schema
 from portal.core.api_conventions import (
     ERRORS,
     TRANSITION_ERRORS,
-    FilterBackend,
     transition_responses,
 )
 from portal.core.auth import actor
+from portal.core.filter_backend import FilterBackend
 
 
 @extend_schema_view(

@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from incidents import policies, selectors
 from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import delegated, lock, perform, record_creation
+from portal.core.transitions import delegated, lock, perform, record_change, record_creation
 from releases.models import Release
 from scenarios.models import Scenario, Tool
 from scenarios.services import scenario_disable_tool
@@ -245,11 +244,10 @@ def incident_hand_over(
         incident.handed_to = None if to.pk == incident.incident_owner_id else to
         incident.save(update_fields=["handed_to"])
         text = f"Handed over to {to}." + (f" {comment.strip()}" if comment.strip() else "")
-        record_transition(
+        record_change(
             incident,
-            transition="hand_over",
+            action="hand_over",
             source=incident.status,
-            target=incident.status,
             actor=actor,
             comment=text,
             as_delegate=as_someone_else,
@@ -374,11 +372,10 @@ def _record_rollback(
         back_to = f"; the alias now serves {restored}" if restored else ""
         what = f"{action.get_kind_display()}: release {release} rolled back{back_to}."
     text = f"{what} Reason: {reason}"
-    record_transition(
+    record_change(
         incident,
-        transition="rollback",
+        action="rollback",
         source=incident.status,
-        target=incident.status,
         actor=actor,
         comment=text,
         as_delegate=as_someone_else,

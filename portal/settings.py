@@ -94,19 +94,21 @@ INSTALLED_APPS = [
 ]
 
 # Widgets render with the project's template engine, so templates/django/forms/ can override them;
-# selects render in Python (portal/core/rendering.py).
-FORM_RENDERER = "portal.core.rendering.FormRenderer"
+# selects render in Python (portal/core/select_renderer.py).
+FORM_RENDERER = "portal.core.select_renderer.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the settings' header built once (portal/core/csp.py).
+    "portal.core.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.core.sessions.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading the user along with the session (portal/core/sessions.py).
+    "portal.core.sessions.CachedUserAuthenticationMiddleware",
     "portal.core.middleware.NulCharacterMiddleware",
     "portal.core.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -344,7 +346,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "portal.core.api_conventions.FilterBackend",
+        "portal.core.filter_backend.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -19,6 +19,7 @@ from portal.core.api import HISTORY_ACTION, history_page, history_schema
 from portal.core.api_conventions import ERRORS, TRANSITION_ERRORS, transition_responses
 from portal.core.auth import actor
 from portal.core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from portal.core.serializer_cache import shown
 from releases import selectors, services
 from releases.models import ModelAlias, Release
 from releases.serializers import (
@@ -30,7 +31,6 @@ from releases.serializers import (
     ReleaseTransitionSerializer,
     ReleaseWriteSerializer,
     SignOffRequestSerializer,
-    shown,
 )
 
 READ_ERRORS = {401: ERRORS[401], 403: ERRORS[403]}

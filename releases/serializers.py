@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-from typing import Any, TypeVar
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.core.api_conventions import RefuseReadOnly
+from portal.core.serializer_cache import shown
 from portal.core.serializers import VisibleRelatedField
 from releases import gates, selectors
 from releases.models import AliasMove, ModelAlias, Release, SignOff
 from scenarios.models import Scenario
 from scenarios.selectors import visible_scenarios
-
-S = TypeVar("S", bound=serializers.BaseSerializer)
-
-
-@functools.cache
-def shown(serializer_class: type[S]) -> S:
-    """One instance of a read-only serializer, built once and used through `to_representation`:
-    building a serializer's fields (for a ModelSerializer, from the model) costs more than
-    showing one object with them. Only for serializers whose output depends on the object
-    alone, never on the request or other context."""
-    return serializer_class()
 
 
 class ReleasePersonSerializer(serializers.Serializer):

@@ -15,10 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.core import events
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import delegated, lock, perform, record_creation
+from portal.core.transitions import delegated, lock, perform, record_change, record_creation
 from releases import gates, policies
 from releases.events import release_team
 from releases.models import (
@@ -77,8 +76,8 @@ def release_delete(release_id: Any, *, actor: User) -> None:
                 "Only a draft that was never submitted can be deleted.", code="invalid_state"
             )
         # Written first: the row names the release by its id, which the delete clears.
-        record_transition(
-            release, transition="delete", source=release.status, target="deleted", actor=actor
+        record_change(
+            release, action="delete", source=release.status, target="deleted", actor=actor
         )
         release.delete()
 
@@ -189,11 +188,10 @@ def release_sign_off(
             )
         exception, note = _check_decision(release, kind, decision, comment)
         signoff = _create_signoff(release, actor, kind, decision, comment, delegated, exception)
-        record_transition(
+        record_change(
             release,
-            transition=f"sign_off_{kind}_{decision}",
+            action=f"sign_off_{kind}_{decision}",
             source=release.status,
-            target=release.status,
             actor=actor,
             comment="\n".join(filter(None, [comment, note, via])),
             as_delegate=delegated,
@@ -442,9 +440,9 @@ def release_policy_update(*, actor: User, fast_path_enabled: bool) -> ReleasePol
         policy.fast_path_enabled = fast_path_enabled
         policy.save(update_fields=["fast_path_enabled"])
         after = "on" if fast_path_enabled else "off"
-        record_transition(
+        record_change(
             policy,
-            transition="fast_path_toggled",
+            action="fast_path_toggled",
             source=before,
             target=after,
             actor=actor,

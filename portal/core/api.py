@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.core import policies
-from portal.core.api_conventions import ERRORS, BoundedPageNumberPagination, FilterBackend
+from portal.core.api_conventions import ERRORS, BoundedPageNumberPagination
 from portal.core.audit import audit_trail, history_for
 from portal.core.auth import actor
+from portal.core.filter_backend import FilterBackend
 from portal.core.filters import AuditEntryFilter
 from portal.core.serializers import AuditEntrySerializer, AuditTrailEntrySerializer, MeSerializer
 

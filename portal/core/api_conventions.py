@@ -6,12 +6,10 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
@@ -70,47 +68,6 @@ class BoundedPageNumberPagination(PageNumberPagination):
         paginated["properties"]["count_is_exact"] = {"type": "boolean"}
         paginated["required"] = [*paginated["required"], "count_is_exact"]
         return paginated
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, which does nothing when the request names no filter: it then
-    returns the queryset as it came, without building the filter set (a deep copy of every
-    filter and a form), which cost more than the rest of an unfiltered list request's work."""
-
-    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
-        paginator = getattr(view, "paginator", None)
-        not_filters = {
-            "format",
-            api_settings.SEARCH_PARAM,
-            api_settings.ORDERING_PARAM,
-            getattr(paginator, "page_query_param", None),
-            getattr(paginator, "page_size_query_param", None),
-        }
-        if set(request.query_params) <= not_filters:
-            return queryset
-        return super().filter_queryset(request, queryset, view)
-
-    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
-        filterset = super().get_filterset(request, queryset, view)
-        if filterset is not None:
-            _refuse_unknown_booleans(filterset.filters, request.query_params)
-        return filterset
-
-
-# What django-filter's boolean widget understands; it reads anything else as "no filter".
-BOOLEAN_VALUES = {"", "true", "false", "True", "False", "1", "0"}
-
-
-def _refuse_unknown_booleans(filters: dict[str, Any], params: Any) -> None:
-    errors = {
-        name: [f"Either true or false; got {params[name][:20]!r}."]
-        for name, filter_ in filters.items()
-        if isinstance(filter_, django_filters.BooleanFilter)
-        and name in params
-        and params[name] not in BOOLEAN_VALUES
-    }
-    if errors:
-        raise exceptions.ValidationError(errors)
 
 
 class BlankChoices:

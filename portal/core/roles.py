@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+    # The portal's User (portal.core.models imports this module, so it is named by its base).
+    User: TypeAlias = AbstractUser
+
+    # Whom a role is asked of: a request's user (signed in or not), or nobody.
+    AnyUser: TypeAlias = User | AbstractBaseUser | AnonymousUser | None
 
 PRODUCT_OWNER = "product owner"
 PLATFORM_REVIEWER = "platform reviewer"
@@ -14,62 +25,61 @@ ADMIN = "admin"
 ALL = (PRODUCT_OWNER, PLATFORM_REVIEWER, QUALITY_OWNER, COST_OWNER, INCIDENT_OWNER, ADMIN)
 
 
-def role_names(user: Any) -> frozenset[str]:
+def role_names(user: AnyUser) -> frozenset[str]:
     """The user's role names, cached on the instance for the request."""
     return _membership(user, "_portal_roles")
 
 
-def team_ids(user: Any) -> frozenset[int]:
+def team_ids(user: AnyUser) -> frozenset[int]:
     """The ids of the user's teams, cached on the instance for the request."""
     return _membership(user, "_portal_team_ids")
 
 
-def _membership(user: Any, attribute: str) -> Any:
+def _membership(user: AnyUser, attribute: str) -> Any:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     if getattr(user, attribute, None) is None:
-        _load_memberships(user)
+        _load_memberships(cast("User", user))
     return getattr(user, attribute)
 
 
-# Roles and teams in one query: nearly every request asks for both. Written in SQL because it
-# runs on every request, and the ORM's union of two annotated querysets cost more to build than
-# most pages' other queries. tests/core/test_roles.py checks it against the ORM's relations.
-MEMBERSHIPS_SQL = """
-    SELECT g.name, NULL FROM auth_group g
-    JOIN core_user_groups ug ON ug.group_id = g.id WHERE ug.user_id = %s
-    UNION ALL
-    SELECT NULL, tm.team_id FROM core_team_members tm WHERE tm.user_id = %s
-"""
+def _load_memberships(user: User) -> None:
+    # Roles and teams in one query: a request that reads its user from the per-user cache
+    # (portal/core/user_cache.py) runs none; one that does not asks for both.
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db.models import CharField, IntegerField, Value
+
+    # By name, as above.
+    Team = apps.get_model("core", "Team")
+    names = Group.objects.filter(user=user.pk).annotate(team=Value(None, IntegerField()))
+    teams = Team.objects.filter(members=user.pk).annotate(role=Value(None, CharField()))
+    rows = list(
+        names.values_list("name", "team")
+        .order_by()
+        .union(teams.values_list("role", "pk").order_by(), all=True)
+    )
+    user._portal_roles = _with_superuser(user, (name for name, _team in rows if name is not None))  # type: ignore[attr-defined]
+    user._portal_team_ids = frozenset(team for name, team in rows if name is None)  # type: ignore[attr-defined]
 
 
-def _load_memberships(user: Any) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(MEMBERSHIPS_SQL, [user.pk, user.pk])
-        rows = cursor.fetchall()
-    user._portal_roles = _with_superuser(user, (name for name, _team in rows if name is not None))
-    user._portal_team_ids = frozenset(team for name, team in rows if name is None)
-
-
-def attach_memberships(user: Any, names: Any, teams: Any) -> None:
+def attach_memberships(user: User, names: Iterable[str], teams: Iterable[int]) -> None:
     """Gives a user instance role names and team ids read earlier (the per-user cache in
     `portal.core.user_cache`), so the request runs no membership query."""
-    user._portal_roles = frozenset(names)
-    user._portal_team_ids = frozenset(teams)
+    user._portal_roles = frozenset(names)  # type: ignore[attr-defined]
+    user._portal_team_ids = frozenset(teams)  # type: ignore[attr-defined]
 
 
-def _with_superuser(user: Any, names: Any) -> frozenset[str]:
+def _with_superuser(user: User, names: Iterable[str]) -> frozenset[str]:
     """A superuser is an admin whatever their groups."""
     found = frozenset(names)
     return found | {ADMIN} if user.is_superuser else found
 
 
-def prefetched_role_names(user: Any) -> frozenset[str]:
+def prefetched_role_names(user: User) -> frozenset[str]:
     """The role names of a user loaded with `prefetch_related("groups")` (lists of people)."""
     return _with_superuser(user, (group.name for group in user.groups.all()))
 
 
-def has_role(user: Any, role: str) -> bool:
+def has_role(user: AnyUser, role: str) -> bool:
     return role in role_names(user)

@@ -9,9 +9,8 @@ from django.db import transaction
 from django.http import Http404
 
 from portal.core import policies
-from portal.core.audit import record_transition
 from portal.core.models import ApiToken, User
-from portal.core.transitions import record_creation
+from portal.core.transitions import record_change, record_creation
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
@@ -49,9 +48,9 @@ def token_revoke(pk: int, *, actor: User) -> ApiToken:
             raise Http404("No such token.")
         if not policies.can_revoke_token(actor, token):
             raise PermissionDenied("You may not revoke this token.")
-        record_transition(
+        record_change(
             token,
-            transition="revoke",
+            action="revoke",
             source="expired" if token.is_expired else "active",
             target="revoked",
             actor=actor,
@@ -67,9 +66,9 @@ def tokens_revoke_all(user: User, *, actor: User | None, comment: str) -> int:
     with transaction.atomic():
         tokens = list(ApiToken.objects.select_for_update().filter(user=user))
         for token in tokens:
-            record_transition(
+            record_change(
                 token,
-                transition="revoke",
+                action="revoke",
                 source="expired" if token.is_expired else "active",
                 target="revoked",
                 actor=actor,

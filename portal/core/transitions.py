@@ -165,6 +165,37 @@ def record_creation(
     events.emit_transition(obj, transition=action, source=CREATED, target=target, actor=actor)
 
 
+def record_change(
+    obj: models.Model,
+    *,
+    action: str,
+    actor: User | None,
+    source: str,
+    target: str | None = None,
+    comment: str = "",
+    as_delegate: bool = False,
+    on_commit: Callable[[], None] | None = None,
+) -> None:
+    """The audit row of a write that is not a django-fsm transition (a sign-off record, a
+    timeline entry, a token revoked): `action` from `source` to `target` (default: the same
+    state), then `on_commit` once the transaction commits. Call it inside the transaction in
+    which the caller locked the row (`lock`) and checked the permission (`delegated` tells
+    whether `as_delegate` applies); outside one it refuses, as an unlocked change would race."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"record_change({action!r}) outside the transaction of the change.")
+    record_transition(
+        obj,
+        transition=action,
+        source=source,
+        target=source if target is None else target,
+        actor=actor,
+        comment=comment,
+        as_delegate=as_delegate,
+    )
+    if on_commit is not None:
+        transaction.on_commit(on_commit)
+
+
 def lock(model: type[M], pk: Any) -> M:
     """Fetch the row for update; the caller must be inside `transaction.atomic`."""
     try:

@@ -15,9 +15,11 @@ without Redis nothing is cached and each request reads the database, as before."
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, user_logged_in
@@ -27,6 +29,11 @@ from django.db import router
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from portal.core import roles
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from portal.core.models import User
 
 ENTRY_SECONDS = 600
 _PREFIX = "portal.user"
@@ -44,11 +51,35 @@ def _version_key(user_id: Any) -> str:
     return f"{_PREFIX}:{user_id}:version"
 
 
+def cache_keys(user_id: Any) -> tuple[str, str]:
+    """The keys `cached_user` reads, for a caller that reads them along with its own."""
+    return _entry_key(user_id), _version_key(user_id)
+
+
+# What the session store read along with the session (`portal.core.sessions`): key -> value
+# (None: missing), for the user of that session only and only while their request reads them.
+_prefetched: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "prefetched_user_entries", default=None
+)
+
+
+@contextlib.contextmanager
+def prefetched(entries: dict[str, Any] | None) -> Iterator[None]:
+    """`cached_user` takes the user's entries from `entries` when it holds them."""
+    token = _prefetched.set(entries)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
 def cached_user(user_id: Any) -> Any | None:
     """The user with this id, roles and teams attached, from the cache or else the database."""
     cache = _cache()
-    entry_key, version_key = _entry_key(user_id), _version_key(user_id)
-    found = cache.get_many([entry_key, version_key])
+    entry_key, version_key = cache_keys(user_id)
+    found = _prefetched.get() or {}
+    if entry_key not in found or version_key not in found:
+        found = cache.get_many([entry_key, version_key])
     entry, version = found.get(entry_key), found.get(version_key)
     if entry is not None and version is not None and entry["version"] == version:
         return _from_entry(entry)
@@ -66,7 +97,7 @@ def _current_version(user_id: Any) -> str | None:
     return cache.get(key)
 
 
-def _to_entry(user: Any, version: str) -> dict[str, Any]:
+def _to_entry(user: User, version: str) -> dict[str, Any]:
     names, teams = roles.role_names(user), roles.team_ids(user)
     fields = {
         field.attname: getattr(user, field.attname)
@@ -95,7 +126,7 @@ def forget_users(user_ids: Iterable[Any]) -> None:
         _cache().delete_many(keys)
 
 
-def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _signed_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     # The user was just read to check the password: cache them now, so the first page after
     # signing in reads no more than the ones after it. (update_last_login, connected before
     # this, has already invalidated the old entry.)

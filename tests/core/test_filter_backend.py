@@ -10,7 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from portal.core.api_conventions import FilterBackend
+from portal.core.filter_backend import FilterBackend
 
 
 def _filtered_views() -> list[Any]:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
@@ -18,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from portal.core import roles
+from portal.core.sessions import RANDOM_CHARS, SessionStore, user_id_in_key
 from portal.core.user_cache import cached_user
 from tests.factories import PASSWORD, TeamFactory, UserFactory
 
@@ -188,3 +190,54 @@ def test_changing_ones_own_password_keeps_the_session() -> None:
     assert client.get("/").status_code == 200
     admin.refresh_from_db()
     assert admin.check_password(new)
+
+
+def test_signing_in_gives_the_session_a_key_ending_with_the_users_id() -> None:
+    user = UserFactory()
+    client = _signed_in(user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert key.endswith(str(user.pk)) and len(key) == RANDOM_CHARS + len(str(user.pk))
+    assert user_id_in_key(key) == str(user.pk)
+    # The key Django's sign-in gave before the user was known is gone.
+    assert list(Session.objects.values_list("session_key", flat=True)) == [key]
+    assert client.get(OK).status_code == 200
+
+
+def test_the_id_in_a_key_only_says_where_to_look() -> None:
+    victim, other = UserFactory(username="victim"), UserFactory(username="other")
+    _signed_in(victim)
+    forged = Client()
+    forged.cookies[settings.SESSION_COOKIE_NAME] = "a" * RANDOM_CHARS + str(victim.pk)
+    assert forged.get(OK)["Location"].startswith("/login/")
+    # A real session whose key names someone else still signs in the session's own user.
+    session = SessionStore()
+    session.create()
+    mislabelled = "b" * RANDOM_CHARS + str(victim.pk)
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(session_key=mislabelled)
+    signed_in_other = _signed_in(other)
+    data = Session.objects.get(
+        session_key=signed_in_other.cookies[settings.SESSION_COOKIE_NAME].value
+    ).session_data
+    Session.objects.filter(session_key=mislabelled).update(session_data=data)
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = mislabelled
+    response = replay.get(OK)
+    assert response.status_code == 200
+    assert response.wsgi_request.user == other
+
+
+def test_a_session_with_a_key_of_djangos_shape_still_signs_in() -> None:
+    user = UserFactory(roles=[roles.COST_OWNER])
+    session = SessionStore()
+    session.create()  # before the user is known: 32 random characters
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    assert len(session.session_key) == RANDOM_CHARS and user_id_in_key(session.session_key) is None
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    response = client.get(OK)
+    assert response.status_code == 200
+    assert roles.role_names(response.wsgi_request.user) == {roles.COST_OWNER}

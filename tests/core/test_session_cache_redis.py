@@ -129,3 +129,28 @@ def test_a_sign_out_while_redis_is_frozen_holds_when_it_answers(
     replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
     assert replay.get(OK)["Location"].startswith("/login/")
     assert leaver_client.get(OK)["Location"].startswith("/login/")
+
+
+def test_a_warm_request_reads_session_and_user_in_one_round_trip(
+    frozen_redis: RedisServer, django_assert_num_queries: Any
+) -> None:
+    import redis
+
+    team = TeamFactory()
+    user = UserFactory(roles=[roles.INCIDENT_OWNER], teams=[team])
+    client = _signed_in(user)
+    server = redis.Redis.from_url(frozen_redis.url)
+    try:
+        server.config_resetstat()
+        with django_assert_num_queries(0):
+            response = client.get(OK)
+        stats = server.info("commandstats")
+    finally:
+        server.close()
+    calls = {name: stat["calls"] for name, stat in stats.items()}
+    calls.pop("cmdstat_config|resetstat", None)
+    calls.pop("cmdstat_config", None)
+    assert calls == {"cmdstat_mget": 1}
+    served = response.wsgi_request.user
+    assert served == user
+    assert (roles.role_names(served), roles.team_ids(served)) == ({roles.INCIDENT_OWNER}, {team.pk})

@@ -11,7 +11,7 @@ from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from portal.core.rendering import FormRenderer
+from portal.core.select_renderer import FormRenderer
 from scenarios.forms import ScenarioFilterForm
 
 CHOICES = [("", "Any"), ("a", "Plain"), ("<b>", 'Tags & "quotes"'), (3, mark_safe("<i>safe</i>"))]

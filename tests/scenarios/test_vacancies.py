@@ -338,3 +338,17 @@ def test_hand_over_matrix(
     incident.refresh_from_db()
     people["holder"].refresh_from_db()
     assert policies.can_hand_over(people[who], incident) is after_leaving
+
+
+def test_admins_read_vacancies_and_cannot_change_them(
+    client: Any, carla_left: Any, admin_user: Any
+) -> None:
+    client.force_login(admin_user)
+    page = client.get("/admin/scenarios/vacancy/")
+    assert page.status_code == 200
+    assert "cost owner" in page.content.decode()
+    vacancy = Vacancy.objects.first()
+    assert vacancy is not None
+    refused = client.post(f"/admin/scenarios/vacancy/{vacancy.pk}/delete/", {"post": "yes"})
+    assert refused.status_code == 403
+    assert Vacancy.objects.filter(pk=vacancy.pk).exists()

@@ -226,6 +226,14 @@ _DRILLDOWNS = [
                                  "past_expiry": ("Past expiry", ~sources.DETECTED)})],
     ),
     DrillDown(
+        "vacant-roles", "vacant-roles", "Live scenarios with a vacant role now",
+        "Every live scenario with a RACI role or escalation step naming a person who has left.",
+        lambda w: sources.vacant_scenarios(w).order_by("name", "pk"),
+        [SCENARIO, TEAM,
+         Column("Vacant", lambda s: "; ".join(v.text for v in s.open_vacancies)),
+         Column("Vacant since", lambda s: _when(min(v.opened_at for v in s.open_vacancies)))],
+    ),
+    DrillDown(
         "support-opened", "support-load", "Support requests opened in the window",
         "Every support request opened in the window.",
         lambda w: sources.support_base(w).filter(w.in_current("opened_at"))

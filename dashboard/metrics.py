@@ -444,6 +444,49 @@ def undocumented_exceptions(window: Window) -> Metric:
     )
 
 
+def vacant_roles(window: Window) -> Metric:
+    """Live scenarios with a vacant RACI role or escalation step: now, at the window's start
+    and at the end of every trend week, as distinct counts in one aggregate query."""
+    scenarios = {
+        "current": Count("scenario", distinct=True, filter=sources.OPEN_VACANCY),
+        "places": Count("pk", filter=sources.OPEN_VACANCY),
+        "previous": Count("scenario", distinct=True, filter=sources.vacant_at(window.start)),
+    }
+    for k in range(window.weeks):
+        week_end = window.week_of(k)[1]
+        scenarios[f"w{k}"] = Count("scenario", distinct=True, filter=sources.vacant_at(week_end))
+    counts = sources.vacancy_base(window).aggregate(**scenarios)
+    return Metric(
+        key="vacant-roles",
+        label="Vacant roles",
+        definition="Live (approved or onboarded) scenarios with at least one RACI role or "
+        "escalation step naming a person who has left, not handed over yet. A state, not a "
+        "flow: the previous value and the trend count, among the scenarios live now, those "
+        "with a vacancy open at the end of each period.",
+        better="lower",
+        figures=[
+            Figure(
+                "count",
+                "Scenarios with a vacant role",
+                "count",
+                counts["current"],
+                counts["previous"],
+                "vacant-roles",
+            ),
+            Figure(
+                "places",
+                "Vacant roles and steps",
+                "count",
+                counts["places"],
+                None,
+                "vacant-roles",
+                windowed=False,
+            ),
+        ],  # fmt: skip
+        series=_series(window, {k: float(counts[f"w{k}"]) for k in range(window.weeks)}),
+    )
+
+
 def _weeks_between(first: int | None, last: int | None, weeks: int) -> set[int]:
     if first is None or last is None:
         return set()
@@ -514,4 +557,5 @@ def dashboard(window: Window) -> list[Metric]:
         *release_reviews(window),
         undocumented_exceptions(window),
         support_load(window),
+        vacant_roles(window),
     ]

@@ -14,6 +14,7 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -28,7 +29,7 @@ from incidents.models import Incident
 from portal.core import roles
 from portal.core.models import Team, User
 from releases.models import Release, SignOff
-from scenarios.models import Scenario
+from scenarios.models import Scenario, Vacancy
 from support.models import SupportRequest
 
 OPEN_EXCEPTION = PlatformException.OPEN
@@ -89,6 +90,38 @@ def active_scenarios(window: Window) -> QuerySet[Scenario]:
 
 
 HAS_DATASET = ~Q(eval_dataset="")
+
+
+# Vacant roles
+
+
+def vacancy_base(window: Window) -> QuerySet[Vacancy]:
+    """Vacancies of RACI roles and escalation steps of the scenarios live now."""
+    vacancies = Vacancy.objects.of_roles().filter(scenario__in=Scenario.objects.live())
+    return _for_team(vacancies, window, "scenario__team")
+
+
+OPEN_VACANCY = Q(status=Vacancy.Status.OPEN)
+
+
+def vacant_at(moment: dt.datetime) -> Q:
+    """A vacancy open at `moment`: opened by then, and not filled or lapsed yet."""
+    return Q(opened_at__lte=moment) & (Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+
+
+def vacant_scenarios(window: Window) -> QuerySet[Scenario]:
+    """The live scenarios with at least one vacant role or escalation step now, with those
+    vacancies loaded (`open_vacancies`)."""
+    vacant = Vacancy.objects.open().of_roles()
+    # Unpacked, as in `scenario_detail`: the model declares `open_vacancies` for prefetches.
+    loaded: list[Any] = [
+        Prefetch("vacancies", vacant.select_related("person"), to_attr="open_vacancies")
+    ]
+    return (
+        active_scenarios(window)
+        .filter(Exists(vacant.filter(scenario=OuterRef("pk"))))
+        .prefetch_related(*loaded)
+    )
 
 
 # Incidents

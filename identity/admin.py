@@ -6,7 +6,34 @@ from django.http import HttpRequest
 
 from identity import services
 from identity.models import ExternalIdentity, GroupMapping
+from portal.core.admin import UserAdmin
 from portal.core.auth import actor
+from portal.core.models import User
+
+ADMIN_VIA = "in the admin"
+
+
+class PeopleAdmin(UserAdmin):
+    """The core's user admin, but the "active" checkbox goes through deactivation (sessions and
+    tokens end, places naming the person become vacancies) and reactivation, audited, as SCIM
+    does: never a bare change of the flag."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change or "is_active" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        wanted = obj.is_active
+        obj.is_active = not wanted  # the other fields are saved with the flag as it was
+        super().save_model(request, obj, form, change)
+        if wanted:
+            services.user_reactivate(obj.pk, actor=actor(request), via=ADMIN_VIA)
+        else:
+            services.user_deactivate(obj.pk, actor=actor(request), via=ADMIN_VIA)
+        obj.is_active = wanted
+
+
+admin.site.unregister(User)
+admin.site.register(User, PeopleAdmin)
 
 
 @admin.register(GroupMapping)

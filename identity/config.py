@@ -24,6 +24,7 @@ class Provider:
     token_endpoint: str
     userinfo_endpoint: str
     jwks_uri: str
+    end_session_endpoint: str = ""  # RP-initiated logout, when the provider offers it
 
 
 _discovered: dict[str, tuple[float, Provider]] = {}
@@ -68,6 +69,7 @@ def _discover(issuer: str) -> Provider:
             token_endpoint=document["token_endpoint"],
             userinfo_endpoint=document.get("userinfo_endpoint", ""),
             jwks_uri=document["jwks_uri"],
+            end_session_endpoint=str(document.get("end_session_endpoint") or ""),
         )
     except KeyError as exc:
         raise ProviderError(f"The discovery document lacks {exc.args[0]}.") from exc

@@ -20,6 +20,8 @@ from portal.core.audit import record_transition
 from portal.core.models import Team, User
 from portal.core.token_services import tokens_revoke_all
 from portal.core.transitions import lock, record_creation
+from scenarios.models import Vacancy
+from scenarios.services import scenario_vacancies_refresh, vacancies_open_for
 
 PROFILE_CLAIMS = (("first_name", "given_name"), ("last_name", "family_name"), ("email", "email"))
 SIGN_IN = "at sign-in, from the identity provider's groups claim"
@@ -132,8 +134,8 @@ def _audit(user: User, transition: str, source: str, target: str, comment: str) 
 
 
 def user_deactivate(pk: int, *, actor: User | None, via: str) -> User:
-    """Deactivate a person at once: their sessions and API tokens end in the same transaction.
-    Harmless when they are inactive already."""
+    """Deactivate a person at once: their sessions and API tokens end and every place naming
+    them becomes a vacancy, in the same transaction. Harmless when they are inactive already."""
     with transaction.atomic():
         user = lock(User, pk)
         if not user.is_active:
@@ -150,6 +152,7 @@ def user_deactivate(pk: int, *, actor: User | None, via: str) -> User:
             actor=actor,
             comment=f"Deactivated {via}: {sessions} session(s) and {tokens} API token(s) ended.",
         )
+        vacancies_open_for(user.pk, actor=actor, via=f"deactivated {via}")
     return user
 
 
@@ -169,6 +172,10 @@ def user_reactivate(pk: int, *, actor: User | None, via: str) -> User:
             actor=actor,
             comment=f"Reactivated {via}.",
         )
+        # The places that still name them are theirs again.
+        vacant = Vacancy.objects.open().filter(person=user).values_list("scenario_id", flat=True)
+        for scenario_pk in sorted(set(vacant)):
+            scenario_vacancies_refresh(scenario_pk, actor=actor)
     return user
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
 from mozilla_django_oidc import views as oidc_views
 
@@ -85,3 +87,40 @@ class ProviderCallbackView(oidc_views.OIDCAuthenticationCallbackView):
 
     def login_failure(self) -> HttpResponse:
         return sign_in_page(self.request, REFUSED, status=400)
+
+
+# Where mozilla-django-oidc keeps the id token of the sign-in (OIDC_STORE_ID_TOKEN).
+ID_TOKEN_SESSION_KEY = "oidc_id_token"
+
+
+class SignOutView(auth_views.LogoutView):
+    """Signs out of the portal and, for a person who signed in through the identity provider,
+    of the provider too (RP-initiated logout): the browser goes on to the provider's
+    end_session_endpoint with the id token as id_token_hint and comes back to the sign-in page.
+    A provider without the endpoint, or one that cannot be reached, still signs the person out
+    of the portal."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        id_token = request.session.get(ID_TOKEN_SESSION_KEY)
+        response = super().post(request, *args, **kwargs)
+        if not (id_token and oidc_enabled()):
+            return response
+        try:
+            endpoint = provider().end_session_endpoint
+        except ProviderError as exc:
+            logger.warning("Provider sign-out skipped, discovery failed: %s", exc)
+            return response
+        if not endpoint:
+            return response
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                # Built as the sign-in callback is, so the provider knows both by one host.
+                "post_logout_redirect_uri": request.build_absolute_uri(
+                    resolve_url(settings.LOGOUT_REDIRECT_URL)
+                ),
+                "client_id": settings.OIDC_RP_CLIENT_ID,
+            }
+        )
+        separator = "&" if "?" in endpoint else "?"
+        return HttpResponseRedirect(f"{endpoint}{separator}{query}")

@@ -25,6 +25,12 @@ class Severity(models.TextChoices):
     SEV4 = "SEV4", "SEV4 (low)"
 
 
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def open(self) -> IncidentQuerySet:
+        """Not closed yet: its owners still have something to do."""
+        return self.exclude(status=Incident.Status.CLOSED)
+
+
 class Incident(ChoiceLabels, FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -82,6 +88,13 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
     mitigated_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    # The incident's people, by field: whom a vacancy of each place concerns.
+    OWNER_FIELDS: ClassVar[tuple[str, ...]] = (
+        "product_owner", "platform_owner", "prompt_owner", "incident_owner", "handed_to",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-opened_at", "-id"]

@@ -29,7 +29,14 @@ def can_acknowledge(user: User, incident: Any) -> bool:
 
 
 def can_hand_over(user: User, incident: Any) -> bool:
-    return signed_in(user) and user.pk in (incident.incident_owner_id, incident.handed_to_id)
+    """The holder (the incident owner, or whom they handed it to); the platform once the
+    holder has left, so that an incident never waits on a person who is gone."""
+    if not signed_in(user):
+        return False
+    if user.pk in (incident.incident_owner_id, incident.handed_to_id):
+        return True
+    holder = incident.handed_to or incident.incident_owner
+    return not holder.is_active and scenario_policies.is_platform(user)
 
 
 def can_mitigate(user: User, incident: Any) -> bool:

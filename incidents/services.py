@@ -18,7 +18,7 @@ from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import delegated, lock, perform, record_change, record_creation
 from releases.models import Release
 from scenarios.models import Scenario, Tool
-from scenarios.services import scenario_disable_tool
+from scenarios.services import scenario_disable_tool, scenario_vacancies_refresh
 
 
 def _note(incident: Incident, actor: User, kind: str, text: str) -> IncidentUpdate:
@@ -233,7 +233,8 @@ def incident_hand_over(
             policies.can_hand_over(actor, incident),
             actor,
             as_delegate=as_delegate,
-            message="Only the incident owner, or whom they handed it to, may hand it over.",
+            message="Only the incident owner, or whom they handed it to, may hand it over (the "
+            "platform too, once the holder has left).",
         )
         if incident.status == Incident.Status.CLOSED:
             raise TransitionConflict("The incident is closed; there is nothing to hand over.")
@@ -259,6 +260,7 @@ def incident_hand_over(
             _email_context(incident, by=actor, comment=comment.strip()),
             about=incident,
         )
+        scenario_vacancies_refresh(incident.scenario_id, actor=actor)
     return incident
 
 

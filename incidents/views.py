@@ -19,6 +19,7 @@ from portal.core.audit import history_for
 from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
+from scenarios.selectors import open_vacancies
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -129,6 +130,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any
         "can_write_postmortem": can_write_pm,
         "update_form": forms.UpdateForm(),
         "hand_over_form": forms.HandOverForm(people=people),
+        "vacancies": open_vacancies(incident),
     }
     if selectors.can_roll_back_now(incident, user):
         context["release_rollback_form"] = forms.RollbackForm(

@@ -470,6 +470,8 @@ OIDC_TIMEOUT = env_float("OIDC_TIMEOUT", 10)
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_CREATE_USER = True
+# Kept in the session for RP-initiated logout (the id_token_hint at the provider's sign-out).
+OIDC_STORE_ID_TOKEN = True
 # Password sign-in (the sign-in page, the admin's, the token exchange). Switched off only
 # while OpenID Connect is configured, so the embedded default and the demo users keep it.
 PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)

@@ -20,8 +20,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("portal.core.urls")),
+    # Identity first: its sign-out (which also signs out of the provider) replaces the core's.
     path("", include("identity.urls")),
+    path("", include("portal.core.urls")),
     # Not in the OpenAPI schema: SCIM is its own protocol (RFC 7644), for the identity provider.
     path("scim/v2/", include("identity.scim", namespace="scim")),
     path("scenarios/", include("scenarios.urls")),

@@ -333,6 +333,8 @@ class SignOffRule:
     state: str  # the release state in which it is given
     since: str  # the release's time stamp its wait counts from
     delegable: bool = True  # an admin may sign in the named owner's place
+    # Reminded instead of the owner once the owner has left (their role is vacant).
+    stand_in: str = "product_owner"
 
     @property
     def label(self) -> str:
@@ -351,7 +353,11 @@ SIGNOFF_RULES: dict[str, SignOffRule] = {
         ),
         SignOffRule(SignOff.Kind.COST, "cost_owner", Release.Status.SUBMITTED, "submitted_at"),
         SignOffRule(
-            SignOff.Kind.PRODUCT_ROLLOUT, "product_owner", Release.Status.APPROVED, "approved_at"
+            SignOff.Kind.PRODUCT_ROLLOUT,
+            "product_owner",
+            Release.Status.APPROVED,
+            "approved_at",
+            stand_in="platform_owner",
         ),
         SignOffRule(
             SignOff.Kind.PLATFORM_ROLLOUT, "platform_owner", Release.Status.APPROVED, "approved_at"

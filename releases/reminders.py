@@ -40,7 +40,8 @@ class _SignOffWaiting(Waiting):
         return due_signoffs(self.signoff).filter(**{f"{since}__lte": now - self.sla(None)})
 
     def columns(self) -> dict[str, Any]:
-        return {"since": F("since"), "to": people(f"scenario__{self.owner}")}
+        # `remind_id`: the owner, or the stand-in once the owner has left (`due_signoffs`).
+        return {"since": F("since"), "to": people("remind_id")}
 
     def sla(self, obj: Any) -> dt.timedelta:
         return hours(setting("SLA_RELEASE_SIGNOFF_HOURS"))
@@ -50,7 +51,11 @@ class _SignOffWaiting(Waiting):
 
     def actors(self, obj: Any) -> str:
         owner = getattr(obj.scenario, self.owner)
-        return f"{owner} (the {self.owner.replace('_', ' ')})" if owner else "the named owner"
+        role = self.owner.replace("_", " ")
+        if owner is not None and not owner.is_active:
+            stand_in = SIGNOFF_RULES[self.signoff].stand_in.replace("_", " ")
+            return f"the {stand_in}, as the {role} {owner} has left"
+        return f"{owner} (the {role})" if owner else "the named owner"
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"release": obj, "scenario": obj.scenario, "signoff": Kind(self.signoff).label}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -34,6 +34,7 @@ from releases.models import (
 )
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
+from scenarios.selectors import open_vacancies
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -92,7 +93,8 @@ def _approved(kind: str) -> Exists:
 
 def due_signoffs(kind: str) -> QuerySet[Release]:
     """Releases on which a sign-off of `kind` is due from the scenario's named owner
-    (`owner_id`, waiting since `since`): in the state that asks for it, not yet approved on this
+    (`owner_id`, waiting since `since`, reminded as `remind_id`: the owner, or the rule's
+    stand-in once the owner has left): in the state that asks for it, not yet approved on this
     revision (a rejected rollout sign-off is still owed), not written by that owner, and for the
     platform rollout, off the fast path. The inbox and the reminders both read this. Due
     releases are never drafts, so everyone may see them."""
@@ -102,7 +104,16 @@ def due_signoffs(kind: str) -> QuerySet[Release]:
     )
     if kind == SignOff.Kind.PLATFORM_ROLLOUT:
         due = gates.with_fast_path(due).filter(rm_fast=False)
-    return due.annotate(owner_id=F(f"scenario__{rule.owner_id}"), since=F(rule.since))
+    # Nothing waits silently on an owner who left: the rule's stand-in is reminded instead.
+    remind = Case(
+        When(
+            **{f"scenario__{rule.owner}__is_active": False}, then=F(f"scenario__{rule.stand_in}_id")
+        ),
+        default=F(f"scenario__{rule.owner_id}"),
+    )
+    return due.annotate(
+        owner_id=F(f"scenario__{rule.owner_id}"), since=F(rule.since), remind_id=remind
+    )
 
 
 def awaiting_q(user: User) -> Q:
@@ -490,6 +501,12 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
         "actions": release_actions(release, user),
         "entries": list(history_for(release)),
         "can_edit": policies.can_edit(user, release),
+        # A sign-off owed by someone who left: the page says so (and whom it reminds instead).
+        "vacancies": open_vacancies(
+            release,
+            scenario=release.scenario,
+            roles=[rule.owner for rule in SIGNOFF_RULES.values()],
+        ),
     }
 
 

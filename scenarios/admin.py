@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from scenarios.golden_paths import admin as _golden_paths_admin  # noqa: F401
-from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
+from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool, Vacancy
 
 
 class ReadOnlyMixin:
@@ -56,3 +56,12 @@ class ScenarioReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["scenario", "decision", "reviewer", "as_delegate", "created_at"]
     list_filter = ["decision", "as_delegate"]
     list_select_related = ["scenario", "reviewer"]
+
+
+@admin.register(Vacancy)
+class VacancyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: vacancies open at deactivation and close through a hand-over."""
+
+    list_display = ["label", "scenario", "person", "status", "left_at", "ended_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["label", "scenario__name", "person__username"]

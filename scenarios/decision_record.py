@@ -19,7 +19,7 @@ from portal.core.audit import history_for
 from portal.core.models import AuditEntry, User
 from portal.core.notifications import absolute_url
 from scenarios import checklist, selectors
-from scenarios.models import Scenario
+from scenarios.models import Scenario, Vacancy
 
 CONTRACT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -134,6 +134,30 @@ def _open_exceptions(scenario: Scenario) -> list[Any]:
     return list(scenario.exceptions.open())
 
 
+def _open_vacancies(scenario: Scenario) -> list[Vacancy]:
+    prefetched = getattr(scenario, "open_vacancies", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(Vacancy.objects.open().filter(scenario=scenario).select_related("person"))
+
+
+def vacancy_rows(vacancies: list[Vacancy]) -> list[dict[str, Any]]:
+    """Vacancies as the record (and the release and incident pages) show them."""
+    return [
+        {
+            "id": vacancy.pk,
+            "text": str(vacancy),
+            "kind": vacancy.kind,
+            "place": vacancy.place,
+            "label": vacancy.label,
+            "was": _person(vacancy.person),
+            "left_at": vacancy.left_at,
+            "opened_at": vacancy.opened_at,
+        }
+        for vacancy in vacancies
+    ]
+
+
 def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[str, Any]:
     """The record as plain data (JSON-ready except datetimes, which DRF and templates format).
 
@@ -201,6 +225,7 @@ def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[s
             }
             for exc in _open_exceptions(scenario)
         ],
+        "vacancies": vacancy_rows(_open_vacancies(scenario)),
         "aliases": _aliases(scenario),
         "missing_for_submission": (
             list(checklist.missing_items(scenario).values())
@@ -362,6 +387,11 @@ def _md_operations(record: dict[str, Any]) -> list[str]:
     lines += [
         f"- {_md(a['name'])}: {_md(a['current_release'] or 'no release yet')}"
         for a in record["aliases"]
+    ] or ["_none_"]
+    lines += ["", "## Vacancies", ""]
+    lines += [
+        f"- vacant: {_md(v['label'])} (was {_who(v['was'])}, left {_when(v['left_at'])})"
+        for v in record["vacancies"]
     ] or ["_none_"]
     lines += ["", "## Open exceptions", ""]
     lines += [

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -294,6 +295,8 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     # panel. Absent otherwise, so readers ask `getattr(scenario, "open_exceptions", None)`.
     # Its items are exceptions.models.PlatformException, a layer above this module.
     open_exceptions: Sequence[models.Model]
+    # Set only by `scenario_detail`'s prefetch (`to_attr`): its open Vacancy rows.
+    open_vacancies: Sequence[Vacancy]
 
     objects = ScenarioQuerySet.as_manager()
 
@@ -427,3 +430,100 @@ class ScenarioReview(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.reviewer}"
+
+
+class VacancyQuerySet(models.QuerySet["Vacancy"]):
+    def open(self) -> VacancyQuerySet:
+        """Places still naming a person who left."""
+        return self.filter(status=Vacancy.Status.OPEN)
+
+    def of_roles(self) -> VacancyQuerySet:
+        """RACI roles and escalation steps: what makes a scenario's role vacant."""
+        return self.filter(kind__in=Vacancy.ROLE_KINDS)
+
+    def about(self, obj: models.Model) -> VacancyQuerySet:
+        """The vacancies of places on this object (a scenario, a release, an incident)."""
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
+    """A place (a RACI role, an escalation step, an open incident's owner, an open sign-off)
+    that names a person who has left. Filled when the place names an active person again;
+    lapsed when the place no longer waits for anyone (the incident closed, the sign-off given)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        FILLED = "filled", "Filled"
+        LAPSED = "lapsed", "Lapsed (the place no longer waits)"
+
+    class Kind(models.TextChoices):
+        ROLE = "role", "RACI role"
+        ESCALATION = "escalation", "Escalation step"
+        INCIDENT_OWNER = "incident_owner", "Incident owner"
+        SIGNOFF = "signoff", "Sign-off"
+
+    ROLE_KINDS: ClassVar[tuple[str, ...]] = (Kind.ROLE, Kind.ESCALATION)
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="vacancies")
+    # The object holding the place: the scenario itself, one of its releases or incidents.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    place = models.CharField(max_length=64, help_text="The field, step or sign-off kind.")
+    label = models.CharField(max_length=200, help_text="The place in words: “cost owner”.")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    left_at = models.DateTimeField()
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, protected=True, db_index=True
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    filled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The person the place names now.",
+    )
+
+    objects = VacancyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "vacancies"
+        ordering = ["opened_at", "id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["scenario", "status"]),
+            models.Index(fields=["content_type", "object_id", "status"]),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "place"],
+                condition=models.Q(status="open"),
+                name="one_open_vacancy_per_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        left = timezone.localdate(self.left_at).isoformat()
+        return f"vacant: {self.label} (was {self.person}, left {left})"
+
+    def get_absolute_url(self) -> str:
+        """Its scenario's page, where the vacancies are listed and handed over."""
+        return f"/scenarios/{self.scenario_id}/"
+
+    @property
+    def text(self) -> str:
+        """What pages show: "vacant: cost owner (was Carla Costa, left 2026-12-01)"."""
+        return str(self)
+
+    # Who may fill a place is the rule of the write that named someone new there (a hand-over
+    # amendment, a draft edit, an incident hand-over): these transitions only record it.
+    @transition(field=status, source=Status.OPEN, target=Status.FILLED, custom={"label": "Fill"})
+    def fill(self, by: User | None = None) -> None:
+        self.ended_at = timezone.now()
+        self.filled_by = by
+
+    @transition(field=status, source=Status.OPEN, target=Status.LAPSED, custom={"label": "Lapse"})
+    def lapse(self) -> None:
+        self.ended_at = timezone.now()

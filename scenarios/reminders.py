@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
-from scenarios.models import Scenario
+from scenarios.models import Scenario, Vacancy
 
 
 def escalation_paths(queryset: QuerySet[Any], scenario: str) -> dict[int, list[int]]:
@@ -68,3 +68,39 @@ class ScenarioReview(Waiting):
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"scenario": obj, "submitted_at": timezone.localtime(obj.submitted_at)}
+
+
+@register
+class VacancyOpen(Waiting):
+    """A place naming a person who left, not handed over yet: the scenario's product and
+    platform owners were told when it opened, and are reminded every interval until it is."""
+
+    code = "vacancy_open"
+    model = Vacancy
+    what = "a hand-over"
+    action = "Hand the place over to someone else (a hand-over amendment of a live scenario)"
+    select_related = ("scenario", "scenario__team", "person")
+
+    def waiting(self, now: dt.datetime) -> QuerySet[Any]:
+        return Vacancy.objects.open().filter(opened_at__lte=now - self.sla(None))
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "since": F("opened_at"),
+            "to": people("scenario__product_owner", "scenario__platform_owner"),
+            "not_to": people("person"),
+        }
+
+    def sla(self, obj: Any) -> dt.timedelta:
+        # The owners were emailed when the place became vacant; the first reminder follows
+        # one reminder interval later.
+        return hours(setting("REMINDER_INTERVAL_HOURS"))
+
+    def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
+        return escalation_paths(Vacancy.objects.filter(pk__in=ids), "scenario")
+
+    def actors(self, obj: Any) -> str:
+        return "the scenario's product and platform owners"
+
+    def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
+        return {"vacancy": obj, "scenario": obj.scenario}

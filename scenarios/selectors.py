@@ -7,9 +7,12 @@ Every page, API endpoint and other app that fetches scenarios for a user goes th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +20,7 @@ from django.utils import timezone
 from portal.core.models import Team, User
 from portal.core.selectors import PERSON_COLUMNS, attach_people, queryset_card
 from scenarios import policies
-from scenarios.models import EscalationStep, Scenario, Tool
+from scenarios.models import EscalationStep, Scenario, Tool, Vacancy
 
 PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *Scenario.RACI_FIELDS)
 
@@ -110,6 +113,9 @@ def scenario_detail(user: User, pk: Any, *, open_exceptions: bool = True) -> Sce
         "allowed_tools",
         # Aliases belong to releases (a higher layer); the reverse relation needs no import.
         "aliases__current_release",
+        Prefetch(
+            "vacancies", Vacancy.objects.open().select_related("person"), to_attr="open_vacancies"
+        ),
     ]
     if open_exceptions:
         # Exceptions are a higher layer; the reverse relation reaches them with no import.
@@ -199,3 +205,15 @@ def work_for(user: User) -> dict[str, Any]:
             "Your team's scenario drafts and requested changes", "/scenarios/?mine=1", drafts
         )
     return work
+
+
+def open_vacancies(
+    obj: models.Model, *, scenario: Scenario | None = None, roles: Iterable[str] = ()
+) -> list[Vacancy]:
+    """The open vacancies of places on `obj` (a release, an incident), plus those of the
+    scenario's RACI roles among `roles` (the owners whose sign-off or work the object waits
+    for), in one query."""
+    where = Q(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+    if scenario is not None:
+        where |= Q(scenario=scenario, kind=Vacancy.Kind.ROLE, place__in=list(roles))
+    return list(Vacancy.objects.open().filter(where).select_related("person"))

@@ -243,6 +243,10 @@ class DecisionRecordSerializer(serializers.Serializer):
     checklist = serializers.ListField(child=serializers.DictField())
     reviews = serializers.ListField(child=serializers.DictField())
     open_exceptions = serializers.ListField(child=serializers.DictField())
+    vacancies = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Open vacancies: places naming a person who has left, until handed over.",
+    )
     aliases = serializers.ListField(child=serializers.DictField())
     missing_for_submission = serializers.ListField(child=serializers.CharField())
     timeline = serializers.ListField(child=serializers.DictField())

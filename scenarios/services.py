@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from portal.core import roles
 from portal.core.audit import record_transition
@@ -20,8 +22,8 @@ from portal.core.errors import TransitionConflict
 from portal.core.models import Team, User
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import lock, perform, record_creation
-from scenarios import checklist, policies
-from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool
+from scenarios import checklist, policies, vacancies
+from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool, Vacancy
 
 DECISIONS: dict[str, str] = {
     ScenarioReview.Decision.APPROVE: "approve",
@@ -89,6 +91,7 @@ def scenario_update(
             picked_tools if tools is not None else None,
             people if escalation is not None else None,
         )
+        scenario_vacancies_refresh(scenario.pk, actor=actor)
     return scenario
 
 
@@ -374,3 +377,111 @@ def scenario_disable_tool(pk: Any, *, actor: User, tool: Tool, reason: str) -> S
             comment=f"Tool {tool} removed from the allowed tools: {reason}",
         )
     return scenario
+
+
+# Vacancies ----------------------------------------------------------------------------------
+
+
+def vacancies_open_for(person_pk: Any, *, actor: User | None, via: str) -> list[Vacancy]:
+    """Make every place that names a person who has left a vacancy (one audit row each), and
+    email each scenario's product and platform owners once about its new vacancies. A place
+    already vacant stays as it is, so a repeated call opens nothing twice."""
+    with transaction.atomic():
+        person = lock(User, person_pk)
+        if person.is_active:
+            raise ValidationError(f"{person} is active: their places are not vacant.")
+        left_at = timezone.now()
+        opened: list[Vacancy] = []
+        for declaration in vacancies.declarations():
+            for place in declaration.naming(person.pk):
+                vacancy = _vacancy_open(place, person, left_at, actor=actor, via=via)
+                if vacancy is not None:
+                    opened.append(vacancy)
+        by_scenario: dict[int, list[Vacancy]] = {}
+        for vacancy in opened:
+            by_scenario.setdefault(vacancy.scenario_id, []).append(vacancy)
+        for scenario in Scenario.objects.filter(pk__in=by_scenario).select_related(
+            "team", "product_owner", "platform_owner"
+        ):
+            _notify_vacancies(scenario, by_scenario[scenario.pk])
+    return opened
+
+
+def _vacancy_open(
+    place: vacancies.Place, person: User, left_at: Any, *, actor: User | None, via: str
+) -> Vacancy | None:
+    content_type = ContentType.objects.get_for_model(place.obj)
+    where = {"content_type": content_type, "object_id": place.obj.pk, "place": place.place}
+    if Vacancy.objects.open().filter(**where).exists():
+        return None
+    vacancy = Vacancy.objects.create(
+        scenario_id=place.scenario_id,
+        kind=place.kind,
+        label=place.label[:200],
+        person=person,
+        left_at=left_at,
+        **where,
+    )
+    record_creation(
+        vacancy, actor=actor, target=Vacancy.Status.OPEN, comment=f"{person} left ({via})."
+    )
+    return vacancy
+
+
+def vacancy_recipients(scenario: Scenario) -> list[User]:
+    """Who is told about, and reminded of, a scenario's vacancies: its product and platform
+    owners who are still active, else the platform team."""
+    owners = [p for p in (scenario.product_owner, scenario.platform_owner) if p and p.is_active]
+    if owners:
+        return owners
+    return list(User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True))
+
+
+def _notify_vacancies(scenario: Scenario, opened: list[Vacancy]) -> None:
+    send_templated(
+        "vacancy_opened",
+        vacancy_recipients(scenario),
+        {
+            "scenario": scenario,
+            "vacancies": opened,
+            "url": absolute_url(scenario.get_absolute_url()),
+        },
+        about=scenario,
+    )
+
+
+def scenario_vacancies_refresh(scenario_pk: Any, *, actor: User | None) -> list[Vacancy]:
+    """Close the scenario's open vacancies whose place now names an active person (filled) or
+    no longer waits for anyone (lapsed), one audit row each; returns those closed. Called after
+    every write that may name someone new in a place: a hand-over amendment, a draft edit, an
+    incident hand-over, a person's reactivation."""
+    closed = []
+    with transaction.atomic():
+        for vacancy in Vacancy.objects.open().filter(scenario_id=scenario_pk):
+            holder = _holder(vacancy)
+            if not holder.waits:
+                closed.append(
+                    perform(
+                        Vacancy, vacancy.pk, "lapse", actor=actor,
+                        comment=f"The {vacancy.label} no longer waits for anyone.",
+                    )
+                )  # fmt: skip
+                continue
+            person = User.objects.filter(pk=holder.person_id or 0, is_active=True).first()
+            if person is not None:
+                closed.append(
+                    perform(
+                        Vacancy, vacancy.pk, "fill", actor=actor, kwargs={"by": person},
+                        comment=f"The {vacancy.label} is now {person}.",
+                    )
+                )  # fmt: skip
+    return closed
+
+
+def _holder(vacancy: Vacancy) -> vacancies.Holder:
+    model = vacancy.content_type.model_class()
+    declaration = vacancies.for_model(model) if model is not None else None
+    if model is None or declaration is None:
+        return vacancies.GONE
+    obj = model._default_manager.filter(pk=vacancy.object_id).first()
+    return vacancies.GONE if obj is None else declaration.holder(obj, vacancy.place)

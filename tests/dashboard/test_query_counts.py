@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +17,7 @@ from exceptions.models import PlatformException
 from incidents.models import Incident
 from portal.core import roles
 from releases.models import Release, SignOff
-from scenarios.models import EscalationStep, Scenario
+from scenarios.models import EscalationStep, Scenario, Vacancy
 from support.models import SupportRequest
 from tests.dashboard.conftest import NOW
 from tests.factories import TeamFactory, UserFactory
@@ -28,6 +29,7 @@ URLS = [
     "/dashboard/mttr/items/?days=90",
     "/dashboard/self-service/items/?days=365&self_service=no",
     "/dashboard/undocumented-exceptions/items/",
+    "/dashboard/vacant-roles/items/",
     "/dashboard/scorecard/",
     "/dashboard/scorecard/?sort=-score&team=team-a",
     "/api/v1/metrics/?days=90",
@@ -84,6 +86,16 @@ def seed(n: int, start: int) -> None:
         )
         for s in scenarios[::3]
     )  # fmt: skip
+    vacant_person = UserFactory(username="bulk-left", is_active=False)
+    Vacancy.objects.bulk_create(
+        Vacancy(
+            scenario=s, content_type=ContentType.objects.get_for_model(Scenario), object_id=s.pk,
+            kind="role", place="cost_owner", label="cost owner", person=vacant_person,
+            left_at=NOW - dt.timedelta(days=ix[s.pk] % 100), opened_at=NOW - dt.timedelta(days=ix[s.pk] % 100),
+            status=("open", "filled")[ix[s.pk] % 2], ended_at=None if ix[s.pk] % 2 == 0 else NOW,
+        )
+        for s in scenarios[::4]
+    )  # fmt: skip
     SupportRequest.objects.bulk_create(
         SupportRequest(
             title="x", description="x", category="other", team=s.team, requester=po,
@@ -121,10 +133,10 @@ def test_same_queries_at_10_and_1000_scenarios(
     assert _counts(client, cached=False) == small
     assert _counts(client, cached=True) == small_cached
     # Computed: `cache.clear()` empties the cached session and user too, so the session, the
-    # user and their roles (three), nine aggregates and the team list. Cached: the team list.
-    assert small["/dashboard/?days=90"] == 13
+    # user and their roles (three), ten aggregates and the team list. Cached: the team list.
+    assert small["/dashboard/?days=90"] == 14
     assert small_cached["/dashboard/?days=90"] == 1
-    assert small["/api/v1/metrics/?days=90"] == 3 + 9
+    assert small["/api/v1/metrics/?days=90"] == 3 + 10
     assert small_cached["/api/v1/metrics/?days=90"] == 0
     cache.clear()
     with django_assert_num_queries(small["/dashboard/?days=90"]):

@@ -78,7 +78,7 @@ def test_release_page(
         )
     client = _client(cost_owner)
     client.get("/releases/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(release.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["entries"]) == count

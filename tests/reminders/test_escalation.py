@@ -135,9 +135,19 @@ def test_a_review_in_progress_reminds_its_reviewer(cast: SimpleNamespace) -> Non
     assert [name for name, *_ in rows("scenario_review")] == ["reviewer"]
 
 
+def test_an_owner_who_left_is_stood_in_for_by_the_product_owner(cast: SimpleNamespace) -> None:
+    cast.quality_owner.is_active = False
+    cast.quality_owner.save(update_fields=["is_active"])
+    ReleaseFactory(scenario=cast.scenario, status="submitted", submitted_at=T0)
+    sweep_at(T0 + DAY)
+    assert {name for name, *_ in rows("release_quality_signoff")} == {"po"}
+
+
 def test_nobody_named_falls_back_to_the_platform_reviewers(cast: SimpleNamespace) -> None:
     cast.quality_owner.is_active = False
     cast.quality_owner.save(update_fields=["is_active"])
+    cast.scenario.product_owner.is_active = False
+    cast.scenario.product_owner.save(update_fields=["is_active"])
     ReleaseFactory(scenario=cast.scenario, status="submitted", submitted_at=T0)
     sweep_at(T0 + DAY)
     assert {name for name, *_ in rows("release_quality_signoff")} == {"reviewer", "platform-owner"}

@@ -43,6 +43,10 @@ OAUTH2_PROVIDER = {
     "OIDC_ISS_ENDPOINT": os.environ["IDP_ISSUER"],
     "OIDC_RSA_PRIVATE_KEY": Path(os.environ["IDP_KEY_FILE"]).read_text(),
     "PKCE_REQUIRED": True,
+    # The portal's sign-out ends the provider's session too (with a valid id_token_hint).
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
     "OAUTH2_VALIDATOR_CLASS": "idp.validator.Validator",
     "SCOPES": {
         "openid": "OpenID Connect",

@@ -25,6 +25,10 @@ class Command(BaseCommand):
                 "client_type": Application.CLIENT_CONFIDENTIAL,
                 "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
                 "redirect_uris": options["redirect_uri"],
+                # Where the portal's sign-out comes back to: its sign-in page.
+                "post_logout_redirect_uris": options["redirect_uri"].replace(
+                    "/oidc/callback/", "/login/"
+                ),
                 "algorithm": Application.RS256_ALGORITHM,
                 "skip_authorization": True,
             },

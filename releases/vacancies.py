@@ -1,0 +1,39 @@
+"""Where releases name people: the sign-offs a release waits for, each owed by the person the
+scenario names for it (`SIGNOFF_RULES`), as `due_signoffs` finds them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from releases.models import SIGNOFF_RULES, Release
+from releases.selectors import due_signoffs
+from scenarios.models import Vacancy
+from scenarios.vacancies import GONE, Holder, Place, Places, register
+
+
+@register
+class ReleasePlaces(Places):
+    """A due sign-off, by kind (`quality`, `cost`, ...)."""
+
+    model = Release
+
+    def naming(self, person_id: int) -> Iterable[Place]:
+        for kind, rule in SIGNOFF_RULES.items():
+            for release in (
+                due_signoffs(kind)
+                .filter(**{f"scenario__{rule.owner_id}": person_id})
+                .order_by("pk")
+            ):
+                yield Place(
+                    release.scenario_id,
+                    release,
+                    Vacancy.Kind.SIGNOFF,
+                    kind,
+                    f"{rule.label.lower()} sign-off of release {release}",
+                )
+
+    def holder(self, obj: Any, place: str) -> Holder:
+        if not due_signoffs(place).filter(pk=obj.pk).exists():
+            return GONE
+        return Holder(True, getattr(obj.scenario, SIGNOFF_RULES[place].owner_id))

@@ -7,10 +7,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("theme/", views.theme_set, name="theme-set"),
     # The sign-in page ("login") is the identity app's: the provider's button and, while it
     # is allowed, the password form. The root URLconf puts the identity app's sign-out (which
     # also signs out of the provider) before this plain one.
-    path("theme/", views.theme_set, name="theme-set"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", token_views.profile, name="profile"),
     path("profile/tokens/", token_views.token_create, name="token-create"),

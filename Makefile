@@ -52,7 +52,7 @@ format: install
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy portal scenarios exceptions releases incidents support dashboard directory identity integrations
+	$(BIN)/mypy portal scenarios exceptions releases incidents support staffing dashboard directory identity integrations
 	$(BIN)/mypy --config-file sdk/pyproject.toml sdk/src
 
 worker: install

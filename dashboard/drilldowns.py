@@ -18,6 +18,7 @@ from dashboard.charts import format_value
 from dashboard.windows import Window
 from incidents.metrics import SecondsBetween, duration_seconds
 from incidents.models import Severity
+from support.models import SupportRequest
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,15 @@ def _support_answered(window: Window) -> QuerySet[Any]:
     )
 
 
+def _teams_onboarded(window: Window) -> QuerySet[Any]:
+    return (
+        sources.team_onboarding_base(window)
+        .filter(window.in_current("onboarded_at"))
+        .annotate(duration=SecondsBetween(F("onboarded_at"), F("requested_at")))
+        .order_by("-onboarded_at", "-pk")
+    )
+
+
 def _hours(row: Any) -> str:
     return format_value(None if row.duration is None else row.duration / 3600, "hours")
 
@@ -242,6 +252,8 @@ _DRILLDOWNS = [
          Column("Team", lambda r: r.team or ""), Column("Status", lambda r: r.get_status_display()),
          Column("Opened", lambda r: _when(r.opened_at)),
          Column("First answer", lambda r: _when(r.first_answered_at) or "not yet")],
+        [Filter("category", "Category", {value: (label, Q(category=value))
+                                         for value, label in SupportRequest.Category.choices})],
     ),
     DrillDown(
         "support-answered", "support-load", "Support requests first answered in the window",
@@ -251,6 +263,16 @@ _DRILLDOWNS = [
          Column("Team", lambda r: r.team or ""), Column("Opened", lambda r: _when(r.opened_at)),
          Column("First answer", lambda r: _when(r.first_answered_at)),
          Column("Time to first answer", _hours)],
+    ),
+    DrillDown(
+        "team-onboarding-time", "team-onboarding-time", "Teams onboarded in the window",
+        "Every team onboarding completed in the window, with its onboarding time.",
+        _teams_onboarded,
+        [Column("Team", lambda o: o.team, lambda o: o.team.get_absolute_url()),
+         Column("Onboarding", lambda o: "checklist", _url),
+         Column("Onboarding owner", lambda o: o.onboarding_owner),
+         Column("Requested", lambda o: _when(o.requested_at)),
+         Column("Onboarded", lambda o: _when(o.onboarded_at)), Column("Onboarding time", _days)],
     ),
 ]  # fmt: skip
 

@@ -26,6 +26,7 @@ from incidents.metrics import (
     duration_stats_by,
 )
 from incidents.models import Severity
+from support.models import SupportRequest
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -494,7 +495,9 @@ def _weeks_between(first: int | None, last: int | None, weeks: int) -> set[int]:
 
 
 def support_load(window: Window) -> Metric:
-    counts = _period_counts(sources.support_base(window), "opened_at", window, {})
+    categories = SupportRequest.Category
+    hits = {f"cat_{value}": Q(category=value) for value in categories.values}
+    counts = _period_counts(sources.support_base(window), "opened_at", window, hits)
     weeks_in_window = window.days / 7
     value = SecondsBetween(F("first_answered_at"), F("opened_at"))
     periods = duration_stats(
@@ -542,8 +545,50 @@ def support_load(window: Window) -> Metric:
                 previous.count,
                 "support-answered",
             ),
+            # The load by category (onboarding and DevEx among them): opened in the window.
+            *[
+                Figure(
+                    f"opened_{value}",
+                    f"Opened: {label}",
+                    "count",
+                    counts[f"current__cat_{value}"],
+                    counts[f"previous__cat_{value}"],
+                    "support-opened",
+                )
+                for value, label in categories.choices
+            ],
         ],  # fmt: skip
         series=_series(window, {k: float(counts[f"w{k}__total"]) for k in range(window.weeks)}),
+    )
+
+
+def team_onboarding_time(window: Window) -> Metric:
+    value = SecondsBetween(F("onboarded_at"), F("requested_at"))
+    current, previous, weekly, _ = _duration_periods(
+        sources.team_onboarding_base(window), "onboarded_at", value, window
+    )
+    drill = "team-onboarding-time"
+    return Metric(
+        key="team-onboarding-time",
+        label="Team onboarding time",
+        definition="Median and p90 of onboarded − requested, over the team onboardings "
+        "completed in the window.",
+        better="lower",
+        figures=[
+            Figure(
+                "median",
+                "Median",
+                "days",
+                _scaled(current.median, DAY),
+                _scaled(previous.median, DAY),
+                drill,
+            ),
+            Figure(
+                "p90", "p90", "days", _scaled(current.p90, DAY), _scaled(previous.p90, DAY), drill
+            ),
+            Figure("count", "Teams onboarded", "count", current.count, previous.count, drill),
+        ],  # fmt: skip
+        series=_series(window, {k: _scaled(s.median, DAY) for k, s in weekly.items()}),
     )
 
 
@@ -558,4 +603,5 @@ def dashboard(window: Window) -> list[Metric]:
         undocumented_exceptions(window),
         support_load(window),
         vacant_roles(window),
+        team_onboarding_time(window),
     ]

@@ -30,6 +30,7 @@ from portal.core import roles
 from portal.core.models import Team, User
 from releases.models import Release, SignOff
 from scenarios.models import Scenario, Vacancy
+from staffing.models import TeamOnboarding
 from support.models import SupportRequest
 
 OPEN_EXCEPTION = PlatformException.OPEN
@@ -263,6 +264,15 @@ def maybe_undocumented_since(moment: dt.datetime, today: dt.date) -> Q:
 def support_base(window: Window) -> QuerySet[SupportRequest]:
     requests = SupportRequest.objects.all()
     return _for_team(requests, window, "team").select_related("team", "requester", "scenario")
+
+
+# Team onboarding
+
+
+def team_onboarding_base(window: Window) -> QuerySet[TeamOnboarding]:
+    """Team onboardings that are complete (onboarded − requested is their time)."""
+    onboardings = TeamOnboarding.objects.filter(onboarded_at__isnull=False)
+    return _for_team(onboardings, window, "team").select_related("team", "onboarding_owner")
 
 
 def teams() -> QuerySet[Team]:

@@ -14,6 +14,7 @@ from directory import policies, selectors
 from directory.forms import SearchForm
 from portal.core.auth import actor
 from portal.core.pagination import paginate
+from portal.core.selectors import app_selectors
 
 
 def _check(request: HttpRequest) -> None:
@@ -52,5 +53,9 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         "team": found,
         "members": selectors.team_members(found),
         "scenarios": selectors.team_scenarios(actor(request), found),
+        # What higher apps add to a team's page (its roles and open positions, its onboarding).
+        "panels": [
+            panel for hook in app_selectors("team_panel") if (panel := hook(actor(request), found))
+        ],
     }
     return render(request, "directory/team.html", context)

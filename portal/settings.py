@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "incidents",
     # Support requests may name a scenario, so the app sits above the domain apps.
     "support",
+    "staffing",
     # The people and teams directory lists each team's scenarios, so it sits above them too.
     "directory",
     "dashboard",
@@ -434,6 +435,8 @@ PORTAL = {
     "SLA_RELEASE_SIGNOFF_HOURS": env_int("SLA_RELEASE_SIGNOFF_HOURS", 24),
     "SLA_EXCEPTION_DECISION_HOURS": env_int("SLA_EXCEPTION_DECISION_HOURS", 48),
     "SLA_POSTMORTEM_DAYS": env_int("SLA_POSTMORTEM_DAYS", 5),
+    "SLA_SUPPORT_ANSWER_HOURS": env_int("SLA_SUPPORT_ANSWER_HOURS", 24),
+    "SLA_TEAM_ONBOARDING_HOURS": env_int("SLA_TEAM_ONBOARDING_HOURS", 72),
     "SLA_ACK_MINUTES": {
         "SEV1": env_int("SLA_ACK_SEV1_MINUTES", 15),
         "SEV2": env_int("SLA_ACK_SEV2_MINUTES", 60),

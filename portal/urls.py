@@ -31,6 +31,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("support/", include("support.urls")),
+    path("staffing/", include("staffing.urls")),
     path("", include("directory.urls")),
     path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),

@@ -32,6 +32,7 @@ class SupportRequest(FSMModelMixin, models.Model):
         CAPACITY = "capacity", "Capacity"
         COST = "cost", "Cost"
         TOOLING = "tooling", "Tooling"
+        DEVEX = "devex", "Platform DevEx (SDK, CLI, playground)"
         OTHER = "other", "Other"
 
     title = models.CharField(max_length=200)

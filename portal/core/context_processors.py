@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Incidents", "/incidents/"),
     ("Exceptions", "/exceptions/"),
     ("Support", "/support/"),
+    ("Staffing", "/staffing/"),
     ("People", "/people/"),
     ("Teams", "/teams/"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from support.models import SupportRequest
 from tests.dashboard.conftest import NOW, at
 from tests.factories import TeamFactory
 from tests.incidents.factories import IncidentFactory
@@ -44,6 +45,7 @@ def test_metrics_api_values_previous_and_series(
     assert list(metrics) == [
         "onboarding-time", "self-service", "mttr", "time-to-acknowledge", "cost-review",
         "eval-coverage", "undocumented-exceptions", "support-load", "vacant-roles",
+        "team-onboarding-time",
     ]  # fmt: skip
     mttr = metrics["mttr"]
     assert mttr["unit"] == "hours"
@@ -113,7 +115,8 @@ def test_csv_export_is_for_admins(
     assert by_key[("mttr", "count")]["value"] == "2"
     assert by_key[("support-load", "per_week")]["value"] == "0"
     assert {r["team"] for r in rows} == {"alpha"}
-    assert len(rows) == 30  # every figure of the nine metrics
+    # every figure of the ten metrics (support load: four, and one per category)
+    assert len(rows) == 30 + len(SupportRequest.Category.values) + 3
 
 
 def test_schema_describes_the_endpoints(api_client: Any, outsider: Any) -> None:

@@ -323,7 +323,7 @@ def test_empty_window_is_no_data_not_zero() -> None:
     everything = {m.key: m for m in metrics.dashboard(window(days=90))}
     assert len(everything) == 9
     for key in ("onboarding-time", "self-service", "mttr", "time-to-acknowledge",
-                "cost-review", "eval-coverage"):  # fmt: skip
+                "cost-review", "eval-coverage", "team-onboarding-time"):  # fmt: skip
         assert everything[key].headline.value is None, key
         assert everything[key].headline.previous is None, key
         assert everything[key].headline.change is None, key

@@ -44,7 +44,9 @@ PAGE_BASE = 0
     [
         ("/people/", 4),  # count, page, teams, groups
         ("/teams/", 2),  # count, page
-        ("/teams/support-ai/", 4),  # team, members, their groups, scenarios
+        # team, members, their groups, scenarios; the staffing panel: live scenarios with their
+        # RACI holders, the profiles in force, the onboarding
+        ("/teams/support-ai/", 7),
     ],
 )
 def test_pages(

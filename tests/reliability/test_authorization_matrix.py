@@ -283,6 +283,33 @@ HTML_TABLE: list[Row] = [
     row("GET", "directory:teams", SIGNED_IN),
     row("GET", "directory:team", SIGNED_IN, slug="support-ai"),
     # Support requests (opened by the team's product owner)
+    # Hiring profiles and team onboarding
+    row("GET", "staffing:index", SIGNED_IN),
+    row("GET", "staffing:profiles", SIGNED_IN),
+    row("GET", "staffing:profile_new", PLATFORM),
+    row("POST", "staffing:profile_new", PLATFORM,
+        data=lambda w: {"role": "quality_owner", "title": "Q", "skills": "evaluation | 3 | Evals"}),
+    row("GET", "staffing:profile", SIGNED_IN, "extra:profile_published"),
+    row("GET", "staffing:profile", PLATFORM | {"admin"}, "extra:profile_draft"),
+    row("GET", "staffing:profile_markdown", SIGNED_IN, "extra:profile_published"),
+    row("GET", "staffing:profile_edit", PLATFORM, "extra:profile_published"),
+    row("POST", "staffing:profile_edit", PLATFORM, "extra:profile_published",
+        lambda w: {"title": "Matrix cost owner v2", "skills": "cost | 3 | Budgets"}),
+    row("POST", "staffing:profile_publish", PLATFORM, "extra:profile_draft"),
+    row("GET", "staffing:onboardings", SIGNED_IN),
+    row("GET", "staffing:onboarding_new", PRODUCT_OWNERS | PLATFORM),
+    # The team's product owner or the platform; another team's product owner is refused.
+    row("POST", "staffing:onboarding_new", {"team_po"} | PLATFORM,
+        data=lambda w: {"team": w.teams["support-ai"].pk,
+                        "onboarding_owner": w.people["reviewer"].pk}),
+    row("GET", "staffing:onboarding", SIGNED_IN, "extra:onboarding_requested"),
+    # back-office's product owner and its onboarding owner (the reviewer)
+    row("POST", "staffing:onboarding_start", {"other_po", "reviewer"}, "extra:onboarding_requested"),
+    row("POST", "staffing:onboarding_tick", {"other_po", "reviewer"}, "extra:onboarding_requested",
+        lambda w: {"item": "sdk_installed"}),
+    # Its onboarding owner only (the team has no product owner yet): a 409 for the open checklist.
+    row("POST", "staffing:onboarding_complete", {"platform_owner"},
+        "extra:onboarding_in_progress"),
     row("GET", "support:list", SIGNED_IN),
     row("GET", "support:queue", PLATFORM | {"admin"}),
     row("GET", "support:new", SIGNED_IN),

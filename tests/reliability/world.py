@@ -207,7 +207,7 @@ def build() -> World:
         alias=alias,
         token=token,
         author=author,
-        extra=_integrations(people, teams["support-ai"]),
+        extra={**_integrations(people, teams["support-ai"]), **_staffing(people, teams)},
     )
 
 
@@ -231,4 +231,32 @@ def _integrations(people: dict[str, Any], team: Any) -> dict[str, Any]:
         "endpoint": endpoint,
         "delivery": Delivery.objects.create(event=event, endpoint=endpoint),
         "channel": channel,
+    }
+
+
+def _staffing(people: dict[str, Any], teams: dict[str, Any]) -> dict[str, Any]:
+    """Hiring profiles (a draft, a published one) and onboardings (requested, in progress)."""
+    from staffing.models import HiringProfile, TeamOnboarding
+
+    published = HiringProfile.objects.create(
+        role="cost_owner", title="Matrix cost owner", created_by=people["reviewer"],
+        status="published", published_at=timezone.now(),
+    )  # fmt: skip
+    draft = HiringProfile.objects.create(
+        role="incident_owner", title="Matrix incident owner", created_by=people["reviewer"]
+    )
+    requested = TeamOnboarding.objects.create(
+        team=teams["back-office"], onboarding_owner=people["reviewer"],
+        requested_by=people["reviewer"],
+    )  # fmt: skip
+    in_progress = TeamOnboarding.objects.create(
+        team=TeamFactory(name="Matrix newcomers", slug="m-newcomers", kind="product"),
+        onboarding_owner=people["platform_owner"], requested_by=people["platform_owner"],
+        status="in_progress", started_at=timezone.now(),
+    )  # fmt: skip
+    return {
+        "profile_published": published,
+        "profile_draft": draft,
+        "onboarding_requested": requested,
+        "onboarding_in_progress": in_progress,
     }

@@ -1,0 +1,29 @@
+"""A hiring profile as Markdown, for a job description. Every user value is escaped."""
+
+from __future__ import annotations
+
+from scenarios.decision_record import escape_markdown
+from staffing.models import HiringProfile
+
+
+def profile_markdown(profile: HiringProfile) -> str:
+    lines = [
+        f"# {escape_markdown(profile.title)}",
+        "",
+        f"Role: {escape_markdown(profile.get_role_display())} · version {profile.version}"
+        f" · {profile.get_status_display().lower()}",
+    ]
+    if profile.team is not None:
+        lines.append(f"Team: {escape_markdown(profile.team.name)}")
+    if profile.summary:
+        lines += ["", escape_markdown(profile.summary)]
+    lines += ["", "## Skills", "", "| Area | Skill | Level |", "|---|---|---|"]
+    for skill in profile.skills.all():
+        lines.append(
+            f"| {escape_markdown(skill.get_area_display())} | {escape_markdown(skill.name)} "
+            f"| {escape_markdown(skill.get_level_display())} |"
+        )
+    missing = profile.missing_areas()
+    if missing:
+        lines += ["", f"Missing for this role: {escape_markdown(', '.join(missing))}."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,264 @@
+"""Hiring profiles (versioned role profiles with skills) and team onboarding (a checklist)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from portal.core.transitions import guard, policy
+
+_policy = partial(policy, "staffing.policies")
+
+
+class Role(models.TextChoices):
+    """The roles the platform publishes profiles for."""
+
+    AI_PLATFORM_ENGINEER = "ai_platform_engineer", "AI platform engineer"
+    EVALUATION_ENGINEER = "evaluation_engineer", "Evaluation engineer"
+    AI_ENGINEER = "ai_engineer", "AI engineer (route, context, prompt, tools, cache)"
+    AI_PRODUCT_OWNER = "ai_product_owner", "AI product owner"
+    QUALITY_OWNER = "quality_owner", "Quality owner"
+    COST_OWNER = "cost_owner", "Cost owner"
+    INCIDENT_OWNER = "incident_owner", "Incident owner"
+    OTHER = "other", "Other"
+
+
+class SkillArea(models.TextChoices):
+    EVALUATION = "evaluation", "Evaluation"
+    DEVEX = "devex", "Platform DevEx"
+    PLATFORM = "platform", "Platform engineering"
+    PRODUCT = "product", "Product"
+    COST = "cost", "Cost"
+    OPERATIONS = "operations", "Operations and incidents"
+    OTHER = "other", "Other"
+
+
+# The anti-pattern "hiring profile ignores evaluation and platform DevEx skills": the skill areas
+# a profile for each role must cover. The page, the list's filter and the export read this.
+REQUIRED_SKILL_AREAS: dict[str, frozenset[str]] = {
+    Role.AI_PLATFORM_ENGINEER: frozenset({SkillArea.EVALUATION, SkillArea.DEVEX}),
+    Role.EVALUATION_ENGINEER: frozenset({SkillArea.EVALUATION}),
+    Role.AI_ENGINEER: frozenset({SkillArea.EVALUATION, SkillArea.DEVEX}),
+    Role.AI_PRODUCT_OWNER: frozenset({SkillArea.EVALUATION}),
+    Role.QUALITY_OWNER: frozenset({SkillArea.EVALUATION}),
+}
+
+# Which profile fills each RACI role of a scenario (scenarios.models.Scenario.RACI_FIELDS).
+RACI_PROFILES: dict[str, str] = {
+    "product_owner": Role.AI_PRODUCT_OWNER,
+    "platform_owner": Role.AI_PLATFORM_ENGINEER,
+    "quality_owner": Role.QUALITY_OWNER,
+    "route_owner": Role.AI_ENGINEER,
+    "context_owner": Role.AI_ENGINEER,
+    "prompt_owner": Role.AI_ENGINEER,
+    "tools_owner": Role.AI_ENGINEER,
+    "cache_owner": Role.AI_ENGINEER,
+    "cost_owner": Role.COST_OWNER,
+    "incident_owner": Role.INCIDENT_OWNER,
+}
+
+
+class HiringProfileQuerySet(models.QuerySet["HiringProfile"]):
+    def published(self) -> HiringProfileQuerySet:
+        """The versions in force: one per role and team at most."""
+        return self.filter(status=HiringProfile.Status.PUBLISHED)
+
+    def flagged(self) -> HiringProfileQuerySet:
+        """Profiles lacking a skill area REQUIRED_SKILL_AREAS asks of their role."""
+        lacking = Q(pk__in=[])
+        for role, areas in REQUIRED_SKILL_AREAS.items():
+            misses = Q(pk__in=[])
+            for area in sorted(areas):
+                has = Exists(ProfileSkill.objects.filter(profile=OuterRef("pk"), area=area))
+                misses |= Q(~has)
+            lacking |= Q(role=role) & misses
+        return self.filter(lacking)
+
+
+class HiringProfile(FSMModelMixin, models.Model):
+    """One version of a role profile. A published version never changes: editing it makes a
+    new draft version, and publishing that supersedes the one before."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+
+    role = models.CharField(max_length=32, choices=Role.choices)
+    team = models.ForeignKey(
+        "core.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hiring_profiles",
+        help_text="A team's own profile; empty for the platform's profile of the role.",
+    )
+    version = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HiringProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "team_id", "-version"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["role", "team", "version"],
+                name="staffing_profile_version_unique",
+                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["role", "team"],
+                condition=Q(status="published"),
+                name="staffing_one_published_profile",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def get_absolute_url(self) -> str:
+        return f"/staffing/profiles/{self.pk}/"
+
+    def missing_areas(self, areas: set[str] | None = None) -> list[str]:
+        """Required skill areas (REQUIRED_SKILL_AREAS) this version lacks, as labels."""
+        have = areas if areas is not None else {s.area for s in self.skills.all()}
+        need = REQUIRED_SKILL_AREAS.get(self.role, frozenset())
+        return [SkillArea(area).label for area in sorted(need - have)]
+
+    @transition(
+        field=status, source=Status.DRAFT, target=Status.PUBLISHED,
+        permission=_policy("can_publish"), custom={"label": "Publish"},
+    )  # fmt: skip
+    def publish(self) -> None:
+        self.published_at = timezone.now()
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.SUPERSEDED,
+                permission=_policy("can_publish"), custom={"label": "Supersede"})  # fmt: skip
+    def supersede(self) -> None:
+        pass
+
+
+class ProfileSkill(models.Model):
+    """A skill a profile asks for, at a level (1 awareness to 4 expert)."""
+
+    class Level(models.IntegerChoices):
+        AWARENESS = 1, "Awareness"
+        WORKING = 2, "Working"
+        PRACTITIONER = 3, "Practitioner"
+        EXPERT = 4, "Expert"
+
+    profile = models.ForeignKey(HiringProfile, on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(max_length=120)
+    area = models.CharField(max_length=16, choices=SkillArea.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.WORKING)
+
+    class Meta:
+        ordering = ["area", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_level_display()})"
+
+
+class ChecklistItem(models.TextChoices):
+    PRODUCT_OWNER = "product_owner", "Product owner named"
+    GATEWAY_ACCESS = "gateway_access", "Gateway access through the platform (no provider keys)"
+    SDK_INSTALLED = "sdk_installed", "SDK or CLI installed"
+    TEMPLATE_SCENARIO = "template_scenario", "First scenario drafted from a golden-path template"
+    PLAYGROUND_TRIED = "playground_tried", "Playground tried"
+    MODEL_READ = "model_read", "The operating model read"
+
+
+# Items the portal checks from its own data; every other item is ticked by a person (audited).
+CHECKED_FROM_DATA: frozenset[str] = frozenset(
+    {ChecklistItem.PRODUCT_OWNER, ChecklistItem.TEMPLATE_SCENARIO}
+)
+
+
+class TeamOnboarding(FSMModelMixin, models.Model):
+    """A new product team on its way onto the platform."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        IN_PROGRESS = "in_progress", "In progress"
+        ONBOARDED = "onboarded", "Onboarded"
+
+    OPEN_STATES: ClassVar[tuple[str, ...]] = (Status.REQUESTED, Status.IN_PROGRESS)
+
+    team = models.OneToOneField("core.Team", on_delete=models.PROTECT, related_name="onboarding")
+    onboarding_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The platform member who guides the team and is reminded while it waits.",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.REQUESTED, protected=True,
+        db_index=True,
+    )  # fmt: skip
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Onboarding of {self.team}"
+
+    def get_absolute_url(self) -> str:
+        return f"/staffing/onboardings/{self.pk}/"
+
+    @transition(
+        field=status, source=Status.REQUESTED, target=Status.IN_PROGRESS,
+        permission=_policy("can_advance"), custom={"label": "Start onboarding"},
+    )  # fmt: skip
+    def start(self) -> None:
+        self.started_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.IN_PROGRESS, target=Status.ONBOARDED,
+        permission=_policy("can_advance"),
+        conditions=[guard("staffing.checklist", "incomplete", "checklist_incomplete")],
+        custom={"label": "Mark onboarded"},
+    )  # fmt: skip
+    def complete(self) -> None:
+        self.onboarded_at = timezone.now()
+
+
+class OnboardingTick(models.Model):
+    """A checklist item a person ticked (the items the portal checks itself have none)."""
+
+    onboarding = models.ForeignKey(TeamOnboarding, on_delete=models.CASCADE, related_name="ticks")
+    item = models.CharField(max_length=32, choices=ChecklistItem.choices)
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ticked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ticked_at", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["onboarding", "item"], name="staffing_tick_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_item_display()

@@ -68,6 +68,18 @@ def current_values(scenario: Scenario) -> dict[str, Any]:
     return values
 
 
+def write_fields(scenario: Scenario, proposed: dict[str, Any]) -> None:
+    """Set the proposed values of the scenario's own fields on the instance (not saved)."""
+    for name in Scenario.GOVERNED_FIELDS:
+        if name not in proposed:
+            continue
+        field: Any = Scenario._meta.get_field(name)
+        value = proposed[name]
+        setattr(scenario, field.attname, None if value is None else field.to_python(value))
+        if field.is_relation and field.is_cached(scenario):
+            field.delete_cached_value(scenario)
+
+
 def _cached(queryset: QuerySet[Any], rows: list[Any]) -> QuerySet[Any]:
     """A queryset that answers with `rows`, as a prefetch leaves it."""
     queryset._result_cache = rows  # type: ignore[attr-defined]
@@ -83,14 +95,7 @@ def result_of(amendment: Amendment, scenario: Scenario | None = None) -> Scenari
     result._state = copy.copy(scenario._state)
     result._state.fields_cache = dict(scenario._state.fields_cache)
     proposed = amendment.proposed or {}
-    for name in Scenario.GOVERNED_FIELDS:
-        if name not in proposed:
-            continue
-        field = Scenario._meta.get_field(name)
-        value = proposed[name]
-        setattr(result, field.attname, None if value is None else field.to_python(value))
-        if field.is_relation and field.is_cached(result):
-            field.delete_cached_value(result)
+    write_fields(result, proposed)
     now = current_values(scenario)
     tool_ids = proposed.get("allowed_tools", now["allowed_tools"])
     people_ids = proposed.get(ESCALATION, now[ESCALATION])
@@ -165,7 +170,8 @@ def display(name: str, value: Any, people: dict[int, Any], tools: dict[int, Any]
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    choices = dict(Scenario._meta.get_field(name).flatchoices)
+    field: Any = Scenario._meta.get_field(name)
+    choices = dict(field.flatchoices)
     return str(choices.get(value, value))
 
 
@@ -215,8 +221,9 @@ def amendment_list(
 
 def get_amendment_for(user: User, pk: Any) -> Amendment:
     """The amendment if this user may see it, with its scenario loaded; else 404."""
+    steps: Any = Prefetch("escalation_steps", EscalationStep.objects.order_by("position"))
     related = Scenario.objects.prefetch_related(
-        Prefetch("escalation_steps", EscalationStep.objects.order_by("position")),
+        steps,
         "allowed_tools",
     ).select_related("team")
     try:

@@ -309,13 +309,7 @@ def _apply(amendment: Amendment, actor: User) -> None:
     amendment.scenario = scenario
     changed = selectors.changes(amendment)
     proposed = amendment.proposed
-    for name in Scenario.GOVERNED_FIELDS:
-        if name in proposed:
-            field = Scenario._meta.get_field(name)
-            value = proposed[name]
-            setattr(scenario, field.attname, None if value is None else field.to_python(value))
-            if field.is_relation and field.is_cached(scenario):
-                field.delete_cached_value(scenario)
+    selectors.write_fields(scenario, proposed)
     # The values were validated at submission and again at approval (`_complete`).
     tools = proposed.get("allowed_tools")
     people_ids = proposed.get(ESCALATION)

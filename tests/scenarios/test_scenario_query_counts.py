@@ -18,9 +18,10 @@ EXPECTED = {
     "/scenarios/": 4,
     "/scenarios/review-queue/": 3,
     "/api/v1/scenarios/": 2,
-    "detail": 11,
+    # One query each for the amendment history (its requesters and deciders joined).
+    "detail": 12,
     "api-detail": 7,
-    "api-record": 8,
+    "api-record": 9,
 }
 
 

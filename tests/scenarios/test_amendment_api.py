@@ -220,3 +220,16 @@ def test_minor_edit(api_client: Any, make_scenario: Any, product_owner: Any, out
     assert response.status_code == 200 and response.json()["description"] == "Now also in French"
     refused = client.patch(url, {"cost_owner": None}, format="json")
     assert refused.status_code == 400 and "cost_owner" in refused.json()["errors"]
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_list_queries_do_not_grow(
+    size: int, api_client: Any, make_amendment: Any, outsider: Any, django_assert_num_queries: Any
+) -> None:
+    for _ in range(size):
+        make_amendment("applied")
+    client = _client(api_client, outsider)
+    client.get("/api/v1/amendments/")
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/amendments/")
+    assert response.status_code == 200 and response.json()["count"] == size

@@ -14,15 +14,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal.core.api import HISTORY_ACTION, history_page, history_schema
 from portal.core.api_conventions import (
     ERRORS,
     TRANSITION_ERRORS,
     BoundedPageNumberPagination,
     transition_responses,
 )
-from portal.core.audit import history_for
 from portal.core.auth import actor
-from portal.core.serializers import AuditEntrySerializer
 from scenarios.amendments import selectors, services
 from scenarios.amendments.serializers import (
     AmendmentCreateSerializer,
@@ -174,21 +173,17 @@ class AmendmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(
         summary="The field-by-field diff: the scenario's current values against the proposed",
         responses={200: ChangeSerializer(many=True), **ERRORS},
+        filters=False,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def diff(self, request: Request, pk: Any = None) -> Response:
         amendment = selectors.get_amendment_for(actor(request), pk)
         return Response(ChangeSerializer(selectors.changes(amendment), many=True).data)
 
-    @extend_schema(
-        summary="The amendment's history (its audit rows, oldest first)",
-        responses={200: AuditEntrySerializer(many=True), **ERRORS},
-    )
-    @action(detail=True, methods=["get"])
+    @history_schema("amendment")
+    @action(detail=True, **HISTORY_ACTION)
     def history(self, request: Request, pk: Any = None) -> Response:
-        amendment = selectors.get_amendment_for(actor(request), pk)
-        rows = history_for(amendment).order_by("seq")
-        return Response(AuditEntrySerializer(rows, many=True).data)
+        return history_page(self, selectors.get_amendment_for(actor(request), pk))
 
 
 def _values(data: Any) -> dict[str, Any]:

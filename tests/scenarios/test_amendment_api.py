@@ -83,7 +83,7 @@ def test_from_request_to_applied(
     assert approved.status_code == 200 and approved.json()["status"] == "applied"
     scenario.refresh_from_db()
     assert scenario.cost_owner == new_cost_owner
-    history = reviewer.get(f"/api/v1/amendments/{pk}/history/").json()
+    history = reviewer.get(f"/api/v1/amendments/{pk}/history/").json()["results"]
     assert [row["transition"] for row in history] == ["create", "submit", "approve", "apply"]
     assert reviewer.post(f"/api/v1/amendments/{pk}/approve/", {}, format="json").status_code == 409
     listed = reviewer.get("/api/v1/amendments/", {"status": "applied"}).json()

@@ -306,6 +306,12 @@ def _apply(amendment: Amendment, actor: User) -> None:
     """Write the proposed values onto the locked scenario, check the result as an intake is
     checked, and audit before and after of every changed field on the scenario."""
     scenario = lock(Scenario, amendment.scenario_id)
+    if scenario.status not in Scenario.LIVE_STATES:
+        raise TransitionConflict(
+            f"“{scenario}” is {scenario.get_status_display().lower()}: only a live scenario "
+            "takes an amendment.",
+            code="invalid_state",
+        )
     amendment.scenario = scenario
     changed = selectors.changes(amendment)
     proposed = amendment.proposed

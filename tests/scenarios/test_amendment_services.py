@@ -356,3 +356,18 @@ def test_minor_edit_only_on_live_scenarios(make_scenario: Any, product_owner: An
         scenario_services.scenario_edit_minor(
             scenario.pk, actor=product_owner, data={"description": "x"}
         )
+
+
+def test_a_scenario_retired_meanwhile_takes_no_amendment(
+    make_amendment: Any, platform_reviewer: Any, new_cost_owner: Any
+) -> None:
+    amendment = make_amendment("submitted")
+    scenario_services.scenario_retire(
+        amendment.scenario_id, actor=platform_reviewer, comment="Replaced"
+    )
+    with pytest.raises(TransitionConflict):
+        amendment_services.amendment_approve(amendment.pk, actor=platform_reviewer)
+    amendment.refresh_from_db()
+    amendment.scenario.refresh_from_db()
+    assert amendment.status == "submitted"
+    assert amendment.scenario.cost_owner_id != new_cost_owner.pk

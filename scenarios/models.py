@@ -522,6 +522,7 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
         "release_process",
     )  # fmt: skip
     # Answers held by the amendment itself, not by the scenario.
+    MAX_LATENCY_MS: ClassVar[int] = 3_600_000
     MIGRATION_FIELDS: ClassVar[tuple[str, ...]] = (
         "discovery", "self_hosted_candidate", "latency_p50_ms", "latency_p95_ms",
     )  # fmt: skip

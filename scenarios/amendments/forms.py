@@ -37,10 +37,16 @@ class AmendmentForm(ScenarioForm):
         required=False, max_length=200, label=selectors.label("self_hosted_candidate")
     )
     latency_p50_ms = forms.IntegerField(
-        required=False, min_value=0, label=selectors.label("latency_p50_ms")
+        required=False,
+        min_value=0,
+        max_value=Amendment.MAX_LATENCY_MS,
+        label=selectors.label("latency_p50_ms"),
     )
     latency_p95_ms = forms.IntegerField(
-        required=False, min_value=0, label=selectors.label("latency_p95_ms")
+        required=False,
+        min_value=0,
+        max_value=Amendment.MAX_LATENCY_MS,
+        label=selectors.label("latency_p95_ms"),
     )
 
     def __init__(self, *args: Any, amendment: Amendment, user: User, **kwargs: Any) -> None:

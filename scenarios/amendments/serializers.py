@@ -28,13 +28,20 @@ class AmendmentValuesSerializer(ScenarioWriteSerializer):
 
     team = None  # type: ignore[assignment]
     discovery = DiscoveryCandidateSerializer(
-        many=True, required=False, help_text="Migration, product side: candidate models tried."
+        many=True,
+        required=False,
+        max_length=50,
+        help_text="Migration, product side: candidate models tried.",
     )
     self_hosted_candidate = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="Migration, platform side."
     )
-    latency_p50_ms = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    latency_p95_ms = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    latency_p50_ms = serializers.IntegerField(
+        min_value=0, max_value=Amendment.MAX_LATENCY_MS, required=False, allow_null=True
+    )
+    latency_p95_ms = serializers.IntegerField(
+        min_value=0, max_value=Amendment.MAX_LATENCY_MS, required=False, allow_null=True
+    )
 
     class Meta(ScenarioWriteSerializer.Meta):
         fields: ClassVar[list[str]] = [  # type: ignore[misc]

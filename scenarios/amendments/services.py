@@ -149,8 +149,10 @@ def _set_migration_answer(
             number = None if value in (None, "") else int(value)
         except (TypeError, ValueError):
             number = -1
-        if number is not None and number < 0:
-            errors.setdefault(name, []).append("Give a whole number of milliseconds.")
+        if number is not None and not 0 <= number <= Amendment.MAX_LATENCY_MS:
+            errors.setdefault(name, []).append(
+                f"Give a whole number of milliseconds, at most {Amendment.MAX_LATENCY_MS}."
+            )
             return
         setattr(amendment, name, number)
 

@@ -309,7 +309,9 @@ def test_migration_in_two_parts(
     assert amendment.discovery[1] == {"model": "qwen-2.5-72b", "score": "86"}
 
 
-def test_migration_answers_are_checked(make_scenario: Any, product_owner: Any) -> None:
+def test_migration_answers_are_checked(
+    make_scenario: Any, product_owner: Any, platform_reviewer: Any
+) -> None:
     scenario = make_scenario("onboarded")
     amendment = amendment_services.amendment_create(
         actor=product_owner, scenario=scenario, kind="migration", summary="Move"
@@ -319,6 +321,11 @@ def test_migration_answers_are_checked(make_scenario: Any, product_owner: Any) -
             amendment.pk, actor=product_owner, values={"discovery": [{"model": "x", "score": 101}]}
         )
     assert "discovery" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        amendment_services.amendment_update(
+            amendment.pk, actor=platform_reviewer, values={"latency_p50_ms": 2**40}
+        )
+    assert "latency_p50_ms" in refused.value.message_dict
 
 
 # Minor fields ------------------------------------------------------------------------------

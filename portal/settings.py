@@ -395,6 +395,8 @@ SPECTACULAR_SETTINGS = {
         "RollbackKindEnum": "incidents.models.RollbackAction.Kind",
         "ScenarioStatusEnum": "scenarios.models.Scenario.Status",
         "ScenarioRiskEnum": "scenarios.models.Scenario.Risk",
+        "AmendmentStatusEnum": "scenarios.models.Amendment.Status",
+        "AmendmentKindEnum": "scenarios.models.Amendment.Kind",
         "SupportRequestStatusEnum": "support.models.SupportRequest.Status",
         "TeamKindEnum": "portal.core.models.Team.Kind",
     },

@@ -32,6 +32,7 @@ from scenarios.serializers import (
     CommentSerializer,
     DecisionRecordSerializer,
     DecisionSerializer,
+    MinorEditSerializer,
     ScenarioListSerializer,
     ScenarioSerializer,
     ScenarioWriteSerializer,
@@ -235,6 +236,19 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: Any = None) -> Response:
         return self._transition(request, pk, services.scenario_retire)
+
+    @extend_schema(
+        summary="Edit a live scenario's minor fields (description, expected volume): no review",
+        request=MinorEditSerializer,
+        responses={200: ScenarioSerializer, **UPDATE_ERRORS},
+    )
+    @action(detail=True, methods=["patch"], url_path="minor")
+    def minor(self, request: Request, pk: Any = None) -> Response:
+        scenario = selectors.get_scenario_for(actor(request), pk)
+        body = MinorEditSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        services.scenario_edit_minor(scenario.pk, actor=actor(request), data=body.validated_data)
+        return _detail(request, scenario.pk)
 
     @extend_schema(
         summary="The decision record (RACI, contract, checklist, reviews, timeline) as JSON",

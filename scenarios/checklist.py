@@ -56,7 +56,7 @@ SELF_HOSTED_LABELS: dict[str, str] = {
     "owned_slo": "Owned SLO",
 }
 
-ESCALATION_FIELD = "escalation_path"
+ESCALATION_FIELD = Scenario.ESCALATION_FIELD
 
 
 def _blank(value: Any) -> bool:

@@ -19,7 +19,8 @@ from portal.core.audit import history_for
 from portal.core.models import AuditEntry, User
 from portal.core.notifications import absolute_url
 from scenarios import checklist, selectors
-from scenarios.models import Scenario, Vacancy
+from scenarios.amendments import selectors as amendments
+from scenarios.models import Amendment, Scenario, Vacancy
 
 CONTRACT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -158,12 +159,19 @@ def vacancy_rows(vacancies: list[Vacancy]) -> list[dict[str, Any]]:
     ]
 
 
-def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[str, Any]:
+def build(
+    scenario: Scenario,
+    history: list[AuditEntry] | None = None,
+    amended: list[Amendment] | None = None,
+) -> dict[str, Any]:
     """The record as plain data (JSON-ready except datetimes, which DRF and templates format).
 
-    Pass `history` when the caller has already read the audit trail (the page shows it too)."""
+    Pass `history` (and `amended`) when the caller has already read the audit trail (and the
+    amendments): the page shows them too."""
     if history is None:
         history = list(history_for(scenario))
+    if amended is None:
+        amended = amendments.scenario_amendments(scenario)
     reviews = list(scenario.reviews.all())
     latest = reviews[0] if reviews else None
     flagged = {tool.pk for tool in selectors.flagged_tools(scenario)}
@@ -232,6 +240,7 @@ def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[s
             if scenario.status in Scenario.EDITABLE_STATES
             else []
         ),
+        "amendments": [_amendment(amendment) for amendment in amended],
         "timeline": [
             {
                 "transition": entry.transition,
@@ -243,6 +252,26 @@ def build(scenario: Scenario, history: list[AuditEntry] | None = None) -> dict[s
                 "created_at": entry.created_at,
             }
             for entry in history
+        ],
+    }
+
+
+def _amendment(amendment: Amendment) -> dict[str, Any]:
+    return {
+        "id": amendment.pk,
+        "url": absolute_url(amendment.get_absolute_url()),
+        "kind": amendment.kind,
+        "kind_label": amendment.get_kind_display(),
+        "status": amendment.status,
+        "status_label": amendment.get_status_display(),
+        "summary": amendment.summary,
+        "requested_by": _person(amendment.requested_by),
+        "decided_by": _person(amendment.decided_by),
+        "created_at": amendment.created_at,
+        "applied_at": amendment.applied_at,
+        "changes": [
+            {"field": name, "before": change["before"], "after": change["after"]}
+            for name, change in amendment.applied_changes.items()
         ],
     }
 
@@ -318,6 +347,7 @@ def to_markdown(record: dict[str, Any]) -> str:
         *_md_checklist(record),
         *_md_reviews(record),
         *_md_operations(record),
+        *_md_amendments(record),
         *_md_timeline(record),
     ]
     return "\n".join(out).rstrip() + "\n"
@@ -398,6 +428,22 @@ def _md_operations(record: dict[str, Any]) -> list[str]:
         f"- {_md(e['title'])} ({_md(e['kind'])}, {e['status']}, expires {_when(e['expires_on'])})"
         for e in record["open_exceptions"]
     ] or ["_none_"]
+    return [*lines, ""]
+
+
+def _md_amendments(record: dict[str, Any]) -> list[str]:
+    lines = ["## Amendment history", ""]
+    for item in record["amendments"]:
+        lines.append(
+            f"- {_when(item['created_at'])} **{_md(item['summary'])}** ({item['kind_label']}, "
+            f"{item['status_label']}), requested by {_who(item['requested_by'])}"
+        )
+        lines += [
+            f"  - {_md(change['field'])}: {_md(change['before'])} → {_md(change['after'])}"
+            for change in item["changes"]
+        ]
+    if not record["amendments"]:
+        lines.append("_no amendments_")
     return [*lines, ""]
 
 

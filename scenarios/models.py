@@ -17,6 +17,11 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from portal.core.models import ChoiceLabels, Team, User
 from portal.core.transitions import policy
 
+
+def _without(fields: tuple[str, ...], *skip: str) -> tuple[str, ...]:
+    return tuple(name for name in fields if name not in skip)
+
+
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
@@ -290,6 +295,14 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         "template",
     )  # fmt: skip
     MAX_ESCALATION_STEPS: ClassVar[int] = 10
+    ESCALATION_FIELD: ClassVar[str] = "escalation_path"
+    # Edited directly by the team on a live scenario (audited, no review).
+    MINOR_FIELDS: ClassVar[tuple[str, ...]] = ("description", "expected_volume")
+    # What only an amendment changes once the scenario is live (with its tools and escalation
+    # path, which are relations: `Amendment.AMENDABLE_FIELDS`).
+    GOVERNED_FIELDS: ClassVar[tuple[str, ...]] = _without(
+        INTAKE_FIELDS, *MINOR_FIELDS, "name", "template"
+    )
 
     # Set only when loaded: by `scenario_detail`'s prefetch (`to_attr`) or by the exceptions
     # panel. Absent otherwise, so readers ask `getattr(scenario, "open_exceptions", None)`.
@@ -527,3 +540,168 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(field=status, source=Status.OPEN, target=Status.LAPSED, custom={"label": "Lapse"})
     def lapse(self) -> None:
         self.ended_at = timezone.now()
+
+
+# Amendment.OPEN_STATES, where the one-open-amendment constraint (in Meta) can read it.
+_AMENDMENT_OPEN_STATES = ("draft", "submitted", "changes_requested", "approved")
+
+
+class AmendmentQuerySet(models.QuerySet["Amendment"]):
+    def open(self) -> AmendmentQuerySet:
+        """Not yet decided: at most one per scenario (a database constraint holds it)."""
+        return self.filter(status__in=Amendment.OPEN_STATES)
+
+
+class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
+    """Proposed new values of a live scenario's governed fields; applied when approved."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "Change"
+        HAND_OVER = "hand_over", "Hand-over (owners and escalation path)"
+        MIGRATION = "migration", "Migration to self-hosted"
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="amendments")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CHANGE)
+    summary = models.CharField(max_length=200, help_text="What changes and why.")
+    # {field: value} of the governed fields that change: user, tool and escalation people as
+    # ids, decimals as strings. Only differences from the scenario are kept.
+    proposed = models.JSONField(default=dict, blank=True)
+    # Migration to self-hosted: the product side's model discovery ...
+    discovery = models.JSONField(
+        default=list, blank=True, help_text="Candidate models tried, each with its eval score."
+    )
+    # ... and the platform side's answers that the scenario itself does not hold.
+    self_hosted_candidate = models.CharField(max_length=200, blank=True)
+    latency_p50_ms = models.PositiveIntegerField(null=True, blank=True)
+    latency_p95_ms = models.PositiveIntegerField(null=True, blank=True)
+    # {field: {"before": ..., "after": ...}} as applied (display values).
+    applied_changes = models.JSONField(default=dict, blank=True)
+    status = FSMField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    platform_part_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    # Undecided; approved lasts only inside the transaction that applies it.
+    OPEN_STATES: ClassVar[tuple[str, ...]] = _AMENDMENT_OPEN_STATES
+    EDITABLE_STATES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.CHANGES_REQUESTED)
+    RELATION_FIELDS: ClassVar[tuple[str, ...]] = ("allowed_tools", Scenario.ESCALATION_FIELD)
+    AMENDABLE_FIELDS: ClassVar[tuple[str, ...]] = (*Scenario.GOVERNED_FIELDS, *RELATION_FIELDS)
+    HAND_OVER_FIELDS: ClassVar[tuple[str, ...]] = (
+        *Scenario.RACI_FIELDS,
+        Scenario.ESCALATION_FIELD,
+    )
+    # The article's split of a migration to self-hosted: each side edits only its own part.
+    PRODUCT_PART: ClassVar[tuple[str, ...]] = (
+        "success_criterion", "eval_dataset", "eval_threshold", "discovery",
+    )  # fmt: skip
+    PLATFORM_PART: ClassVar[tuple[str, ...]] = (
+        "self_hosted_candidate", "capacity_plan", "latency_p50_ms", "latency_p95_ms",
+        "fallback", "fallback_alias", "runtime_upgrade_policy", "owned_policies", "owned_slo",
+        "release_process",
+    )  # fmt: skip
+    # Answers held by the amendment itself, not by the scenario.
+    MAX_LATENCY_MS: ClassVar[int] = 3_600_000
+    MIGRATION_FIELDS: ClassVar[tuple[str, ...]] = (
+        "discovery", "self_hosted_candidate", "latency_p50_ms", "latency_p95_ms",
+    )  # fmt: skip
+
+    objects = AmendmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["scenario"],
+                condition=models.Q(status__in=_AMENDMENT_OPEN_STATES),
+                name="amendment_one_open_per_scenario",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.pk} of {self.scenario}: {self.summary}"
+
+    def get_absolute_url(self) -> str:
+        return f"/scenarios/amendments/{self.pk}/"
+
+    @property
+    def is_migration(self) -> bool:
+        return self.kind == self.Kind.MIGRATION
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.CHANGES_REQUESTED],
+        target=Status.SUBMITTED,
+        permission=_policy("can_submit_amendment"),
+        custom={"label": "Submit for review"},
+    )
+    def submit(self, by: User | None = None) -> None:
+        self.submitted_at = timezone.now()
+        self.submitted_by = by
+
+    @transition(
+        field=status, source=Status.SUBMITTED, target=Status.APPROVED,
+        permission=_policy("can_review_amendment"), custom={"label": "Approve and apply"},
+    )  # fmt: skip
+    def approve(self, by: User | None = None) -> None:
+        self.decided_at = timezone.now()
+        self.decided_by = by
+
+    @transition(
+        field=status, source=Status.APPROVED, target=Status.APPLIED,
+        permission=_policy("can_review_amendment"), custom={"label": "Apply"},
+    )  # fmt: skip
+    def apply(self) -> None:
+        self.applied_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.SUBMITTED, target=Status.CHANGES_REQUESTED,
+        permission=_policy("can_review_amendment"),
+        custom={"label": "Request changes", "style": "secondary", "needs_comment": True},
+    )  # fmt: skip
+    def request_changes(self, by: User | None = None) -> None:
+        self.decided_at = timezone.now()
+        self.decided_by = by
+
+    @transition(
+        field=status, source=Status.SUBMITTED, target=Status.REJECTED,
+        permission=_policy("can_review_amendment"),
+        custom={"label": "Reject", "style": "danger", "needs_comment": True},
+    )  # fmt: skip
+    def reject(self, by: User | None = None) -> None:
+        self.decided_at = timezone.now()
+        self.decided_by = by
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED],
+        target=Status.WITHDRAWN,
+        permission=_policy("can_withdraw_amendment"),
+        custom={"label": "Withdraw", "style": "danger"},
+    )
+    def withdraw(self) -> None:
+        pass

@@ -81,13 +81,19 @@ def can_submit(user: User, scenario: Any) -> bool:
     return is_team_product_owner(user, scenario)
 
 
-def can_review(user: User, scenario: Any) -> bool:
-    """Platform reviewers, but never on what they submitted or are named in."""
+def may_review(user: User, scenario: Any, authors: Any) -> bool:
+    """The review rule of scenarios and their amendments: platform reviewers, never on what
+    they authored or submitted (`authors`: user ids) nor where they are a named owner."""
     if not is_platform(user):
         return False
-    if scenario.submitted_by_id == user.pk or scenario.created_by_id == user.pk:
+    if user.pk in set(authors):
         return False
     return not is_named_owner(user, scenario)
+
+
+def can_review(user: User, scenario: Any) -> bool:
+    """Platform reviewers, but never on what they submitted or are named in."""
+    return may_review(user, scenario, (scenario.submitted_by_id, scenario.created_by_id))
 
 
 def can_onboard(user: User, scenario: Any) -> bool:
@@ -118,3 +124,56 @@ def can_act_as_delegate(user: User) -> bool:
 def can_manage_templates(user: User) -> bool:
     """The platform publishes and edits intake templates; admins too."""
     return is_platform(user) or is_admin(user)
+
+
+# Amendments of live scenarios
+def can_open_amendment(user: User, scenario: Any) -> bool:
+    """The team's product owners and platform open amendments, of live scenarios only."""
+    return scenario.status in scenario.LIVE_STATES and can_change_intake(user, scenario)
+
+
+def amendment_parts(user: User, amendment: Any) -> frozenset[str]:
+    """The amendable fields this user may propose: all of them for the team's product owners
+    and platform, except in a migration, where each side edits only its own part."""
+    scenario = amendment.scenario
+    if not can_change_intake(user, scenario):
+        return frozenset()
+    if not amendment.is_migration:
+        return frozenset(amendment.AMENDABLE_FIELDS)
+    parts: set[str] = set()
+    if is_team_product_owner(user, scenario):
+        parts.update(amendment.PRODUCT_PART)
+    if is_platform(user):
+        parts.update(amendment.PLATFORM_PART)
+    return frozenset(parts)
+
+
+def can_edit_amendment(user: User, amendment: Any) -> bool:
+    """Edit now: a draft or one sent back, by whoever may propose a part of it."""
+    return amendment.status in amendment.EDITABLE_STATES and bool(amendment_parts(user, amendment))
+
+
+def can_submit_amendment(user: User, amendment: Any) -> bool:
+    """Whoever may edit it submits it (a migration when both parts are complete)."""
+    return bool(amendment_parts(user, amendment))
+
+
+def can_withdraw_amendment(user: User, amendment: Any) -> bool:
+    """The team's product owners, platform and the requester withdraw an undecided one."""
+    return bool(amendment_parts(user, amendment)) or (
+        signed_in(user) and amendment.requested_by_id == user.pk
+    )
+
+
+def can_review_amendment(user: User, amendment: Any) -> bool:
+    """The scenario review rule: not the requester, submitter or platform-part author, nor a
+    person the scenario names, nor one the amendment would name."""
+    authors = (amendment.requested_by_id, amendment.submitted_by_id, amendment.platform_part_by_id)
+    proposed = amendment.proposed or {}
+    named = [proposed.get(field) for field in amendment.scenario.RACI_FIELDS]
+    return may_review(user, amendment.scenario, (*authors, *named))
+
+
+def can_edit_minor(user: User, scenario: Any) -> bool:
+    """The team (its product owners) and platform edit a live scenario's minor fields."""
+    return scenario.status in scenario.LIVE_STATES and can_change_intake(user, scenario)

@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
-from scenarios.models import Scenario, Vacancy
+from scenarios.models import Amendment, Scenario, Vacancy
 
 
 def escalation_paths(queryset: QuerySet[Any], scenario: str) -> dict[int, list[int]]:
@@ -104,3 +104,42 @@ class VacancyOpen(Waiting):
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"vacancy": obj, "scenario": obj.scenario}
+
+
+@register
+class AmendmentReview(Waiting):
+    """A submitted amendment of a live scenario: the platform's decision is due."""
+
+    code = "amendment_review"
+    model = Amendment
+    what = "amendment review"
+    action = "Review the amendment and approve, request changes or reject it"
+    select_related = ("scenario", "scenario__team")
+
+    def waiting(self, now: dt.datetime) -> QuerySet[Any]:
+        return Amendment.objects.filter(
+            status=Amendment.Status.SUBMITTED,
+            submitted_at__lte=now - self.sla(None),
+        )
+
+    def columns(self) -> dict[str, Any]:
+        # Any platform reviewer may decide, except those the review rule excludes.
+        return {
+            "since": F("submitted_at"),
+            "not_to": people(
+                "requested_by", "submitted_by", "platform_part_by",
+                *(f"scenario__{name}" for name in Scenario.RACI_FIELDS),
+            ),
+        }  # fmt: skip
+
+    def sla(self, obj: Any) -> dt.timedelta:
+        return hours(setting("SLA_AMENDMENT_REVIEW_HOURS"))
+
+    def escalation_paths(self, ids: list[int]) -> dict[int, list[int]]:
+        return escalation_paths(Amendment.objects.filter(pk__in=ids), "scenario")
+
+    def actors(self, obj: Any) -> str:
+        return "the platform reviewers"
+
+    def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
+        return {"amendment": obj, "scenario": obj.scenario}

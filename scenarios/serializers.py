@@ -249,4 +249,23 @@ class DecisionRecordSerializer(serializers.Serializer):
     )
     aliases = serializers.ListField(child=serializers.DictField())
     missing_for_submission = serializers.ListField(child=serializers.CharField())
+    amendments = serializers.ListField(
+        child=serializers.DictField(), help_text="Amendments, newest first, with what changed."
+    )
     timeline = serializers.ListField(child=serializers.DictField())
+
+
+class MinorEditSerializer(serializers.ModelSerializer):
+    """A live scenario's minor fields, edited directly (no review, audited)."""
+
+    class Meta:
+        model = Scenario
+        fields = list(Scenario.MINOR_FIELDS)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                message = "Not a minor field: propose an amendment to change it."
+                raise serializers.ValidationError(dict.fromkeys(unknown, [message]))
+        return super().to_internal_value(data)

@@ -485,3 +485,47 @@ def _holder(vacancy: Vacancy) -> vacancies.Holder:
         return vacancies.GONE
     obj = model._default_manager.filter(pk=vacancy.object_id).first()
     return vacancies.GONE if obj is None else declaration.holder(obj, vacancy.place)
+
+
+def scenario_edit_minor(pk: Any, *, actor: User, data: dict[str, Any]) -> Scenario:
+    """Edit a live scenario's minor fields (`Scenario.MINOR_FIELDS`) directly: no review, one
+    audit row with before and after of each changed field. Governed fields need an amendment."""
+    refused = sorted(set(data) - set(Scenario.MINOR_FIELDS))
+    if refused:
+        raise ValidationError(
+            dict.fromkeys(refused, "Change this field through an amendment of the scenario.")
+        )
+    with transaction.atomic():
+        scenario = lock(Scenario, pk)
+        if not policies.can_change_intake(actor, scenario):
+            raise PermissionDenied("You may not edit this scenario.")
+        if scenario.status not in Scenario.LIVE_STATES:
+            raise TransitionConflict(
+                "Only an approved or onboarded scenario is edited this way; edit the intake.",
+                code="invalid_state",
+            )
+        before = {name: getattr(scenario, name) for name in data}
+        _apply(scenario, data)
+        exclude = [f.name for f in Scenario._meta.fields if f.name not in data]
+        scenario.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        changed = [name for name in data if getattr(scenario, name) != before[name]]
+        if not changed:
+            return scenario
+        scenario.save(update_fields=[*changed, "updated_at"])
+        record_transition(
+            scenario,
+            transition="minor_edit",
+            source=scenario.status,
+            target=scenario.status,
+            actor=actor,
+            comment="; ".join(
+                f"{name.replace('_', ' ').capitalize()}: {_shown(before[name])} → "
+                f"{_shown(getattr(scenario, name))}"
+                for name in changed
+            ),
+        )
+    return scenario
+
+
+def _shown(value: Any) -> str:
+    return "—" if value in (None, "") else str(value)

@@ -34,4 +34,5 @@ urlpatterns: list = [
     path("tools/<int:pk>/", tool_views.tool_detail, name="tool_detail"),
     path("tools/<int:pk>/edit/", tool_views.tool_edit, name="tool_edit"),
     path("templates/", include("scenarios.golden_paths.urls")),
+    path("", include("scenarios.amendments.urls")),
 ]

@@ -19,6 +19,7 @@ from portal.core.pagination import paginate
 from portal.core.selectors import app_selectors
 from portal.core.transitions import Action, available_actions, catalogue
 from scenarios import decision_record, policies, selectors, services
+from scenarios.amendments import selectors as amendments
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm
 from scenarios.golden_paths import selectors as golden_path
 from scenarios.models import Scenario
@@ -167,12 +168,15 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decisions = available_actions(scenario, actor(request), DECISIONS)
     delegated = _delegate_actions(scenario, actor(request), [*actions, *decisions])
     entries = list(history_for(scenario))
+    history = amendments.scenario_amendments(scenario)
     return render(
         request,
         "scenarios/detail.html",
         {
             "scenario": scenario,
-            "record": decision_record.build(scenario, entries),
+            "record": decision_record.build(scenario, entries, history),
+            "amendments": history,
+            "can_amend": policies.can_open_amendment(actor(request), scenario),
             "entries": entries,
             "actions": actions,
             "action_base": f"{scenario.get_absolute_url()}",

@@ -18,6 +18,7 @@ from incidents.models import Postmortem
 from portal.core import roles
 from portal.core.models import ApiToken
 from releases.models import ModelAlias, Release
+from scenarios.models import Amendment
 from support.models import SupportRequest
 from tests.factories import TeamFactory, UserFactory
 from tests.incidents.factories import IncidentFactory
@@ -64,6 +65,7 @@ class World:
     token: Any
     author: Any
     extra: dict[str, Any] = field(default_factory=dict)
+    amendment: dict[str, Any] = field(default_factory=dict)
 
     def user(self, role: str) -> Any:
         return self.people.get(role)
@@ -208,7 +210,27 @@ def build() -> World:
         token=token,
         author=author,
         extra={**_integrations(people, teams["support-ai"]), **_staffing(people, teams)},
+        amendment=_amendments(people, scenarios),
     )
+
+
+def _amendments(people: dict[str, Any], scenarios: dict[str, Any]) -> dict[str, Any]:
+    """One open amendment per live scenario: a draft and one awaiting review."""
+    made = {}
+    for state, scenario in (
+        ("draft", scenarios["approved"]),
+        ("submitted", scenarios["onboarded"]),
+    ):
+        made[state] = Amendment.objects.create(
+            scenario=scenario,
+            status=state,
+            summary=f"Matrix amendment ({state})",
+            proposed={"monthly_budget": "9000"},
+            requested_by=people["team_po"],
+            submitted_by=people["team_po"] if state == "submitted" else None,
+            submitted_at=timezone.now() if state == "submitted" else None,
+        )
+    return made
 
 
 def _integrations(people: dict[str, Any], team: Any) -> dict[str, Any]:

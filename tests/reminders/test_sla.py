@@ -16,6 +16,7 @@ from portal.reminders.models import Reminder
 from releases import gates
 from releases.gates import with_fast_path
 from releases.models import Release, ReleasePolicy
+from scenarios.models import Amendment
 from tests.incidents.factories import IncidentFactory
 from tests.releases.factories import ReleaseFactory
 from tests.reminders.conftest import T0, rows, sweep_at
@@ -41,6 +42,18 @@ def _release(status: str, stamp: str) -> Callable[[SimpleNamespace], Any]:
     return lambda c: ReleaseFactory(scenario=c.scenario, status=status, **{stamp: T0})
 
 
+def _amendment(c: SimpleNamespace) -> Any:
+    return Amendment.objects.create(
+        scenario=c.scenario,
+        status="submitted",
+        summary="New cost budget",
+        proposed={"monthly_budget": "9000"},
+        requested_by=c.product_owner,
+        submitted_by=c.product_owner,
+        submitted_at=T0,
+    )
+
+
 def _requested(c: SimpleNamespace) -> Any:
     return PlatformExceptionFactory(
         scenario=c.scenario, status="requested", requested_at=T0, requester=c.product_owner
@@ -58,6 +71,8 @@ CASES = [
     ("release_cost_signoff", _release("submitted", "submitted_at"), dt.timedelta(hours=24), {"cost"}),
     ("release_product_rollout_signoff", _release("approved", "approved_at"), dt.timedelta(hours=24), {"po"}),
     ("release_platform_rollout_signoff", _release("approved", "approved_at"), dt.timedelta(hours=24), {"platform-owner"}),
+    # The platform owner is named on the scenario, so may not review its amendment.
+    ("amendment_review", _amendment, dt.timedelta(hours=48), {"reviewer"}),
     ("exception_decision", _requested, dt.timedelta(hours=48), {"reviewer", "platform-owner"}),
     ("incident_ack", _incident("SEV1", opened_at=T0), dt.timedelta(minutes=15), {"incident"}),
     ("incident_ack", _incident("SEV2", opened_at=T0), dt.timedelta(hours=1), {"incident"}),

@@ -104,7 +104,8 @@ def test_user_text_cannot_become_markup_in_the_markdown(
     lines = markdown.splitlines()
     assert [line for line in lines if line.startswith("## ")] == [
         "## RACI", "## Platform contract", "## Architecture review checklist",
-        "## Review decisions", "## Model aliases", "## Vacancies", "## Open exceptions", "## Timeline",
+        "## Review decisions", "## Model aliases", "## Vacancies", "## Open exceptions",
+        "## Amendment history", "## Timeline",
     ]  # fmt: skip
     assert len([line for line in lines if line.startswith("# ")]) == 1
     assert not [line for line in lines if line.startswith("- **Approved")]

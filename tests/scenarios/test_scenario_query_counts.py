@@ -18,7 +18,8 @@ EXPECTED = {
     "/scenarios/": 4,
     "/scenarios/review-queue/": 3,
     "/api/v1/scenarios/": 2,
-    "detail": 12,  # with the open vacancies
+    # One query each for the open vacancies and the amendment history.
+    "detail": 13,
     "api-detail": 8,
     "api-record": 9,
 }

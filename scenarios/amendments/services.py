@@ -23,7 +23,7 @@ from portal.core.transitions import lock, perform, record_creation
 from scenarios import checklist, policies
 from scenarios.amendments import selectors
 from scenarios.models import Amendment, Hosting, Scenario, Tool
-from scenarios.services import _save_relations, _validate
+from scenarios.services import _save_relations, _validate, scenario_vacancies_refresh
 
 ESCALATION = Scenario.ESCALATION_FIELD
 
@@ -345,8 +345,9 @@ def _apply(amendment: Amendment, actor: User) -> None:
 
 
 def _after_apply(scenario: Scenario, actor: User) -> None:
-    """What follows an applied amendment, inside its transaction (vacancies are refreshed
-    here once they exist)."""
+    """What follows an applied amendment, inside its transaction: a place it names someone
+    new for (a hand-over) is no longer vacant."""
+    scenario_vacancies_refresh(scenario.pk, actor=actor)
 
 
 def _notify_submitted(amendment: Amendment) -> None:

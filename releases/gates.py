@@ -1,8 +1,8 @@
 """The eval gate and the cost check: pure reads that the sign-off service and the pages share.
 
 The eval gate fails closed: a release without eval results, or a scenario without a pass
-threshold, cannot get a quality approval unless an approved eval-gate-bypass exception covers
-the scenario. The cost check never blocks an approval; it only demands a written reason when the
+threshold, cannot get a quality approval unless an approved eval-gate-bypass exception names
+the release at its current revision (one bypass never covers the scenario's other releases). The cost check never blocks an approval; it only demands a written reason when the
 estimate is incomplete or over the scenario's budget or target.
 """
 
@@ -79,7 +79,7 @@ def _outcome(release: Any) -> str:
 def eval_gate(release: Any, today: dt.date | None = None) -> EvalGate:
     """Whether a quality approval may be given now, and which exception it would rely on."""
     outcome = _outcome(release)
-    bypass = None if outcome == "passed" else active_eval_bypass(release.scenario, today)
+    bypass = None if outcome == "passed" else active_eval_bypass(release, today)
     return EvalGate(
         outcome=outcome,
         score=release.eval_score,

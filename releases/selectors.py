@@ -14,9 +14,12 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 
+from exceptions import policies as exception_policies
 from portal.core.audit import history_for
 from portal.core.models import User
 from portal.core.pagination import BoundedPaginator, page_number
@@ -483,7 +486,21 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
         "actions": release_actions(release, user),
         "entries": list(history_for(release)),
         "can_edit": policies.can_edit(user, release),
+        "request_bypass_url": _request_bypass_url(release, user, gate),
     }
+
+
+def _request_bypass_url(release: Release, user: User, gate: Any) -> str:
+    """Where a product owner of the team asks for an eval gate bypass of this very release, when
+    the gate blocks its quality approval; "" when that is not theirs to ask or not needed."""
+    if gate.allows_approval or release.status not in (
+        Release.Status.DRAFT,
+        Release.Status.SUBMITTED,
+    ):
+        return ""
+    if not exception_policies.can_request_exception(user, release.scenario):
+        return ""
+    return f"{reverse('exceptions:request')}?{urlencode({'release': release.pk})}"
 
 
 # Model aliases

@@ -18,9 +18,11 @@ from tests.scenarios.factories import PlatformExceptionFactory
 pytestmark = pytest.mark.django_db
 
 
-def _bypass(scenario: Any, *, days: int = 10, status: str = "approved") -> Any:
+def _bypass(release: Any, *, days: int = 10, status: str = "approved") -> Any:
     return PlatformExceptionFactory(
-        scenario=scenario,
+        scenario=release.scenario,
+        release=release,
+        release_revision=release.revision,
         status=status,
         expires_on=timezone.localdate() + dt.timedelta(days=days),
     )
@@ -68,8 +70,8 @@ class TestEvalGate:
     def test_below_threshold_with_active_bypass_is_allowed_and_recorded(
         self, make_release: Any, scenario: Any, quality_owner: Any
     ) -> None:
-        bypass = _bypass(scenario)
         release = make_release("submitted", eval_score=Decimal("50"))
+        bypass = _bypass(release)
 
         signoff = _approve_quality(release, quality_owner)
 
@@ -79,18 +81,18 @@ class TestEvalGate:
     def test_missing_results_with_active_bypass_is_allowed(
         self, make_release: Any, scenario: Any, quality_owner: Any
     ) -> None:
-        bypass = _bypass(scenario)
         release = make_release("submitted", eval_score=None)
+        bypass = _bypass(release)
         assert _approve_quality(release, quality_owner).exception == bypass
 
     def test_expired_bypass_does_not_count(self, make_release: Any, scenario: Any) -> None:
-        _bypass(scenario, days=0)
         release = make_release("submitted", eval_score=Decimal("50"))
+        _bypass(release, days=0)
         assert gates.eval_gate(release).allows_approval is False
 
     def test_unapproved_bypass_does_not_count(self, make_release: Any, scenario: Any) -> None:
-        _bypass(scenario, status="requested")
         release = make_release("submitted", eval_score=Decimal("50"))
+        _bypass(release, status="requested")
         assert gates.eval_gate(release).allows_approval is False
 
     def test_bypass_of_another_scenario_does_not_count(self, make_release: Any) -> None:
@@ -169,8 +171,8 @@ class TestFastPath:
     def test_passing_only_through_a_bypass_is_not_the_fast_path(
         self, make_release: Any, scenario: Any
     ) -> None:
-        _bypass(scenario)
         release = self._approved(make_release, eval_score=Decimal("10"))
+        _bypass(release)
         assert "platform_rollout" in gates.missing_rollout_signoffs(release)
 
     def test_admins_can_turn_the_fast_path_off(self, make_release: Any) -> None:

@@ -26,7 +26,7 @@ from portal.core.pagination import BoundedPaginator, page_number
 from portal.core.policies import signed_in
 from portal.core.selectors import attach_people
 from portal.core.transitions import Action, available_actions, catalogue
-from releases import gates, policies
+from releases import evidence, gates, policies
 from releases.models import (
     SIGNOFF_RULES,
     AliasMove,
@@ -476,6 +476,7 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
         "release": release,
         "scenario": release.scenario,
         "gate": gate,
+        "evidence": evidence.evidence_of(release),
         "cost": gates.cost_check(release),
         "fast_path": fast_path,
         "current": current,

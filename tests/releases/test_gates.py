@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from releases import gates, services
-from releases.models import ReleasePolicy, SignOff
+from releases.models import Release, ReleasePolicy, ScenarioReleaseSettings, SignOff
 from tests.scenarios.factories import PlatformExceptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +179,15 @@ class TestFastPath:
         ReleasePolicy.objects.update_or_create(pk=1, defaults={"fast_path_enabled": False})
         release = self._approved(make_release)
         assert "platform_rollout" in gates.missing_rollout_signoffs(release)
+
+    def test_the_platform_can_turn_it_off_for_one_scenario(
+        self, make_release: Any, scenario: Any
+    ) -> None:
+        release = self._approved(make_release)
+        ScenarioReleaseSettings.objects.create(scenario=scenario, fast_path_enabled=False)
+        assert "platform_rollout" in gates.missing_rollout_signoffs(release)
+        fast = gates.with_fast_path(Release.objects.filter(pk=release.pk))
+        assert not fast.filter(rm_fast=True).exists()
 
     def test_platform_signoff_given_anyway_is_not_marked_fast_path(
         self, make_release: Any, product_owner: Any, platform_owner: Any

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean
+.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean mlflow
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ $(STAMP): requirements.lock sdk/pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The MLflow tracking server the eval evidence tests run (tests/releases/conftest.py), in a venv
+# of its own so that the app's requirements.lock stays free of it.
+MLFLOW_VERSION := 3.17.2
+MLFLOW_VENV := .ci/mlflow-venv
+
+$(MLFLOW_VENV)/bin/mlflow:
+	$(PYTHON) -m venv $(MLFLOW_VENV)
+	$(MLFLOW_VENV)/bin/python -m pip install --quiet mlflow==$(MLFLOW_VERSION)
+
+mlflow: $(MLFLOW_VENV)/bin/mlflow
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

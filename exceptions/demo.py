@@ -34,10 +34,7 @@ def _scenario_of(people: dict[str, Any], slug: str) -> Scenario | None:
 
 
 def _case(kind: str, scenario: Scenario | None, team: Any, text: dict[str, str]) -> dict[str, Any]:
-    """Request fields; an eval gate bypass needs a scenario, so without one it becomes `other`."""
-    if kind == Kind.EVAL_GATE_BYPASS and scenario is None:
-        kind = Kind.OTHER
-        text = {**text, "other_description": "Releases pass without the eval gate"}
+    """Request fields. (The demo's eval gate bypass names a release: the releases demo makes it.)"""
     return {
         "kind": kind,
         "scenario": scenario,
@@ -67,17 +64,17 @@ def load(people: dict[str, Any]) -> None:
     def request(person: Any, kind: str, scenario: Any, team: Any, **text: str) -> Any:
         return services.exception_request(actor=person, **_case(kind, scenario, team, text))
 
-    title = "Eval set being rebuilt: bypass the eval gate"
+    title = "Translation tool used while its registry review runs"
     if title not in existing:
         bypass = request(
-            product, Kind.EVAL_GATE_BYPASS, support_scenario, support, title=title,
-            justification="The golden set is being relabelled after the product taxonomy changed.",
-            risk_reason="A quality regression could ship for a few days before the new set exists.",
-            controls="Every answer is reviewed by an agent before it is sent during the exception.",
+            product, Kind.UNREGISTERED_TOOL, support_scenario, support, title=title,
+            justification="Customers write in six languages; the registry review takes a week.",
+            risk_reason="An unreviewed tool sees ticket text for a few days.",
+            controls="The tool runs in the support network and keeps no ticket text.",
         )  # fmt: skip
         bypass = services.exception_approve(
             bypass.pk, actor=reviewer, expires_on=today + dt.timedelta(days=5),
-            comment="Until the relabelled set lands; no extension without a date for it.",
+            comment="Until the registry review ends; no extension without a date for it.",
         )  # fmt: skip
         # An extension is a new request that points at the approval it extends.
         services.exception_request(
@@ -86,8 +83,8 @@ def load(people: dict[str, Any]) -> None:
             scenario=bypass.scenario,
             team=bypass.team,
             other_description=bypass.other_description,
-            title="Extension: eval set relabelling takes one more sprint",
-            justification="Relabelling slipped by two weeks; the new set lands next sprint.",
+            title="Extension: the registry review takes one more sprint",
+            justification="The review found a logging question; the answer lands next sprint.",
             risk=bypass.risk,
             risk_reason=bypass.risk_reason,
             compensating_controls=bypass.compensating_controls,

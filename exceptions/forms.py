@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
-from exceptions import services
+from exceptions import selectors, services
 from exceptions.models import PlatformException
 from portal.core.models import Team, User
 from portal.core.validators import validate_planned
@@ -55,13 +55,19 @@ class _CaseFields(forms.Form):
 
 
 class RequestForm(_ScopeFields, _CaseFields):
+    release = forms.ModelChoiceField(
+        queryset=PlatformException.objects.none(),
+        required=False,
+        label="Release",
+        help_text="For an eval gate bypass: the release it covers (this revision only).",
+    )
     extends = forms.ModelChoiceField(
         queryset=PlatformException.objects.all(), required=False, widget=forms.HiddenInput
     )
 
     field_order = [
-        "kind", "other_description", "scenario", "team", "title", "justification", "risk",
-        "risk_reason", "compensating_controls", "extends",
+        "kind", "other_description", "scenario", "release", "team", "title", "justification",
+        "risk", "risk_reason", "compensating_controls", "extends",
     ]  # fmt: skip
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -81,15 +87,21 @@ class RequestForm(_ScopeFields, _CaseFields):
         _choices(self, "team").queryset = Team.objects.filter(
             pk__in=teams, kind=Team.Kind.PRODUCT
         ).order_by("name")
+        _choices(self, "release").queryset = selectors.requestable_releases(user)
 
     @classmethod
-    def initial_from(cls, extends: PlatformException | None, scenario: Any) -> dict[str, Any]:
-        """What the form starts with: a copy of the exception it extends, or the scenario."""
+    def initial_from(
+        cls, extends: PlatformException | None, scenario: Any, release: Any = None
+    ) -> dict[str, Any]:
+        """What the form starts with: a copy of the exception it extends, or the scenario, or
+        an eval gate bypass of the release (from a release the eval gate blocks)."""
+        if extends is None and release is not None:
+            return {"kind": Kind.EVAL_GATE_BYPASS, "scenario": release.scenario, "release": release}
         if extends is None:
             return {"scenario": scenario} if scenario is not None else {}
         fields = [
-            "kind", "other_description", "scenario", "team", "title", "justification", "risk",
-            "risk_reason", "compensating_controls",
+            "kind", "other_description", "scenario", "release", "team", "title", "justification",
+            "risk", "risk_reason", "compensating_controls",
         ]  # fmt: skip
         initial = {name: getattr(extends, name) for name in fields}
         if extends.scenario_id:

@@ -71,6 +71,17 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    release = models.ForeignKey(
+        "releases.Release",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="eval_exceptions",
+        help_text="For an eval gate bypass: the release it covers, at `release_revision` only.",
+    )
+    release_revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The release's revision when the bypass was requested."
+    )
     title = models.CharField(max_length=200)
     justification = models.TextField(blank=True)
     risk = models.CharField(max_length=8, choices=Risk.choices, blank=True)
@@ -136,7 +147,8 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     # Fixed once the exception is decided; the end fields once it has ended. `save` refuses a
     # change to them, so no interface (form, API, admin, shell) can rewrite a decision.
     DECIDED_FIELDS: ClassVar[tuple[str, ...]] = (
-        "kind", "other_description", "scenario_id", "team_id", "title", "justification", "risk",
+        "kind", "other_description", "scenario_id", "team_id", "release_id", "release_revision",
+        "title", "justification", "risk",
         "risk_reason", "compensating_controls", "requester_id", "detected_by_id", "approver_id",
         "expires_on", "decision_comment", "detection_note", "extends_id", "requested_at",
         "decided_at", "created_at",

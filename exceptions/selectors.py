@@ -119,21 +119,45 @@ def exceptions_panel(scenario: Scenario, number: int) -> ExceptionsPanel:
     return ExceptionsPanel(rows, rows[0].total if rows else 0, open_rows)
 
 
-def active_eval_bypass(scenario: Any, today: dt.date | None = None) -> PlatformException | None:
-    """The approved, unexpired eval gate bypass for this scenario, if any.
+def active_eval_bypass(release: Any, today: dt.date | None = None) -> PlatformException | None:
+    """The approved, unexpired eval gate bypass that names this release at its current
+    revision, if any: a bypass covers the release (revision) it names, not its scenario's others.
 
     An exception is valid up to the day before its expiry date: on `expires_on` it has expired,
     whether or not the periodic sweep has processed it yet."""
+    if release is None or release.pk is None:
+        return None
     today = today or timezone.localdate()
     return (
         PlatformException.objects.filter(
-            scenario=scenario,
+            release=release.pk,
+            release_revision=release.revision,
             kind=PlatformException.Kind.EVAL_GATE_BYPASS,
             status=PlatformException.Status.APPROVED,
             expires_on__gt=today,
         )
         .order_by("expires_on")
         .first()
+    )
+
+
+def release_model() -> Any:
+    """The release model an eval gate bypass names, reached through the foreign key: the
+    register sits below the releases app and never imports it."""
+    return PlatformException._meta.get_field("release").related_model
+
+
+def requestable_releases(user: Any) -> QuerySet[Any]:
+    """The releases a bypass request may name: drafts and submitted releases of live scenarios
+    of the user's teams (a bypass is used at the quality sign-off of a submitted release)."""
+    model = release_model()
+    return (
+        model.objects.filter(
+            scenario__team_id__in=policies.team_ids(user),
+            status__in=[model.Status.DRAFT, model.Status.SUBMITTED],
+        )
+        .select_related("scenario")
+        .order_by("-created_at", "-id")
     )
 
 

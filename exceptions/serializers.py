@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from exceptions.models import PlatformException
+from exceptions.selectors import release_model, requestable_releases
 from portal.core.api_conventions import BlankChoices
 from portal.core.models import Team
 from portal.core.serializers import (
@@ -43,7 +44,7 @@ class ExceptionSerializer(BlankChoices, serializers.ModelSerializer):
         model = PlatformException
         fields = [
             "id", "url", "title", "kind", "kind_label", "other_description", "scenario",
-            "scenario_name", "team", "team_name", "status", "status_label", "is_undocumented",
+            "scenario_name", "release", "release_revision", "team", "team_name", "status", "status_label", "is_undocumented",
             "justification", "risk", "risk_reason", "compensating_controls", "detection_note",
             "requester", "detected_by", "approver", "expires_on", "decision_comment", "extends",
             "end_reason", "created_at", "requested_at", "decided_at", "ended_at",
@@ -87,6 +88,15 @@ class _ScopeInput(serializers.Serializer):
 
 
 class ExceptionRequestInput(_ScopeInput):
+    release = VisibleRelatedField(
+        visible=requestable_releases,
+        queryset=release_model().objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required for an eval gate bypass: the id of the draft or submitted release "
+        "it covers. The bypass covers that release at its current revision only.",
+    )
     justification = serializers.CharField()
     risk = serializers.ChoiceField(choices=Risk.choices)
     risk_reason = serializers.CharField()

@@ -97,7 +97,28 @@ def _validate_case(
     return errors
 
 
-def _validate_extension(extends: Any, kind: str, scenario: Any, team: Any) -> dict[str, str]:
+def _validate_release(kind: str, scenario: Any, release: Any, *, required: bool) -> dict[str, str]:
+    """An eval gate bypass names the one release it covers, of its own scenario; a request names
+    one still before its quality sign-off (`required`). No other kind names a release."""
+    if release is None:
+        if required and kind == Kind.EVAL_GATE_BYPASS:
+            return {"release": "An eval gate bypass covers one release: choose it."}
+        return {}
+    if kind != Kind.EVAL_GATE_BYPASS:
+        return {"release": "Only an eval gate bypass names a release."}
+    if scenario is not None and release.scenario_id != scenario.pk:
+        return {"release": "The release must be one of the scenario's releases."}
+    if required and release.status not in (release.Status.DRAFT, release.Status.SUBMITTED):
+        return {
+            "release": f"The release is {release.get_status_display().lower()}: a bypass "
+            "covers a draft or submitted release, before its quality sign-off."
+        }
+    return {}
+
+
+def _validate_extension(
+    extends: Any, kind: str, scenario: Any, team: Any, release: Any = None
+) -> dict[str, str]:
     if extends is None:
         return {}
     if extends.status not in (Status.APPROVED, Status.EXPIRED):
@@ -105,8 +126,12 @@ def _validate_extension(extends: Any, kind: str, scenario: Any, team: Any) -> di
     same_scope = extends.scenario_id == getattr(
         scenario, "pk", None
     ) and extends.team_id == getattr(team, "pk", None)
+    same_scope = same_scope and extends.release_id == getattr(release, "pk", None)
     if extends.kind != kind or not same_scope:
-        return {"extends": "An extension keeps the kind, scenario and team of the one it extends."}
+        return {
+            "extends": "An extension keeps the kind, scenario, team and release of the one it "
+            "extends."
+        }
     return {}
 
 
@@ -128,14 +153,18 @@ def exception_request(
     title: str = "",
     other_description: str = "",
     extends: Any = None,
+    release: Any = None,
 ) -> PlatformException:
-    """A team documents a deviation and asks the platform to approve it; reviewers are emailed."""
+    """A team documents a deviation and asks the platform to approve it; reviewers are emailed.
+    An eval gate bypass names the release it covers (at its current revision)."""
+    scenario = release.scenario if scenario is None and release is not None else scenario
     team = scenario.team if scenario is not None else team
     if not policies.can_request_exception(actor, scenario, team):
         raise PermissionDenied("Only the team's product owners may request an exception for it.")
     errors = _validate_scope(kind, other_description, scenario, team)
     errors |= _validate_case(justification, risk, risk_reason, compensating_controls)
-    errors |= _validate_extension(extends, kind, scenario, team)
+    errors |= _validate_extension(extends, kind, scenario, team, release)
+    errors |= _validate_release(kind, scenario, release, required=True)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -144,6 +173,8 @@ def exception_request(
             other_description=other_description.strip() if kind == Kind.OTHER else "",
             scenario=scenario,
             team=team,
+            release=release,
+            release_revision=release.revision if release is not None else None,
             title=title.strip() or _default_title(kind, other_description, scenario, team),
             justification=justification,
             risk=risk,
@@ -172,12 +203,16 @@ def exception_detect(
     title: str = "",
     other_description: str = "",
     risk: str = "",
+    release: Any = None,
 ) -> PlatformException:
-    """The platform records a deviation found in the wild; the team is asked to justify it."""
+    """The platform records a deviation found in the wild; the team is asked to justify it.
+    A detected eval gate bypass may name the release that went past the gate."""
     if not policies.can_detect_exception(actor):
         raise PermissionDenied("Only platform reviewers record detected exceptions.")
+    scenario = release.scenario if scenario is None and release is not None else scenario
     team = scenario.team if scenario is not None else team
     errors = _validate_scope(kind, other_description, scenario, team)
+    errors |= _validate_release(kind, scenario, release, required=False)
     if not detection_note.strip():
         errors["detection_note"] = "Say what was found, where and when."
     if risk and risk not in Risk.values:
@@ -190,6 +225,8 @@ def exception_detect(
             other_description=other_description.strip() if kind == Kind.OTHER else "",
             scenario=scenario,
             team=team,
+            release=release,
+            release_revision=release.revision if release is not None else None,
             title=title.strip() or _default_title(kind, other_description, scenario, team),
             detection_note=detection_note,
             risk=risk,

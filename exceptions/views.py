@@ -93,14 +93,21 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def exception_request(request: HttpRequest) -> HttpResponse:
-    """A new request; `?extends=<id>` pre-fills an extension, `?scenario=<id>` the scenario."""
+    """A new request; `?extends=<id>` pre-fills an extension, `?scenario=<id>` the scenario,
+    `?release=<id>` an eval gate bypass of that release."""
     if not policies.can_request_exception(actor(request)):
         raise PermissionDenied("Only product owners request exceptions for their team.")
     extends_id = request.POST.get("extends") or request.GET.get("extends")
     extends = get_object_or_404(PlatformException, pk=extends_id) if extends_id else None
     scenario_id = request.GET.get("scenario")
     scenario = Scenario.objects.filter(pk=scenario_id).first() if scenario_id else None
-    initial = exception_forms.RequestForm.initial_from(extends, scenario)
+    release_id = request.GET.get("release", "")
+    release = (
+        selectors.requestable_releases(actor(request)).filter(pk=release_id).first()
+        if release_id.isdigit()
+        else None
+    )
+    initial = exception_forms.RequestForm.initial_from(extends, scenario, release)
     form = exception_forms.RequestForm(request.POST or None, user=actor(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         created = _save(form, lambda data: services.exception_request(actor=actor(request), **data))

@@ -460,6 +460,18 @@ PORTAL = {
     "EMAIL_MAX_RETRIES": env_int("EMAIL_MAX_RETRIES", 5),
 }
 
+# Eval evidence (releases/evidence.py): releases name a run on this MLflow tracking server; its
+# metrics are read through the REST API. A scenario may override the metric names and whether
+# verification is required (ScenarioReleaseSettings).
+EVAL_EVIDENCE = {
+    "MLFLOW_URL": os.environ.get("MLFLOW_TRACKING_URL", "").rstrip("/"),
+    "REQUIRED": env_bool("EVAL_VERIFICATION_REQUIRED", False),
+    "SCORE_METRIC": os.environ.get("EVAL_SCORE_METRIC", "eval_score"),
+    "COVERAGE_METRIC": os.environ.get("EVAL_COVERAGE_METRIC", "eval_coverage"),
+    "DATASET_PARAM": os.environ.get("EVAL_DATASET_PARAM", "dataset"),
+    "TIMEOUT_SECONDS": env_float("MLFLOW_TIMEOUT_SECONDS", 5),
+}
+
 # Sign-in through the company's OpenID Connect provider (identity/, mozilla-django-oidc): on
 # when OIDC_ISSUER and OIDC_CLIENT_ID are set. The endpoints come from the issuer's discovery
 # document. Authorization code flow with PKCE (S256), state and nonce; the id token's

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.text import slugify
 
-from exceptions.selectors import active_eval_bypass
+from exceptions import services as exception_services
 from portal.core.demo import DEMO_PASSWORD
 from portal.core.models import User
 from releases import gates, services
@@ -94,7 +94,8 @@ def load(people: dict[str, Any]) -> None:
         plan = PLAN if scenario is scenarios[0] else PLAN[:3]
         for title, change_type, overrides, steps, days in plan:
             _build(scenario, author, title, change_type, overrides, steps, days)
-        _bypassed_release(scenario, author)
+        if scenario is scenarios[0]:
+            _bypassed_release(scenario, author, people)
 
 
 def _demo_scenarios() -> list[Scenario]:
@@ -278,10 +279,11 @@ STEPS: dict[str, Callable[[Release, Scenario, User], None]] = {
 }
 
 
-def _bypassed_release(scenario: Scenario, author: User) -> None:
-    """With an approved eval gate bypass, a release below the threshold gets quality approval."""
-    bypass = active_eval_bypass(scenario)
-    if bypass is None or scenario.eval_threshold is None:
+def _bypassed_release(scenario: Scenario, author: User, people: dict[str, Any]) -> None:
+    """A release below the threshold, an approved eval gate bypass naming it, and its quality
+    approval relying on that bypass. Only the first demo scenario gets one."""
+    reviewer, requester = people.get("reviewer"), scenario.product_owner
+    if reviewer is None or requester is None or scenario.eval_threshold is None:
         return
     score = max(scenario.eval_threshold - Decimal("5"), Decimal("0"))
     release = _build(
@@ -292,6 +294,22 @@ def _bypassed_release(scenario: Scenario, author: User) -> None:
         {"eval_score": score},
         ["submit"],
         2,
+    )
+    bypass = exception_services.exception_request(
+        actor=requester,
+        kind="eval_gate_bypass",
+        release=release,
+        title="Eval set being rebuilt: bypass the eval gate for the hotfix prompt",
+        justification="The golden set is being relabelled after the product taxonomy changed.",
+        risk="medium",
+        risk_reason="A quality regression could ship for a few days before the new set exists.",
+        compensating_controls="Every answer is reviewed by an agent before it is sent.",
+    )
+    exception_services.exception_approve(
+        bypass.pk,
+        actor=reviewer,
+        expires_on=timezone.localdate() + dt.timedelta(days=5),
+        comment="For this hotfix only; the next release meets the gate on the new set.",
     )
     comment = f"Below threshold; relying on the approved bypass “{bypass}”."
     _at(

@@ -1,8 +1,8 @@
 """The eval gate and the cost check: pure reads that the sign-off service and the pages share.
 
 The eval gate fails closed: a release without eval results, or a scenario without a pass
-threshold, cannot get a quality approval unless an approved eval-gate-bypass exception covers
-the scenario. The cost check never blocks an approval; it only demands a written reason when the
+threshold, cannot get a quality approval unless an approved eval-gate-bypass exception names
+the release at its current revision (one bypass never covers the scenario's other releases). The cost check never blocks an approval; it only demands a written reason when the
 estimate is incomplete or over the scenario's budget or target.
 """
 
@@ -20,6 +20,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -28,7 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Round
 
 from exceptions.selectors import active_eval_bypass
-from releases.models import Release, ReleasePolicy, SignOff
+from releases.evidence import settings_for
+from releases.models import Release, ReleasePolicy, ScenarioReleaseSettings, SignOff
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def _outcome(release: Any) -> str:
 def eval_gate(release: Any, today: dt.date | None = None) -> EvalGate:
     """Whether a quality approval may be given now, and which exception it would rely on."""
     outcome = _outcome(release)
-    bypass = None if outcome == "passed" else active_eval_bypass(release.scenario, today)
+    bypass = None if outcome == "passed" else active_eval_bypass(release, today)
     return EvalGate(
         outcome=outcome,
         score=release.eval_score,
@@ -162,10 +164,12 @@ def cost_check(release: Any) -> CostCheck:
 
 
 def fast_path_eligible(release: Any, policy: Any, today: dt.date | None = None) -> bool:
-    """Prompt-only, passed the eval gate on its own scores, inside budget and target."""
+    """Prompt-only, passed the eval gate on its own scores, inside budget and target, with the
+    fast path on platform-wide and for the scenario."""
     return bool(
         policy.fast_path_enabled
         and release.change_type == "prompt_only"
+        and settings_for(release.scenario).fast_path_enabled
         and eval_gate(release, today).passed_on_merit
         and cost_check(release).within_budget
     )
@@ -173,9 +177,12 @@ def fast_path_eligible(release: Any, policy: Any, today: dt.date | None = None) 
 
 def fast_path_q() -> Q:
     """`fast_path_eligible` as SQL, so the reminder sweep and the inbox need no row-by-row check:
-    policy on, prompt-only, eval score at or above the threshold, cost estimate complete and
+    policy on (platform-wide and for the scenario), prompt-only, eval score at or above the threshold, cost estimate complete and
     within the scenario's monthly budget and target cost per accepted outcome."""
     policy_off = ReleasePolicy.objects.filter(pk=1, fast_path_enabled=False)
+    scenario_off = ScenarioReleaseSettings.objects.filter(
+        scenario=OuterRef("scenario"), fast_path_enabled=False
+    )
     within_budget = Q(scenario__monthly_budget__isnull=True) | Q(
         rm_projection__lte=F("scenario__monthly_budget")
     )
@@ -195,6 +202,7 @@ def fast_path_q() -> Q:
         & within_budget
         & within_target
         & ~Exists(policy_off)
+        & ~Exists(scenario_off)
     )
     return cast(Q, eligible)
 

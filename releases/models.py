@@ -132,6 +132,11 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     fast_path = models.BooleanField(
         default=False, help_text="Rolled out without platform sign-off."
     )
+    eval_verified = models.BooleanField(
+        default=False,
+        help_text="The eval results were read from the eval run on the eval server at submit "
+        "(see EvalReading); otherwise they are self-reported.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -238,6 +243,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
             "label": "Release (move the model alias)",
             "confirm": "Move the model alias to this release? Its traffic switches at once.",
         },
+        conditions=[guard("releases.evidence", "changed_since_signoff_reason", "eval_run_changed")],
     )  # fmt: skip
     def release(self, previous: Any = None) -> None:
         self.released_at = timezone.now()
@@ -413,3 +419,74 @@ class ReleasePolicy(models.Model):
         """For reading: the saved policy, or the defaults while none is saved. Unlike
         `current`, never writes, so viewing a page changes no data."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class EvalReading(models.Model):
+    """What the portal read from a release's eval run, and when: at submit, at the quality
+    sign-off and before release. Append-only; a failed read keeps its reason."""
+
+    class Stage(models.TextChoices):
+        SUBMIT = "submit", "Submit"
+        QUALITY = "quality", "Quality sign-off"
+        RELEASE = "release", "Release"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="eval_readings")
+    revision = models.PositiveIntegerField()
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    server = models.CharField(max_length=255)
+    run_id = models.CharField(max_length=64, blank=True)
+    metrics = models.JSONField(default=dict, blank=True, help_text="Metric name to value.")
+    dataset = models.CharField(max_length=255, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["read_at", "id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["release", "revision", "stage"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} reading of run {self.run_id or '?'}"
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_code
+
+
+class ScenarioReleaseSettings(models.Model):
+    """The platform's per-scenario release settings: verified eval (inherit the platform
+    setting, require, or allow self-reported), the metric names of its eval runs, and whether
+    its prompt-only releases may take the fast path."""
+
+    class Verification(models.TextChoices):
+        PLATFORM = "", "As the platform setting"
+        REQUIRED = "required", "Verified eval required"
+        OPTIONAL = "optional", "Self-reported allowed"
+
+    scenario = models.OneToOneField(
+        Scenario, on_delete=models.CASCADE, related_name="release_settings"
+    )
+    eval_verification = models.CharField(
+        max_length=10, choices=Verification.choices, blank=True, default=""
+    )
+    score_metric = models.CharField(
+        max_length=120, blank=True, help_text="Empty: the platform default."
+    )
+    coverage_metric = models.CharField(
+        max_length=120, blank=True, help_text="Empty: the platform default."
+    )
+    dataset_param = models.CharField(
+        max_length=120, blank=True, help_text="Empty: the platform default."
+    )
+    fast_path_enabled = models.BooleanField(
+        default=True, help_text="Off: every release of this scenario needs human sign-offs."
+    )
+
+    class Meta:
+        verbose_name = "scenario release settings"
+        verbose_name_plural = "scenario release settings"
+
+    def __str__(self) -> str:
+        return f"Release settings of {self.scenario}"

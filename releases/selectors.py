@@ -14,16 +14,19 @@ from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 
+from exceptions import policies as exception_policies
 from portal.core.audit import history_for
 from portal.core.models import User
 from portal.core.pagination import BoundedPaginator, page_number
 from portal.core.policies import signed_in
 from portal.core.selectors import WORK_CARD_ITEMS, attach_people, queryset_card, work_card
 from portal.core.transitions import Action, available_actions, catalogue
-from releases import gates, policies
+from releases import evidence, gates, policies
 from releases.models import (
     SIGNOFF_RULES,
     AliasMove,
@@ -491,6 +494,7 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
         "release": release,
         "scenario": release.scenario,
         "gate": gate,
+        "evidence": evidence.evidence_of(release),
         "cost": gates.cost_check(release),
         "fast_path": fast_path,
         "current": current,
@@ -507,7 +511,21 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
             scenario=release.scenario,
             roles=[rule.owner for rule in SIGNOFF_RULES.values()],
         ),
+        "request_bypass_url": _request_bypass_url(release, user, gate),
     }
+
+
+def _request_bypass_url(release: Release, user: User, gate: Any) -> str:
+    """Where a product owner of the team asks for an eval gate bypass of this very release, when
+    the gate blocks its quality approval; "" when that is not theirs to ask or not needed."""
+    if gate.allows_approval or release.status not in (
+        Release.Status.DRAFT,
+        Release.Status.SUBMITTED,
+    ):
+        return ""
+    if not exception_policies.can_request_exception(user, release.scenario):
+        return ""
+    return f"{reverse('exceptions:request')}?{urlencode({'release': release.pk})}"
 
 
 # Model aliases

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from portal.core.api_conventions import RefuseReadOnly
 from portal.core.serializer_cache import shown
 from portal.core.serializers import VisibleRelatedField
-from releases import gates, selectors
+from releases import evidence, gates, selectors
 from releases.models import AliasMove, ModelAlias, Release, SignOff
 from scenarios.models import Scenario
 from scenarios.selectors import visible_scenarios
@@ -86,10 +86,33 @@ class CostCheckSerializer(serializers.Serializer):
     needs_comment = serializers.BooleanField()
 
 
+class EvalEvidenceSerializer(serializers.Serializer):
+    # The output names `source` and `label` shadow Field attributes; DRF's metaclass takes
+    # declared fields out of the class, so only the type checker minds.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["mlflow", "self_reported"],
+        help_text="mlflow: read from the eval run on the eval server; else typed by the team.",
+    )
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text='"verified from MLflow run <id>" or "self-reported".'
+    )
+    run_id = serializers.CharField(source="reading.run_id", default=None, allow_null=True)
+    server = serializers.CharField(source="reading.server", default=None, allow_null=True)
+    stage = serializers.CharField(
+        source="reading.stage", default=None, allow_null=True, help_text="When it was read."
+    )
+    read_at = serializers.DateTimeField(source="reading.read_at", default=None, allow_null=True)
+    metrics = serializers.DictField(
+        child=serializers.FloatField(), source="reading.metrics", default=None, allow_null=True
+    )
+    dataset = serializers.CharField(source="reading.dataset", default=None, allow_null=True)
+
+
 class ReleaseSerializer(ReleaseListSerializer):
-    """One release with its eval gate, cost check and every sign-off (all revisions)."""
+    """One release with its eval gate, eval evidence, cost check and every sign-off."""
 
     eval_gate = serializers.SerializerMethodField()
+    eval_evidence = serializers.SerializerMethodField()
     cost = serializers.SerializerMethodField()
     signoffs = SignOffSerializer(many=True, read_only=True)
     missing_rollout_signoffs = serializers.SerializerMethodField()
@@ -98,13 +121,18 @@ class ReleaseSerializer(ReleaseListSerializer):
         fields = (
             *LIST_FIELDS, "tool_changes", "changelog", "eval_run_ref", "eval_dataset",
             "eval_score", "eval_coverage", "cost_per_request", "accepted_outcome_rate",
-            "eval_gate", "cost", "signoffs", "missing_rollout_signoffs",
+            "eval_verified", "eval_evidence", "eval_gate", "cost", "signoffs",
+            "missing_rollout_signoffs",
         )  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(EvalGateSerializer)
     def get_eval_gate(self, obj: Release) -> Any:
         return shown(EvalGateSerializer).to_representation(gates.eval_gate(obj))
+
+    @extend_schema_field(EvalEvidenceSerializer)
+    def get_eval_evidence(self, obj: Release) -> Any:
+        return shown(EvalEvidenceSerializer).to_representation(evidence.evidence_of(obj))
 
     @extend_schema_field(CostCheckSerializer)
     def get_cost(self, obj: Release) -> Any:

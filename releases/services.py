@@ -18,12 +18,13 @@ from portal.core import events
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url, send_templated
 from portal.core.transitions import delegated, lock, perform, record_change, record_creation
-from releases import gates, policies
+from releases import evidence, gates, policies
 from releases.events import release_team
 from releases.models import (
     REVIEW_KINDS,
     SIGNOFF_RULES,
     AliasMove,
+    EvalReading,
     ModelAlias,
     Release,
     ReleasePolicy,
@@ -90,16 +91,67 @@ def _assign(release: Release, data: dict[str, Any]) -> None:
 
 # Submit and revise
 def release_submit(release_id: Any, *, actor: User, as_delegate: bool = False) -> Release:
-    """Submit a draft for quality and cost sign-off; both owners are told."""
+    """Submit a draft for quality and cost sign-off; both owners are told. A named eval run is
+    read first (outside any lock: the eval server may be slow) and its values replace the
+    typed ones; with verification required, a release it cannot verify is refused."""
+    unlocked = get_object_or_404(Release.objects.select_related("scenario"), pk=release_id)
+    read = evidence.read_for(unlocked)
+
+    def check(release: Release) -> None:
+        _check_ready_to_submit(release)
+        _apply_evidence(release, read)
+
     return perform(
         Release,
         release_id,
         "submit",
         actor=actor,
         as_delegate=as_delegate,
-        before=_check_ready_to_submit,
+        before=check,
         after=_notify_submitted,
     )
+
+
+def _record_reading(release: Release, stage: str, read: evidence.EvalRead) -> EvalReading:
+    """Keep what was read (or why nothing could be) with the release's current revision."""
+    return EvalReading.objects.create(
+        release=release,
+        revision=release.revision,
+        stage=stage,
+        server=read.server,
+        run_id=read.run_id,
+        metrics=read.metrics,
+        dataset=read.dataset,
+        error_code=read.error_code,
+        error=read.error,
+    )
+
+
+def _refuse_unverified(read: evidence.EvalRead | None, required: bool) -> None:
+    """Verification required: no run, or a run that cannot be read, stops the action."""
+    if not required or (read is not None and read.ok):
+        return
+    if read is None:
+        raise ValidationError(
+            {"eval_run_ref": ["Verified eval is required: name the eval run (MLflow run id)."]}
+        )
+    if read.error_code == evidence.UNREACHABLE:
+        raise TransitionConflict(read.error, code="eval_server_unreachable")
+    raise ValidationError({"eval_run_ref": [f"Verified eval is required: {read.error}"]})
+
+
+def _apply_evidence(release: Release, read: evidence.EvalRead | None) -> None:
+    rules = evidence.settings_for(release.scenario)
+    _refuse_unverified(read, rules.required)
+    release.eval_verified = bool(read and read.ok)
+    if read is None:
+        return
+    _record_reading(release, EvalReading.Stage.SUBMIT, read)
+    if read.ok:
+        release.eval_score = read.score(rules)
+        release.eval_coverage = read.coverage(rules)
+        release.eval_dataset = read.dataset or release.eval_dataset
+        release.full_clean(exclude=["status"])
 
 
 def _check_ready_to_submit(release: Release) -> None:
@@ -171,6 +223,7 @@ def release_sign_off(
     `via` names where it was given other than the portal ("via Slack"), for the audit row."""
     kind = SignOff.Kind(kind)
     decision = SignOff.Decision(decision)
+    reread = _read_for_quality(release_id, kind, decision)
     with transaction.atomic():
         # The row lock serialises every sign-off on this release, so the request that completes
         # the pair always sees the other half and approves; none can be left waiting.
@@ -187,6 +240,8 @@ def release_sign_off(
                 f"The {kind.label.lower()} sign-off has already been given.", code="already_signed"
             )
         exception, note = _check_decision(release, kind, decision, comment)
+        if reread is not None:
+            note = "\n".join(filter(None, [note, _check_quality_reread(release, reread)]))
         signoff = _create_signoff(release, actor, kind, decision, comment, delegated, exception)
         record_change(
             release,
@@ -198,6 +253,33 @@ def release_sign_off(
         )
         _after_sign_off(release, signoff, actor)
     return signoff
+
+
+def _read_for_quality(release_id: Any, kind: str, decision: str) -> evidence.EvalRead | None:
+    """A quality approval of a verified release reads its eval run again, before any lock."""
+    if kind != SignOff.Kind.QUALITY or decision != SignOff.Decision.APPROVE:
+        return None
+    release = Release.objects.filter(pk=release_id, eval_verified=True).first()
+    return evidence.read_for(release) if release is not None else None
+
+
+def _check_quality_reread(release: Release, read: evidence.EvalRead) -> str:
+    """The run must still say what it said at submit; the reading is kept either way. Returns
+    the audit note naming the evidence."""
+    if not read.ok:
+        raise TransitionConflict(
+            read.error,
+            code="eval_server_unreachable" if read.error_code == evidence.UNREACHABLE else "eval",
+        )
+    at_submit = evidence.latest(release, EvalReading.Stage.SUBMIT)
+    if at_submit is None or at_submit.metrics != read.metrics or at_submit.dataset != read.dataset:
+        raise TransitionConflict(
+            f"The metrics of eval run {read.run_id} changed since the release was submitted: "
+            "revise and resubmit it.",
+            code="eval_run_changed",
+        )
+    _record_reading(release, EvalReading.Stage.QUALITY, read)
+    return f"Verified from MLflow run {read.run_id} on {read.server}."
 
 
 def _create_signoff(
@@ -319,7 +401,10 @@ def _move_alias(alias: ModelAlias, release: Release, actor: User, reason: str) -
 
 
 def release_release(release_id: Any, *, actor: User, as_delegate: bool = False) -> Release:
-    """Point the model alias at this release and supersede the release it pointed at."""
+    """Point the model alias at this release and supersede the release it pointed at. A
+    verified release's eval run is read again first: changed metrics block it (the guard on
+    `release`), an unreachable eval server is a wait to retry."""
+    _reread_before_release(release_id)
     with transaction.atomic():
         unlocked = get_object_or_404(Release.objects.select_related("scenario"), pk=release_id)
         alias = _lock_or_create_alias(unlocked.alias_name, unlocked.scenario)
@@ -344,6 +429,20 @@ def release_release(release_id: Any, *, actor: User, as_delegate: bool = False) 
             )
         _move_alias(alias, release, actor, f"Released {release}.")
     return release
+
+
+def _reread_before_release(release_id: Any) -> None:
+    release = Release.objects.filter(
+        pk=release_id, eval_verified=True, status=Release.Status.ROLLING_OUT
+    ).first()
+    read = evidence.read_for(release) if release is not None else None
+    if release is None or read is None:
+        return
+    if read.error_code == evidence.UNREACHABLE:
+        raise TransitionConflict(read.error, code="eval_server_unreachable")
+    with transaction.atomic():
+        # Kept even when the release is then refused: the record shows what blocked it.
+        _record_reading(release, EvalReading.Stage.RELEASE, read)
 
 
 def release_rollback(

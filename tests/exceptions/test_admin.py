@@ -226,7 +226,7 @@ def known_data_set(
     with time_machine.travel(dt.datetime(2026, 2, 2, 9, 0, tzinfo=UTC), tick=False):
         first = services.exception_request(
             actor=product_owner,
-            kind="eval_gate_bypass",
+            kind="outside_gateway",
             scenario=scenario,
             title="=Bypass while relabelling",
             **CASE,
@@ -272,10 +272,10 @@ def test_export_action_writes_selected_exceptions_with_history(
     pick = ["exception_id", "title", "kind", "status", "requester", "approver", "expires_on"]
     pick += ["decision_comment", "entry_at", "transition", "source", "target", "actor", "comment"]
     assert [[row[col[name]] for name in pick] for row in rows] == [
-        [str(first.pk), "'=Bypass while relabelling", "eval_gate_bypass", "approved", "po",
+        [str(first.pk), "'=Bypass while relabelling", "outside_gateway", "approved", "po",
          "reviewer", "2026-03-05", "Until March.", "2026-02-02T09:00:00+00:00", "request", "",
          "requested", "po", ""],
-        [str(first.pk), "'=Bypass while relabelling", "eval_gate_bypass", "approved", "po",
+        [str(first.pk), "'=Bypass while relabelling", "outside_gateway", "approved", "po",
          "reviewer", "2026-03-05", "Until March.", "2026-02-03T10:30:00+00:00", "approve",
          "requested", "approved", "reviewer", "Until March."],
         [str(second.pk), "Product team holds provider keys directly: Support AI",

@@ -47,26 +47,26 @@ def scenario(product_team: Any, product_owner: Any) -> Any:
 
 
 @pytest.fixture
-def bypass(scenario: Any, product_owner: Any, platform_reviewer: Any) -> PlatformException:
+def weak_release(scenario: Any) -> Any:
+    return ReleaseFactory(scenario=scenario, status="submitted", eval_score=Decimal("70"))
+
+
+@pytest.fixture
+def bypass(weak_release: Any, product_owner: Any, platform_reviewer: Any) -> PlatformException:
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
         exception = services.exception_request(
-            actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+            actor=product_owner, kind="eval_gate_bypass", release=weak_release, **CASE
         )
         return services.exception_approve(
             exception.pk, actor=platform_reviewer, expires_on=EXPIRES_ON
         )
 
 
-@pytest.fixture
-def weak_release(scenario: Any) -> Any:
-    return ReleaseFactory(scenario=scenario, status="submitted", eval_score=Decimal("70"))
-
-
 def test_bypass_holds_until_the_last_moment_before_the_expiry_date(
     bypass: PlatformException, scenario: Any, weak_release: Any
 ) -> None:
     with time_machine.travel(LAST_VALID_MOMENT, tick=False):
-        assert selectors.active_eval_bypass(scenario) == bypass
+        assert selectors.active_eval_bypass(weak_release) == bypass
         gate = gates.eval_gate(weak_release)
         assert gate.allows_approval and gate.bypass == bypass
         assert selectors.undocumented_count() == 0
@@ -79,7 +79,7 @@ def test_effect_stops_the_moment_it_expires_even_before_the_sweep(
     bypass: PlatformException, scenario: Any, weak_release: Any
 ) -> None:
     with time_machine.travel(EXPIRY_MOMENT, tick=False):
-        assert selectors.active_eval_bypass(scenario) is None
+        assert selectors.active_eval_bypass(weak_release) is None
         gate = gates.eval_gate(weak_release)
         assert not gate.allows_approval and gate.bypass is None
         # Not processed yet: still approved, and counted as undocumented.
@@ -145,29 +145,30 @@ def test_revoking_stops_the_effect_at_once(
     with time_machine.travel(dt.datetime(2026, 3, 5, 12, 0, tzinfo=UTC), tick=False):
         assert gates.eval_gate(weak_release).allows_approval
         services.exception_revoke(bypass.pk, actor=platform_reviewer, reason="Controls missing.")
-        assert selectors.active_eval_bypass(scenario) is None
+        assert selectors.active_eval_bypass(weak_release) is None
         assert not gates.eval_gate(weak_release).allows_approval
 
 
-def test_only_an_approved_bypass_for_that_scenario_counts(
-    scenario: Any, product_owner: Any, platform_reviewer: Any
+def test_only_an_approved_bypass_for_that_release_counts(
+    scenario: Any, product_owner: Any, platform_reviewer: Any, weak_release: Any
 ) -> None:
     other = ScenarioFactory(team=scenario.team, status="onboarded", complete=False)
+    elsewhere_release = ReleaseFactory(scenario=other, status="submitted")
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
         pending = services.exception_request(
-            actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+            actor=product_owner, kind="eval_gate_bypass", release=weak_release, **CASE
         )
         wrong_kind = services.exception_request(
             actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
         )
         elsewhere = services.exception_request(
-            actor=product_owner, kind="eval_gate_bypass", scenario=other, **CASE
+            actor=product_owner, kind="eval_gate_bypass", release=elsewhere_release, **CASE
         )
         for exception in (wrong_kind, elsewhere):
             services.exception_approve(exception.pk, actor=platform_reviewer, expires_on=EXPIRES_ON)
-        assert selectors.active_eval_bypass(scenario) is None
+        assert selectors.active_eval_bypass(weak_release) is None
         services.exception_approve(pending.pk, actor=platform_reviewer, expires_on=EXPIRES_ON)
-        assert selectors.active_eval_bypass(scenario).pk == pending.pk
+        assert selectors.active_eval_bypass(weak_release).pk == pending.pk
 
 
 @pytest.mark.postgres

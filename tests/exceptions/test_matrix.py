@@ -141,7 +141,7 @@ def test_requester_cannot_approve_own_but_another_reviewer_can(
     scenario = ScenarioFactory(team=product_team, status="onboarded", complete=False)
     mine = services.exception_request(
         actor=cast["requester"],
-        kind="eval_gate_bypass",
+        kind="outside_gateway",
         scenario=scenario,
         justification="Eval set rebuild.",
         risk="medium",

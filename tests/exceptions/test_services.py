@@ -43,7 +43,7 @@ def scenario(product_team: Any, product_owner: Any) -> Any:
 @pytest.fixture
 def requested(scenario: Any, product_owner: Any, platform_reviewer: Any) -> PlatformException:
     return services.exception_request(
-        actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
 
 
@@ -56,13 +56,13 @@ def test_request_records_history_and_emails_reviewers_after_commit(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         exception = services.exception_request(
-            actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+            actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
         )
         assert mail.outbox == []  # nothing leaves before the commit
     assert exception.status == Status.REQUESTED
     assert exception.team == scenario.team
     assert exception.requester == product_owner
-    assert exception.title == "Eval gate bypass: Support answers"
+    assert exception.title == "Model served outside the gateway: Support answers"
     [entry] = history_for(exception)
     assert (entry.transition, entry.source, entry.target) == ("request", "", "requested")
     assert entry.actor == product_owner
@@ -274,7 +274,7 @@ def test_extension_is_a_new_request_and_leaves_the_original_alone(
     with pytest.raises(ValidationError) as caught:
         services.exception_request(
             actor=product_owner,
-            kind="eval_gate_bypass",
+            kind="outside_gateway",
             scenario=scenario,
             extends=requested,
             **CASE,
@@ -284,10 +284,10 @@ def test_extension_is_a_new_request_and_leaves_the_original_alone(
     other = ScenarioFactory(team=scenario.team, status="onboarded", complete=False)
     with pytest.raises(ValidationError):
         services.exception_request(
-            actor=product_owner, kind="eval_gate_bypass", scenario=other, extends=original, **CASE
+            actor=product_owner, kind="outside_gateway", scenario=other, extends=original, **CASE
         )
     extension = services.exception_request(
-        actor=product_owner, kind="eval_gate_bypass", scenario=scenario, extends=original, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, extends=original, **CASE
     )
     assert extension.pk != original.pk
     assert extension.status == Status.REQUESTED and extension.extends == original

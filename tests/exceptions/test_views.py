@@ -243,7 +243,7 @@ def test_request_extension_prefills_a_new_request(
     client: Any, scenario: Any, product_owner: Any, platform_reviewer: Any
 ) -> None:
     original = services.exception_request(
-        actor=product_owner, kind="eval_gate_bypass", scenario=scenario, **CASE
+        actor=product_owner, kind="outside_gateway", scenario=scenario, **CASE
     )
     services.exception_approve(original.pk, actor=platform_reviewer, expires_on=days(5))
     client.force_login(product_owner)
@@ -252,8 +252,8 @@ def test_request_extension_prefills_a_new_request(
     form_page = client.get(f"{LIST}new/?extends={original.pk}")
     initial = form_page.context["form"].initial
     assert initial["justification"] == CASE["justification"]
-    assert initial["extends"] == original and initial["kind"] == "eval_gate_bypass"
-    data = {**CASE, "kind": "eval_gate_bypass", "scenario": scenario.pk, "extends": original.pk}
+    assert initial["extends"] == original and initial["kind"] == "outside_gateway"
+    data = {**CASE, "kind": "outside_gateway", "scenario": scenario.pk, "extends": original.pk}
     client.post(f"{LIST}new/?extends={original.pk}", data)
     extension = PlatformException.objects.exclude(pk=original.pk).get()
     assert extension.extends == original and extension.status == Status.REQUESTED

@@ -34,6 +34,9 @@ def test_release_demo_has_every_state_and_is_idempotent() -> None:
     assert released.exists()
     assert SignOff.objects.filter(decision="reject").exists()
     assert Release.objects.filter(fast_path=True).exists()
+    # The demo's eval gate bypass names its release, and the quality approval relied on it.
+    bypassed = SignOff.objects.filter(exception__isnull=False).select_related("exception").get()
+    assert bypassed.exception.release_id == bypassed.release_id
     counts = (Release.objects.count(), SignOff.objects.count(), AliasMove.objects.count())
 
     _load()

@@ -12,15 +12,17 @@ from django.utils import timezone
 from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from releases import gates, services
-from releases.models import ReleasePolicy, SignOff
+from releases.models import Release, ReleasePolicy, ScenarioReleaseSettings, SignOff
 from tests.scenarios.factories import PlatformExceptionFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _bypass(scenario: Any, *, days: int = 10, status: str = "approved") -> Any:
+def _bypass(release: Any, *, days: int = 10, status: str = "approved") -> Any:
     return PlatformExceptionFactory(
-        scenario=scenario,
+        scenario=release.scenario,
+        release=release,
+        release_revision=release.revision,
         status=status,
         expires_on=timezone.localdate() + dt.timedelta(days=days),
     )
@@ -68,8 +70,8 @@ class TestEvalGate:
     def test_below_threshold_with_active_bypass_is_allowed_and_recorded(
         self, make_release: Any, scenario: Any, quality_owner: Any
     ) -> None:
-        bypass = _bypass(scenario)
         release = make_release("submitted", eval_score=Decimal("50"))
+        bypass = _bypass(release)
 
         signoff = _approve_quality(release, quality_owner)
 
@@ -79,18 +81,18 @@ class TestEvalGate:
     def test_missing_results_with_active_bypass_is_allowed(
         self, make_release: Any, scenario: Any, quality_owner: Any
     ) -> None:
-        bypass = _bypass(scenario)
         release = make_release("submitted", eval_score=None)
+        bypass = _bypass(release)
         assert _approve_quality(release, quality_owner).exception == bypass
 
     def test_expired_bypass_does_not_count(self, make_release: Any, scenario: Any) -> None:
-        _bypass(scenario, days=0)
         release = make_release("submitted", eval_score=Decimal("50"))
+        _bypass(release, days=0)
         assert gates.eval_gate(release).allows_approval is False
 
     def test_unapproved_bypass_does_not_count(self, make_release: Any, scenario: Any) -> None:
-        _bypass(scenario, status="requested")
         release = make_release("submitted", eval_score=Decimal("50"))
+        _bypass(release, status="requested")
         assert gates.eval_gate(release).allows_approval is False
 
     def test_bypass_of_another_scenario_does_not_count(self, make_release: Any) -> None:
@@ -169,14 +171,23 @@ class TestFastPath:
     def test_passing_only_through_a_bypass_is_not_the_fast_path(
         self, make_release: Any, scenario: Any
     ) -> None:
-        _bypass(scenario)
         release = self._approved(make_release, eval_score=Decimal("10"))
+        _bypass(release)
         assert "platform_rollout" in gates.missing_rollout_signoffs(release)
 
     def test_admins_can_turn_the_fast_path_off(self, make_release: Any) -> None:
         ReleasePolicy.objects.update_or_create(pk=1, defaults={"fast_path_enabled": False})
         release = self._approved(make_release)
         assert "platform_rollout" in gates.missing_rollout_signoffs(release)
+
+    def test_the_platform_can_turn_it_off_for_one_scenario(
+        self, make_release: Any, scenario: Any
+    ) -> None:
+        release = self._approved(make_release)
+        ScenarioReleaseSettings.objects.create(scenario=scenario, fast_path_enabled=False)
+        assert "platform_rollout" in gates.missing_rollout_signoffs(release)
+        fast = gates.with_fast_path(Release.objects.filter(pk=release.pk))
+        assert not fast.filter(rm_fast=True).exists()
 
     def test_platform_signoff_given_anyway_is_not_marked_fast_path(
         self, make_release: Any, product_owner: Any, platform_owner: Any

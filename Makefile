@@ -50,7 +50,7 @@ format: install
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy portal scenarios exceptions releases incidents support dashboard directory identity integrations
+	$(BIN)/mypy portal scenarios exceptions releases incidents support dashboard directory identity integrations gateway
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=2

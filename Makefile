@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean
+.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean litellm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ $(STAMP): requirements.lock | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The LiteLLM proxy of the gateway tests, in a venv of its own (not in requirements.lock).
+LITELLM_VENV := .ci/litellm-venv
+$(LITELLM_VENV)/.installed: .ci/litellm-requirements.txt
+	$(PYTHON) -m venv $(LITELLM_VENV)
+	$(LITELLM_VENV)/bin/python -m pip install --quiet -r .ci/litellm-requirements.txt
+	touch $@
+
+litellm: $(LITELLM_VENV)/.installed
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -132,7 +132,10 @@ def gateway_state(release: Release) -> dict[str, Any]:
 
 
 def release_panel(release: Release, user: User) -> dict[str, Any] | None:
-    """The release page's gateway panel (found by releases.views through `app_selectors`)."""
+    """The release page's gateway panel (found by releases.views through `app_selectors`);
+    none, and no query, for a release that never moved an alias."""
+    if release.released_at is None:
+        return None
     state = gateway_state(release)
     if not state["moves"]:
         return None

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean mlflow
+.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean mlflow litellm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ $(MLFLOW_VENV)/bin/mlflow:
 	$(MLFLOW_VENV)/bin/python -m pip install --quiet mlflow==$(MLFLOW_VERSION)
 
 mlflow: $(MLFLOW_VENV)/bin/mlflow
+
+# The LiteLLM proxy of the gateway tests, in a venv of its own (not in requirements.lock).
+LITELLM_VENV := .ci/litellm-venv
+$(LITELLM_VENV)/.installed: .ci/litellm-requirements.txt
+	$(PYTHON) -m venv $(LITELLM_VENV)
+	$(LITELLM_VENV)/bin/python -m pip install --quiet -r .ci/litellm-requirements.txt
+	touch $@
+
+litellm: $(LITELLM_VENV)/.installed
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -63,7 +72,7 @@ format: install
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy portal scenarios exceptions releases incidents support staffing dashboard directory identity integrations
+	$(BIN)/mypy portal scenarios exceptions releases incidents support staffing dashboard directory identity integrations gateway
 	$(BIN)/mypy --config-file sdk/pyproject.toml sdk/src
 
 worker: install

@@ -195,7 +195,7 @@ def exception_request(
 
 def exception_detect(
     *,
-    actor: User,
+    actor: User | None,
     kind: str,
     detection_note: str,
     scenario: Any = None,
@@ -204,10 +204,12 @@ def exception_detect(
     other_description: str = "",
     risk: str = "",
     release: Any = None,
+    system: bool = False,
 ) -> PlatformException:
     """The platform records a deviation found in the wild; the team is asked to justify it.
-    A detected eval gate bypass may name the release that went past the gate."""
-    if not policies.can_detect_exception(actor):
+    A detected eval gate bypass may name the release that went past the gate. `system=True` is
+    for the periodic checks (the gateway's drift check), which act as nobody."""
+    if not system and (actor is None or not policies.can_detect_exception(actor)):
         raise PermissionDenied("Only platform reviewers record detected exceptions.")
     scenario = release.scenario if scenario is None and release is not None else scenario
     team = scenario.team if scenario is not None else team
@@ -230,11 +232,15 @@ def exception_detect(
             title=title.strip() or _default_title(kind, other_description, scenario, team),
             detection_note=detection_note,
             risk=risk,
-            detected_by=actor,
+            detected_by=None if system else actor,
             status=Status.DETECTED,
         )
         record_creation(
-            exception, actor=actor, action="detect", target=exception.status, comment=detection_note
+            exception,
+            actor=None if system else actor,
+            action="detect",
+            target=exception.status,
+            comment=detection_note,
         )
         _email(
             "exception_detected",

@@ -36,6 +36,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 60},
     },
+    "gateway-sync-moves": {
+        "task": "gateway.tasks.sync_moves_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 60},
+    },
+    "gateway-drift-check": {
+        "task": "gateway.tasks.drift_check_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 5 * 60},
+    },
     "purge-idempotency-keys": {
         "task": "portal.core.tasks.purge_idempotency_keys_task",
         "schedule": crontab(minute=17),

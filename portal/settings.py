@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "staffing",
     # The people and teams directory lists each team's scenarios, so it sits above them too.
     "directory",
+    # Gateway connectors, alias moves on the gateway, drift, and the playground: above releases.
+    "gateway",
     "dashboard",
     # Sign-in through the company's identity provider, group mappings and SCIM.
     "identity",
@@ -411,6 +413,13 @@ SPECTACULAR_SETTINGS = {
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 WEBHOOK_CONNECT_TIMEOUT = env_float("WEBHOOK_CONNECT_TIMEOUT", 3.0)
 WEBHOOK_READ_TIMEOUT = env_float("WEBHOOK_READ_TIMEOUT", 10.0)
+
+# The platform's OpenAI-compatible gateway, for the playground (its key from the environment,
+# never a team's provider key), and the seconds each gateway call may take.
+GATEWAY_URL = os.environ.get("GATEWAY_URL", "")
+GATEWAY_API_KEY = os.environ.get("GATEWAY_API_KEY", "")
+GATEWAY_TIMEOUT = env_float("GATEWAY_TIMEOUT", 5.0)
+PLAYGROUND_TIMEOUT = env_float("PLAYGROUND_TIMEOUT", 60.0)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
 WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
@@ -440,6 +449,8 @@ PORTAL = {
     "SLA_POSTMORTEM_DAYS": env_int("SLA_POSTMORTEM_DAYS", 5),
     "SLA_SUPPORT_ANSWER_HOURS": env_int("SLA_SUPPORT_ANSWER_HOURS", 24),
     "SLA_TEAM_ONBOARDING_HOURS": env_int("SLA_TEAM_ONBOARDING_HOURS", 72),
+    # A move the gateway failed to apply: reminded to the platform owner after this long.
+    "SLA_GATEWAY_MOVE_HOURS": env_int("SLA_GATEWAY_MOVE_HOURS", 1),
     "SLA_ACK_MINUTES": {
         "SEV1": env_int("SLA_ACK_SEV1_MINUTES", 15),
         "SEV2": env_int("SLA_ACK_SEV2_MINUTES", 60),

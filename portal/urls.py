@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("dashboard.api_urls")),
     path("", include("support.api_urls")),
     path("", include("directory.api_urls")),
+    path("", include("gateway.api_urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("staffing/", include("staffing.urls")),
     path("", include("directory.urls")),
     path("integrations/", include("integrations.urls")),
+    path("gateway/", include("gateway.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

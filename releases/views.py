@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
+from portal.core.selectors import app_selectors
 from releases import policies, selectors, services
 from releases.forms import CommentForm, ReleaseFilterForm, ReleaseForm, RollbackForm, SignOffForm
 from releases.models import SignOff
@@ -54,7 +55,15 @@ def sign_off_inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
     release = selectors.get_release_for(actor(request), pk, detail=True)
-    return render(request, "releases/detail.html", selectors.release_page(release, actor(request)))
+    page = selectors.release_page(release, actor(request))
+    # Higher apps add panels with `selectors.release_panel(release, user)`: None or a dict
+    # with its `template`, and optionally a `status_label` the page shows for the state.
+    hooks = app_selectors("release_panel")
+    page["panels"] = [panel for hook in hooks if (panel := hook(release, actor(request)))]
+    page["status_label"] = next(
+        (p["status_label"] for p in page["panels"] if p.get("status_label")), ""
+    )
+    return render(request, "releases/detail.html", page)
 
 
 @require_http_methods(["GET", "POST"])

@@ -298,6 +298,12 @@ HTML_TABLE: list[Row] = [
     row("POST", "integrations:slack_link", SIGNED_IN, data=lambda w: {"token": "forged"}),
     # Slack signs its requests; an unsigned one is refused (401) whoever sends it.
     row("POST", "integrations:slack_interactions", NOBODY),
+    # Gateway moves and the playground (team members of the scenario, and the platform).
+    row("GET", "gateway:playground", TEAM | PLATFORM, "scenario:onboarded"),
+    row("POST", "gateway:playground", TEAM | PLATFORM, "scenario:onboarded",
+        lambda w: {"alias": w.alias.name, "prompt": "Hello?"}),
+    row("GET", "gateway:run", {"team_po"}, "extra:run"),
+    row("POST", "gateway:move-retry", PLATFORM, "extra:move"),
     # People and teams directory
     row("GET", "directory:people", SIGNED_IN),
     row("GET", "directory:teams", SIGNED_IN),
@@ -510,6 +516,17 @@ API_TABLE: list[Row] = [
     row("GET", f"{V1}/users/", SIGNED_IN),
     row("GET", f"{V1}/teams/", SIGNED_IN),
     row("GET", f"{V1}/teams/{{slug}}/", SIGNED_IN, slug="support-ai"),
+    # Gateway: the desired state, a gateway's report, moves; playground runs (read own)
+    row("GET", f"{V1}/gateway/aliases", SIGNED_IN),
+    row("POST", f"{V1}/gateway/connectors/{{id}}/report/", PLATFORM, "extra:connector",
+        lambda w: {"aliases": {}}),
+    row("GET", f"{V1}/gateway/moves/", SIGNED_IN),
+    row("GET", f"{V1}/gateway/moves/{{id}}/", SIGNED_IN, "extra:move"),
+    row("POST", f"{V1}/gateway/moves/{{id}}/retry/", PLATFORM, "extra:move"),
+    row("GET", f"{V1}/playground/runs/", SIGNED_IN),
+    row("POST", f"{V1}/playground/runs/", TEAM | PLATFORM,
+        data=lambda w: {"scenario": w.scenario["onboarded"].pk, "prompt": "Hello?"}),
+    row("GET", f"{V1}/playground/runs/{{id}}/", {"team_po"}, "extra:run"),
     # Support requests (opened by the team's product owner)
     row("GET", f"{V1}/support-requests/", SIGNED_IN),
     row("POST", f"{V1}/support-requests/", SIGNED_IN,

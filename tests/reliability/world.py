@@ -209,7 +209,11 @@ def build() -> World:
         alias=alias,
         token=token,
         author=author,
-        extra={**_integrations(people, teams["support-ai"]), **_staffing(people, teams)},
+        extra={
+            **_integrations(people, teams["support-ai"]),
+            **_staffing(people, teams),
+            **_gateway(people, alias),
+        },
         amendment=_amendments(people, scenarios),
     )
 
@@ -231,6 +235,24 @@ def _amendments(people: dict[str, Any], scenarios: dict[str, Any]) -> dict[str, 
             submitted_at=timezone.now() if state == "submitted" else None,
         )
     return made
+
+
+def _gateway(people: dict[str, Any], alias: Any) -> dict[str, Any]:
+    """A generic gateway connector, its failed move of the alias, a playground run."""
+    from gateway.models import GatewayConnector, GatewayMove, PlaygroundRun
+    from releases.models import AliasMove
+
+    connector = GatewayConnector.objects.create(name="matrix-gitops")
+    release = alias.current_release
+    moved = AliasMove.objects.create(alias=alias, release=release)
+    move = GatewayMove.objects.create(
+        connector=connector, alias=alias, alias_move=moved, release=release,
+        model=release.model_name, status="failed", error="Matrix failure.",
+    )  # fmt: skip
+    run = PlaygroundRun.objects.create(
+        scenario=alias.scenario, alias_name=alias.name, user=people["team_po"], prompt="Hi"
+    )
+    return {"connector": connector, "move": move, "run": run}
 
 
 def _integrations(people: dict[str, Any], team: Any) -> dict[str, Any]:

@@ -18,8 +18,8 @@ EXPECTED = {
     "/scenarios/": 4,
     "/scenarios/review-queue/": 3,
     "/api/v1/scenarios/": 2,
-    # One query each for the open vacancies and the amendment history.
-    "detail": 13,
+    # One query each for the open vacancies, the amendment history and the playground runs.
+    "detail": 14,
     "api-detail": 8,
     "api-record": 9,
 }

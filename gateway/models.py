@@ -1,0 +1,153 @@
+"""The gateway the model aliases live on: its connectors, the moves applied to it, the drift
+found on it, and the playground's runs through it."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from portal.core.models import ChoiceLabels
+from portal.core.transitions import policy
+from releases.models import AliasMove, ModelAlias, Release
+from scenarios.models import Scenario
+
+_policy = partial(policy, "gateway.policies")
+
+
+class GatewayConnector(models.Model):
+    """How the portal reaches one gateway. Secrets never live in the database: `secret_env`
+    names the environment variable that holds the gateway's key."""
+
+    class Kind(models.TextChoices):
+        GENERIC = "generic", "Generic (alias.moved webhook and desired-state endpoint)"
+        LITELLM = "litellm", "LiteLLM proxy (model management API)"
+
+    name = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERIC)
+    base_url = models.URLField(
+        blank=True, help_text="The gateway's address (LiteLLM: the proxy's base URL)."
+    )
+    secret_env = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Name of the environment variable holding the gateway's key (never the key).",
+    )
+    is_active = models.BooleanField(default=True)
+    # What a generic gateway last reported it serves: alias -> model (its `read()`).
+    reported_state = models.JSONField(default=dict, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GatewayMove(ChoiceLabels, FSMModelMixin, models.Model):
+    """One alias move as one gateway applies it: pending until the gateway confirms or fails."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Failed"
+
+    connector = models.ForeignKey(GatewayConnector, on_delete=models.PROTECT, related_name="moves")
+    alias = models.ForeignKey(ModelAlias, on_delete=models.PROTECT, related_name="gateway_moves")
+    alias_move = models.ForeignKey(AliasMove, on_delete=models.PROTECT, related_name="+")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="gateway_moves")
+    model = models.CharField(max_length=120, help_text="The model the alias must route to.")
+    status = FSMField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, protected=True, db_index=True
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["connector", "alias_move"], name="one_gateway_move_per_alias_move"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.model} on {self.connector}"
+
+    def get_absolute_url(self) -> str:
+        return self.release.get_absolute_url()
+
+    @transition(field=status, source=Status.PENDING, target=Status.APPLIED,
+                permission=_policy("can_report"), custom={"label": "Confirm applied"})  # fmt: skip
+    def confirm(self) -> None:
+        self.decided_at = timezone.now()
+        self.error = ""
+
+    @transition(field=status, source=Status.PENDING, target=Status.FAILED,
+                permission=_policy("can_report"), custom={"label": "Report failure"})  # fmt: skip
+    def fail(self, error: str = "") -> None:
+        self.decided_at = timezone.now()
+        self.error = error
+
+    @transition(field=status, source=Status.FAILED, target=Status.PENDING,
+                permission=_policy("can_retry"), custom={"label": "Apply again"})  # fmt: skip
+    def retry(self) -> None:
+        self.decided_at = None
+
+
+class DriftFinding(models.Model):
+    """A difference between a gateway's routing and the portal's alias, recorded as a detected
+    exception; while that exception is open the same drift is not recorded again."""
+
+    connector = models.ForeignKey(GatewayConnector, on_delete=models.PROTECT, related_name="+")
+    alias = models.ForeignKey(ModelAlias, on_delete=models.PROTECT, related_name="+")
+    portal_model = models.CharField(max_length=120)
+    gateway_model = models.CharField(max_length=255, blank=True)
+    exception = models.ForeignKey(
+        "exceptions.PlatformException", on_delete=models.PROTECT, related_name="+"
+    )
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.alias}: portal {self.portal_model}, gateway {self.gateway_model or 'none'}"
+
+
+class PlaygroundRun(models.Model):
+    """One prompt tried on a scenario's model alias through the platform's gateway."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="+")
+    alias_name = models.CharField(max_length=120)
+    model = models.CharField(max_length=120, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prompt = models.TextField()
+    answer = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Playground run #{self.pk} on {self.alias_name}"
+
+    def get_absolute_url(self) -> str:
+        return f"/gateway/playground/runs/{self.pk}/"
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens

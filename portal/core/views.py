@@ -23,12 +23,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"work": selectors.work_for(actor(request))})
 
 
-@method_decorator(csp_update({"script-src": NONCE, "style-src": NONCE}), name="dispatch")
 @login_not_required
 @require_POST
 def theme_set(request: HttpRequest) -> HttpResponse:
     """Keeps the chosen colour theme and returns to the page the switch was on."""
-    back = request.POST.get("next", "")
+    back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = "/"
     response = redirect(back)
@@ -41,6 +40,7 @@ def theme_set(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@method_decorator(csp_update({"script-src": NONCE, "style-src": NONCE}), name="dispatch")
 class ApiDocsView(SpectacularSwaggerView):
     """Swagger UI under the portal's CSP: its one inline script and style carry the response's
     nonce, so this page alone allows them (templates/core/api_docs.html)."""

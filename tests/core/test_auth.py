@@ -22,7 +22,8 @@ from tests.factories import PASSWORD
 # each request instead.
 PUBLIC = {"/login/", "/healthz", "/readyz", "/oidc/authenticate/", "/oidc/callback/",
           "/scim/v2/", "/scim/v2/ServiceProviderConfig",
-          "/integrations/slack/interactions/"}  # fmt: skip
+          "/integrations/slack/interactions/",
+          "/theme/"}  # fmt: skip
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_apply_again_from_the_release_page(
     repeated = client.post(url, follow=True)  # harmless: says why, changes nothing
     text = repeated.content.decode()
     assert repeated.status_code == 200, text
-    assert "it is pending" in text
+    assert "state is “Pending”" in text
 
 
 def test_connector_saves_are_audited_and_admin_only(

@@ -21,7 +21,7 @@ EXPECTED = {
     # One query each for the open vacancies, the amendment history and the playground runs.
     "detail": 14,
     "api-detail": 8,
-    "api-record": 9,
+    "api-record": 10,
 }
 
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
+from django_fsm import has_transition_perm
 
 from incidents import policies
 from incidents.models import Incident, IncidentUpdate, Postmortem, RollbackAction
 from portal.core.models import User
 from portal.core.selectors import queryset_card
 from portal.core.transitions import Action, available_actions, catalogue
-from releases import policies as release_policies
 from releases.models import Release
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
@@ -162,11 +162,9 @@ def rollback_choices(incident: Incident, user: User) -> dict[str, Any]:
         return {"releases": [], "tool_releases": [], "tools": []}
     scenario = incident.scenario
     releases = list(scenario_releases(scenario).select_related("scenario"))
-    live = [
-        r
-        for r in releases
-        if r.status == Release.Status.RELEASED and release_policies.can_rollback(user, r)
-    ]
+    # The release's own roll_back transition decides: its state, its guard (a first release
+    # has nothing to roll back to) and its permission.
+    live = [r for r in releases if has_transition_perm(r.roll_back, user)]
     return {
         "releases": live,
         "tool_releases": releases,

@@ -11,6 +11,7 @@ from django.test import Client
 
 from incidents.models import Incident, RollbackAction
 from tests.incidents.factories import IncidentFactory
+from tests.releases.factories import ModelAliasFactory, ReleaseFactory
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +236,12 @@ def test_list_shows_recent_resolve_and_acknowledge_times(cast: SimpleNamespace) 
     html = _client(cast.outsider).get("/incidents/").content.decode()
     assert "MTTR) median 1 h 40 min, p90 1 h 40 min over 1 resolved" in html
     assert "time to acknowledge median 30 min" in html
+
+
+def test_a_first_release_is_not_offered_for_rollback(cast: SimpleNamespace, incident: Any) -> None:
+    name = "support-answers-first"
+    first = ReleaseFactory(scenario=cast.scenario, status="released", alias_name=name)
+    ModelAliasFactory(name=name, scenario=cast.scenario, current_release=first)
+    page = _client(cast.incident_owner).get(f"/incidents/{incident.pk}/")
+    assert page.context["rollback_choices"]["releases"] == []
+    assert "Nothing to roll back" in page.content.decode()

@@ -196,3 +196,14 @@ class TestInterfaces:
             "/exceptions/new/?release="
             not in client.get(release.get_absolute_url()).content.decode()
         )
+
+
+def test_a_bypassed_gate_reads_as_a_warning(
+    client: Any, make_release: Any, product_owner: Any, platform_reviewer: Any
+) -> None:
+    release = make_release("submitted", eval_score=Decimal("50"))
+    _approved_bypass(release, product_owner, platform_reviewer)
+    client.force_login(product_owner)
+    body = client.get(release.get_absolute_url()).content.decode()
+    assert '<p class="warn message message-warning">' in body
+    assert "Eval gate: <strong>bypassed</strong>." in body

@@ -20,7 +20,7 @@ class ReleasePlaces(Places):
 
     def naming(self, person_id: int) -> Iterable[Place]:
         for kind, rule in SIGNOFF_RULES.items():
-            for release in due_signoffs(kind).filter(owner_id=person_id).order_by("pk"):
+            for release in due_signoffs(kind).filter(**{"owner_id": person_id}).order_by("pk"):
                 yield Place(
                     release.scenario_id,
                     release,

@@ -30,7 +30,13 @@ from django.db.models.functions import Round
 
 from exceptions.selectors import active_eval_bypass
 from releases.evidence import settings_for
-from releases.models import Release, ReleasePolicy, ScenarioReleaseSettings, SignOff
+from releases.models import (
+    Release,
+    ReleasePolicy,
+    ScenarioReleaseSettings,
+    SignOff,
+    threshold_in_force,
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ class EvalGate:
 
 
 def _outcome(release: Any) -> str:
-    threshold = release.scenario.eval_threshold
+    threshold = release.eval_threshold
     if release.eval_score is None:
         return "missing"
     if threshold is None:
@@ -85,7 +91,7 @@ def eval_gate(release: Any, today: dt.date | None = None) -> EvalGate:
     return EvalGate(
         outcome=outcome,
         score=release.eval_score,
-        threshold=release.scenario.eval_threshold,
+        threshold=release.eval_threshold,
         bypass=bypass,
     )
 
@@ -193,8 +199,8 @@ def fast_path_q() -> Q:
         Q(
             change_type=Release.ChangeType.PROMPT_ONLY,
             eval_score__isnull=False,
-            scenario__eval_threshold__isnull=False,
-            eval_score__gte=F("scenario__eval_threshold"),
+            rm_threshold__isnull=False,
+            eval_score__gte=F("rm_threshold"),
             cost_per_request__isnull=False,
             accepted_outcome_rate__gt=0,
             scenario__expected_volume__isnull=False,
@@ -211,6 +217,7 @@ def with_fast_path(queryset: QuerySet[Any]) -> QuerySet[Any]:
     """Adds `rm_fast`: whether `fast_path_q` holds for each release."""
     money: Any = DecimalField(max_digits=20, decimal_places=6)
     return queryset.alias(
+        rm_threshold=threshold_in_force(),
         rm_projection=Round(
             ExpressionWrapper(
                 F("cost_per_request") * F("scenario__expected_volume"), output_field=money

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -50,6 +52,21 @@ class ModelAlias(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/releases/aliases/{self.pk}/"
+
+
+def _snapshot_owner() -> Any:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
+# The scenario's people a release keeps as they were at submit (see `SignOffRule.in_force`).
+SNAPSHOT_OWNERS = ("quality_owner", "cost_owner", "product_owner", "platform_owner")
 
 
 class Release(ChoiceLabels, FSMModelMixin, models.Model):
@@ -137,6 +154,16 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         help_text="The eval results were read from the eval run on the eval server at submit "
         "(see EvalReading); otherwise they are self-reported.",
     )
+    # Who signs and the eval threshold as the scenario named them at submit: a later amendment
+    # of the scenario does not change them for this revision. Null: submitted before these were
+    # kept (or not submitted), so the scenario's current values apply.
+    submitted_quality_owner = _snapshot_owner()
+    submitted_cost_owner = _snapshot_owner()
+    submitted_product_owner = _snapshot_owner()
+    submitted_platform_owner = _snapshot_owner()
+    submitted_eval_threshold = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, editable=False, validators=PERCENT
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -200,6 +227,30 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     )  # fmt: skip
     def submit(self) -> None:
         self.submitted_at = timezone.now()
+        scenario = self.scenario
+        for owner in SNAPSHOT_OWNERS:
+            setattr(self, f"submitted_{owner}_id", getattr(scenario, f"{owner}_id"))
+        self.submitted_eval_threshold = scenario.eval_threshold
+
+    @property
+    def eval_threshold(self) -> Decimal | None:
+        """The pass threshold this release is judged by: the one in force at submit, else the
+        scenario's current one."""
+        if self.submitted_eval_threshold is not None:
+            return self.submitted_eval_threshold
+        return self.scenario.eval_threshold
+
+    def owner_in_force_id(self, owner: str) -> int | None:
+        """Who the release's `owner` (a scenario RACI field) is: the person named at submit,
+        else the scenario's current one."""
+        kept = getattr(self, f"submitted_{owner}_id", None)
+        return kept if kept is not None else getattr(self.scenario, f"{owner}_id")
+
+    def owner_in_force(self, owner: str) -> Any:
+        """The user behind `owner_in_force_id`."""
+        if getattr(self, f"submitted_{owner}_id", None) is not None:
+            return getattr(self, f"submitted_{owner}")
+        return getattr(self.scenario, owner)
 
     @transition(
         field=status,
@@ -227,6 +278,10 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     def revise(self) -> None:
         self.revision += 1
         self.submitted_at = None
+        # The next submit takes the scenario's values anew.
+        for owner in SNAPSHOT_OWNERS:
+            setattr(self, f"submitted_{owner}_id", None)
+        self.submitted_eval_threshold = None
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.ROLLING_OUT,
@@ -350,6 +405,19 @@ class SignOffRule:
     def owner_id(self) -> str:
         return f"{self.owner}_id"
 
+    def signer_id(self, release: Release) -> int | None:
+        """Who gives this sign-off on `release`: the owner in force when it was submitted."""
+        return release.owner_in_force_id(self.owner)
+
+    def signer(self, release: Release) -> Any:
+        return release.owner_in_force(self.owner)
+
+    @staticmethod
+    def in_force(field: str) -> Coalesce:
+        """`Release.owner_in_force_id` as SQL on releases. `field` names a scenario RACI role's
+        column, `cost_owner_id`, or its person's, `cost_owner__is_active`."""
+        return Coalesce(F(f"submitted_{field}"), F(f"scenario__{field}"))
+
 
 SIGNOFF_RULES: dict[str, SignOffRule] = {
     rule.kind: rule
@@ -370,6 +438,13 @@ SIGNOFF_RULES: dict[str, SignOffRule] = {
         ),
     )
 }
+
+
+def threshold_in_force() -> Coalesce:
+    """The eval threshold a release is judged by (`Release.eval_threshold`) as SQL."""
+    return Coalesce(F("submitted_eval_threshold"), F("scenario__eval_threshold"))
+
+
 # The pair that approves a submitted release, and the pair that lets an approved one roll out.
 REVIEW_KINDS = tuple(k for k, r in SIGNOFF_RULES.items() if r.state == Release.Status.SUBMITTED)
 ROLLOUT_KINDS = tuple(k for k, r in SIGNOFF_RULES.items() if r.state == Release.Status.APPROVED)

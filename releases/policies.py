@@ -59,10 +59,11 @@ def can_revise(user: User, release: Any) -> bool:
 
 
 def can_sign(user: User, release: Any, kind: str) -> bool:
-    """Only the active person the scenario names for this kind, and never the release's author."""
+    """Only the active person the scenario named for this kind when the release was submitted
+    (`SignOffRule.signer_id`), and never the release's author."""
     if not signed_in(user) or release.author_id == user.pk:
         return False
-    return bool(getattr(release.scenario, SIGNOFF_RULES[kind].owner_id) == user.pk)
+    return bool(SIGNOFF_RULES[kind].signer_id(release) == user.pk)
 
 
 def can_sign_as_delegate(user: User, release: Any, kind: str) -> bool:

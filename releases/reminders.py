@@ -32,7 +32,7 @@ class _SignOffWaiting(Waiting):
     @property
     def select_related(self) -> tuple[str, ...]:  # type: ignore[override]
         # The team names the event the delivery writes; the owner is whom the email addresses.
-        return ("scenario__team", f"scenario__{self.owner}")
+        return ("scenario__team", f"scenario__{self.owner}", f"submitted_{self.owner}")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
         # Exactly what the sign-off inbox shows as owed, once it has waited past its SLA.
@@ -50,7 +50,7 @@ class _SignOffWaiting(Waiting):
         return escalation_paths(Release.objects.filter(pk__in=ids), "scenario")
 
     def actors(self, obj: Any) -> str:
-        owner = getattr(obj.scenario, self.owner)
+        owner = SIGNOFF_RULES[self.signoff].signer(obj)
         role = self.owner.replace("_", " ")
         if owner is not None and not owner.is_active:
             stand_in = SIGNOFF_RULES[self.signoff].stand_in.replace("_", " ")

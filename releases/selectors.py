@@ -29,6 +29,7 @@ from portal.core.transitions import Action, available_actions, catalogue
 from releases import evidence, gates, policies
 from releases.models import (
     SIGNOFF_RULES,
+    SNAPSHOT_OWNERS,
     AliasMove,
     ModelAlias,
     Release,
@@ -102,20 +103,22 @@ def due_signoffs(kind: str) -> QuerySet[Release]:
     platform rollout, off the fast path. The inbox and the reminders both read this. Due
     releases are never drafts, so everyone may see them."""
     rule = SIGNOFF_RULES[kind]
-    due = Release.objects.filter(~_approved(kind), status=rule.state).exclude(
-        **{f"scenario__{rule.owner_id}": F("author_id")}
+    # The owner in force at submit, else the scenario's current one (`SignOffRule.signer_id`).
+    owner = rule.in_force(rule.owner_id)
+    due = (
+        Release.objects.alias(rm_owner=owner)
+        .filter(~_approved(kind), status=rule.state)
+        .exclude(Q(rm_owner=F("author_id")) & Q(rm_owner__isnull=False))
     )
     if kind == SignOff.Kind.PLATFORM_ROLLOUT:
         due = gates.with_fast_path(due).filter(rm_fast=False)
     # Nothing waits silently on an owner who left: the rule's stand-in is reminded instead.
     remind = Case(
-        When(
-            **{f"scenario__{rule.owner}__is_active": False}, then=F(f"scenario__{rule.stand_in}_id")
-        ),
-        default=F(f"scenario__{rule.owner_id}"),
+        When(Q(rm_owner_active=False), then=rule.in_force(f"{rule.stand_in}_id")),
+        default=F("rm_owner"),
     )
-    return due.annotate(
-        owner_id=F(f"scenario__{rule.owner_id}"), since=F(rule.since), remind_id=remind
+    return due.alias(rm_owner_active=rule.in_force(f"{rule.owner}__is_active")).annotate(
+        owner_id=F("rm_owner"), since=F(rule.since), remind_id=remind
     )
 
 
@@ -236,9 +239,10 @@ def _inbox_item(row: InboxRow) -> InboxItem:
     return InboxItem(row, kind, getattr(row, SIGNOFF_RULES[kind].since))
 
 
-# One flag per kind: is this user named for it on any scenario?
+# One flag per kind: is this user named for it on any scenario, or was on a release at submit?
 NAMED_SQL = "SELECT " + ", ".join(  # noqa: S608
-    f"EXISTS (SELECT 1 FROM {Scenario._meta.db_table} WHERE {rule.owner_id} = %s)"  # noqa: S608
+    f"(EXISTS (SELECT 1 FROM {Scenario._meta.db_table} WHERE {rule.owner_id} = %s)"  # noqa: S608
+    f" OR EXISTS (SELECT 1 FROM {Release._meta.db_table} WHERE submitted_{rule.owner_id} = %s))"
     for rule in SIGNOFF_RULES.values()
 )
 
@@ -263,7 +267,7 @@ class SignOffQueue:
         if not signed_in(user):
             return cls(user, ())
         with connection.cursor() as cursor:
-            cursor.execute(NAMED_SQL, [user.pk] * len(SIGNOFF_RULES))
+            cursor.execute(NAMED_SQL, [user.pk] * 2 * len(SIGNOFF_RULES))
             named = cursor.fetchone()
         return cls(
             user, [kind for kind, is_named in zip(SIGNOFF_RULES, named, strict=True) if is_named]
@@ -435,6 +439,47 @@ class SignOffSlot:
     not_needed: bool = False
 
 
+@dataclass(frozen=True)
+class SinceSubmit:
+    """How the scenario's owners and eval threshold differ now from those the release was
+    submitted under (and so is signed under): one "role Then (now: Now)" part per change."""
+
+    submitted_at: dt.datetime | None
+    changes: list[str]
+
+    @property
+    def message(self) -> str:
+        day = timezone.localtime(self.submitted_at).date().isoformat() if self.submitted_at else ""
+        return (
+            f"Signed under the owners and threshold in force at submission ({day}): "
+            + "; ".join(self.changes)
+        )
+
+
+def _person(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "nobody"
+
+
+def since_submit(release: Release) -> SinceSubmit | None:
+    """What changed on the scenario since this release's submit, or None when nothing did (or
+    it kept nothing: a draft, or submitted before owners were kept). The people are attached."""
+    scenario, changes = release.scenario, []
+    for owner in SNAPSHOT_OWNERS:
+        kept = getattr(release, f"submitted_{owner}_id")
+        if kept is not None and kept != getattr(scenario, f"{owner}_id"):
+            then, now = getattr(release, f"submitted_{owner}"), getattr(scenario, owner)
+            role = owner.replace("_", " ")
+            changes.append(f"{role} {_person(then)} (now: {_person(now)})")
+    kept_threshold = release.submitted_eval_threshold
+    if kept_threshold is not None and kept_threshold != scenario.eval_threshold:
+        now_threshold = scenario.eval_threshold
+        changes.append(
+            f"eval threshold {kept_threshold} (now: "
+            f"{now_threshold if now_threshold is not None else 'none set'})"
+        )
+    return SinceSubmit(release.submitted_at, changes) if changes else None
+
+
 def signoff_slots(
     release: Release, user: User, signoffs: list[SignOff], gate: Any, fast_path: bool
 ) -> list[SignOffSlot]:
@@ -446,7 +491,7 @@ def signoff_slots(
         slot = SignOffSlot(
             kind=kind,
             label=rule.label,
-            owner=getattr(release.scenario, rule.owner),
+            owner=rule.signer(release),
             given=given,
             latest=current[-1] if current else None,
             not_needed=kind == SignOff.Kind.PLATFORM_ROLLOUT and fast_path,
@@ -480,7 +525,7 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
     # Everyone the page names, in one query rather than a join per person.
     attach_people(
         ([release.scenario], [rule.owner for rule in SIGNOFF_RULES.values()]),
-        ([release], ["author"]),
+        ([release], ["author", *(f"submitted_{owner}" for owner in SNAPSHOT_OWNERS)]),
         (signoffs, ["actor"]),
     )
     gate = gates.eval_gate(release)
@@ -512,6 +557,7 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
             roles=[rule.owner for rule in SIGNOFF_RULES.values()],
         ),
         "request_bypass_url": _request_bypass_url(release, user, gate),
+        "since_submit": since_submit(release),
     }
 
 

@@ -20,11 +20,7 @@ class ReleasePlaces(Places):
 
     def naming(self, person_id: int) -> Iterable[Place]:
         for kind, rule in SIGNOFF_RULES.items():
-            for release in (
-                due_signoffs(kind)
-                .filter(**{f"scenario__{rule.owner_id}": person_id})
-                .order_by("pk")
-            ):
+            for release in due_signoffs(kind).filter(**{"owner_id": person_id}).order_by("pk"):
                 yield Place(
                     release.scenario_id,
                     release,
@@ -36,4 +32,4 @@ class ReleasePlaces(Places):
     def holder(self, obj: Any, place: str) -> Holder:
         if not due_signoffs(place).filter(pk=obj.pk).exists():
             return GONE
-        return Holder(True, getattr(obj.scenario, SIGNOFF_RULES[place].owner_id))
+        return Holder(True, SIGNOFF_RULES[place].signer_id(obj))

@@ -180,6 +180,7 @@ def test_the_operating_model_end_to_end(open_browser: Any, org: dict[str, Any]) 
     owner = open_browser()
     page = owner.sign_in("opal", PASSWORD)
     page.goto(f"/scenarios/{scenario.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())  # it asks first
     page.get_by_role("button", name="Mark onboarded (live)").click()
     scenario.refresh_from_db()
     assert scenario.status == "onboarded"
@@ -276,6 +277,7 @@ def release_in_browser(open_browser: Any, scenario: Scenario, org: dict[str, Any
         page.goto(f"/releases/{release.pk}/")
         page.locator("#signoffs").get_by_role("button", name="Approve").click()
     page.get_by_role("button", name="Start rollout").click()
+    page.once("dialog", lambda dialog: dialog.accept())  # it asks first
     page.get_by_role("button", name="Release (move the model alias)").click()
     release.refresh_from_db()
     assert release.status == "released"
@@ -336,6 +338,7 @@ def incident_in_browser(
     form.get_by_label(re.compile(r"^Roll back")).select_option(label="Model rollback")
     form.get_by_label(re.compile(r"^Live release to roll back")).select_option(index=1)
     form.get_by_label(re.compile(r"^Reason")).fill("Doubled amounts since the new model.")
+    page.once("dialog", lambda dialog: dialog.accept())  # it asks first
     form.get_by_role("button", name="Roll back").click()
     release.refresh_from_db()
     assert release.status == "rolled_back"

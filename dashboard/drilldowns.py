@@ -147,6 +147,15 @@ def _teams_onboarded(window: Window) -> QuerySet[Any]:
     )
 
 
+def _prompt_releases(window: Window) -> QuerySet[Any]:
+    return (
+        sources.prompt_release_base(window)
+        .filter(window.in_current("released_at"))
+        .annotate(human_actions=sources.human_actions())
+        .order_by("-released_at", "-pk")
+    )
+
+
 def _hours(row: Any) -> str:
     return format_value(None if row.duration is None else row.duration / 3600, "hours")
 
@@ -273,6 +282,16 @@ _DRILLDOWNS = [
          Column("Onboarding owner", lambda o: o.onboarding_owner),
          Column("Requested", lambda o: _when(o.requested_at)),
          Column("Onboarded", lambda o: _when(o.onboarded_at)), Column("Onboarding time", _days)],
+    ),
+    DrillDown(
+        "human-actions", "human-actions", "Prompt-only releases released in the window",
+        "Every prompt-only release released in the window, with the human sign-offs and clicks "
+        "it needed from creation to release.",
+        _prompt_releases,
+        [RELEASE, RELEASE_SCENARIO, Column("Released", lambda r: _when(r.released_at)),
+         Column("Fast path", lambda r: _yes_no(r.fast_path)),
+         Column("Human actions", lambda r: r.human_actions)],
+        [_yes_no_filter("fast_path", "Fast path", Q(fast_path=True))],
     ),
 ]  # fmt: skip
 

@@ -592,6 +592,28 @@ def team_onboarding_time(window: Window) -> Metric:
     )
 
 
+def human_actions_per_prompt_release(window: Window) -> Metric:
+    """Human sign-offs and clicks (audit rows with a person as actor, from creation to
+    release) of the prompt-only releases released in the window: median and count."""
+    current, previous, weekly, _ = _duration_periods(
+        sources.prompt_release_base(window), "released_at", sources.human_actions(), window
+    )
+    drill = "human-actions"
+    return Metric(
+        key="human-actions",
+        label="Human actions per prompt release",
+        definition="Median number of human sign-offs and clicks (audit rows with a person as "
+        "actor, from creation to release; the system's fast-path sign-offs are not counted) "
+        "of the prompt-only releases released in the window.",
+        better="lower",
+        figures=[
+            Figure("median", "Median", "count", current.median, previous.median, drill),
+            Figure("count", "Prompt releases", "count", current.count, previous.count, drill),
+        ],
+        series=_series(window, {k: s.median for k, s in weekly.items()}),
+    )
+
+
 def dashboard(window: Window) -> list[Metric]:
     """Every metric for the window, in the order of DOMAIN.md."""
     return [
@@ -604,4 +626,5 @@ def dashboard(window: Window) -> list[Metric]:
         support_load(window),
         vacant_roles(window),
         team_onboarding_time(window),
+        human_actions_per_prompt_release(window),
     ]

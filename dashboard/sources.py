@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    CharField,
+    Count,
     Exists,
     F,
     FilteredRelation,
@@ -17,17 +19,18 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from dashboard.windows import Window
 from exceptions.models import PlatformException
 from incidents.models import Incident
 from portal.core import roles
-from portal.core.models import Team, User
+from portal.core.models import AuditEntry, Team, User
 from releases.models import Release, SignOff
 from scenarios.models import Scenario, Vacancy
 from staffing.models import TeamOnboarding
@@ -159,6 +162,33 @@ def release_base(window: Window) -> QuerySet[Release]:
 
 COST_REVIEWED = Q(cost_signoff_pk__isnull=False)
 EVAL_PASSED = Q(eval_score__isnull=False, threshold__isnull=False, eval_score__gte=F("threshold"))
+
+
+def human_actions(release_ref: str = "pk", until: str = "released_at") -> Coalesce:
+    """The release's audit rows with a person as actor (system rows have none), from its
+    creation to `until`: every sign-off and click a person gave it."""
+    rows = (
+        AuditEntry.objects.filter(
+            content_type__app_label=Release._meta.app_label,
+            content_type__model=Release._meta.model_name,
+            object_id=Cast(OuterRef(release_ref), CharField()),
+            actor__isnull=False,
+            created_at__lte=OuterRef(until),
+        )
+        .order_by()
+        .values("content_type")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def prompt_release_base(window: Window) -> QuerySet[Release]:
+    """Prompt-only releases that were released (the window filters on `released_at`)."""
+    releases = Release.objects.filter(
+        change_type=Release.ChangeType.PROMPT_ONLY, released_at__isnull=False
+    )
+    return _for_team(releases, window, "scenario__team").select_related("scenario")
 
 
 # Exceptions

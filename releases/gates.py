@@ -181,6 +181,24 @@ def fast_path_eligible(release: Any, policy: Any, today: dt.date | None = None) 
     )
 
 
+def fast_path_signs_reviews(release: Any, policy: Any, today: dt.date | None = None) -> bool:
+    """The system gives the quality and cost sign-offs at submit: the fast path holds and the
+    eval results were read from the eval run (verified), not typed in."""
+    return bool(release.eval_verified and fast_path_eligible(release, policy, today))
+
+
+def fast_path_evidence(release: Any, run_id: str, server: str) -> str:
+    """The audit comment of a system sign-off: the evidence it relied on."""
+    gate, cost = eval_gate(release), cost_check(release)
+    return (
+        f"Fast path: prompt-only release verified from MLflow run {run_id} on {server}; "
+        f"eval score {gate.score} meets the threshold {gate.threshold}; monthly projection "
+        f"{cost.monthly_projection} within the budget {cost.monthly_budget or 'none set'}; cost "
+        f"per accepted outcome {cost.cost_per_outcome} within the target "
+        f"{cost.target_cost_per_outcome or 'none set'}."
+    )
+
+
 def fast_path_q() -> Q:
     """`fast_path_eligible` as SQL, so the reminder sweep and the inbox need no row-by-row check:
     policy on (platform-wide and for the scenario), prompt-only, eval score at or above the threshold, cost estimate complete and

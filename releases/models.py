@@ -294,7 +294,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.ROLLING_OUT, target=Status.RELEASED,
-        permission=_policy("can_release"), custom={
+        permission=_policy("can_move_alias"), custom={
             "label": "Release (move the model alias)",
             "confirm": "Move the model alias to this release? Its traffic switches at once.",
         },
@@ -308,7 +308,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         field=status,
         source=Status.RELEASED,
         target=Status.SUPERSEDED,
-        permission=_policy("can_release"),
+        permission=_policy("can_supersede"),
     )
     def supersede(self) -> None:
         """Performed by the release service when a newer release takes the alias."""
@@ -340,6 +340,9 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         self.ended_at = None
 
 
+SYSTEM_SIGNER = "the system (fast path)"
+
+
 class SignOff(ChoiceLabels, models.Model):
     """One sign-off decision on one revision of a release."""
 
@@ -357,7 +360,14 @@ class SignOff(ChoiceLabels, models.Model):
     revision = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     decision = models.CharField(max_length=10, choices=Decision.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: given by the system on the fast path (the audit row names the evidence).",
+    )
     as_delegate = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
     exception = models.ForeignKey(
@@ -381,7 +391,12 @@ class SignOff(ChoiceLabels, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.get_decision_display().lower()} by {self.actor}"
+        return f"{self.get_kind_display()} {self.get_decision_display().lower()} by {self.signer}"
+
+    @property
+    def signer(self) -> str:
+        """Who gave it, for pages: the person, or the system on the fast path."""
+        return str(self.actor) if self.actor_id else SYSTEM_SIGNER
 
 
 @dataclass(frozen=True)

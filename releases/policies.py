@@ -84,6 +84,19 @@ def can_release(user: User, release: Any) -> bool:
     return release.scenario.platform_owner_id == user.pk or scenario_policies.is_platform(user)
 
 
+def can_move_alias(user: User, release: Any) -> bool:
+    """Releasing moves the alias: the platform, or the product owner of a release rolling out
+    on the fast path (no platform sign-off needed)."""
+    return can_release(user, release) or bool(
+        release.fast_path and release.scenario.product_owner_id == user.pk
+    )
+
+
+def can_supersede(user: User, release: Any) -> bool:
+    """Superseding is part of releasing another release of the same scenario's alias."""
+    return can_release(user, release) or release.scenario.product_owner_id == user.pk
+
+
 def can_rollback(user: User, release: Any) -> bool:
     return can_release(user, release) or release.scenario.incident_owner_id == user.pk
 

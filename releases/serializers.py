@@ -23,7 +23,9 @@ class ReleasePersonSerializer(serializers.Serializer):
 
 
 class SignOffSerializer(serializers.ModelSerializer):
-    actor = ReleasePersonSerializer()
+    actor = ReleasePersonSerializer(
+        allow_null=True, help_text="Null: given by the system on the fast path."
+    )
     counts = serializers.SerializerMethodField(
         help_text="False for sign-offs of an earlier revision: kept as history, no longer counted."
     )

@@ -101,6 +101,12 @@ def release_submit(release_id: Any, *, actor: User, as_delegate: bool = False) -
         _check_ready_to_submit(release)
         _apply_evidence(release, read)
 
+    def after(release: Release) -> None:
+        if read is not None and gates.fast_path_signs_reviews(release, ReleasePolicy.in_force()):
+            _fast_path_sign_offs(release, read)
+        else:
+            _notify_submitted(release)
+
     return perform(
         Release,
         release_id,
@@ -108,7 +114,40 @@ def release_submit(release_id: Any, *, actor: User, as_delegate: bool = False) -
         actor=actor,
         as_delegate=as_delegate,
         before=check,
-        after=_notify_submitted,
+        after=after,
+    )
+
+
+def _fast_path_sign_offs(release: Release, read: evidence.EvalRead) -> None:
+    """In the submit's transaction: the system gives the quality and cost sign-offs on the
+    verified evidence, and the release is approved at once. The submit reading stands as the
+    quality reading, so the release still stops if the run's metrics change before release."""
+    _record_reading(release, EvalReading.Stage.QUALITY, read)
+    note = gates.fast_path_evidence(release, read.run_id, read.server)
+    for kind in REVIEW_KINDS:
+        SignOff.objects.create(
+            release=release,
+            revision=release.revision,
+            kind=kind,
+            decision=SignOff.Decision.APPROVE,
+            actor=None,
+            comment=note,
+        )
+        record_change(
+            release,
+            action=f"sign_off_{kind}_{SignOff.Decision.APPROVE}",
+            source=release.status,
+            actor=None,
+            comment=note,
+        )
+    perform(
+        Release,
+        release.pk,
+        "approve",
+        actor=None,
+        system=True,
+        comment="Quality and cost sign-offs given by the system on the fast path.",
+        after=_notify_approved,
     )
 
 
@@ -511,7 +550,13 @@ def _notify_submitted(release: Release) -> None:
 
 
 def _notify_approved(release: Release) -> None:
-    send_templated("release_approved", [release.author], _context(release), about=release)
+    fast = gates.fast_path_eligible(release, ReleasePolicy.in_force())
+    send_templated(
+        "release_approved",
+        [release.author],
+        {**_context(release), "fast_path": fast},
+        about=release,
+    )
 
 
 def _notify_rejected(release: Release) -> None:

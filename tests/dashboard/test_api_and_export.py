@@ -45,7 +45,7 @@ def test_metrics_api_values_previous_and_series(
     assert list(metrics) == [
         "onboarding-time", "self-service", "mttr", "time-to-acknowledge", "cost-review",
         "eval-coverage", "undocumented-exceptions", "support-load", "vacant-roles",
-        "team-onboarding-time",
+        "team-onboarding-time", "human-actions",
     ]  # fmt: skip
     mttr = metrics["mttr"]
     assert mttr["unit"] == "hours"
@@ -115,8 +115,8 @@ def test_csv_export_is_for_admins(
     assert by_key[("mttr", "count")]["value"] == "2"
     assert by_key[("support-load", "per_week")]["value"] == "0"
     assert {r["team"] for r in rows} == {"alpha"}
-    # every figure of the ten metrics (support load: four, and one per category)
-    assert len(rows) == 30 + len(SupportRequest.Category.values) + 3
+    # every figure of the eleven metrics (support load: four, and one per category)
+    assert len(rows) == 32 + len(SupportRequest.Category.values) + 3
 
 
 def test_schema_describes_the_endpoints(api_client: Any, outsider: Any) -> None:

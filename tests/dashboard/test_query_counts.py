@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from exceptions.models import PlatformException
 from incidents.models import Incident
 from portal.core import roles
+from portal.core.audit import record_transition
 from releases.models import Release, SignOff
 from scenarios.models import EscalationStep, Scenario, Vacancy
 from support.models import SupportRequest
@@ -30,6 +31,7 @@ URLS = [
     "/dashboard/self-service/items/?days=365&self_service=no",
     "/dashboard/undocumented-exceptions/items/",
     "/dashboard/vacant-roles/items/",
+    "/dashboard/human-actions/items/?days=90",
     "/dashboard/scorecard/",
     "/dashboard/scorecard/?sort=-score&team=team-a",
     "/api/v1/metrics/?days=90",
@@ -70,6 +72,15 @@ def seed(n: int, start: int) -> None:
         for r in releases[::2]
         for kind in ("quality", "cost")
     )
+    prompt_releases = Release.objects.bulk_create(
+        Release(
+            scenario=s, model_name="m", alias_name=f"p-{s.pk}", author=po, status="released",
+            change_type="prompt_only", released_at=NOW,
+        )
+        for s in scenarios[::5]
+    )  # fmt: skip
+    for release in prompt_releases:  # one human action each, at the release
+        record_transition(release, transition="release", source="a", target="b", actor=po)
     Incident.objects.bulk_create(
         Incident(
             scenario=s, severity=f"SEV{ix[s.pk] % 4 + 1}", title="x", incident_owner=po, opened_by=po,
@@ -133,10 +144,10 @@ def test_same_queries_at_10_and_1000_scenarios(
     assert _counts(client, cached=False) == small
     assert _counts(client, cached=True) == small_cached
     # Computed: `cache.clear()` empties the cached session and user too, so the session, the
-    # user and their roles (three), eleven aggregates and the team list. Cached: the team list.
-    assert small["/dashboard/?days=90"] == 15
+    # user and their roles (three), twelve aggregates and the team list. Cached: the team list.
+    assert small["/dashboard/?days=90"] == 16
     assert small_cached["/dashboard/?days=90"] == 1
-    assert small["/api/v1/metrics/?days=90"] == 3 + 11
+    assert small["/api/v1/metrics/?days=90"] == 3 + 12
     assert small_cached["/api/v1/metrics/?days=90"] == 0
     cache.clear()
     with django_assert_num_queries(small["/dashboard/?days=90"]):

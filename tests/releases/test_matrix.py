@@ -131,7 +131,9 @@ WHO_MAY = {
     "roll_back": ("released", {"platform_owner", "platform_reviewer", "incident_owner"}),
     "approve": ("submitted", set()),
     "reject": ("submitted", set()),
-    "supersede": ("released", {"platform_owner", "platform_reviewer"}),
+    # Only the release service supersedes, as part of a release the actor was allowed to make
+    # (the product owner's only on the fast path, see below).
+    "supersede": ("released", {"platform_owner", "platform_reviewer", "product_owner"}),
     "restore": ("superseded", {"platform_owner", "platform_reviewer", "incident_owner"}),
 }
 
@@ -147,6 +149,14 @@ def test_transition_person_matrix(make_release: Any, people: dict[str, Any], nam
     method = getattr(release, name)
     verdicts = {who: has_transition_perm(method, person) for who, person in people.items()}
     assert {who for who, ok in verdicts.items() if ok} == allowed
+
+
+def test_on_the_fast_path_the_product_owner_may_release_too(
+    make_release: Any, people: dict[str, Any]
+) -> None:
+    release = make_release("rolling_out", fast_path=True)
+    allowed = {who for who, p in people.items() if has_transition_perm(release.release, p)}
+    assert allowed == {"platform_owner", "platform_reviewer", "product_owner"}
 
 
 SIGNERS = {

@@ -112,7 +112,7 @@ def _describe(client: PortalClient, release: Release, out: TextIO) -> None:
     out.write(f"  eval gate: {gate['outcome']}: {gate['message']}\n")
     for signoff in release["signoffs"]:
         if signoff["counts"]:
-            who = signoff["actor"]["name"]
+            who = signoff["actor"]["name"] if signoff["actor"] else "the system (fast path)"
             out.write(f"  {signoff['kind']}: {signoff['decision']} by {who}\n")
     out.write(f"  url:       {client.absolute(release['url'])}\n")
 

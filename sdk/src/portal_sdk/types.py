@@ -70,7 +70,7 @@ class SignOff(TypedDict):
     revision: int
     kind: str
     decision: str
-    actor: Person
+    actor: Person | None  # None: given by the system on the fast path
     comment: NotRequired[str]
     counts: bool
     created_at: NotRequired[str]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("releases", "0004_eval_evidence"),
+        ("releases", "0005_release_owners_at_submit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

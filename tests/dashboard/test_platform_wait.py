@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 
 from dashboard import metrics, sources
+from dashboard.drilldowns import DRILLDOWNS
 from dashboard.windows import Window
 from portal.core import roles
 from portal.core.audit import record_transition
@@ -175,3 +178,35 @@ def test_breakdown_rows(scenario_waits: None) -> None:
     assert bob["p90"] == pytest.approx(96)  # 60 + 0.9 * 40
     assert bob["past_sla"] == pytest.approx(100)
     assert rows[0]["past_sla"] == pytest.approx(0)
+
+
+def test_drill_down_lists_the_waits_and_the_breakdown(
+    client: Any, outsider: Any, scenario_waits: None
+) -> None:
+    client.force_login(outsider)
+    page = client.get("/dashboard/wait-intake-review/items/?days=30").content.decode()
+    assert "<strong>4</strong> in all." in page
+    assert "By reviewer and by team" in page
+    assert '<th scope="row">bob</th><td>2</td><td>80.0</td><td>96.0</td><td>100%</td>' in page
+    late = client.get("/dashboard/wait-intake-review/items/?days=30&past_sla=yes")
+    assert "<strong>2</strong> in all." in late.content.decode()
+    on_time = client.get("/dashboard/wait-intake-review/items/?days=30&past_sla=no")
+    assert "<strong>2</strong> in all." in on_time.content.decode()
+    release = client.get("/dashboard/wait-approval-release/items/?days=30").content.decode()
+    assert "No data: nothing was counted in this window." in release
+    assert client.get("/dashboard/platform-actions/items/?days=30").status_code == 200
+
+
+def test_every_figure_links_to_a_list() -> None:
+    assert {f.drill for f in metrics.platform_wait(window()).figures} <= set(DRILLDOWNS)
+
+
+def test_csv_has_the_breakdown(client: Any, admin_user: Any, scenario_waits: None) -> None:
+    client.force_login(admin_user)
+    response = client.get("/dashboard/metrics.csv?days=30")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_key = {(r["metric"], r["figure"]): r for r in rows}
+    assert by_key[("platform-wait", "intake-review_median[reviewer=bob]")]["value"] == "80"
+    assert by_key[("platform-wait", "intake-review_past_sla[team=Beta]")]["value"] == "100"
+    assert by_key[("platform-wait", "intake-review_count[team=Alpha]")]["value"] == "2"
+    assert by_key[("platform-wait", "past_sla")]["value"] == "50"

@@ -13,11 +13,12 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from dashboard import sources
+from dashboard import metrics, sources
 from dashboard.charts import format_value
 from dashboard.windows import Window
 from incidents.metrics import SecondsBetween, duration_seconds
 from incidents.models import Severity
+from releases.models import SignOff
 from support.models import SupportRequest
 
 
@@ -46,6 +47,8 @@ class DrillDown:
     rows: Callable[[Window], QuerySet[Any]]
     columns: list[Column]
     filters: list[Filter] = field(default_factory=list)
+    # Rows of a summary table above the list (platform wait: by reviewer and by team).
+    breakdown: Callable[[Window], list[dict[str, Any]]] | None = None
 
 
 def _when(value: Any) -> str:
@@ -294,6 +297,80 @@ _DRILLDOWNS = [
         [_yes_no_filter("fast_path", "Fast path", Q(fast_path=True))],
     ),
 ]  # fmt: skip
+
+
+def _waited(row: Any) -> str:
+    return format_value(None if row.wait is None else row.wait / 3600, "hours")
+
+
+def _subject(row: Any) -> Any:
+    """What waited: the row itself, or a sign-off's release."""
+    return row.release if isinstance(row, SignOff) else row
+
+
+def _stage_rows(stage: sources.WaitStage) -> Callable[[Window], QuerySet[Any]]:
+    def rows(window: Window) -> QuerySet[Any]:
+        return (
+            stage.waits(window)
+            .filter(window.in_current(stage.end))
+            .order_by(f"-{stage.end}", "-pk")
+        )
+
+    return rows
+
+
+def _stage_breakdown(stage: sources.WaitStage) -> Callable[[Window], list[dict[str, Any]]]:
+    def rows(window: Window) -> list[dict[str, Any]]:
+        return metrics.wait_breakdown(metrics.stage_waits(stage, window))
+
+    return rows
+
+
+def _path(row: Any, path: str) -> Any:
+    for name in path.split("__"):
+        row = getattr(row, name)
+    return row
+
+
+def _stage_drilldown(stage: sources.WaitStage) -> DrillDown:
+    return DrillDown(
+        f"wait-{stage.key}", "platform-wait", f"Platform wait: {stage.label}",
+        f"Every wait of this stage ({stage.label.lower()}) that ended in the window, with who "
+        "ended it; above, the same waits by reviewer and by team.",
+        _stage_rows(stage),
+        [Column("Item", lambda r: str(_subject(r)), lambda r: _url(_subject(r))),
+         Column("Team", lambda r: _path(r, stage.team)),
+         Column("Reviewer", lambda r: (_path(r, stage.reviewer) if stage.reviewer else None)
+                or "nobody in particular"),
+         Column("Waiting since", lambda r: _when(_path(r, stage.start))),
+         Column("Ended", lambda r: _when(_path(r, stage.end))), Column("Wait", _waited),
+         Column("Past SLA", lambda r: _yes_no(r.past_sla) if stage.sla else "no SLA")],
+        [_yes_no_filter("past_sla", "Past SLA", Q(past_sla=True))] if stage.sla else [],
+        _stage_breakdown(stage),
+    )  # fmt: skip
+
+
+_DRILLDOWNS += [_stage_drilldown(stage) for stage in sources.WAIT_STAGES]
+_DRILLDOWNS.append(
+    DrillDown(
+        "platform-actions",
+        "platform-wait",
+        "Releases released in the window: platform actions",
+        "Every release released in the window, with the number of its audit rows whose actor "
+        "is a platform reviewer.",
+        lambda w: (
+            sources.platform_actions_base(w)
+            .filter(w.in_current("released_at"))
+            .order_by("-released_at", "-pk")
+        ),
+        [
+            RELEASE,
+            RELEASE_SCENARIO,
+            Column("Released", lambda r: _when(r.released_at)),
+            Column("Platform actions", lambda r: r.platform_actions),
+        ],
+    )  # fmt: skip
+)
 
 DRILLDOWNS = {d.key: d for d in _DRILLDOWNS}
 

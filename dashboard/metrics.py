@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboard import sources
@@ -66,6 +67,8 @@ class Metric:
     figures: list[Figure]
     series: list[Point]
     breakdown: list[dict[str, Any]] = field(default_factory=list)
+    # Platform wait only: one row per stage and reviewer or team (see `wait_breakdown`).
+    tables: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def headline(self) -> Figure:
@@ -614,6 +617,149 @@ def human_actions_per_prompt_release(window: Window) -> Metric:
     )
 
 
+@dataclass(frozen=True)
+class StageWaits:
+    """One platform-wait stage for a window: stats and past-SLA counts for this window and
+    the previous one, per trend week, and per reviewer and per team (this window only)."""
+
+    stage: sources.WaitStage
+    current: Stats
+    previous: Stats
+    late: dict[str, int]  # "current", "previous" -> rows past the SLA
+    weekly: dict[int, tuple[int, int]]  # week -> (rows, rows past the SLA)
+    by_reviewer: dict[str, tuple[Stats, int]]  # username -> (stats, past the SLA)
+    by_team: dict[str, tuple[Stats, int]]  # team name -> (stats, past the SLA)
+
+
+def stage_waits(stage: sources.WaitStage, window: Window) -> StageWaits:
+    """Every number of one stage in one query: the groupings are read from the same rows.
+    Reviewers are grouped by username ("": nobody in particular), teams by name."""
+    stamp = stage.end
+    late = Q(past_sla=True)
+    current = window.in_current(stamp)
+
+    def only(condition: Q, then: Any) -> Case:
+        return Case(When(condition, then=then), default=Value(None))
+
+    reviewer = (
+        Coalesce(F(f"{stage.reviewer}__username"), Value("")) if stage.reviewer else Value("")
+    )
+    team = F(f"{stage.team}__name")
+    stats = duration_stats_by(
+        stage.waits(window).filter(window.in_both(stamp)),
+        F("wait"),
+        {
+            "period": window.period(stamp),
+            "week": window.week(stamp),
+            "late_period": only(late, window.period(stamp)),
+            "late_week": only(late, window.week(stamp)),
+            "reviewer": only(current, reviewer),
+            "late_reviewer": only(current & late, reviewer),
+            "team": only(current, team),
+            "late_team": only(current & late, team),
+        },
+    )
+
+    def counted(name: str) -> dict[Any, int]:
+        return {k: s.count for k, s in stats[name].items() if k is not None}
+
+    def breakdown(name: str) -> dict[Any, tuple[Stats, int]]:
+        lates = counted(f"late_{name}")
+        return {k: (s, lates.get(k, 0)) for k, s in stats[name].items() if k is not None}
+
+    late_weeks = counted("late_week")
+    return StageWaits(
+        stage,
+        stats["period"].get(CURRENT, EMPTY),
+        stats["period"].get(PREVIOUS, EMPTY),
+        counted("late_period"),
+        {k: (s.count, late_weeks.get(k, 0)) for k, s in stats["week"].items()},
+        breakdown("reviewer"),
+        breakdown("team"),
+    )
+
+
+def wait_breakdown(waits: StageWaits) -> list[dict[str, Any]]:
+    """The stage's waits of this window by reviewer and by team, busiest first."""
+    timed = waits.stage.sla_hours is not None
+    rows = []
+    for by, groups in (("reviewer", waits.by_reviewer), ("team", waits.by_team)):
+        for name, (stats, late) in sorted(groups.items(), key=lambda g: (-g[1][0].count, g[0])):
+            rows.append({
+                "stage": waits.stage.key, "stage_label": waits.stage.label, "by": by,
+                "name": name or "nobody in particular", "count": stats.count,
+                "median": _scaled(stats.median, HOUR), "p90": _scaled(stats.p90, HOUR),
+                "past_sla": share(late, stats.count) if timed else None,
+            })  # fmt: skip
+    return rows
+
+
+def _past_sla(waits: StageWaits, period: str) -> float | None:
+    if waits.stage.sla_hours is None:
+        return None
+    total = waits.current.count if period == CURRENT else waits.previous.count
+    return share(waits.late.get(period, 0), total)
+
+
+def platform_wait(window: Window) -> Metric:
+    stages = [stage_waits(stage, window) for stage in sources.WAIT_STAGES]
+    timed = [w for w in stages if w.stage.sla_hours is not None]
+
+    def overall(period: str) -> float | None:
+        total = sum(w.current.count if period == CURRENT else w.previous.count for w in timed)
+        return share(sum(w.late.get(period, 0) for w in timed), total)
+
+    weekly = {
+        k: share(
+            sum(w.weekly.get(k, (0, 0))[1] for w in timed),
+            sum(w.weekly.get(k, (0, 0))[0] for w in timed),
+        )
+        for k in range(window.weeks)
+    }
+    figures = [
+        Figure("past_sla", "Waits past their SLA", "percent", overall(CURRENT), overall(PREVIOUS),
+               f"wait-{sources.WAIT_STAGES[0].key}"),
+    ]  # fmt: skip
+    for waits in stages:
+        key, label, drill = waits.stage.key, waits.stage.label, f"wait-{waits.stage.key}"
+        now, before = waits.current, waits.previous
+        figures += [
+            Figure(f"{key}_median", f"{label}: median", "hours", _scaled(now.median, HOUR),
+                   _scaled(before.median, HOUR), drill),
+            Figure(f"{key}_p90", f"{label}: p90", "hours", _scaled(now.p90, HOUR),
+                   _scaled(before.p90, HOUR), drill),
+            Figure(f"{key}_past_sla", f"{label}: past SLA", "percent",
+                   _past_sla(waits, CURRENT), _past_sla(waits, PREVIOUS), drill),
+            Figure(f"{key}_count", f"{label}: waits ended", "count", now.count, before.count, drill),
+        ]  # fmt: skip
+    actions = duration_stats(
+        sources.platform_actions_base(window).filter(window.in_both("released_at")),
+        F("platform_actions"),
+        group=window.period("released_at"),
+    )
+    now, before = actions.get(CURRENT, EMPTY), actions.get(PREVIOUS, EMPTY)
+    figures += [
+        Figure("actions_per_release", "Platform actions per release (median)", "count",
+               now.median, before.median, "platform-actions"),
+        Figure("released", "Releases released", "count", now.count, before.count,
+               "platform-actions"),
+    ]  # fmt: skip
+    return Metric(
+        key="platform-wait",
+        label="Platform wait",
+        definition="Per stage (intake to review start, review to decision, each sign-off kind, "
+        "approval to release, amendment review), over the waits that ended in the window: "
+        "median and p90 in hours and the share past the stage's reminder SLA; the headline is "
+        "the share past SLA over every stage with one. Platform actions per release: the "
+        "median number of audit rows by platform reviewers on the releases released in the "
+        "window. The drill-down lists break each stage down by reviewer and by team.",
+        better="lower",
+        figures=figures,
+        series=_series(window, weekly),
+        tables=[row for waits in stages for row in wait_breakdown(waits)],
+    )
+
+
 def dashboard(window: Window) -> list[Metric]:
     """Every metric for the window, in the order of DOMAIN.md."""
     return [
@@ -627,4 +773,5 @@ def dashboard(window: Window) -> list[Metric]:
         vacant_roles(window),
         team_onboarding_time(window),
         human_actions_per_prompt_release(window),
+        platform_wait(window),
     ]

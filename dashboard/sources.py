@@ -5,13 +5,18 @@ the same querysets, so a list shows exactly what its number counted."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     IntegerField,
@@ -28,11 +33,12 @@ from django.utils import timezone
 
 from dashboard.windows import Window
 from exceptions.models import PlatformException
+from incidents.metrics import SecondsBetween
 from incidents.models import Incident
 from portal.core import roles
 from portal.core.models import AuditEntry, Team, User
-from releases.models import Release, SignOff
-from scenarios.models import Scenario, Vacancy
+from releases.models import SIGNOFF_RULES, Release, SignOff
+from scenarios.models import Amendment, Scenario, Vacancy
 from staffing.models import TeamOnboarding
 from support.models import SupportRequest
 
@@ -308,3 +314,125 @@ def team_onboarding_base(window: Window) -> QuerySet[TeamOnboarding]:
 def teams() -> QuerySet[Team]:
     """Teams the dashboard can be filtered by."""
     return Team.objects.order_by("name")
+
+
+# Platform wait
+
+
+def _audit_of(model: type[Any]) -> QuerySet[AuditEntry]:
+    """Audit rows of the object in `OuterRef("pk")`, by join (no content type lookup)."""
+    meta = model._meta
+    return AuditEntry.objects.filter(
+        content_type__app_label=meta.app_label,
+        content_type__model=meta.model_name,
+        object_id=Cast(OuterRef("pk"), CharField()),
+    )
+
+
+def review_started_at() -> Subquery:
+    """When the latest review of a scenario started: the first start_review audit row at or
+    after its latest submission (the model keeps the reviewer, not the moment)."""
+    rows = _audit_of(Scenario).filter(
+        transition="start_review", created_at__gte=OuterRef("submitted_at")
+    )
+    return Subquery(rows.order_by("created_at", "seq").values("created_at")[:1])
+
+
+def _scenario_waits(window: Window) -> QuerySet[Scenario]:
+    scenarios = Scenario.objects.filter(submitted_at__isnull=False).annotate(
+        review_started_at=review_started_at()
+    )
+    return _for_team(scenarios, window, "team").select_related("team", "reviewer")
+
+
+def _signoff_waits(kind: str) -> Callable[[Window], QuerySet[SignOff]]:
+    def rows(window: Window) -> QuerySet[SignOff]:
+        signoffs = SignOff.objects.filter(kind=kind).annotate(
+            waited_from=F(f"release__{SIGNOFF_RULES[kind].since}")
+        )
+        return _for_team(signoffs, window, "release__scenario__team").select_related(
+            "release__scenario__team", "actor"
+        )
+
+    return rows
+
+
+def _release_waits(window: Window) -> QuerySet[Release]:
+    releases = Release.objects.filter(approved_at__isnull=False)
+    return _for_team(releases, window, "scenario__team").select_related("scenario__team")
+
+
+def _amendment_waits(window: Window) -> QuerySet[Amendment]:
+    amendments = Amendment.objects.filter(submitted_at__isnull=False)
+    return _for_team(amendments, window, "scenario__team").select_related(
+        "scenario__team", "decided_by"
+    )
+
+
+@dataclass(frozen=True)
+class WaitStage:
+    """One wait on the platform: rows of `rows` from `start` to `end` (time stamps of the
+    row), counted in the window its `end` falls in, against the reminder SLA `sla` (a
+    settings.PORTAL name; "" when no reminder chases this wait)."""
+
+    key: str
+    label: str
+    rows: Callable[[Window], QuerySet[Any]]
+    start: str
+    end: str
+    sla: str
+    reviewer: str  # the user field naming who ended the wait ("": nobody in particular)
+    team: str  # the path to the team
+
+    @property
+    def sla_hours(self) -> float | None:
+        if not self.sla:
+            return None
+        hours: Any = settings.PORTAL[self.sla]
+        return float(hours)
+
+    def waits(self, window: Window) -> QuerySet[Any]:
+        """The rows whose wait ended, each with its `wait` in seconds and `past_sla`."""
+        late = Q(wait__gt=self.sla_hours * 3600) if self.sla_hours is not None else Q(pk__in=[])
+        return (
+            self.rows(window)
+            .filter(**{f"{self.start}__isnull": False, f"{self.end}__isnull": False})
+            .annotate(wait=SecondsBetween(F(self.end), F(self.start)))
+            .annotate(past_sla=ExpressionWrapper(late, output_field=BooleanField()))
+        )
+
+
+# The stages of "is the platform a bottleneck?", in the order work moves through them.
+WAIT_STAGES: list[WaitStage] = [
+    WaitStage("intake-review", "Intake to review start", _scenario_waits,
+              "submitted_at", "review_started_at", "SLA_SCENARIO_REVIEW_HOURS", "reviewer", "team"),
+    WaitStage("review-decision", "Review to decision", _scenario_waits,
+              "review_started_at", "decided_at", "SLA_SCENARIO_REVIEW_HOURS", "reviewer", "team"),
+    *[WaitStage(f"signoff-{kind}", f"{rule.label} sign-off", _signoff_waits(kind),
+                "waited_from", "created_at", "SLA_RELEASE_SIGNOFF_HOURS", "actor",
+                "release__scenario__team")
+      for kind, rule in SIGNOFF_RULES.items()],
+    WaitStage("approval-release", "Approval to release", _release_waits,
+              "approved_at", "released_at", "", "", "scenario__team"),
+    WaitStage("amendment-review", "Amendment review", _amendment_waits,
+              "submitted_at", "decided_at", "SLA_AMENDMENT_REVIEW_HOURS", "decided_by",
+              "scenario__team"),
+]  # fmt: skip
+STAGES = {stage.key: stage for stage in WAIT_STAGES}
+
+
+def platform_actions_base(window: Window) -> QuerySet[Release]:
+    """Released releases, each with the number of its audit rows whose actor is a platform
+    reviewer (`platform_actions`)."""
+    actions = (
+        _audit_of(Release)
+        .filter(_is_platform_reviewer("actor_id"))
+        .order_by()
+        .values("object_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    releases = Release.objects.filter(released_at__isnull=False).annotate(
+        platform_actions=Coalesce(Subquery(actions[:1]), Value(0))
+    )
+    return _for_team(releases, window, "scenario__team").select_related("scenario__team")

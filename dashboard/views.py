@@ -73,6 +73,23 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
                     window.end.isoformat(),
                 ]
             )
+        # Platform wait: each stage by reviewer and by team (this window only).
+        for row in metric.tables:
+            for stat, unit in (("count", "count"), ("median", "hours"), ("p90", "hours"),
+                               ("past_sla", "percent")):  # fmt: skip
+                writer.writerow(
+                    [
+                        metric.key,
+                        f"{row['stage']}_{stat}[{row['by']}={row['name']}]",
+                        unit,
+                        _csv_number(row[stat]),
+                        "",
+                        "",
+                        window.days,
+                        team,
+                        window.end.isoformat(),
+                    ]
+                )
     return response
 
 
@@ -105,6 +122,7 @@ def drill_down(request: HttpRequest, key: str) -> HttpResponse:
             "query": form.querystring(),
             **paged,
             "rows": rows,
+            "breakdown": drill.breakdown(window) if drill.breakdown else [],
             "active_filters": {f.name: request.GET.get(f.name, "") for f in drill.filters},
         },
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from dashboard import sources
 from support.models import SupportRequest
 from tests.dashboard.conftest import NOW, at
 from tests.factories import TeamFactory
@@ -45,7 +46,7 @@ def test_metrics_api_values_previous_and_series(
     assert list(metrics) == [
         "onboarding-time", "self-service", "mttr", "time-to-acknowledge", "cost-review",
         "eval-coverage", "undocumented-exceptions", "support-load", "vacant-roles",
-        "team-onboarding-time", "human-actions",
+        "team-onboarding-time", "human-actions", "platform-wait",
     ]  # fmt: skip
     mttr = metrics["mttr"]
     assert mttr["unit"] == "hours"
@@ -115,8 +116,10 @@ def test_csv_export_is_for_admins(
     assert by_key[("mttr", "count")]["value"] == "2"
     assert by_key[("support-load", "per_week")]["value"] == "0"
     assert {r["team"] for r in rows} == {"alpha"}
-    # every figure of the eleven metrics (support load: four, and one per category)
-    assert len(rows) == 32 + len(SupportRequest.Category.values) + 3
+    # every figure of the twelve metrics (support load: four, and one per category; platform
+    # wait: the headline, four per stage and two for platform actions)
+    stages = len(sources.WAIT_STAGES)
+    assert len(rows) == 32 + len(SupportRequest.Category.values) + 3 + 1 + 4 * stages + 2
 
 
 def test_schema_describes_the_endpoints(api_client: Any, outsider: Any) -> None:

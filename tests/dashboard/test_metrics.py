@@ -321,10 +321,10 @@ def test_support_load(teams: tuple[Any, Any]) -> None:
 
 def test_empty_window_is_no_data_not_zero() -> None:
     everything = {m.key: m for m in metrics.dashboard(window(days=90))}
-    assert len(everything) == 11
+    assert len(everything) == 12
     for key in ("onboarding-time", "self-service", "mttr", "time-to-acknowledge",
                 "cost-review", "eval-coverage", "team-onboarding-time",
-                "human-actions"):  # fmt: skip
+                "human-actions", "platform-wait"):  # fmt: skip
         assert everything[key].headline.value is None, key
         assert everything[key].headline.previous is None, key
         assert everything[key].headline.change is None, key
@@ -341,7 +341,7 @@ def test_dashboard_page_says_no_data(client: Any, outsider: Any) -> None:
     response = client.get("/dashboard/?days=365")
     assert response.status_code == 200
     assert b"no data" in response.content
-    assert response.content.count(b'<svg class="chart"') == 11
+    assert response.content.count(b'<svg class="chart"') == 12
     # The charts are plain SVG: the page's only script is the portal's own behaviour file.
     assert re.findall(rb"<script[^>]*>", response.content) == [
         b'<script src="/static/js/portal.js" defer>'

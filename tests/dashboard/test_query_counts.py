@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dashboard import sources
 from exceptions.models import PlatformException
 from incidents.models import Incident
 from portal.core import roles
@@ -32,6 +33,9 @@ URLS = [
     "/dashboard/undocumented-exceptions/items/",
     "/dashboard/vacant-roles/items/",
     "/dashboard/human-actions/items/?days=90",
+    "/dashboard/wait-signoff-quality/items/?days=365",
+    "/dashboard/wait-review-decision/items/?days=365&past_sla=no",
+    "/dashboard/platform-actions/items/?days=365",
     "/dashboard/scorecard/",
     "/dashboard/scorecard/?sort=-score&team=team-a",
     "/api/v1/metrics/?days=90",
@@ -50,6 +54,8 @@ def seed(n: int, start: int) -> None:
         Scenario(
             name=f"Bulk {i}", team=teams[i % 2], status=("onboarded", "approved")[i % 2],
             first_submitted_at=NOW - dt.timedelta(days=i % 360 + 5), submitted_by=po,
+            submitted_at=NOW - dt.timedelta(days=i % 360 + 5), reviewer=platform,
+            decided_at=NOW - dt.timedelta(days=i % 360 + 3),
             onboarded_at=NOW - dt.timedelta(days=i % 360), created_by=po,
             rollback_plan="Alias back." if i % 3 else "", eval_dataset="golden", **owners,
         )
@@ -63,6 +69,8 @@ def seed(n: int, start: int) -> None:
         Release(
             scenario=s, model_name="m", alias_name=f"a-{s.pk}", author=po, status="approved",
             approved_at=NOW - dt.timedelta(days=(ix[s.pk] + j) % 300), eval_score=70 + 10 * j,
+            submitted_at=NOW - dt.timedelta(days=(ix[s.pk] + j) % 300 + 1),
+            released_at=NOW - dt.timedelta(days=(ix[s.pk] + j) % 300 - 1) if j else None,
         )
         for s in scenarios
         for j in range(2)
@@ -144,10 +152,12 @@ def test_same_queries_at_10_and_1000_scenarios(
     assert _counts(client, cached=False) == small
     assert _counts(client, cached=True) == small_cached
     # Computed: `cache.clear()` empties the cached session and user too, so the session, the
-    # user and their roles (three), twelve aggregates and the team list. Cached: the team list.
-    assert small["/dashboard/?days=90"] == 16
+    # user and their roles (three), the aggregates (twelve, one per platform-wait stage and
+    # one for platform actions) and the team list. Cached: the team list.
+    aggregates = 12 + len(sources.WAIT_STAGES) + 1
+    assert small["/dashboard/?days=90"] == 3 + aggregates + 1
     assert small_cached["/dashboard/?days=90"] == 1
-    assert small["/api/v1/metrics/?days=90"] == 3 + 12
+    assert small["/api/v1/metrics/?days=90"] == 3 + aggregates
     assert small_cached["/api/v1/metrics/?days=90"] == 0
     cache.clear()
     with django_assert_num_queries(small["/dashboard/?days=90"]):

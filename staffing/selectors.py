@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from portal.core import roles
 from portal.core.models import Team, User
 from scenarios import policies as scenario_policies
-from scenarios.models import Scenario
+from scenarios.models import Scenario, Vacancy
 from staffing import policies
 from staffing.models import (
     RACI_PROFILES,
@@ -74,10 +75,12 @@ class Position:
     field: str
     holder: User | None
     profile: HiringProfile | None
+    vacancy: Vacancy | None = None
 
     @property
     def is_open(self) -> bool:
-        return self.holder is None or not self.holder.is_active
+        """Nobody named, or a vacancy: the holder left (the vacancy is the one record of that)."""
+        return self.holder is None or self.vacancy is not None
 
 
 def team_positions(found: Team) -> list[Position]:
@@ -93,13 +96,26 @@ def team_positions(found: Team) -> list[Position]:
         p.role: p
         for p in HiringProfile.objects.published().filter(team__isnull=True).order_by("role")
     }
+    live = list(scenarios)
+    vacant = {
+        (vacancy.object_id, vacancy.place): vacancy
+        for vacancy in Vacancy.objects.open()
+        .filter(
+            content_type=ContentType.objects.get_for_model(Scenario),
+            object_id__in=[scenario.pk for scenario in live],
+            place__in=Scenario.RACI_FIELDS,
+        )
+        .select_related("person")
+    }
     positions = []
-    for scenario in scenarios:
+    for scenario in live:
         for field in Scenario.RACI_FIELDS:
             role = RACI_PROFILES[field]
             label = getattr(Scenario._meta.get_field(field), "verbose_name", field)
+            holder = getattr(scenario, field)
+            vacancy = vacant.get((scenario.pk, field))
             positions.append(
-                Position(scenario, str(label), field, getattr(scenario, field), in_force.get(role))
+                Position(scenario, str(label), field, holder, in_force.get(role), vacancy)
             )
     return positions
 

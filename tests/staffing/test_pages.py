@@ -131,12 +131,15 @@ def test_onboarding_request_form(
 def test_team_page_shows_roles_holders_and_open_positions(
     client: Client, product_team: Any, product_owner: Any, platform_reviewer: Any
 ) -> None:
-    left = UserFactory(username="left", first_name="Lee", last_name="Left", is_active=False)
+    from identity.services import user_deactivate
+
+    left = UserFactory(username="left", first_name="Lee", last_name="Left")
     ScenarioFactory(
         name="Live one", team=product_team, status="onboarded", product_owner=product_owner,
         cost_owner=left, quality_owner=None,
     )  # fmt: skip
     ScenarioFactory(name="Draft one", team=product_team, status="draft")
+    user_deactivate(left.pk, actor=None, via="admin")
     profile = services.profile_create(actor=platform_reviewer, role="cost_owner",
                                       title="Cost owner profile")  # fmt: skip
     services.profile_publish(profile.pk, actor=platform_reviewer)
@@ -144,7 +147,7 @@ def test_team_page_shows_roles_holders_and_open_positions(
     assert "Roles and open positions" in page
     assert "2 open positions" in page
     assert "open position: nobody named" in page
-    assert "open position: Lee Left left" in page
+    assert "open position: vacant: cost owner (was Lee Left, left " in page
     assert "Cost owner profile" in page
 
 

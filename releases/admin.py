@@ -10,7 +10,14 @@ from django.http import HttpRequest
 
 from portal.core.auth import actor
 from releases import services
-from releases.models import AliasMove, ModelAlias, Release, ReleasePolicy, SignOff
+from releases.models import (
+    AliasMove,
+    ModelAlias,
+    Release,
+    ReleasePolicy,
+    ScenarioReleaseSettings,
+    SignOff,
+)
 
 
 class ReadOnlyMixin:
@@ -76,3 +83,23 @@ class ReleasePolicyAdmin(admin.ModelAdmin):
         services.release_policy_update(
             actor=actor(request), fast_path_enabled=obj.fast_path_enabled
         )
+
+
+@admin.register(ScenarioReleaseSettings)
+class ScenarioReleaseSettingsAdmin(admin.ModelAdmin):
+    """A scenario's verified-eval rule, metric names and fast path; saved by the audited service."""
+
+    list_display = ["scenario", "eval_verification", "fast_path_enabled"]
+    list_select_related = ["scenario"]
+    search_fields = ["scenario__name"]
+    autocomplete_fields = ["scenario"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        values = {name: form.cleaned_data[name] for name in services.SCENARIO_RELEASE_SETTINGS}
+        saved = services.scenario_release_settings_update(
+            form.cleaned_data["scenario"].pk, actor=actor(request), **values
+        )
+        obj.pk = saved.pk

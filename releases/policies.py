@@ -101,6 +101,13 @@ def can_rollback(user: User, release: Any) -> bool:
     return can_release(user, release) or release.scenario.incident_owner_id == user.pk
 
 
+def can_change_scenario_release_settings(user: User) -> bool:
+    """The platform sets a scenario's verified-eval rule, metric names and fast path."""
+    return signed_in(user) and (
+        scenario_policies.is_platform(user) or scenario_policies.is_admin(user)
+    )
+
+
 def can_change_release_policy(user: User) -> bool:
     """Admins open or close the prompt-only fast path."""
     return signed_in(user) and scenario_policies.is_admin(user)

@@ -28,8 +28,10 @@ from releases.models import (
     ModelAlias,
     Release,
     ReleasePolicy,
+    ScenarioReleaseSettings,
     SignOff,
 )
+from scenarios.models import Scenario
 
 if TYPE_CHECKING:
     from portal.core.models import User
@@ -593,3 +595,41 @@ def release_policy_update(*, actor: User, fast_path_enabled: bool) -> ReleasePol
             comment=f"Prompt-only fast path {after}.",
         )
     return policy
+
+
+SCENARIO_RELEASE_SETTINGS = (
+    "eval_verification", "score_metric", "coverage_metric", "dataset_param", "fast_path_enabled",
+)  # fmt: skip
+
+
+def scenario_release_settings_update(
+    scenario_pk: Any, *, actor: User, **values: Any
+) -> ScenarioReleaseSettings:
+    """Set a scenario's release settings (the platform); one audit row with before and after."""
+    unknown = sorted(set(values) - set(SCENARIO_RELEASE_SETTINGS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Not a release setting of a scenario."))
+    if not policies.can_change_scenario_release_settings(actor):
+        raise PermissionDenied("Only the platform changes a scenario's release settings.")
+    with transaction.atomic():
+        scenario = lock(Scenario, scenario_pk)
+        found, _ = ScenarioReleaseSettings.objects.get_or_create(scenario=scenario)
+        found = lock(ScenarioReleaseSettings, found.pk)
+        before = {name: getattr(found, name) for name in values}
+        for name, value in values.items():
+            setattr(found, name, value)
+        found.full_clean(exclude=["scenario"])
+        changed = [name for name in values if getattr(found, name) != before[name]]
+        if not changed:
+            return found
+        found.save(update_fields=changed)
+        record_change(
+            scenario,
+            action="release_settings_changed",
+            source=scenario.status,
+            actor=actor,
+            comment="; ".join(
+                f"{name}: {before[name]!r} -> {getattr(found, name)!r}" for name in changed
+            ),
+        )
+    return found

@@ -258,7 +258,7 @@ def release_in_browser(open_browser: Any, scenario: Scenario, org: dict[str, Any
     assert signoffs.get_by_role("button", name="Approve").count() == 0
     quality.screenshot("06-eval-gate-refused")
 
-    request_and_approve_bypass(open_browser, scenario)
+    request_and_approve_bypass(open_browser, scenario, release)
 
     page.reload()
     page.locator("#signoffs").get_by_role("button", name="Approve").click()
@@ -286,12 +286,13 @@ def release_in_browser(open_browser: Any, scenario: Scenario, org: dict[str, Any
     return release
 
 
-def request_and_approve_bypass(open_browser: Any, scenario: Scenario) -> None:
+def request_and_approve_bypass(open_browser: Any, scenario: Scenario, release: Release) -> None:
     product = open_browser()
     page = product.sign_in("pia", PASSWORD)
-    page.goto("/exceptions/new/")
-    select(page, "Kind", "Eval gate bypass")
-    select(page, "Scenario", "Refund assistant")
+    # The blocked release links to a bypass request for itself, kind and release filled in.
+    page.goto(release.get_absolute_url())
+    page.get_by_role("link", name="Request an eval gate bypass for this release").click()
+    page.wait_for_load_state()
     fill(
         page,
         "Justification",
@@ -302,7 +303,7 @@ def request_and_approve_bypass(open_browser: Any, scenario: Scenario) -> None:
     fill(page, "Compensating controls", "Every answer is reviewed by an agent before it is sent.")
     page.get_by_role("button", name="Send the request").click()
     exception = PlatformException.objects.get(scenario=scenario, kind="eval_gate_bypass")
-    assert exception.status == "requested"
+    assert (exception.status, exception.release_id) == ("requested", release.pk)
 
     reviewer = open_browser()
     page = reviewer.sign_in("rex", PASSWORD)

@@ -161,23 +161,25 @@ class AuditEntry(models.Model):
 
     @property
     def source_label(self) -> str:
-        return _state_label(self._subject_model(), self.source)
+        return state_label(self._subject_model(), self.source)
 
     @property
     def target_label(self) -> str:
-        return _state_label(self._subject_model(), self.target)
+        return state_label(self._subject_model(), self.target)
 
     def _subject_model(self) -> type[models.Model] | None:
         # ContentType.objects caches by id, so a timeline asks the database nothing here.
         return ContentType.objects.get_for_id(self.content_type_id).model_class()
 
 
-def _state_label(model: type[models.Model] | None, state: str) -> str:
-    """The display label of a state of `model`'s state field ("" for a creation's source)."""
+def state_label(model: type[models.Model] | None, state: str, field_name: str = "") -> str:
+    """The display label of a state of `model`'s state field (`field_name`, else its first
+    django-fsm field); "" for a creation's source. Pages and refusals both say states this way."""
     if not state:
         return ""
     for field in model._meta.concrete_fields if model is not None else ():
-        if field.choices and type(field).__name__ == "FSMField":
+        named = field.name == field_name if field_name else type(field).__name__ == "FSMField"
+        if named and field.choices:
             return str(dict(field.flatchoices).get(state, state.replace("_", " ")))
     return state.replace("_", " ")
 

@@ -13,6 +13,10 @@ DEFAULT = "auto"
 ONE_YEAR = 365 * 24 * 3600
 
 
+def is_choice(value: str) -> bool:
+    return value in dict(CHOICES)
+
+
 def chosen(request: HttpRequest) -> str:
     value = request.COOKIES.get(COOKIE, DEFAULT)
-    return value if value in dict(CHOICES) else DEFAULT
+    return value if is_choice(value) else DEFAULT

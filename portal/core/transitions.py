@@ -20,6 +20,7 @@ from django_fsm import TransitionNotAllowed
 from portal.core import events, roles
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
+from portal.core.models import state_label
 
 if TYPE_CHECKING:
     from portal.core.models import User
@@ -119,10 +120,6 @@ def _fsm_meta(obj: models.Model, name: str) -> Any:
 
 def _state(obj: models.Model, meta: Any) -> str:
     return str(getattr(obj, meta.field.attname))
-
-
-def _state_label(meta: Any, state: str) -> str:
-    return str(dict(meta.field.flatchoices).get(state, state.replace("_", " ")))
 
 
 def _label(meta: Any, source: str, name: str) -> str:
@@ -235,7 +232,7 @@ def perform(
         if not meta.has_transition(source):
             raise TransitionConflict(
                 f"“{label}” is not available: this {verbose}'s state is "
-                f"“{_state_label(meta, source)}”.",
+                f"“{state_label(type(obj), source, meta.field.name)}”.",
                 code="invalid_state",
             )
         as_someone_else = not system and delegated(

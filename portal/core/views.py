@@ -32,7 +32,7 @@ def theme_set(request: HttpRequest) -> HttpResponse:
         back = "/"
     response = redirect(back)
     value = request.POST.get("theme", "")
-    if value not in dict(theme.CHOICES):
+    if not theme.is_choice(value):
         return response
     response.set_cookie(
         theme.COOKIE, value, max_age=theme.ONE_YEAR, samesite="Lax", secure=request.is_secure()

@@ -1,7 +1,7 @@
 """A throwaway redis-server on a loopback port, for tests that stop Redis mid-way.
 
 The server keeps nothing on disk and belongs to the test alone: killing it never touches the
-Redis of REDIS_URL. `free_port` finds a port where nothing listens (19300-19399 first)."""
+Redis of REDIS_URL. Its port comes from `tests.ports.free_port`."""
 
 from __future__ import annotations
 
@@ -13,25 +13,11 @@ import time
 
 import redis
 
-PORTS = range(19300, 19400)
-
 
 def _listening(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.2)
         return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (nor may bind in the meantime, which is good enough)."""
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError(f"no free port in {PORTS}")
 
 
 class RedisServer:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.reminders.services import free_port, portal_env, server_url
+from tests.ports import free_port
+from tests.reminders.services import portal_env, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_IN_A_CLONE = shutil.ignore_patterns(

@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.utils import ConnectionHandler
 from django.test import Client
 
-from tests.redis_server import free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 

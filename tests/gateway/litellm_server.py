@@ -5,7 +5,6 @@ models answer with a fixed `mock_response`, so it needs no network and no provid
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,9 +13,10 @@ from pathlib import Path
 
 import urllib3
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LITELLM_BIN", ROOT / ".ci" / "litellm-venv" / "bin" / "litellm"))
-PORTS = range(9400, 9500)
 MASTER_KEY = "sk-portal-test-master"
 ANSWER = "A fixed answer from the gateway."
 ALIAS = "support-chat"
@@ -31,17 +31,6 @@ model_list:
 general_settings:
   master_key: {MASTER_KEY}
 """
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free loopback port in {PORTS}")
 
 
 def _ready(url: str) -> bool:

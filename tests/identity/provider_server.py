@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -16,22 +15,12 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.ports import free_port
+
 PROJECT = Path(__file__).resolve().parent / "provider"
-PORTS = range(19950, 20000)
 CLIENT_ID = "portal"
 CLIENT_SECRET = secrets.token_urlsafe(24)
 REDIRECT_URI = "http://testserver/oidc/callback/"
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError(f"no free port in {PORTS}")
 
 
 def rsa_key_pem() -> bytes:

@@ -179,7 +179,7 @@ def test_without_a_provider_the_flow_is_not_there(client: Client, settings: Any)
 
 def test_an_unreachable_provider_is_a_clear_error(client: Client, settings: Any) -> None:
     from identity import config
-    from tests.identity.provider_server import free_port
+    from tests.ports import free_port
 
     settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}/o"
     settings.OIDC_RP_CLIENT_ID = "portal"

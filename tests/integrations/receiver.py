@@ -4,7 +4,6 @@ counts requests and unique webhook-ids. Also keeps chat (Slack, Teams) posts as 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections import Counter
@@ -16,18 +15,7 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-PORTS = range(20000, 20100)  # this checkout's loopback range
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free loopback port in {PORTS}")
+from tests.ports import free_port
 
 
 @dataclass

@@ -19,7 +19,8 @@ from integrations.models import Delivery, WebhookEndpoint
 from integrations.tasks import requeue_webhooks_task
 from portal.core.models import AuditEntry, Event
 from releases.services import release_submit
-from tests.integrations.receiver import Received, free_port, http_receiver
+from tests.integrations.receiver import Received, http_receiver
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 

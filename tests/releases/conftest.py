@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from tests.factories import UserFactory
+from tests.ports import free_port
 from tests.releases.factories import ReleaseFactory
 from tests.scenarios.factories import ScenarioFactory
 
@@ -63,12 +63,6 @@ def make_release(scenario: Any, author: Any) -> Any:
 # venv `make mlflow` builds (.ci/mlflow-venv, or MLFLOW_VENV). Missing: skip locally, fail in CI.
 MLFLOW_VENV = Path(os.environ.get("MLFLOW_VENV", Path(__file__).parents[2] / ".ci/mlflow-venv"))
 LOG_RUNS = Path(__file__).parent / "mlflow" / "log_runs.py"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _healthy(url: str) -> bool:
@@ -125,7 +119,7 @@ def mlflow_server(tmp_path_factory: Any) -> Iterator[MlflowServer]:
     if not executable.exists():
         _missing("MLflow", f"no {executable}; run `make mlflow`")
     home = tmp_path_factory.mktemp("mlflow")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (home / "server.log").open("w")
     process = subprocess.Popen(

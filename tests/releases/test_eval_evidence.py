@@ -13,7 +13,7 @@ from portal.core.audit import history_for
 from portal.core.errors import TransitionConflict
 from releases import services
 from releases.models import EvalReading, Release, ScenarioReleaseSettings
-from tests.releases.conftest import _free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ class TestSubmit:
     def test_required_and_server_down_is_a_retryable_wait(
         self, make_release: Any, author: Any, required: None, settings: Any
     ) -> None:
-        down = f"http://127.0.0.1:{_free_port()}"
+        down = f"http://127.0.0.1:{free_port()}"
         settings.EVAL_EVIDENCE = {**settings.EVAL_EVIDENCE, "MLFLOW_URL": down}
         release = _draft(make_release, "a" * 32)
         error = _refused(release, author, TransitionConflict, "could not be reached")
@@ -206,7 +206,7 @@ class TestLaterReads:
         release = _draft(make_release, eval_server.run(score=92))
         services.release_submit(release.pk, actor=author)
         _to_rolling_out(release, people)
-        down = f"http://127.0.0.1:{_free_port()}"
+        down = f"http://127.0.0.1:{free_port()}"
         settings.EVAL_EVIDENCE = {**settings.EVAL_EVIDENCE, "MLFLOW_URL": down}
 
         with pytest.raises(TransitionConflict) as caught:

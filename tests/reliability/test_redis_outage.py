@@ -22,7 +22,8 @@ from portal.core.models import OutboundEmail
 from portal.core.tasks import requeue_unsent_emails_task
 from scenarios.models import Scenario
 from tests.conftest import _forget_celery_connections, _missing
-from tests.redis_server import RedisServer, free_port
+from tests.ports import free_port
+from tests.redis_server import RedisServer
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,6 @@ import email
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,19 +21,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
+from tests.ports import free_port
+
 ROOT = Path(settings.BASE_DIR)
-PORTS = range(19400, 19500)  # this checkout's loopback range
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free loopback port in {PORTS}")
 
 
 class Receiver:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dashboard import metrics, sources
@@ -102,6 +102,12 @@ SEVERITY_FILTER = Filter(
 )
 RELEASE = Column(_("Release"), lambda r: str(r), _url)
 RELEASE_SCENARIO = Column(_("Scenario"), lambda r: r.scenario, lambda r: _url(r.scenario))
+# Columns of moments are headed in the context "column of times" ("Approved": when it was
+# approved), which a language may say otherwise than the state of the same name.
+ONBOARDED = Column(pgettext_lazy("column of times", "Onboarded"), lambda r: _when(r.onboarded_at))
+OPENED = Column(pgettext_lazy("column of times", "Opened"), lambda r: _when(r.opened_at))
+APPROVED = Column(pgettext_lazy("column of times", "Approved"), lambda r: _when(r.approved_at))
+RELEASED = Column(pgettext_lazy("column of times", "Released"), lambda r: _when(r.released_at))
 
 
 def _onboarded(window: Window) -> QuerySet[Any]:
@@ -183,8 +189,7 @@ _DRILLDOWNS = [
         _("Every scenario onboarded in the window, with its onboarding time."),
         _onboarded,
         [SCENARIO, TEAM, Column(_("First submitted"), lambda s: _when(s.first_submitted_at)),
-         Column(_("Onboarded"), lambda s: _when(s.onboarded_at)),
-         Column(_("Onboarding time"), _days)],
+         ONBOARDED, Column(_("Onboarding time"), _days)],
     ),
     DrillDown(
         "self-service", "self-service", _("Self-service adoption: scenarios onboarded"),
@@ -192,8 +197,7 @@ _DRILLDOWNS = [
         lambda w: sources.self_service_base(w).filter(w.in_current("onboarded_at"))
         .order_by("-onboarded_at", "-pk"),
         [SCENARIO, TEAM, Column(_("Submitted by"), lambda s: s.submitted_by or gettext("nobody")),
-         Column(_("Onboarded"), lambda s: _when(s.onboarded_at)),
-         Column(_("Self-service"), _self_service_reason)],
+         ONBOARDED, Column(_("Self-service"), _self_service_reason)],
         [_yes_no_filter("self_service", _("Self-service"), sources.SELF_SERVICE)],
     ),
     DrillDown(
@@ -202,8 +206,8 @@ _DRILLDOWNS = [
         _incidents("resolve", "resolved_at"),
         [INCIDENT, INCIDENT_SCENARIO, SEVERITY,
          Column(_("Impact started"), lambda i: _when(i.impact_started_at) or gettext("unknown")),
-         Column(_("Opened"), lambda i: _when(i.opened_at)),
-         Column(_("Resolved"), lambda i: _when(i.resolved_at)),
+         OPENED,
+         Column(pgettext_lazy("column of times", "Resolved"), lambda i: _when(i.resolved_at)),
          Column(_("Time to resolve"), _hours)],
         [SEVERITY_FILTER],
     ),
@@ -211,8 +215,9 @@ _DRILLDOWNS = [
         "time-to-acknowledge", "time-to-acknowledge", _("Incidents acknowledged in the window"),
         _("Every incident acknowledged in the window, with its time to acknowledge."),
         _incidents("acknowledge", "acknowledged_at"),
-        [INCIDENT, INCIDENT_SCENARIO, SEVERITY, Column(_("Opened"), lambda i: _when(i.opened_at)),
-         Column(_("Acknowledged"), lambda i: _when(i.acknowledged_at)),
+        [INCIDENT, INCIDENT_SCENARIO, SEVERITY, OPENED,
+         Column(pgettext_lazy("column of times", "Acknowledged"),
+                lambda i: _when(i.acknowledged_at)),
          Column(_("Time to acknowledge"), _hours)],
         [SEVERITY_FILTER],
     ),
@@ -220,7 +225,7 @@ _DRILLDOWNS = [
         "cost-review", "cost-review", _("Releases approved in the window: cost review"),
         _("Every release approved in the window; “yes” rows carry an approving cost sign-off."),
         _releases,
-        [RELEASE, RELEASE_SCENARIO, Column(_("Approved"), lambda r: _when(r.approved_at)),
+        [RELEASE, RELEASE_SCENARIO, APPROVED,
          Column(_("Revision"), lambda r: r.revision),
          Column(_("Cost sign-off"), lambda r: _yes_no(r.cost_signoff_pk))],
         [_yes_no_filter("covered", _("Cost sign-off"), sources.COST_REVIEWED)],
@@ -229,7 +234,7 @@ _DRILLDOWNS = [
         "eval-coverage", "eval-coverage", _("Releases approved in the window: eval results"),
         _("Every release approved in the window; “yes” rows scored at or above the threshold."),
         _releases,
-        [RELEASE, RELEASE_SCENARIO, Column(_("Approved"), lambda r: _when(r.approved_at)),
+        [RELEASE, RELEASE_SCENARIO, APPROVED,
          Column(_("Eval score"),
                 lambda r: r.eval_score if r.eval_score is not None else gettext("none")),
          Column(_("Threshold"),
@@ -278,7 +283,7 @@ _DRILLDOWNS = [
          Column(_("Category"), lambda r: r.get_category_display()),
          Column(_("Team"), lambda r: r.team or ""),
          Column(_("Status"), lambda r: r.get_status_display()),
-         Column(_("Opened"), lambda r: _when(r.opened_at)),
+         OPENED,
          Column(_("First answer"), lambda r: _when(r.first_answered_at) or gettext("not yet"))],
         [Filter("category", _("Category"), {value: (label, Q(category=value))
                                             for value, label in SupportRequest.Category.choices})],
@@ -290,7 +295,7 @@ _DRILLDOWNS = [
         [Column(_("Request"), lambda r: r.title, _url),
          Column(_("Category"), lambda r: r.get_category_display()),
          Column(_("Team"), lambda r: r.team or ""),
-         Column(_("Opened"), lambda r: _when(r.opened_at)),
+         OPENED,
          Column(_("First answer"), lambda r: _when(r.first_answered_at)),
          Column(_("Time to first answer"), _hours)],
     ),
@@ -301,16 +306,15 @@ _DRILLDOWNS = [
         [Column(_("Team"), lambda o: o.team, lambda o: o.team.get_absolute_url()),
          Column(_("Onboarding"), lambda o: gettext("checklist"), _url),
          Column(_("Onboarding owner"), lambda o: o.onboarding_owner),
-         Column(_("Requested"), lambda o: _when(o.requested_at)),
-         Column(_("Onboarded"), lambda o: _when(o.onboarded_at)),
-         Column(_("Onboarding time"), _days)],
+         Column(pgettext_lazy("column of times", "Requested"), lambda o: _when(o.requested_at)),
+         ONBOARDED, Column(_("Onboarding time"), _days)],
     ),
     DrillDown(
         "human-actions", "human-actions", _("Prompt-only releases released in the window"),
         _("Every prompt-only release released in the window, with the human sign-offs and clicks "
           "it needed from creation to release."),
         _prompt_releases,
-        [RELEASE, RELEASE_SCENARIO, Column(_("Released"), lambda r: _when(r.released_at)),
+        [RELEASE, RELEASE_SCENARIO, RELEASED,
          Column(_("Fast path"), lambda r: _yes_no(r.fast_path)),
          Column(_("Human actions"), lambda r: r.human_actions)],
         [_yes_no_filter("fast_path", _("Fast path"), Q(fast_path=True))],
@@ -364,7 +368,8 @@ def _stage_drilldown(stage: sources.WaitStage) -> DrillDown:
          Column(_("Reviewer"), lambda r: (_path(r, stage.reviewer) if stage.reviewer else None)
                 or NOBODY),
          Column(_("Waiting since"), lambda r: _when(_path(r, stage.start))),
-         Column(_("Ended"), lambda r: _when(_path(r, stage.end))), Column(_("Wait"), _waited),
+         Column(pgettext_lazy("column of times", "Ended"), lambda r: _when(_path(r, stage.end))),
+         Column(_("Wait"), _waited),
          Column(_("Past SLA"), lambda r: _yes_no(r.past_sla) if stage.sla else gettext("no SLA"))],
         [_yes_no_filter("past_sla", _("Past SLA"), Q(past_sla=True))] if stage.sla else [],
         _stage_breakdown(stage),
@@ -389,7 +394,7 @@ _DRILLDOWNS.append(
         [
             RELEASE,
             RELEASE_SCENARIO,
-            Column(_("Released"), lambda r: _when(r.released_at)),
+            RELEASED,
             Column(_("Platform actions"), lambda r: r.platform_actions),
         ],
     )  # fmt: skip

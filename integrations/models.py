@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from integrations.sealed import SealedTextField
 from portal.core.models import ChoiceLabels, Event, Team
@@ -88,9 +89,9 @@ class Delivery(ChoiceLabels, models.Model):
     """One event to one endpoint or channel: claimed per attempt, marked as it goes."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+        DELIVERED = "delivered", pgettext_lazy("delivery status", "Delivered")
+        FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     endpoint = models.ForeignKey(

@@ -73,7 +73,10 @@ class ScorecardListView(APIView):
             scorecard.active_scorecards(team, sort), request, view=self
         )
         cards = [scorecard.evaluate(row) for row in page or []]
-        rates = [{"key": key, **rate} for key, rate in scorecard.pass_rates(team).items()]
+        rates = [
+            {"key": key, **rate, "label": str(rate["label"])}
+            for key, rate in scorecard.pass_rates(team).items()
+        ]
         response = paginator.get_paginated_response(ScorecardSerializer(cards, many=True).data)
         response.data["pass_rates"] = rates
         return response

@@ -8,23 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dashboard import metrics, sources
 from dashboard.charts import format_value
+from dashboard.texts import NOBODY, interpolated, lowered
 from dashboard.windows import Window
 from incidents.metrics import SecondsBetween, duration_seconds
 from incidents.models import Severity
 from releases.models import SignOff
 from support.models import SupportRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Column:
-    label: str
+    label: StrOrPromise
     value: Callable[[Any], Any]
     link: Callable[[Any], str] | None = None
 
@@ -34,16 +40,16 @@ class Filter:
     """A narrowing of the list, e.g. only the self-service scenarios (the numerator)."""
 
     name: str
-    label: str
-    choices: dict[str, tuple[str, Q]]
+    label: StrOrPromise
+    choices: dict[str, tuple[StrOrPromise, Q]]
 
 
 @dataclass(frozen=True)
 class DrillDown:
     key: str
     metric: str
-    title: str
-    counts: str  # what the list holds, in words
+    title: StrOrPromise
+    counts: StrOrPromise  # what the list holds, in words
     rows: Callable[[Window], QuerySet[Any]]
     columns: list[Column]
     filters: list[Filter] = field(default_factory=list)
@@ -56,42 +62,52 @@ def _when(value: Any) -> str:
 
 
 def _yes_no(flag: Any) -> str:
-    return "yes" if flag else "no"
+    return gettext("yes") if flag else gettext("no")
 
 
 def _url(obj: Any) -> str:
     return obj.get_absolute_url()
 
 
-def _yes_no_filter(name: str, label: str, condition: Q) -> Filter:
-    return Filter(name, label, {"yes": ("Yes", condition), "no": ("No", ~condition)})
+def _yes_no_filter(name: str, label: StrOrPromise, condition: Q) -> Filter:
+    return Filter(name, label, {"yes": (_("Yes"), condition), "no": (_("No"), ~condition)})
 
 
 def _self_service_reason(row: Any) -> str:
     reasons = []
     if row.submitted_by_id is None or not row.submitter_in_team:
-        reasons.append("not submitted by a member of the team")
+        reasons.append(gettext("not submitted by a member of the team"))
     if row.platform_submitted or row.platform_created:
-        reasons.append("created or submitted by a platform reviewer")
+        reasons.append(gettext("created or submitted by a platform reviewer"))
     if row.open_exception:
-        reasons.append("has an open exception")
-    return "yes" if not reasons else "no: " + ", ".join(reasons)
+        reasons.append(gettext("has an open exception"))
+    if not reasons:
+        return gettext("yes")
+    return gettext("no: %(reasons)s") % {"reasons": ", ".join(reasons)}
 
 
 def _undocumented_reason(row: Any) -> str:
     if row.status == "detected":
-        return "detected, not justified"
-    return f"approved, expired on {row.expires_on:%Y-%m-%d}"
+        return gettext("detected, not justified")
+    return gettext("approved, expired on %(day)s") % {"day": f"{row.expires_on:%Y-%m-%d}"}
 
 
-SCENARIO = Column("Scenario", lambda s: s.name, _url)
-TEAM = Column("Team", lambda s: s.team)
-INCIDENT = Column("Incident", lambda i: i.title, _url)
-INCIDENT_SCENARIO = Column("Scenario", lambda i: i.scenario, lambda i: _url(i.scenario))
-SEVERITY = Column("Severity", lambda i: i.severity)
-SEVERITY_FILTER = Filter("severity", "Severity", {s: (s, Q(severity=s)) for s in Severity.values})
-RELEASE = Column("Release", lambda r: str(r), _url)
-RELEASE_SCENARIO = Column("Scenario", lambda r: r.scenario, lambda r: _url(r.scenario))
+SCENARIO = Column(_("Scenario"), lambda s: s.name, _url)
+TEAM = Column(_("Team"), lambda s: s.team)
+INCIDENT = Column(_("Incident"), lambda i: i.title, _url)
+INCIDENT_SCENARIO = Column(_("Scenario"), lambda i: i.scenario, lambda i: _url(i.scenario))
+SEVERITY = Column(_("Severity"), lambda i: i.severity)
+SEVERITY_FILTER = Filter(
+    "severity", _("Severity"), {s: (s, Q(severity=s)) for s in Severity.values}
+)
+RELEASE = Column(_("Release"), lambda r: str(r), _url)
+RELEASE_SCENARIO = Column(_("Scenario"), lambda r: r.scenario, lambda r: _url(r.scenario))
+# Columns of moments are headed in the context "column of times" ("Approved": when it was
+# approved), which a language may say otherwise than the state of the same name.
+ONBOARDED = Column(pgettext_lazy("column of times", "Onboarded"), lambda r: _when(r.onboarded_at))
+OPENED = Column(pgettext_lazy("column of times", "Opened"), lambda r: _when(r.opened_at))
+APPROVED = Column(pgettext_lazy("column of times", "Approved"), lambda r: _when(r.approved_at))
+RELEASED = Column(pgettext_lazy("column of times", "Released"), lambda r: _when(r.released_at))
 
 
 def _onboarded(window: Window) -> QuerySet[Any]:
@@ -169,132 +185,139 @@ def _days(row: Any) -> str:
 
 _DRILLDOWNS = [
     DrillDown(
-        "onboarding-time", "onboarding-time", "Scenarios onboarded in the window",
-        "Every scenario onboarded in the window, with its onboarding time.",
+        "onboarding-time", "onboarding-time", _("Scenarios onboarded in the window"),
+        _("Every scenario onboarded in the window, with its onboarding time."),
         _onboarded,
-        [SCENARIO, TEAM, Column("First submitted", lambda s: _when(s.first_submitted_at)),
-         Column("Onboarded", lambda s: _when(s.onboarded_at)), Column("Onboarding time", _days)],
+        [SCENARIO, TEAM, Column(_("First submitted"), lambda s: _when(s.first_submitted_at)),
+         ONBOARDED, Column(_("Onboarding time"), _days)],
     ),
     DrillDown(
-        "self-service", "self-service", "Self-service adoption: scenarios onboarded",
-        "Every scenario onboarded in the window; “yes” rows are the self-service ones.",
+        "self-service", "self-service", _("Self-service adoption: scenarios onboarded"),
+        _("Every scenario onboarded in the window; “yes” rows are the self-service ones."),
         lambda w: sources.self_service_base(w).filter(w.in_current("onboarded_at"))
         .order_by("-onboarded_at", "-pk"),
-        [SCENARIO, TEAM, Column("Submitted by", lambda s: s.submitted_by or "nobody"),
-         Column("Onboarded", lambda s: _when(s.onboarded_at)),
-         Column("Self-service", _self_service_reason)],
-        [_yes_no_filter("self_service", "Self-service", sources.SELF_SERVICE)],
+        [SCENARIO, TEAM, Column(_("Submitted by"), lambda s: s.submitted_by or gettext("nobody")),
+         ONBOARDED, Column(_("Self-service"), _self_service_reason)],
+        [_yes_no_filter("self_service", _("Self-service"), sources.SELF_SERVICE)],
     ),
     DrillDown(
-        "mttr", "mttr", "Incidents resolved in the window",
-        "Every incident resolved in the window, with its time to resolve.",
+        "mttr", "mttr", _("Incidents resolved in the window"),
+        _("Every incident resolved in the window, with its time to resolve."),
         _incidents("resolve", "resolved_at"),
         [INCIDENT, INCIDENT_SCENARIO, SEVERITY,
-         Column("Impact started", lambda i: _when(i.impact_started_at) or "unknown"),
-         Column("Opened", lambda i: _when(i.opened_at)),
-         Column("Resolved", lambda i: _when(i.resolved_at)), Column("Time to resolve", _hours)],
+         Column(_("Impact started"), lambda i: _when(i.impact_started_at) or gettext("unknown")),
+         OPENED,
+         Column(pgettext_lazy("column of times", "Resolved"), lambda i: _when(i.resolved_at)),
+         Column(_("Time to resolve"), _hours)],
         [SEVERITY_FILTER],
     ),
     DrillDown(
-        "time-to-acknowledge", "time-to-acknowledge", "Incidents acknowledged in the window",
-        "Every incident acknowledged in the window, with its time to acknowledge.",
+        "time-to-acknowledge", "time-to-acknowledge", _("Incidents acknowledged in the window"),
+        _("Every incident acknowledged in the window, with its time to acknowledge."),
         _incidents("acknowledge", "acknowledged_at"),
-        [INCIDENT, INCIDENT_SCENARIO, SEVERITY, Column("Opened", lambda i: _when(i.opened_at)),
-         Column("Acknowledged", lambda i: _when(i.acknowledged_at)),
-         Column("Time to acknowledge", _hours)],
+        [INCIDENT, INCIDENT_SCENARIO, SEVERITY, OPENED,
+         Column(pgettext_lazy("column of times", "Acknowledged"),
+                lambda i: _when(i.acknowledged_at)),
+         Column(_("Time to acknowledge"), _hours)],
         [SEVERITY_FILTER],
     ),
     DrillDown(
-        "cost-review", "cost-review", "Releases approved in the window: cost review",
-        "Every release approved in the window; “yes” rows carry an approving cost sign-off.",
+        "cost-review", "cost-review", _("Releases approved in the window: cost review"),
+        _("Every release approved in the window; “yes” rows carry an approving cost sign-off."),
         _releases,
-        [RELEASE, RELEASE_SCENARIO, Column("Approved", lambda r: _when(r.approved_at)),
-         Column("Revision", lambda r: r.revision),
-         Column("Cost sign-off", lambda r: _yes_no(r.cost_signoff_pk))],
-        [_yes_no_filter("covered", "Cost sign-off", sources.COST_REVIEWED)],
+        [RELEASE, RELEASE_SCENARIO, APPROVED,
+         Column(_("Revision"), lambda r: r.revision),
+         Column(_("Cost sign-off"), lambda r: _yes_no(r.cost_signoff_pk))],
+        [_yes_no_filter("covered", _("Cost sign-off"), sources.COST_REVIEWED)],
     ),
     DrillDown(
-        "eval-coverage", "eval-coverage", "Releases approved in the window: eval results",
-        "Every release approved in the window; “yes” rows scored at or above the threshold.",
+        "eval-coverage", "eval-coverage", _("Releases approved in the window: eval results"),
+        _("Every release approved in the window; “yes” rows scored at or above the threshold."),
         _releases,
-        [RELEASE, RELEASE_SCENARIO, Column("Approved", lambda r: _when(r.approved_at)),
-         Column("Eval score", lambda r: r.eval_score if r.eval_score is not None else "none"),
-         Column("Threshold", lambda r: r.threshold if r.threshold is not None else "none"),
-         Column("At or above", lambda r: _yes_no(
+        [RELEASE, RELEASE_SCENARIO, APPROVED,
+         Column(_("Eval score"),
+                lambda r: r.eval_score if r.eval_score is not None else gettext("none")),
+         Column(_("Threshold"),
+                lambda r: r.threshold if r.threshold is not None else gettext("none")),
+         Column(_("At or above"), lambda r: _yes_no(
              r.eval_score is not None and r.threshold is not None
              and r.eval_score >= r.threshold))],
-        [_yes_no_filter("covered", "At or above threshold", sources.EVAL_PASSED)],
+        [_yes_no_filter("covered", _("At or above threshold"), sources.EVAL_PASSED)],
     ),
     DrillDown(
-        "eval-datasets", "eval-coverage", "Active scenarios: eval dataset",
-        "Every active (approved or onboarded) scenario now; “yes” rows name an eval dataset.",
+        "eval-datasets", "eval-coverage", _("Active scenarios: eval dataset"),
+        _("Every active (approved or onboarded) scenario now; “yes” rows name an eval dataset."),
         lambda w: sources.active_scenarios(w).order_by("name", "pk"),
-        [SCENARIO, TEAM, Column("Status", lambda s: s.get_status_display()),
-         Column("Eval dataset", lambda s: s.eval_dataset or "none")],
-        [_yes_no_filter("dataset", "Has a dataset", sources.HAS_DATASET)],
+        [SCENARIO, TEAM, Column(_("Status"), lambda s: s.get_status_display()),
+         Column(_("Eval dataset"), lambda s: s.eval_dataset or gettext("none"))],
+        [_yes_no_filter("dataset", _("Has a dataset"), sources.HAS_DATASET)],
     ),
     DrillDown(
-        "undocumented-exceptions", "undocumented-exceptions", "Undocumented exceptions now",
-        "Every exception still detected, and every approved one on or past its expiry date.",
+        "undocumented-exceptions", "undocumented-exceptions", _("Undocumented exceptions now"),
+        _("Every exception still detected, and every approved one on or past its expiry date."),
         _undocumented,
-        [Column("Exception", lambda e: str(e), _url),
-         Column("Scenario", lambda e: e.scenario or "platform-wide",
+        [Column(_("Exception"), lambda e: str(e), _url),
+         Column(_("Scenario"), lambda e: e.scenario or gettext("platform-wide"),
                 lambda e: _url(e.scenario) if e.scenario else ""),
-         Column("Team", lambda e: e.team or (e.scenario.team if e.scenario else "")),
-         Column("Kind", lambda e: e.get_kind_display()),
-         Column("Since", lambda e: _when(e.created_at)),
-         Column("Why undocumented", _undocumented_reason)],
-        [Filter("state", "Why", {"detected": ("Detected", sources.DETECTED),
-                                 "past_expiry": ("Past expiry", ~sources.DETECTED)})],
+         Column(_("Team"), lambda e: e.team or (e.scenario.team if e.scenario else "")),
+         Column(_("Kind"), lambda e: e.get_kind_display()),
+         Column(_("Since"), lambda e: _when(e.created_at)),
+         Column(_("Why undocumented"), _undocumented_reason)],
+        [Filter("state", _("Why"), {"detected": (_("Detected"), sources.DETECTED),
+                                    "past_expiry": (_("Past expiry"), ~sources.DETECTED)})],
     ),
     DrillDown(
-        "vacant-roles", "vacant-roles", "Live scenarios with a vacant role now",
-        "Every live scenario with a RACI role or escalation step naming a person who has left.",
+        "vacant-roles", "vacant-roles", _("Live scenarios with a vacant role now"),
+        _("Every live scenario with a RACI role or escalation step naming a person who has left."),
         lambda w: sources.vacant_scenarios(w).order_by("name", "pk"),
         [SCENARIO, TEAM,
-         Column("Vacant", lambda s: "; ".join(v.text for v in s.open_vacancies)),
-         Column("Vacant since", lambda s: _when(min(v.opened_at for v in s.open_vacancies)))],
+         Column(_("Vacant"), lambda s: "; ".join(v.text for v in s.open_vacancies)),
+         Column(_("Vacant since"), lambda s: _when(min(v.opened_at for v in s.open_vacancies)))],
     ),
     DrillDown(
-        "support-opened", "support-load", "Support requests opened in the window",
-        "Every support request opened in the window.",
+        "support-opened", "support-load", _("Support requests opened in the window"),
+        _("Every support request opened in the window."),
         lambda w: sources.support_base(w).filter(w.in_current("opened_at"))
         .order_by("-opened_at", "-pk"),
-        [Column("Request", lambda r: r.title, _url), Column("Category", lambda r: r.get_category_display()),
-         Column("Team", lambda r: r.team or ""), Column("Status", lambda r: r.get_status_display()),
-         Column("Opened", lambda r: _when(r.opened_at)),
-         Column("First answer", lambda r: _when(r.first_answered_at) or "not yet")],
-        [Filter("category", "Category", {value: (label, Q(category=value))
-                                         for value, label in SupportRequest.Category.choices})],
+        [Column(_("Request"), lambda r: r.title, _url),
+         Column(_("Category"), lambda r: r.get_category_display()),
+         Column(_("Team"), lambda r: r.team or ""),
+         Column(_("Status"), lambda r: r.get_status_display()),
+         OPENED,
+         Column(_("First answer"), lambda r: _when(r.first_answered_at) or gettext("not yet"))],
+        [Filter("category", _("Category"), {value: (label, Q(category=value))
+                                            for value, label in SupportRequest.Category.choices})],
     ),
     DrillDown(
-        "support-answered", "support-load", "Support requests first answered in the window",
-        "Every support request whose first answer came in the window, with the time it took.",
+        "support-answered", "support-load", _("Support requests first answered in the window"),
+        _("Every support request whose first answer came in the window, with the time it took."),
         _support_answered,
-        [Column("Request", lambda r: r.title, _url), Column("Category", lambda r: r.get_category_display()),
-         Column("Team", lambda r: r.team or ""), Column("Opened", lambda r: _when(r.opened_at)),
-         Column("First answer", lambda r: _when(r.first_answered_at)),
-         Column("Time to first answer", _hours)],
+        [Column(_("Request"), lambda r: r.title, _url),
+         Column(_("Category"), lambda r: r.get_category_display()),
+         Column(_("Team"), lambda r: r.team or ""),
+         OPENED,
+         Column(_("First answer"), lambda r: _when(r.first_answered_at)),
+         Column(_("Time to first answer"), _hours)],
     ),
     DrillDown(
-        "team-onboarding-time", "team-onboarding-time", "Teams onboarded in the window",
-        "Every team onboarding completed in the window, with its onboarding time.",
+        "team-onboarding-time", "team-onboarding-time", _("Teams onboarded in the window"),
+        _("Every team onboarding completed in the window, with its onboarding time."),
         _teams_onboarded,
-        [Column("Team", lambda o: o.team, lambda o: o.team.get_absolute_url()),
-         Column("Onboarding", lambda o: "checklist", _url),
-         Column("Onboarding owner", lambda o: o.onboarding_owner),
-         Column("Requested", lambda o: _when(o.requested_at)),
-         Column("Onboarded", lambda o: _when(o.onboarded_at)), Column("Onboarding time", _days)],
+        [Column(_("Team"), lambda o: o.team, lambda o: o.team.get_absolute_url()),
+         Column(_("Onboarding"), lambda o: gettext("checklist"), _url),
+         Column(_("Onboarding owner"), lambda o: o.onboarding_owner),
+         Column(pgettext_lazy("column of times", "Requested"), lambda o: _when(o.requested_at)),
+         ONBOARDED, Column(_("Onboarding time"), _days)],
     ),
     DrillDown(
-        "human-actions", "human-actions", "Prompt-only releases released in the window",
-        "Every prompt-only release released in the window, with the human sign-offs and clicks "
-        "it needed from creation to release.",
+        "human-actions", "human-actions", _("Prompt-only releases released in the window"),
+        _("Every prompt-only release released in the window, with the human sign-offs and clicks "
+          "it needed from creation to release."),
         _prompt_releases,
-        [RELEASE, RELEASE_SCENARIO, Column("Released", lambda r: _when(r.released_at)),
-         Column("Fast path", lambda r: _yes_no(r.fast_path)),
-         Column("Human actions", lambda r: r.human_actions)],
-        [_yes_no_filter("fast_path", "Fast path", Q(fast_path=True))],
+        [RELEASE, RELEASE_SCENARIO, RELEASED,
+         Column(_("Fast path"), lambda r: _yes_no(r.fast_path)),
+         Column(_("Human actions"), lambda r: r.human_actions)],
+        [_yes_no_filter("fast_path", _("Fast path"), Q(fast_path=True))],
     ),
 ]  # fmt: skip
 
@@ -334,18 +357,21 @@ def _path(row: Any, path: str) -> Any:
 
 def _stage_drilldown(stage: sources.WaitStage) -> DrillDown:
     return DrillDown(
-        f"wait-{stage.key}", "platform-wait", f"Platform wait: {stage.label}",
-        f"Every wait of this stage ({stage.label.lower()}) that ended in the window, with who "
-        "ended it; above, the same waits by reviewer and by team.",
+        f"wait-{stage.key}", "platform-wait",
+        interpolated(_("Platform wait: %(stage)s"), {"stage": stage.label}),
+        interpolated(_("Every wait of this stage (%(stage)s) that ended in the window, with who "
+                       "ended it; above, the same waits by reviewer and by team."),
+                     {"stage": lowered(stage.label)}),
         _stage_rows(stage),
-        [Column("Item", lambda r: str(_subject(r)), lambda r: _url(_subject(r))),
-         Column("Team", lambda r: _path(r, stage.team)),
-         Column("Reviewer", lambda r: (_path(r, stage.reviewer) if stage.reviewer else None)
-                or "nobody in particular"),
-         Column("Waiting since", lambda r: _when(_path(r, stage.start))),
-         Column("Ended", lambda r: _when(_path(r, stage.end))), Column("Wait", _waited),
-         Column("Past SLA", lambda r: _yes_no(r.past_sla) if stage.sla else "no SLA")],
-        [_yes_no_filter("past_sla", "Past SLA", Q(past_sla=True))] if stage.sla else [],
+        [Column(_("Item"), lambda r: str(_subject(r)), lambda r: _url(_subject(r))),
+         Column(_("Team"), lambda r: _path(r, stage.team)),
+         Column(_("Reviewer"), lambda r: (_path(r, stage.reviewer) if stage.reviewer else None)
+                or NOBODY),
+         Column(_("Waiting since"), lambda r: _when(_path(r, stage.start))),
+         Column(pgettext_lazy("column of times", "Ended"), lambda r: _when(_path(r, stage.end))),
+         Column(_("Wait"), _waited),
+         Column(_("Past SLA"), lambda r: _yes_no(r.past_sla) if stage.sla else gettext("no SLA"))],
+        [_yes_no_filter("past_sla", _("Past SLA"), Q(past_sla=True))] if stage.sla else [],
         _stage_breakdown(stage),
     )  # fmt: skip
 
@@ -355,9 +381,11 @@ _DRILLDOWNS.append(
     DrillDown(
         "platform-actions",
         "platform-wait",
-        "Releases released in the window: platform actions",
-        "Every release released in the window, with the number of its audit rows whose actor "
-        "is a platform reviewer.",
+        _("Releases released in the window: platform actions"),
+        _(
+            "Every release released in the window, with the number of its audit rows whose actor "
+            "is a platform reviewer."
+        ),
         lambda w: (
             sources.platform_actions_base(w)
             .filter(w.in_current("released_at"))
@@ -366,8 +394,8 @@ _DRILLDOWNS.append(
         [
             RELEASE,
             RELEASE_SCENARIO,
-            Column("Released", lambda r: _when(r.released_at)),
-            Column("Platform actions", lambda r: r.platform_actions),
+            RELEASED,
+            Column(_("Platform actions"), lambda r: r.platform_actions),
         ],
     )  # fmt: skip
 )

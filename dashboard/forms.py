@@ -3,28 +3,38 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dashboard import sources
 from dashboard.windows import DEFAULT_DAYS, WINDOWS
+
+
+def _window_choices() -> list[tuple[int, str]]:
+    """The window lengths, named in the reader's language (read whenever the form is shown)."""
+    return [
+        (d, ngettext("Last %(count)d day", "Last %(count)d days", d) % {"count": d})
+        for d in WINDOWS
+    ]
 
 
 class WindowForm(forms.Form):
     """The window selector and team filter shared by the pages, the CSV and the API."""
 
     days = forms.TypedChoiceField(
-        label="Window",
-        choices=[(d, f"Last {d} days") for d in WINDOWS],
+        label=_("Window"),
+        choices=_window_choices,
         coerce=int,
         required=False,
         empty_value=None,
         initial=DEFAULT_DAYS,
     )
     team = forms.ModelChoiceField(
-        label="Team",
+        label=_("Team"),
         queryset=sources.teams(),
         to_field_name="slug",
         required=False,
-        empty_label="All teams",
+        empty_label=_("All teams"),
     )
 
     def chosen(self) -> tuple[int, Any]:
@@ -40,20 +50,20 @@ class WindowForm(forms.Form):
 
 class ScorecardForm(forms.Form):
     SORTS = [
-        ("score", "Lowest score first"),
-        ("-score", "Highest score first"),
-        ("name", "Name"),
-        ("team", "Team"),
+        ("score", _("Lowest score first")),
+        ("-score", _("Highest score first")),
+        ("name", _("Name")),
+        ("team", _("Team")),
     ]
 
     team = forms.ModelChoiceField(
-        label="Team",
+        label=_("Team"),
         queryset=sources.teams(),
         to_field_name="slug",
         required=False,
-        empty_label="All teams",
+        empty_label=_("All teams"),
     )
-    sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
 
     def values(self) -> tuple[Any, str]:
         data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}

@@ -2,20 +2,24 @@
 
 Every figure is one aggregate over rows that stay in the database, so the page runs the same
 number of queries whatever the data size. The row sets each figure counts are the querysets
-in `dashboard.sources`; the drill-down lists show exactly those rows.
+in `dashboard.sources`; the drill-down lists show exactly those rows. The metrics are kept in
+the cache for readers of every language, so their labels and definitions are lazy translations
+(see `dashboard.texts`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dashboard import sources
+from dashboard.texts import NOBODY, interpolated
 from dashboard.windows import CURRENT, PREVIOUS, Window
 from incidents.metrics import (
     EMPTY,
@@ -29,8 +33,15 @@ from incidents.metrics import (
 from incidents.models import Severity
 from support.models import SupportRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 HOUR = 3600.0
 DAY = 86400.0
+# How the headline moved against the previous window, as the pages say it.
+DIRECTIONS = {"better": _("better"), "worse": _("worse"), "same": _("same")}
+# Whom the platform wait's rows of `wait_breakdown` are grouped by, as the pages say it.
+BREAKDOWN_BY = {"reviewer": _("reviewer"), "team": _("team")}
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class Figure:
     """One number of a metric, for this window and the previous one (None: no data)."""
 
     key: str
-    label: str
+    label: StrOrPromise
     unit: str  # days, hours, percent, count, per_week
     value: float | None
     previous: float | None = None
@@ -61,8 +72,8 @@ class Point:
 @dataclass
 class Metric:
     key: str
-    label: str
-    definition: str
+    label: StrOrPromise
+    definition: StrOrPromise
     better: str  # "lower" or "higher"
     figures: list[Figure]
     series: list[Point]
@@ -84,6 +95,10 @@ class Metric:
             return "same"
         improved = change < 0 if self.better == "lower" else change > 0
         return "better" if improved else "worse"
+
+    @property
+    def direction_label(self) -> StrOrPromise:
+        return DIRECTIONS.get(self.direction, "")
 
 
 def share(hits: int, total: int) -> float | None:
@@ -143,19 +158,21 @@ def _duration_periods(
 
 def onboarding_time(window: Window) -> Metric:
     value = SecondsBetween(F("onboarded_at"), F("first_submitted_at"))
-    current, previous, weekly, _ = _duration_periods(
+    current, previous, weekly, _groups = _duration_periods(
         sources.onboarding_base(window), "onboarded_at", value, window
     )
     return Metric(
         key="onboarding-time",
-        label="Scenario onboarding time",
-        definition="Median and p90 of onboarded − first submitted, over the scenarios "
-        "onboarded in the window.",
+        label=_("Scenario onboarding time"),
+        definition=_(
+            "Median and p90 of onboarded − first submitted, over the scenarios "
+            "onboarded in the window."
+        ),
         better="lower",
         figures=[
             Figure(
                 "median",
-                "Median",
+                _("Median"),
                 "days",
                 _scaled(current.median, DAY),
                 _scaled(previous.median, DAY),
@@ -171,7 +188,7 @@ def onboarding_time(window: Window) -> Metric:
             ),
             Figure(
                 "count",
-                "Scenarios onboarded",
+                _("Scenarios onboarded"),
                 "count",
                 current.count,
                 previous.count,
@@ -189,16 +206,18 @@ def self_service(window: Window) -> Metric:
     weekly = {k: share(counts[f"w{k}__hits"], counts[f"w{k}__total"]) for k in range(window.weeks)}
     return Metric(
         key="self-service",
-        label="Self-service adoption",
-        definition="Share of the scenarios onboarded in the window whose intake the product "
-        "team created and submitted itself (the submitter is a member of the scenario's team, "
-        "no platform reviewer created or submitted it) and that have no open exception "
-        "(detected, requested or approved).",
+        label=_("Self-service adoption"),
+        definition=_(
+            "Share of the scenarios onboarded in the window whose intake the product "
+            "team created and submitted itself (the submitter is a member of the scenario's team, "
+            "no platform reviewer created or submitted it) and that have no open exception "
+            "(detected, requested or approved)."
+        ),
         better="higher",
         figures=[
             Figure(
                 "share",
-                "Self-service",
+                _("Self-service"),
                 "percent",
                 share(counts["current__hits"], counts["current__total"]),
                 share(counts["previous__hits"], counts["previous__total"]),
@@ -206,7 +225,7 @@ def self_service(window: Window) -> Metric:
             ),
             Figure(
                 "self_service",
-                "Self-service scenarios",
+                _("Self-service scenarios"),
                 "count",
                 counts["current__hits"],
                 counts["previous__hits"],
@@ -214,7 +233,7 @@ def self_service(window: Window) -> Metric:
             ),
             Figure(
                 "onboarded",
-                "Scenarios onboarded",
+                _("Scenarios onboarded"),
                 "count",
                 counts["current__total"],
                 counts["previous__total"],
@@ -225,7 +244,7 @@ def self_service(window: Window) -> Metric:
     )
 
 
-def _incident_metric(window: Window, measure: str, key: str, definition: str) -> Metric:
+def _incident_metric(window: Window, measure: str, key: str, definition: StrOrPromise) -> Metric:
     stamp = MEASURES[measure].stamp
     value = duration_seconds(measure)
     # The breakdown is over the incidents of this window: the previous window's are NULL.
@@ -246,7 +265,7 @@ def _incident_metric(window: Window, measure: str, key: str, definition: str) ->
         figures=[
             Figure(
                 "median",
-                "Median",
+                _("Median"),
                 "hours",
                 _scaled(current.median, HOUR),
                 _scaled(previous.median, HOUR),
@@ -257,13 +276,13 @@ def _incident_metric(window: Window, measure: str, key: str, definition: str) ->
             ),
             Figure(
                 "mean",
-                "Mean",
+                _("Mean"),
                 "hours",
                 _scaled(current.mean, HOUR),
                 _scaled(previous.mean, HOUR),
                 key,
             ),
-            Figure("count", "Incidents", "count", current.count, previous.count, key),
+            Figure("count", _("Incidents"), "count", current.count, previous.count, key),
         ],  # fmt: skip
         series=_series(window, {k: _scaled(s.median, HOUR) for k, s in weekly.items()}),
         breakdown=breakdown,
@@ -284,8 +303,10 @@ def incident_mttr(window: Window) -> Metric:
         window,
         "resolve",
         "mttr",
-        "Resolved − impact start (opened when no impact start is known), over the incidents "
-        "resolved in the window: median, p90 and mean, overall and per severity.",
+        _(
+            "Resolved − impact start (opened when no impact start is known), over the incidents "
+            "resolved in the window: median, p90 and mean, overall and per severity."
+        ),
     )
 
 
@@ -294,8 +315,10 @@ def time_to_acknowledge(window: Window) -> Metric:
         window,
         "acknowledge",
         "time-to-acknowledge",
-        "Acknowledged − opened, over the incidents acknowledged in the window: median, p90 "
-        "and mean, overall and per severity.",
+        _(
+            "Acknowledged − opened, over the incidents acknowledged in the window: median, p90 "
+            "and mean, overall and per severity."
+        ),
     )
 
 
@@ -317,24 +340,26 @@ def release_reviews(window: Window) -> list[Metric]:
         }
         return _series(window, values)
 
-    def figure(hit: str, label: str, drill: str) -> Figure:
+    def figure(hit: str, label: StrOrPromise, drill: str) -> Figure:
         return Figure("share", label, "percent",
                       share(counts[f"current__{hit}"], counts["current__total"]),
                       share(counts[f"previous__{hit}"], counts["previous__total"]), drill)  # fmt: skip
 
-    approved = Figure("approved", "Releases approved", "count", counts["current__total"],
+    approved = Figure("approved", _("Releases approved"), "count", counts["current__total"],
                       counts["previous__total"], "cost-review")  # fmt: skip
     cost = Metric(
         key="cost-review",
-        label="Cost review coverage",
-        definition="Share of the releases approved in the window that carry an approving cost "
-        "sign-off of the approved revision.",
+        label=_("Cost review coverage"),
+        definition=_(
+            "Share of the releases approved in the window that carry an approving cost "
+            "sign-off of the approved revision."
+        ),
         better="higher",
         figures=[
-            figure("cost", "Cost reviewed", "cost-review"),
+            figure("cost", _("Cost reviewed"), "cost-review"),
             Figure(
                 "reviewed",
-                "With cost sign-off",
+                _("With cost sign-off"),
                 "count",
                 counts["current__cost"],
                 counts["previous__cost"],
@@ -346,16 +371,18 @@ def release_reviews(window: Window) -> list[Metric]:
     )
     evals = Metric(
         key="eval-coverage",
-        label="Eval coverage",
-        definition="Share of the releases approved in the window whose eval score is at or "
-        "above the scenario's threshold (no score or no threshold: not covered); and share of "
-        "the active (approved or onboarded) scenarios that name an eval dataset, as of now.",
+        label=_("Eval coverage"),
+        definition=_(
+            "Share of the releases approved in the window whose eval score is at or "
+            "above the scenario's threshold (no score or no threshold: not covered); and share of "
+            "the active (approved or onboarded) scenarios that name an eval dataset, as of now."
+        ),
         better="higher",
         figures=[
-            figure("eval", "Releases at or above threshold", "eval-coverage"),
+            figure("eval", _("Releases at or above threshold"), "eval-coverage"),
             Figure(
                 "passed",
-                "At or above threshold",
+                _("At or above threshold"),
                 "count",
                 counts["current__eval"],
                 counts["previous__eval"],
@@ -363,7 +390,7 @@ def release_reviews(window: Window) -> list[Metric]:
             ),
             Figure(
                 "approved",
-                "Releases approved",
+                _("Releases approved"),
                 "count",
                 counts["current__total"],
                 counts["previous__total"],
@@ -371,7 +398,7 @@ def release_reviews(window: Window) -> list[Metric]:
             ),
             Figure(
                 "datasets",
-                "Active scenarios with an eval dataset",
+                _("Active scenarios with an eval dataset"),
                 "percent",
                 share(datasets["hits"], datasets["total"]),
                 None,
@@ -411,15 +438,17 @@ def undocumented_exceptions(window: Window) -> Metric:
             weekly[k] += row["exceptions"]
     return Metric(
         key="undocumented-exceptions",
-        label="Undocumented exceptions",
-        definition="Exceptions still detected (nobody has justified them), plus approved ones "
-        "on or past their expiry date that have not been expired yet. A state, not a flow: the "
-        "previous value and the trend are the count as it stood at the end of each period.",
+        label=_("Undocumented exceptions"),
+        definition=_(
+            "Exceptions still detected (nobody has justified them), plus approved ones "
+            "on or past their expiry date that have not been expired yet. A state, not a flow: the "
+            "previous value and the trend are the count as it stood at the end of each period."
+        ),
         better="lower",
         figures=[
             Figure(
                 "count",
-                "Undocumented now",
+                _("Undocumented now"),
                 "count",
                 counts["current"],
                 counts["previous"],
@@ -427,7 +456,7 @@ def undocumented_exceptions(window: Window) -> Metric:
             ),
             Figure(
                 "detected",
-                "Detected, not justified",
+                _("Detected, not justified"),
                 "count",
                 counts["detected"],
                 None,
@@ -436,7 +465,7 @@ def undocumented_exceptions(window: Window) -> Metric:
             ),
             Figure(
                 "past_expiry",
-                "Approved, past expiry",
+                _("Approved, past expiry"),
                 "count",
                 counts["past_expiry"],
                 None,
@@ -462,16 +491,18 @@ def vacant_roles(window: Window) -> Metric:
     counts = sources.vacancy_base(window).aggregate(**scenarios)
     return Metric(
         key="vacant-roles",
-        label="Vacant roles",
-        definition="Live (approved or onboarded) scenarios with at least one RACI role or "
-        "escalation step naming a person who has left, not handed over yet. A state, not a "
-        "flow: the previous value and the trend count, among the scenarios live now, those "
-        "with a vacancy open at the end of each period.",
+        label=_("Vacant roles"),
+        definition=_(
+            "Live (approved or onboarded) scenarios with at least one RACI role or "
+            "escalation step naming a person who has left, not handed over yet. A state, not a "
+            "flow: the previous value and the trend count, among the scenarios live now, those "
+            "with a vacancy open at the end of each period."
+        ),
         better="lower",
         figures=[
             Figure(
                 "count",
-                "Scenarios with a vacant role",
+                _("Scenarios with a vacant role"),
                 "count",
                 counts["current"],
                 counts["previous"],
@@ -479,7 +510,7 @@ def vacant_roles(window: Window) -> Metric:
             ),
             Figure(
                 "places",
-                "Vacant roles and steps",
+                _("Vacant roles and steps"),
                 "count",
                 counts["places"],
                 None,
@@ -511,14 +542,16 @@ def support_load(window: Window) -> Metric:
     current, previous = periods.get(CURRENT, EMPTY), periods.get(PREVIOUS, EMPTY)
     return Metric(
         key="support-load",
-        label="Platform support load",
-        definition="Support requests opened per week in the window (opened ÷ weeks), and the "
-        "median time to first answer of the requests first answered in the window.",
+        label=_("Platform support load"),
+        definition=_(
+            "Support requests opened per week in the window (opened ÷ weeks), and the "
+            "median time to first answer of the requests first answered in the window."
+        ),
         better="lower",
         figures=[
             Figure(
                 "per_week",
-                "Opened per week",
+                _("Opened per week"),
                 "per_week",
                 counts["current__total"] / weeks_in_window,
                 counts["previous__total"] / weeks_in_window,
@@ -526,7 +559,7 @@ def support_load(window: Window) -> Metric:
             ),
             Figure(
                 "opened",
-                "Requests opened",
+                _("Requests opened"),
                 "count",
                 counts["current__total"],
                 counts["previous__total"],
@@ -534,7 +567,7 @@ def support_load(window: Window) -> Metric:
             ),
             Figure(
                 "first_answer",
-                "Median time to first answer",
+                _("Median time to first answer"),
                 "hours",
                 _scaled(current.median, HOUR),
                 _scaled(previous.median, HOUR),
@@ -542,7 +575,7 @@ def support_load(window: Window) -> Metric:
             ),
             Figure(
                 "answered",
-                "Requests first answered",
+                _("Requests first answered"),
                 "count",
                 current.count,
                 previous.count,
@@ -552,7 +585,7 @@ def support_load(window: Window) -> Metric:
             *[
                 Figure(
                     f"opened_{value}",
-                    f"Opened: {label}",
+                    interpolated(_("Opened: %(category)s"), {"category": label}),
                     "count",
                     counts[f"current__cat_{value}"],
                     counts[f"previous__cat_{value}"],
@@ -567,20 +600,22 @@ def support_load(window: Window) -> Metric:
 
 def team_onboarding_time(window: Window) -> Metric:
     value = SecondsBetween(F("onboarded_at"), F("requested_at"))
-    current, previous, weekly, _ = _duration_periods(
+    current, previous, weekly, _groups = _duration_periods(
         sources.team_onboarding_base(window), "onboarded_at", value, window
     )
     drill = "team-onboarding-time"
     return Metric(
         key="team-onboarding-time",
-        label="Team onboarding time",
-        definition="Median and p90 of onboarded − requested, over the team onboardings "
-        "completed in the window.",
+        label=_("Team onboarding time"),
+        definition=_(
+            "Median and p90 of onboarded − requested, over the team onboardings "
+            "completed in the window."
+        ),
         better="lower",
         figures=[
             Figure(
                 "median",
-                "Median",
+                _("Median"),
                 "days",
                 _scaled(current.median, DAY),
                 _scaled(previous.median, DAY),
@@ -589,7 +624,7 @@ def team_onboarding_time(window: Window) -> Metric:
             Figure(
                 "p90", "p90", "days", _scaled(current.p90, DAY), _scaled(previous.p90, DAY), drill
             ),
-            Figure("count", "Teams onboarded", "count", current.count, previous.count, drill),
+            Figure("count", _("Teams onboarded"), "count", current.count, previous.count, drill),
         ],  # fmt: skip
         series=_series(window, {k: _scaled(s.median, DAY) for k, s in weekly.items()}),
     )
@@ -598,20 +633,22 @@ def team_onboarding_time(window: Window) -> Metric:
 def human_actions_per_prompt_release(window: Window) -> Metric:
     """Human sign-offs and clicks (audit rows with a person as actor, from creation to
     release) of the prompt-only releases released in the window: median and count."""
-    current, previous, weekly, _ = _duration_periods(
+    current, previous, weekly, _groups = _duration_periods(
         sources.prompt_release_base(window), "released_at", sources.human_actions(), window
     )
     drill = "human-actions"
     return Metric(
         key="human-actions",
-        label="Human actions per prompt release",
-        definition="Median number of human sign-offs and clicks (audit rows with a person as "
-        "actor, from creation to release; the system's fast-path sign-offs are not counted) "
-        "of the prompt-only releases released in the window.",
+        label=_("Human actions per prompt release"),
+        definition=_(
+            "Median number of human sign-offs and clicks (audit rows with a person as "
+            "actor, from creation to release; the system's fast-path sign-offs are not counted) "
+            "of the prompt-only releases released in the window."
+        ),
         better="lower",
         figures=[
-            Figure("median", "Median", "count", current.median, previous.median, drill),
-            Figure("count", "Prompt releases", "count", current.count, previous.count, drill),
+            Figure("median", _("Median"), "count", current.median, previous.median, drill),
+            Figure("count", _("Prompt releases"), "count", current.count, previous.count, drill),
         ],
         series=_series(window, {k: s.median for k, s in weekly.items()}),
     )
@@ -687,7 +724,8 @@ def wait_breakdown(waits: StageWaits) -> list[dict[str, Any]]:
         for name, (stats, late) in sorted(groups.items(), key=lambda g: (-g[1][0].count, g[0])):
             rows.append({
                 "stage": waits.stage.key, "stage_label": waits.stage.label, "by": by,
-                "name": name or "nobody in particular", "count": stats.count,
+                "by_label": BREAKDOWN_BY[by],
+                "name": name or NOBODY, "count": stats.count,
                 "median": _scaled(stats.median, HOUR), "p90": _scaled(stats.p90, HOUR),
                 "past_sla": share(late, stats.count) if timed else None,
             })  # fmt: skip
@@ -717,20 +755,22 @@ def platform_wait(window: Window) -> Metric:
         for k in range(window.weeks)
     }
     figures = [
-        Figure("past_sla", "Waits past their SLA", "percent", overall(CURRENT), overall(PREVIOUS),
-               f"wait-{sources.WAIT_STAGES[0].key}"),
+        Figure("past_sla", _("Waits past their SLA"), "percent", overall(CURRENT),
+               overall(PREVIOUS), f"wait-{sources.WAIT_STAGES[0].key}"),
     ]  # fmt: skip
     for waits in stages:
-        key, label, drill = waits.stage.key, waits.stage.label, f"wait-{waits.stage.key}"
+        key, drill = waits.stage.key, f"wait-{waits.stage.key}"
+        stage = {"stage": waits.stage.label}
         now, before = waits.current, waits.previous
         figures += [
-            Figure(f"{key}_median", f"{label}: median", "hours", _scaled(now.median, HOUR),
-                   _scaled(before.median, HOUR), drill),
-            Figure(f"{key}_p90", f"{label}: p90", "hours", _scaled(now.p90, HOUR),
-                   _scaled(before.p90, HOUR), drill),
-            Figure(f"{key}_past_sla", f"{label}: past SLA", "percent",
+            Figure(f"{key}_median", interpolated(_("%(stage)s: median"), stage), "hours",
+                   _scaled(now.median, HOUR), _scaled(before.median, HOUR), drill),
+            Figure(f"{key}_p90", interpolated(_("%(stage)s: p90"), stage), "hours",
+                   _scaled(now.p90, HOUR), _scaled(before.p90, HOUR), drill),
+            Figure(f"{key}_past_sla", interpolated(_("%(stage)s: past SLA"), stage), "percent",
                    _past_sla(waits, CURRENT), _past_sla(waits, PREVIOUS), drill),
-            Figure(f"{key}_count", f"{label}: waits ended", "count", now.count, before.count, drill),
+            Figure(f"{key}_count", interpolated(_("%(stage)s: waits ended"), stage), "count",
+                   now.count, before.count, drill),
         ]  # fmt: skip
     actions = duration_stats(
         sources.platform_actions_base(window).filter(window.in_both("released_at")),
@@ -739,20 +779,22 @@ def platform_wait(window: Window) -> Metric:
     )
     now, before = actions.get(CURRENT, EMPTY), actions.get(PREVIOUS, EMPTY)
     figures += [
-        Figure("actions_per_release", "Platform actions per release (median)", "count",
+        Figure("actions_per_release", _("Platform actions per release (median)"), "count",
                now.median, before.median, "platform-actions"),
-        Figure("released", "Releases released", "count", now.count, before.count,
+        Figure("released", _("Releases released"), "count", now.count, before.count,
                "platform-actions"),
     ]  # fmt: skip
     return Metric(
         key="platform-wait",
-        label="Platform wait",
-        definition="Per stage (intake to review start, review to decision, each sign-off kind, "
-        "approval to release, amendment review), over the waits that ended in the window: "
-        "median and p90 in hours and the share past the stage's reminder SLA; the headline is "
-        "the share past SLA over every stage with one. Platform actions per release: the "
-        "median number of audit rows by platform reviewers on the releases released in the "
-        "window. The drill-down lists break each stage down by reviewer and by team.",
+        label=_("Platform wait"),
+        definition=_(
+            "Per stage (intake to review start, review to decision, each sign-off kind, "
+            "approval to release, amendment review), over the waits that ended in the window: "
+            "median and p90 in hours and the share past the stage's reminder SLA; the headline is "
+            "the share past SLA over every stage with one. Platform actions per release: the "
+            "median number of audit rows by platform reviewers on the releases released in the "
+            "window. The drill-down lists break each stage down by reviewer and by team."
+        ),
         better="lower",
         figures=figures,
         series=_series(window, weekly),

@@ -28,28 +28,30 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from exceptions.models import PlatformException
 from releases.models import Release, SignOff
 from scenarios.models import EscalationStep, Scenario
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
 
 ITEMS = {
-    "owners": "Product and platform owner named",
-    "contract_owners": "Owners for route policy, context budget, tool policy and cache strategy",
-    "release_reviews": "Last approved release had quality and cost review",
-    "incident_readiness": "Incident owner, escalation path and rollback target",
-    "exceptions": "Open exceptions tracked; none undocumented or expired",
+    "owners": _("Product and platform owner named"),
+    "contract_owners": _("Owners for route policy, context budget, tool policy and cache strategy"),
+    "release_reviews": _("Last approved release had quality and cost review"),
+    "incident_readiness": _("Incident owner, escalation path and rollback target"),
+    "exceptions": _("Open exceptions tracked; none undocumented or expired"),
 }
 CONTRACT_OWNERS = {
-    "route_owner": "route policy",
-    "context_owner": "context budget",
-    "tools_owner": "tool policy",
-    "cache_owner": "cache strategy",
+    "route_owner": _("route policy"),
+    "context_owner": _("context budget"),
+    "tools_owner": _("tool policy"),
+    "cache_owner": _("cache strategy"),
 }
 
 
@@ -77,7 +79,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Item:
     key: str
-    label: str
+    label: StrOrPromise
     status: str  # pass, fail or n/a
     reason: str
 
@@ -308,64 +310,105 @@ def _item(key: str, problems: list[str], ok: str) -> Item:
 
 def _owners(row: ScenarioFacts) -> Item:
     problems = [
-        f"No {label} named"
-        for label, value in (
-            ("product owner", row.product_owner_id),
-            ("platform owner", row.platform_owner_id),
+        problem
+        for problem, value in (
+            (gettext("No product owner named"), row.product_owner_id),
+            (gettext("No platform owner named"), row.platform_owner_id),
         )
         if value is None
     ]
-    return _item("owners", problems, "Product owner and platform owner are named.")
+    return _item("owners", problems, gettext("Product owner and platform owner are named."))
 
 
 def _contract_owners(row: ScenarioFacts) -> Item:
     missing = [
-        label for name, label in CONTRACT_OWNERS.items() if getattr(row, f"{name}_id") is None
+        str(label) for name, label in CONTRACT_OWNERS.items() if getattr(row, f"{name}_id") is None
     ]
-    problems = [f"No owner for {', '.join(missing)}"] if missing else []
-    return _item("contract_owners", problems, "Route, context, tools and cache each have an owner.")
+    problems = (
+        [gettext("No owner for %(places)s") % {"places": ", ".join(missing)}] if missing else []
+    )
+    return _item(
+        "contract_owners", problems, gettext("Route, context, tools and cache each have an owner.")
+    )
 
 
 def _release_reviews(row: ScenarioFacts) -> Item:
     key = "release_reviews"
     if row.sc_release_id is None:
-        return Item(key, ITEMS[key], NOT_APPLICABLE, "No release has been approved yet.")
+        return Item(key, ITEMS[key], NOT_APPLICABLE, gettext("No release has been approved yet."))
     name = f"“{row.sc_release_title}”" if row.sc_release_title else f"#{row.sc_release_id}"
     problems = [
-        f"Last approved release {name} has no approving {kind} sign-off"
-        for kind, signed in (("quality", row.sc_quality), ("cost", row.sc_cost))
+        problem % {"release": name}
+        for problem, signed in (
+            (gettext("Last approved release %(release)s has no approving quality sign-off"),
+             row.sc_quality),
+            (gettext("Last approved release %(release)s has no approving cost sign-off"),
+             row.sc_cost),
+        )
         if not signed
-    ]
-    return _item(key, problems, f"Last approved release {name} had quality and cost sign-off.")
+    ]  # fmt: skip
+    ok = gettext("Last approved release %(release)s had quality and cost sign-off.")
+    return _item(key, problems, ok % {"release": name})
 
 
 def _incident_readiness(row: ScenarioFacts) -> Item:
     problems = []
     if row.incident_owner_id is None:
-        problems.append("No incident owner named")
+        problems.append(gettext("No incident owner named"))
     if not row.sc_escalation:
-        problems.append("No escalation path")
+        problems.append(gettext("No escalation path"))
     if not row.sc_previous_release and not row.rollback_plan:
-        problems.append("No rollback target (no earlier released release, no rollback plan)")
-    target = "an earlier released release" if row.sc_previous_release else "a rollback plan"
-    return _item(
-        "incident_readiness",
-        problems,
-        f"Incident owner named, escalation path set, rollback to {target}.",
+        problems.append(
+            gettext("No rollback target (no earlier released release, no rollback plan)")
+        )
+    ok = (
+        gettext(
+            "Incident owner named, escalation path set, rollback to an earlier released release."
+        )
+        if row.sc_previous_release
+        else gettext("Incident owner named, escalation path set, rollback to a rollback plan.")
     )
+    return _item("incident_readiness", problems, ok)
 
 
 def _exceptions(row: ScenarioFacts) -> Item:
+    # English says "exception(s)" whatever the count; other languages have their plural forms.
     problems = []
     if row.sc_detected:
-        problems.append(f"{row.sc_detected} undocumented (detected) exception(s)")
+        problems.append(
+            ngettext(
+                "%(count)d undocumented (detected) exception(s)",
+                "%(count)d undocumented (detected) exception(s)",
+                row.sc_detected,
+            )
+            % {"count": row.sc_detected}
+        )
     if row.sc_lapsed:
-        problems.append(f"{row.sc_lapsed} approved exception(s) past their expiry date")
+        problems.append(
+            ngettext(
+                "%(count)d approved exception(s) past their expiry date",
+                "%(count)d approved exception(s) past their expiry date",
+                row.sc_lapsed,
+            )
+            % {"count": row.sc_lapsed}
+        )
     if row.sc_untracked:
-        problems.append(f"{row.sc_untracked} approved exception(s) without an expiry date")
+        problems.append(
+            ngettext(
+                "%(count)d approved exception(s) without an expiry date",
+                "%(count)d approved exception(s) without an expiry date",
+                row.sc_untracked,
+            )
+            % {"count": row.sc_untracked}
+        )
     ok = (
-        f"{row.sc_open} open exception(s), all documented; approved ones are within their expiry."
+        ngettext(
+            "%(count)d open exception(s), all documented; approved ones are within their expiry.",
+            "%(count)d open exception(s), all documented; approved ones are within their expiry.",
+            row.sc_open,
+        )
+        % {"count": row.sc_open}
         if row.sc_open
-        else "No open exceptions."
+        else gettext("No open exceptions.")
     )
     return _item("exceptions", problems, ok)

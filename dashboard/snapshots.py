@@ -24,8 +24,8 @@ from dashboard.metrics import Metric
 from dashboard.windows import Window
 
 # Part of the key: bump it when Metric, Figure or Point change shape, so that a deploy never
-# reads the previous release's cached objects.
-VERSION = 2
+# reads the previous release's cached objects. 3: labels and definitions are lazy translations.
+VERSION = 3
 
 
 @dataclass(frozen=True)

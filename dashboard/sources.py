@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import (
@@ -30,7 +30,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from dashboard.texts import interpolated
 from dashboard.windows import Window
 from exceptions.models import PlatformException
 from incidents.metrics import SecondsBetween
@@ -41,6 +43,9 @@ from releases.models import SIGNOFF_RULES, Release, SignOff
 from scenarios.models import Amendment, Scenario, Vacancy
 from staffing.models import TeamOnboarding
 from support.models import SupportRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 OPEN_EXCEPTION = PlatformException.OPEN
 
@@ -376,7 +381,7 @@ class WaitStage:
     settings.PORTAL name; "" when no reminder chases this wait)."""
 
     key: str
-    label: str
+    label: StrOrPromise
     rows: Callable[[Window], QuerySet[Any]]
     start: str
     end: str
@@ -404,17 +409,18 @@ class WaitStage:
 
 # The stages of "is the platform a bottleneck?", in the order work moves through them.
 WAIT_STAGES: list[WaitStage] = [
-    WaitStage("intake-review", "Intake to review start", _scenario_waits,
+    WaitStage("intake-review", _("Intake to review start"), _scenario_waits,
               "submitted_at", "review_started_at", "SLA_SCENARIO_REVIEW_HOURS", "reviewer", "team"),
-    WaitStage("review-decision", "Review to decision", _scenario_waits,
+    WaitStage("review-decision", _("Review to decision"), _scenario_waits,
               "review_started_at", "decided_at", "SLA_SCENARIO_REVIEW_HOURS", "reviewer", "team"),
-    *[WaitStage(f"signoff-{kind}", f"{rule.label} sign-off", _signoff_waits(kind),
-                "waited_from", "created_at", "SLA_RELEASE_SIGNOFF_HOURS", "actor",
-                "release__scenario__team")
-      for kind, rule in SIGNOFF_RULES.items()],
-    WaitStage("approval-release", "Approval to release", _release_waits,
+    *[WaitStage(f"signoff-{kind}",
+                interpolated(_("%(kind)s sign-off"), {"kind": SignOff.Kind(kind).label}),
+                _signoff_waits(kind), "waited_from", "created_at", "SLA_RELEASE_SIGNOFF_HOURS",
+                "actor", "release__scenario__team")
+      for kind in SIGNOFF_RULES],
+    WaitStage("approval-release", _("Approval to release"), _release_waits,
               "approved_at", "released_at", "", "", "scenario__team"),
-    WaitStage("amendment-review", "Amendment review", _amendment_waits,
+    WaitStage("amendment-review", _("Amendment review"), _amendment_waits,
               "submitted_at", "decided_at", "SLA_AMENDMENT_REVIEW_HOURS", "decided_by",
               "scenario__team"),
 ]  # fmt: skip

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from dashboard import policies, scorecard, snapshots
@@ -45,7 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def metrics_csv(request: HttpRequest) -> HttpResponse:
     """The metrics table as CSV: one row per figure, with the previous window and the change."""
     if not policies.can_export(actor(request)):
-        raise PermissionDenied("Only admins export CSV.")
+        raise PermissionDenied(gettext("Only admins export CSV."))
     form = _window_form(request)
     snapshot = snapshots.figures(*form.chosen())
     window = snapshot.window
@@ -75,12 +77,14 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
             )
         # Platform wait: each stage by reviewer and by team (this window only).
         for row in metric.tables:
+            with translation.override(None):  # a key, the same in every language
+                name = str(row["name"])
             for stat, unit in (("count", "count"), ("median", "hours"), ("p90", "hours"),
                                ("past_sla", "percent")):  # fmt: skip
                 writer.writerow(
                     [
                         metric.key,
-                        f"{row['stage']}_{stat}[{row['by']}={row['name']}]",
+                        f"{row['stage']}_{stat}[{row['by']}={name}]",
                         unit,
                         _csv_number(row[stat]),
                         "",

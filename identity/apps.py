@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdentityConfig(AppConfig):
     name = "identity"
-    verbose_name = "Identity provider"
+    verbose_name = _("Identity provider")
     default_auto_field = "django.db.models.BigAutoField"

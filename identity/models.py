@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.core import roles
 from portal.core.models import Team
@@ -19,8 +20,10 @@ class GroupMapping(models.Model):
 
     group = models.CharField(
         max_length=200,
-        help_text="The group exactly as the provider sends it in the groups claim "
-        "(a name, or an object id for Microsoft Entra ID).",
+        help_text=_(
+            "The group exactly as the provider sends it in the groups claim "
+            "(a name, or an object id for Microsoft Entra ID)."
+        ),
     )
     role = models.CharField(max_length=32, choices=[(name, name) for name in roles.ALL], blank=True)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE)
@@ -32,7 +35,7 @@ class GroupMapping(models.Model):
                 condition=(models.Q(role="") & models.Q(team__isnull=False))
                 | (~models.Q(role="") & models.Q(team__isnull=True)),
                 name="identity_mapping_role_or_team",
-                violation_error_message="Map the group to exactly one role or one team.",
+                violation_error_message=_("Map the group to exactly one role or one team."),
             ),
             models.UniqueConstraint(
                 fields=["group", "role"],
@@ -61,7 +64,7 @@ class ExternalIdentity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "external identities"
+        verbose_name_plural = _("external identities")
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["issuer", "subject"], name="identity_subject_unique")
         ]

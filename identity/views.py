@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
@@ -15,19 +15,23 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc import views as oidc_views
 
 from identity.config import ProviderError, oidc_enabled, provider
 from identity.policies import password_sign_in_allowed
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger(__name__)
 
-REFUSED = "The identity provider's answer was refused, so you are not signed in. Try again."
-UNREACHABLE = "The identity provider cannot be reached right now. Try again in a moment."
-PASSWORD_OFF = "Password sign-in is switched off. Sign in with the identity provider."
+REFUSED = _("The identity provider's answer was refused, so you are not signed in. Try again.")
+UNREACHABLE = _("The identity provider cannot be reached right now. Try again in a moment.")
+PASSWORD_OFF = _("Password sign-in is switched off. Sign in with the identity provider.")
 
 
-def sign_in_page(request: HttpRequest, error: str, status: int) -> HttpResponse:
+def sign_in_page(request: HttpRequest, error: StrOrPromise, status: int) -> HttpResponse:
     """The sign-in page saying why the last attempt failed."""
     context = {"form": AuthenticationForm(request), "sign_in_error": error}
     return render(request, "registration/login.html", context, status=status)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
-    verbose_name = "Webhooks and chat"
+    verbose_name = _("Webhooks and chat")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -3,15 +3,24 @@
 A `release.submitted` message in Slack carries Approve and Reject buttons for the quality and
 the cost sign-off; their value names the release and its revision, so a click on a button of
 an older revision is answered with the current state instead of acting (see slack.py).
+
+A channel is the whole team's, so its messages are in the portal's language (LANGUAGE_CODE),
+whoever's action sent them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from portal.core.models import Event
 
-SIGN_OFF_KINDS = (("quality", "Quality"), ("cost", "Cost"))
+SIGN_OFF_KINDS = (("quality", _("Quality")), ("cost", _("Cost")))
+DECISIONS = (("approve", "primary", _("Approve")), ("reject", "danger", _("Reject")))
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
 
@@ -21,10 +30,11 @@ def _summary(event: Event) -> tuple[str, str, str]:
     data = event.payload.get("data", {})
     obj = data.get("object") or {}
     name = obj.get("name") or obj.get("title") or obj.get("alias_name") or data.get("alias", "")
-    kind, _, verb = event.type.partition(".")
+    kind, _dot, verb = event.type.partition(".")
     headline = f"{kind.capitalize()} {verb.replace('_', ' ')}: {name}".strip().rstrip(":")
     actor = (data.get("actor") or data.get("moved_by") or {}).get("name") or ""
-    details = " ".join(filter(None, [f"by {actor}" if actor else "", data.get("comment") or ""]))
+    by = gettext("by %(actor)s") % {"actor": actor} if actor else ""
+    details = " ".join(filter(None, [by, data.get("comment") or ""]))
     return headline, details, obj.get("url", "")
 
 
@@ -33,15 +43,16 @@ def _sign_off_blocks(event: Event) -> list[dict[str, Any]]:
     value = f"{obj['id']}:{obj['revision']}"
     buttons = []
     for kind, label in SIGN_OFF_KINDS:
-        for decision, style in (("approve", "primary"), ("reject", "danger")):
+        for decision, style, verb in DECISIONS:
+            text = gettext("%(kind)s: %(decision)s") % {"kind": label, "decision": verb}
             buttons.append({
                 "type": "button", "style": style, "value": value,
                 "action_id": f"signoff:{kind}:{decision}",
-                "text": {"type": "plain_text", "text": f"{label}: {decision.capitalize()}"},
+                "text": {"type": "plain_text", "text": text},
             })  # fmt: skip
     reason = {
         "type": "input", "block_id": REASON_BLOCK, "optional": True,
-        "label": {"type": "plain_text", "text": "Reason (required to reject)"},
+        "label": {"type": "plain_text", "text": gettext("Reason (required to reject)")},
         "element": {"type": "plain_text_input", "action_id": REASON_INPUT},
     }  # fmt: skip
     return [reason, {"type": "actions", "block_id": "signoff", "elements": buttons}]
@@ -52,7 +63,8 @@ def slack_message(event: Event) -> dict[str, Any]:
     text = f"*{headline}*" + (f"\n{details}" if details else "")
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     if url:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{url}|Open in the portal>"}]})  # fmt: skip
+        link = f"<{url}|{gettext('Open in the portal')}>"
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": link}]})
     if event.type == "release.submitted":
         blocks += _sign_off_blocks(event)
     return {"text": headline, "blocks": blocks}
@@ -65,7 +77,7 @@ def teams_message(event: Event) -> dict[str, Any]:
         "type": "AdaptiveCard", "version": "1.4",
         "body": [{"type": "TextBlock", "text": headline, "weight": "Bolder", "wrap": True},
                  {"type": "TextBlock", "text": details, "wrap": True, "isSubtle": True}],
-        "actions": [{"type": "Action.OpenUrl", "title": "Open in the portal", "url": url}] if url else [],
+        "actions": [{"type": "Action.OpenUrl", "title": gettext("Open in the portal"), "url": url}] if url else [],
     }  # fmt: skip
     return {
         "type": "message",
@@ -76,7 +88,8 @@ def teams_message(event: Event) -> dict[str, Any]:
 
 
 def render(kind: str, event: Event) -> dict[str, Any]:
-    return slack_message(event) if kind == "slack" else teams_message(event)
+    with translation.override(settings.LANGUAGE_CODE):
+        return slack_message(event) if kind == "slack" else teams_message(event)
 
 
 def outcome_message(text: str, *, replace: bool) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from integrations.models import ChatChannel
 from portal.core import events
@@ -11,14 +12,14 @@ from portal.core.models import Team
 
 class EndpointForm(forms.Form):
     url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
-    description = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(max_length=200, required=False, label=_("Description"))
     event_types = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every event.",
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Event types"),
+        help_text=_("None ticked: every event."),
     )  # fmt: skip
     team = forms.ModelChoiceField(
-        Team.objects.order_by("name"), required=False, to_field_name="slug",
-        help_text="Only this team's events; empty: every team's.",
+        Team.objects.order_by("name"), required=False, to_field_name="slug", label=_("Team"),
+        help_text=_("Only this team's events; empty: every team's."),
     )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,6 +30,8 @@ class EndpointForm(forms.Form):
 
 
 class ChannelForm(forms.Form):
-    kind = forms.ChoiceField(choices=ChatChannel.Kind.choices)
-    name = forms.CharField(max_length=100, help_text="How the channel is known, e.g. #ai-ops.")
-    url = forms.URLField(max_length=500, label="Incoming webhook URL", assume_scheme="https")
+    kind = forms.ChoiceField(choices=ChatChannel.Kind.choices, label=_("Kind"))
+    name = forms.CharField(
+        max_length=100, label=_("Name"), help_text=_("How the channel is known, e.g. #ai-ops.")
+    )
+    url = forms.URLField(max_length=500, label=_("Incoming webhook URL"), assume_scheme="https")

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from integrations.sealed import SealedTextField
 from portal.core.models import ChoiceLabels, Event, Team
@@ -22,9 +24,9 @@ class WebhookEndpoint(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-        help_text="Only this team's events; empty: every team's.",
+        help_text=_("Only this team's events; empty: every team's."),
     )  # fmt: skip
-    event_types = models.JSONField(default=list, blank=True, help_text="Empty: every event.")
+    event_types = models.JSONField(default=list, blank=True, help_text=_("Empty: every event."))
     secret = SealedTextField()
     previous_secret = SealedTextField(blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
@@ -65,10 +67,10 @@ class ChatChannel(ChoiceLabels, models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="chat_channels")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    name = models.CharField(max_length=100, help_text="How the channel is known, e.g. #ai-ops.")
+    name = models.CharField(max_length=100, help_text=_("How the channel is known, e.g. #ai-ops."))
     # The URL is the credential of a Slack or Teams incoming webhook: kept encrypted.
     url = SealedTextField(validators=[URLValidator(schemes=["http", "https"])],
-                          help_text="The channel's incoming webhook URL.")  # fmt: skip
+                          help_text=_("The channel's incoming webhook URL."))  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -87,9 +89,9 @@ class Delivery(ChoiceLabels, models.Model):
     """One event to one endpoint or channel: claimed per attempt, marked as it goes."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+        DELIVERED = "delivered", pgettext_lazy("delivery status", "Delivered")
+        FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     endpoint = models.ForeignKey(
@@ -110,7 +112,7 @@ class Delivery(ChoiceLabels, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         indexes: ClassVar[list[Any]] = [models.Index(fields=["status", "next_attempt_at"])]
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint"),

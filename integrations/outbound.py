@@ -4,6 +4,9 @@ Slack response URLs. The guard refuses what is not plain http(s) to a public add
 The host is resolved once, every address is checked, and the connection goes to the checked
 address (the name is kept for the Host header and TLS), so a second DNS answer cannot point
 the request elsewhere. Redirects are never followed; every request has a timeout.
+
+Why a URL is refused is said in the reader's language when a form checks it, and in the source
+language when a delivery is refused, since the delivery keeps the reason.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from urllib.parse import urlsplit
 
 import urllib3
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 USER_AGENT = "ai-operating-model-portal-webhooks/1"
 
@@ -56,19 +61,24 @@ def resolve(url: str) -> Target:
     """The checked target of a URL, or RefusedTarget saying why not."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise RefusedTarget("Only http and https URLs with a host name are allowed.")
+        raise RefusedTarget(gettext("Only http and https URLs with a host name are allowed."))
     if parts.username or parts.password:
-        raise RefusedTarget("URLs with credentials in them are not allowed.")
+        raise RefusedTarget(gettext("URLs with credentials in them are not allowed."))
     host = parts.hostname.lower()
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError) as exc:
-        raise RefusedTarget(f"The host {host} cannot be resolved.") from exc
+        raise RefusedTarget(
+            gettext("The host %(host)s cannot be resolved.") % {"host": host}
+        ) from exc
     addresses = sorted({str(info[4][0]) for info in infos})
     if host not in allowed_hosts() and any(_blocked(address) for address in addresses):
         raise RefusedTarget(
-            f"The host {host} resolves to a private, loopback, link-local or reserved address."
+            gettext(
+                "The host %(host)s resolves to a private, loopback, link-local or reserved address."
+            )
+            % {"host": host}
         )
     path = parts.path or "/"
     return Target(
@@ -92,7 +102,8 @@ def post_json(
     url: str, body: str | dict[str, Any], headers: dict[str, str] | None = None
 ) -> Response:
     """POST JSON to a guarded URL. Raises RefusedTarget, or urllib3's errors on failure."""
-    target = resolve(url)
+    with translation.override(None):  # the reason a delivery keeps is in the source language
+        target = resolve(url)
     data = body if isinstance(body, str) else json.dumps(body)
     sent = {"Host": target.host if target.port in {80, 443} else f"{target.host}:{target.port}",
             "Content-Type": "application/json", "User-Agent": USER_AGENT, **(headers or {})}  # fmt: skip

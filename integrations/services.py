@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 from standardwebhooks.webhooks import Webhook
 
@@ -50,7 +51,7 @@ def new_secret() -> str:
 def endpoint_create(*, actor: User, data: dict[str, Any]) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint (admins); returns it and its secret, which is shown only now."""
     if not policies.can_manage_webhooks(actor):
-        raise PermissionDenied("Only admins register webhook endpoints.")
+        raise PermissionDenied(gettext("Only admins register webhook endpoints."))
     _check_url(data["url"])
     endpoint = WebhookEndpoint(owner=actor, secret=new_secret(), **data)
     endpoint.full_clean()
@@ -63,7 +64,7 @@ def endpoint_create(*, actor: User, data: dict[str, Any]) -> tuple[WebhookEndpoi
 def endpoint_rotate_secret(endpoint_id: Any, *, actor: User) -> str:
     """A new secret; the old one keeps signing for WEBHOOK_SECRET_GRACE_HOURS. Shown once."""
     if not policies.can_manage_webhooks(actor):
-        raise PermissionDenied("Only admins rotate webhook secrets.")
+        raise PermissionDenied(gettext("Only admins rotate webhook secrets."))
     with transaction.atomic():
         endpoint = lock(WebhookEndpoint, endpoint_id)
         grace = dt.timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
@@ -83,7 +84,7 @@ def _state(target: WebhookEndpoint | ChatChannel) -> str:
 def endpoint_set_active(endpoint_id: Any, *, actor: User, active: bool) -> WebhookEndpoint:
     """Enable or disable an endpoint (admins); enabling starts its failure count afresh."""
     if not policies.can_manage_webhooks(actor):
-        raise PermissionDenied("Only admins enable or disable webhook endpoints.")
+        raise PermissionDenied(gettext("Only admins enable or disable webhook endpoints."))
     with transaction.atomic():
         endpoint = lock(WebhookEndpoint, endpoint_id)
         before = _state(endpoint)
@@ -98,7 +99,7 @@ def endpoint_set_active(endpoint_id: Any, *, actor: User, active: bool) -> Webho
 def delivery_redeliver(delivery_id: Any, *, actor: User) -> Delivery:
     """Send a delivery again (admins), with the same webhook-id."""
     if not policies.can_manage_webhooks(actor):
-        raise PermissionDenied("Only admins redeliver webhook events.")
+        raise PermissionDenied(gettext("Only admins redeliver webhook events."))
     with transaction.atomic():
         delivery = lock(Delivery, delivery_id)
         before = delivery.status
@@ -116,7 +117,7 @@ def delivery_redeliver(delivery_id: Any, *, actor: User) -> Delivery:
 def channel_create(*, actor: User, team: Team, data: dict[str, Any]) -> ChatChannel:
     """Add a Slack or Teams channel to a team (its product owners, admins)."""
     if not policies.can_manage_channels(actor, team):
-        raise PermissionDenied("Only the team's product owners add its chat channels.")
+        raise PermissionDenied(gettext("Only the team's product owners add its chat channels."))
     _check_url(data["url"])
     channel = ChatChannel(team=team, created_by=actor, **data)
     channel.full_clean()
@@ -131,7 +132,9 @@ def channel_delete(channel_id: Any, *, actor: User) -> None:
     with transaction.atomic():
         channel = lock(ChatChannel, channel_id)
         if not policies.can_manage_channels(actor, channel.team):
-            raise PermissionDenied("Only the team's product owners remove its chat channels.")
+            raise PermissionDenied(
+                gettext("Only the team's product owners remove its chat channels.")
+            )
         record_transition(channel, transition="delete", source=_state(channel),
                           target="deleted", actor=actor, label=f"{channel} for {channel.team}")  # fmt: skip
         channel.delete()
@@ -336,14 +339,14 @@ def slack_link(*, actor: User, token: str) -> SlackIdentity:
     """Link the signed-in user to the Slack account the token names (made from a signed Slack
     request, so nobody links someone else's Slack account)."""
     if not policies.can_link_slack(actor):
-        raise PermissionDenied("Sign in to link your Slack account.")
+        raise PermissionDenied(gettext("Sign in to link your Slack account."))
     try:
         found = signing.loads(
             token, salt=SLACK_LINK_SALT, max_age=settings.SLACK_LINK_MAX_AGE_SECONDS
         )
     except signing.BadSignature as exc:
         raise ValidationError(
-            "This link is invalid or has expired; press the button in Slack again."
+            gettext("This link is invalid or has expired; press the button in Slack again.")
         ) from exc
     try:
         with transaction.atomic():
@@ -355,7 +358,7 @@ def slack_link(*, actor: User, token: str) -> SlackIdentity:
                             comment=f"Slack user {found['u']} in workspace {found['t']}.")  # fmt: skip
     except IntegrityError as exc:
         raise ValidationError(
-            "This Slack account is already linked to another portal user."
+            gettext("This Slack account is already linked to another portal user.")
         ) from exc
     return identity
 

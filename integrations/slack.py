@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from slack_sdk.signature import SignatureVerifier
 
 from integrations import chat
@@ -82,9 +83,15 @@ def parse(body: bytes) -> Click:
 
 def _current_state(release: Release | None) -> str:
     if release is None:
-        return "This release no longer exists."
+        return gettext("This release no longer exists.")
     url = absolute_url(release.get_absolute_url())
-    return f"<{url}|{release}> is now {release.get_status_display().lower()} (revision {release.revision}); nothing was changed."
+    return gettext(
+        "%(release)s is now %(status)s (revision %(revision)s); nothing was changed."
+    ) % {
+        "release": f"<{url}|{release}>",
+        "status": str(release.get_status_display()).lower(),
+        "revision": release.revision,
+    }
 
 
 def handle(click: Click) -> dict[str, Any]:
@@ -98,7 +105,11 @@ def handle(click: Click) -> dict[str, Any]:
         link = absolute_url(
             f"/integrations/slack/link/?token={slack_link_token(click.slack_team_id, click.slack_user_id)}"
         )
-        return chat.outcome_message(f"Your Slack account is not linked to the portal. Link it once: <{link}|link my account>, then press the button again.", replace=False)  # fmt: skip
+        text = gettext(
+            "Your Slack account is not linked to the portal. Link it once: <%(link)s|link my "
+            "account>, then press the button again."
+        ) % {"link": link}
+        return chat.outcome_message(text, replace=False)
     release = Release.objects.filter(pk=click.release_id).first()
     if (
         release is None
@@ -120,7 +131,17 @@ def handle(click: Click) -> dict[str, Any]:
     except ValidationError as exc:
         return chat.outcome_message(" ".join(exc.messages), replace=False)
     release.refresh_from_db()
-    verb = "approved" if click.decision == "approve" else "rejected"
-    text = (f"{signoff.get_kind_display()} sign-off {verb} by {identity.user.get_full_name() or identity.user} "
-            f"{VIA_SLACK}. <{absolute_url(release.get_absolute_url())}|{release}> is {release.get_status_display().lower()}.")  # fmt: skip
+    outcome = (
+        gettext("%(kind)s sign-off approved by %(person)s via Slack. %(release)s is %(status)s.")
+        if click.decision == "approve"
+        else gettext(
+            "%(kind)s sign-off rejected by %(person)s via Slack. %(release)s is %(status)s."
+        )
+    )
+    text = outcome % {
+        "kind": signoff.get_kind_display(),
+        "person": identity.user.get_full_name() or identity.user,
+        "release": f"<{absolute_url(release.get_absolute_url())}|{release}>",
+        "status": str(release.get_status_display()).lower(),
+    }
     return chat.outcome_message(text, replace=True)

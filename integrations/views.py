@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +24,7 @@ from portal.core.pagination import paginate
 
 def _require_admin(request: HttpRequest) -> None:
     if not policies.can_manage_webhooks(actor(request)):
-        raise PermissionDenied("Only admins manage webhook endpoints.")
+        raise PermissionDenied(gettext("Only admins manage webhook endpoints."))
 
 
 def _endpoint_page(
@@ -74,15 +75,18 @@ def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 def endpoint_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "on"
     endpoint = services.endpoint_set_active(pk, actor=actor(request), active=active)
-    messages.success(request, f"Endpoint {'enabled' if active else 'disabled'}.")
+    messages.success(
+        request, gettext("Endpoint enabled.") if active else gettext("Endpoint disabled.")
+    )
     return redirect(endpoint.get_absolute_url())
 
 
 @require_POST
 def delivery_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = services.delivery_redeliver(pk, actor=actor(request))
+    event_type = get_object_or_404(Delivery, pk=pk).event.type
     messages.success(
-        request, f"Delivery of {get_object_or_404(Delivery, pk=pk).event.type} queued again."
+        request, gettext("Delivery of %(event)s queued again.") % {"event": event_type}
     )
     return redirect(
         f"/integrations/webhooks/{delivery.endpoint_id}/" if delivery.endpoint_id else "home"
@@ -93,7 +97,7 @@ def delivery_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
 def team_channels(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
     if not policies.can_manage_channels(actor(request), team):
-        raise PermissionDenied("Only the team's product owners manage its chat channels.")
+        raise PermissionDenied(gettext("Only the team's product owners manage its chat channels."))
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,7 +105,7 @@ def team_channels(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Channel added: the team's events now go there.")
+            messages.success(request, gettext("Channel added: the team's events now go there."))
             return redirect("integrations:team_channels", slug=team.slug)
     context = {"team": team, "form": form, "channels": selectors.channels_of(team)}
     return render(
@@ -113,7 +117,7 @@ def team_channels(request: HttpRequest, slug: str) -> HttpResponse:
 def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
     slug = get_object_or_404(ChatChannel.objects.select_related("team"), pk=pk).team.slug
     services.channel_delete(pk, actor=actor(request))
-    messages.success(request, "Channel removed.")
+    messages.success(request, gettext("Channel removed."))
     return redirect("integrations:team_channels", slug=slug)
 
 
@@ -123,7 +127,7 @@ def slack_link(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("unlink"):
             services.slack_unlink(actor=actor(request))
-            messages.success(request, "Your Slack account is no longer linked.")
+            messages.success(request, gettext("Your Slack account is no longer linked."))
             return redirect("integrations:slack_link")
         try:
             services.slack_link(actor=actor(request), token=token)
@@ -131,7 +135,7 @@ def slack_link(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             return render(request, "integrations/slack_link.html", {"identity": selectors.slack_identity(actor(request))}, status=400)  # fmt: skip
         messages.success(
-            request, "Slack account linked: your sign-off buttons in Slack now act as you."
+            request, gettext("Slack account linked: your sign-off buttons in Slack now act as you.")
         )
         return redirect("integrations:slack_link")
     context = {"identity": selectors.slack_identity(actor(request)), "token": token}

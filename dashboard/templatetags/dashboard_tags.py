@@ -6,13 +6,21 @@ from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dashboard import charts
 from dashboard.scorecard import scorecard_for
 
 register = template.Library()
 
-CHANGE_UNITS = {"percent": " pp", "days": " days", "hours": " h", "per_week": " / week"}
+# The change in each unit; %(change)s is the signed number ("+1.5"). Percentage points for shares.
+CHANGE_UNITS = {
+    "percent": _("%(change)s pp"),
+    "days": _("%(change)s days"),
+    "hours": _("%(change)s h"),
+    "per_week": _("%(change)s / week"),
+}
 
 
 @register.filter
@@ -25,12 +33,13 @@ def change(item: Any) -> str:
     """The change against the previous window: percentage points for shares."""
     delta = item.change
     if delta is None:
-        return "no comparison" if getattr(item, "windowed", True) else "now"
+        return gettext("no comparison") if getattr(item, "windowed", True) else gettext("now")
     if abs(delta) < 1e-9:
-        return "no change"
+        return gettext("no change")
     sign = "+" if delta > 0 else "−"
-    digits = "0" if item.unit == "count" else "1"
-    return f"{sign}{abs(delta):.{digits}f}{CHANGE_UNITS.get(item.unit, '')}"
+    number = sign + charts.decimal(abs(delta), 0 if item.unit == "count" else 1)
+    unit = CHANGE_UNITS.get(item.unit)
+    return number if unit is None else str(unit) % {"change": number}
 
 
 @register.simple_tag

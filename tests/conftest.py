@@ -88,6 +88,17 @@ def _private_cache(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _source_language() -> Iterator[None]:
+    """Every test starts and ends in the source language: a request in Russian activates
+    Russian in the thread, which would otherwise carry over into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings: Any) -> Any:
     """Tasks run in-process in tests; the worker round-trip tests switch this off."""
     settings.SITE_URL = "http://testserver"

@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # The suite runs in one pytest-xdist worker per core (tests/workers.py gives each its services).
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run test lint format check migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean mlflow litellm
+.PHONY: install run test lint format check messages migrate demo worker beat serve bench bench-check bench-reminders bench-dashboard lock clean mlflow litellm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,8 +74,14 @@ format: install
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check_translations --catalogue
 	$(BIN)/mypy portal scenarios exceptions releases incidents support staffing dashboard directory identity integrations gateway
 	$(BIN)/mypy --config-file sdk/pyproject.toml sdk/src
+
+# The Russian catalogue: every marked string gathered into locale/ru/LC_MESSAGES/django.po
+# (translations kept), then compiled into django.mo; both are committed. Needs GNU gettext.
+messages: install
+	$(BIN)/python manage.py check_translations --update
 
 worker: install
 	$(BIN)/celery -A portal worker --loglevel=INFO --concurrency=2

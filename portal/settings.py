@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Django's, reading the user along with the session (portal/core/sessions.py).
     "portal.core.sessions.CachedUserAuthenticationMiddleware",
+    "portal.core.middleware.ProfileLanguageMiddleware",
     "portal.core.middleware.NulCharacterMiddleware",
     "portal.core.middleware.PortalLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from portal.core import roles, theme
@@ -34,4 +35,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "user_roles": sorted(names),
         "theme": theme.chosen(request),
         "theme_choices": theme.CHOICES,
+        # Each language named in itself, as a switch between them must.
+        "language_choices": settings.LANGUAGES,
+        "profile_language": getattr(user, "language", "") if user is not None else "",
     }

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import translation
 
 from portal.core.views import invalid_input
 
@@ -107,3 +108,23 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path.startswith(self.open_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ProfileLanguageMiddleware:
+    """The language a signed-in person chose in their profile wins over the browser's.
+
+    Sits after the authentication middleware; LocaleMiddleware, before it, has activated the
+    language of the cookie or Accept-Language and, on the way out, writes Content-Language and
+    `Vary: Accept-Language` for whichever language is active then. A request without a session
+    of a signed-in person reads no user here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if SESSION_KEY in request.session:
+            language = getattr(request.user, "language", "")
+            if language and language != getattr(request, "LANGUAGE_CODE", None):
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
@@ -38,6 +39,11 @@ def _labels(field: models.Field[Any, Any]) -> dict[Any, Any]:
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names the reverse manager
     """A person who signs in. Roles are Django groups (see `portal.core.roles`)."""
+
+    # The language of their pages and emails; blank: their browser's (Accept-Language).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES
+    )
 
     class Meta:
         ordering = ["username"]

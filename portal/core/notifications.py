@@ -8,7 +8,7 @@ so a rolled-back transition sends nothing and a failed delivery is retried and t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 from django.utils.text import Truncator
 from kombu.exceptions import OperationalError
 
@@ -31,13 +32,16 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _addresses(recipients: Iterable[Any]) -> list[str]:
-    seen: dict[str, None] = {}
+def _addresses(recipients: Iterable[Any]) -> dict[str, str]:
+    """Address -> the language to write in: the person's profile language, else the portal's
+    (an address given as text has no profile). The first mention of an address wins."""
+    seen: dict[str, str] = {}
     for person in recipients:
         address = person if isinstance(person, str) else getattr(person, "email", "")
         if address and getattr(person, "is_active", True):
-            seen.setdefault(address, None)
-    return list(seen)
+            language = getattr(person, "language", "") or settings.LANGUAGE_CODE
+            seen.setdefault(address, language)
+    return seen
 
 
 def render_subject(template: str, context: dict[str, Any]) -> str:
@@ -63,22 +67,36 @@ def send_templated(
     *,
     about: models.Model | None = None,
 ) -> OutboundEmail | None:
-    """Queue an email to people (or addresses); it leaves after the current transaction commits."""
-    to = _addresses(recipients)
-    if not to:
-        return None
-    subject, body_text, body_html = render_email(template, context)
-    email = OutboundEmail.objects.create(
-        template=template,
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        content_type=ContentType.objects.get_for_model(about) if about is not None else None,
-        object_id=str(about.pk) if about is not None else "",
-    )
-    transaction.on_commit(lambda: enqueue_delivery(email.pk), robust=True)
-    return email
+    """Queue an email to people (or addresses); it leaves after the current transaction commits.
+
+    Each person reads it in their own language: one email per language among the recipients,
+    rendered under that language. Returns the first of them (None: nobody to write to)."""
+    by_language: dict[str, list[str]] = {}
+    for address, language in _addresses(recipients).items():
+        by_language.setdefault(language, []).append(address)
+    emails = []
+    for language, to in by_language.items():
+        with translation.override(language):
+            subject, body_text, body_html = render_email(template, context)
+        email = OutboundEmail.objects.create(
+            template=template,
+            to=to,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            content_type=ContentType.objects.get_for_model(about) if about is not None else None,
+            object_id=str(about.pk) if about is not None else "",
+        )
+        transaction.on_commit(_delivery_of(email.pk), robust=True)
+        emails.append(email)
+    return emails[0] if emails else None
+
+
+def _delivery_of(email_id: int) -> Callable[[], None]:
+    def deliver() -> None:
+        enqueue_delivery(email_id)
+
+    return deliver
 
 
 def enqueue_delivery(email_id: int) -> None:

@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.core import token_views, views
+from portal.core import profile_views, token_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("theme/", views.theme_set, name="theme-set"),
+    path("language/", profile_views.language_set, name="language-set"),
     # The sign-in page ("login") is the identity app's: the provider's button and, while it
     # is allowed, the password form. The root URLconf puts the identity app's sign-out (which
     # also signs out of the provider) before this plain one.

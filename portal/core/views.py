@@ -23,14 +23,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"work": selectors.work_for(actor(request))})
 
 
+def back_to_referer(request: HttpRequest) -> str:
+    """The page a switch was on (its Referer), when it is one of ours; else the start page."""
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return "/"
+    return back
+
+
 @login_not_required
 @require_POST
 def theme_set(request: HttpRequest) -> HttpResponse:
     """Keeps the chosen colour theme and returns to the page the switch was on."""
-    back = request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = "/"
-    response = redirect(back)
+    response = redirect(back_to_referer(request))
     value = request.POST.get("theme", "")
     if not theme.is_choice(value):
         return response

@@ -23,7 +23,7 @@ from tests.factories import PASSWORD
 PUBLIC = {"/login/", "/healthz", "/readyz", "/oidc/authenticate/", "/oidc/callback/",
           "/scim/v2/", "/scim/v2/ServiceProviderConfig",
           "/integrations/slack/interactions/",
-          "/theme/"}  # fmt: skip
+          "/theme/", "/language/"}  # fmt: skip
 
 
 @pytest.fixture

@@ -136,6 +136,7 @@ HTML_TABLE: list[Row] = [
     row("POST", "login", EVERYONE, data=lambda w: {"username": "m-outsider", "password": PASSWORD}),
     row("POST", "logout", SIGNED_IN),
     row("POST", "theme-set", EVERYONE, data=lambda w: {"theme": "dark"}),
+    row("POST", "language-set", EVERYONE, data=lambda w: {"language": "ru"}),
     row("GET", "profile", SIGNED_IN),
     row("POST", "token-create", SIGNED_IN, data=lambda w: {"name": "ci", "expires_in_days": "30"}),
     row("POST", "token-revoke", {"team_po", "admin"}, "token:"),

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from portal.celery import app as celery_app
 from portal.core import roles
@@ -85,6 +86,14 @@ def _private_cache(settings: Any) -> None:
     # Sessions and users are cached there too, as they are in Redis in production.
     settings.SESSION_CACHE_ALIAS = "default"
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _source_language_afterwards() -> Iterator[None]:
+    """LocaleMiddleware activates a request's language in the thread and nothing deactivates
+    it: after a request in Russian the next test would run in Russian. Each ends in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

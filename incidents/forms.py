@@ -17,6 +17,7 @@ from releases.models import Release
 from scenarios.models import Scenario, Tool
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATE = "%Y-%m-%d"  # what <input type="date"> reads, whatever the language
 
 
 def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
@@ -174,7 +175,7 @@ class ActionItemForm(forms.Form):
     due_on = forms.DateField(
         required=False,
         label=_("Due on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format=DATE),
         validators=[validate_planned],
     )
     done = forms.BooleanField(required=False, label=pgettext_lazy("action item", "Done"))

@@ -3,6 +3,7 @@ stored (timeline entries, findings) staying in the source language whoever write
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
@@ -82,6 +83,19 @@ def test_missing_owners_are_named_in_russian_on_the_opening_form(
     assert response.status_code == 200
     assert "Подтвердите, чтобы всё равно открыть инцидент" in response.content.decode()
     assert "names no" not in response.content.decode()
+
+
+def test_a_due_date_keeps_its_iso_value_in_russian(cast: SimpleNamespace) -> None:
+    incident = IncidentFactory(scenario=cast.scenario, severity="SEV2", status="resolved")
+    services.incident_postmortem_save(
+        incident.pk, actor=cast.incident_owner, summary="s", timeline="t",
+        contributing_factors="c", what_went_well="w",
+        action_items=[{"description": "Pin the policy", "owner": cast.prompt,
+                       "due_on": dt.date(2031, 12, 24)}],
+    )  # fmt: skip
+    html = _russian(cast.incident_owner).get(incident.get_absolute_url()).content.decode()
+    assert 'type="date" name="items-0-due_on" value="2031-12-24"' in html  # what browsers read
+    assert "24.12.2031" not in html
 
 
 def test_the_opening_email_is_in_russian(cast: SimpleNamespace) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.request import Request
@@ -40,7 +41,7 @@ class DirectoryViewSet(viewsets.GenericViewSet):
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
         if not policies.can_view_directory(actor(request)):
-            raise PermissionDenied("Only signed-in users read the directory.")
+            raise PermissionDenied(gettext("Only signed-in users read the directory."))
 
 
 @extend_schema_view(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from directory import policies, selectors
@@ -19,7 +20,7 @@ from portal.core.selectors import app_selectors
 
 def _check(request: HttpRequest) -> None:
     if not policies.can_view_directory(actor(request)):
-        raise PermissionDenied("Only signed-in users read the directory.")
+        raise PermissionDenied(_("Only signed-in users read the directory."))
 
 
 def _listing(
@@ -32,7 +33,7 @@ def _listing(
 def people(request: HttpRequest) -> HttpResponse:
     """Everyone with an account: teams, roles, address; deactivated people marked."""
     _check(request)
-    form = SearchForm(request.GET, label="Search people")
+    form = SearchForm(request.GET, label=_("Search people"))
     return _listing(request, "directory/people.html", selectors.people(form.text()), form)
 
 
@@ -40,7 +41,7 @@ def people(request: HttpRequest) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     """Every team with its number of active members."""
     _check(request)
-    form = SearchForm(request.GET, label="Search teams")
+    form = SearchForm(request.GET, label=_("Search teams"))
     return _listing(request, "directory/teams.html", selectors.teams(form.text()), form)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -196,7 +197,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             incident = selectors.incident_for(actor(request), pk)
         postmortem = selectors.postmortem_of(incident)
         if postmortem is None:
-            raise Http404("No postmortem written yet.")
+            raise Http404(gettext("No postmortem written yet."))
         return Response(PostmortemSerializer(postmortem).data)
 
 

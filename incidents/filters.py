@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, Severity
 from incidents.selectors import ACTIVE_STATES
@@ -24,27 +25,27 @@ def _people(request: Any) -> QuerySet[User]:
 
 class IncidentFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        field_name="status", choices=Incident.Status.choices, label="State", empty_label="Any"
+        field_name="status", choices=Incident.Status.choices, label=_("State"), empty_label=_("Any")
     )
     severity = django_filters.ChoiceFilter(
-        choices=Severity.choices, label="Severity", empty_label="Any"
+        choices=Severity.choices, label=_("Severity"), empty_label=_("Any")
     )
     scenario = django_filters.ModelChoiceFilter(
-        queryset=_scenarios, label="Scenario", empty_label="Any"
+        queryset=_scenarios, label=_("Scenario"), empty_label=_("Any")
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=_people,
         method="filter_owner",
-        label="Owner",
-        empty_label="Anyone",
-        help_text="Any of the incident's owners, or whom it was handed to.",
+        label=_("Owner"),
+        empty_label=_("Anyone"),
+        help_text=_("Any of the incident's owners, or whom it was handed to."),
     )
     open_only = django_filters.BooleanFilter(
         method="filter_open_only",
-        label="Open only (not yet resolved)",
+        label=_("Open only (not yet resolved)"),
         widget=forms.CheckboxInput,
     )
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
     class Meta:
         model = Incident

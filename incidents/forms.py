@@ -6,6 +6,8 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors
 from incidents.models import Incident, RollbackAction, Severity
@@ -15,6 +17,7 @@ from releases.models import Release
 from scenarios.models import Scenario, Tool
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATE = "%Y-%m-%d"  # what <input type="date"> reads, whatever the language
 
 
 def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
@@ -36,7 +39,7 @@ def _people_field(field: Any, people: list[User] | None) -> None:
 class ScenarioPickForm(forms.Form):
     """Step one of opening an incident when no scenario was given in the link."""
 
-    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), label="Scenario")
+    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), label=_("Scenario"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,36 +47,36 @@ class ScenarioPickForm(forms.Form):
 
 
 class IncidentOpenForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Title")
+    title = forms.CharField(max_length=200, label=_("Title"))
     severity = forms.ChoiceField(
-        choices=[("", "Choose the severity"), *Severity.choices],
-        label="Severity",
-        help_text="SEV1 also alerts the whole escalation path; SEV1 and SEV2 need a postmortem.",
+        choices=[("", _("Choose the severity")), *Severity.choices],
+        label=_("Severity"),
+        help_text=_("SEV1 also alerts the whole escalation path; SEV1 and SEV2 need a postmortem."),
     )
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        label="Description",
-        help_text="What users see, since when, how many are affected.",
+        label=_("Description"),
+        help_text=_("What users see, since when, how many are affected."),
     )
     impact_started_at = forms.DateTimeField(
-        label="Impact started (UTC)",
+        label=_("Impact started (UTC)"),
         required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         validators=[validate_past],
-        help_text="When users were first affected; defaults to now.",
+        help_text=_("When users were first affected; defaults to now."),
     )
     release = forms.ModelChoiceField(
         queryset=Release.objects.none(),
         required=False,
-        label="Release at fault",
-        empty_label="Not known",
+        label=_("Release at fault"),
+        empty_label=_("Not known"),
     )
     accept_interim_owner = forms.BooleanField(
         required=False,
-        label="Open it anyway, with the platform owner as interim incident owner",
-        help_text="The scenario's RACI is missing owners; the gap is recorded as a finding.",
+        label=_("Open it anyway, with the platform owner as interim incident owner"),
+        help_text=_("The scenario's RACI is missing owners; the gap is recorded as a finding."),
     )
 
     def __init__(self, *args: Any, scenario: Scenario, snapshot: Any = None, **kwargs: Any) -> None:
@@ -83,15 +86,15 @@ class IncidentOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         _model_field(self, "release").queryset = selectors.scenario_releases(scenario)
         if snapshot is not None and snapshot.interim_owner is None:
-            self.fields[
-                "accept_interim_owner"
-            ].label = "Open it anyway; the missing owners are recorded as a finding"
+            self.fields["accept_interim_owner"].label = gettext(
+                "Open it anyway; the missing owners are recorded as a finding"
+            )
 
 
 class HandOverForm(forms.Form):
-    to = forms.ModelChoiceField(queryset=User.objects.none(), label="Hand over to")
+    to = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Hand over to"))
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Note for them"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Note for them")
     )
 
     def __init__(self, *args: Any, people: list[User] | None = None, **kwargs: Any) -> None:
@@ -100,17 +103,21 @@ class HandOverForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Update")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label=pgettext_lazy("incident timeline", "Update")
+    )
 
 
 class RollbackForm(forms.Form):
     """One of two forms on the incident page: roll back a prompt or model (`for_tool=False`),
     or disable a tool (`for_tool=True`). Both post to the same URL and service."""
 
-    kind = forms.ChoiceField(choices=RollbackAction.Kind.choices, label="Roll back")
-    release = forms.ModelChoiceField(queryset=Release.objects.none(), label="Release")
-    tool = forms.ModelChoiceField(queryset=Tool.objects.none(), required=False, label="Tool")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason")
+    kind = forms.ChoiceField(
+        choices=RollbackAction.Kind.choices, label=pgettext_lazy("rollback form field", "Roll back")
+    )
+    release = forms.ModelChoiceField(queryset=Release.objects.none(), label=_("Release"))
+    tool = forms.ModelChoiceField(queryset=Tool.objects.none(), required=False, label=_("Tool"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
 
     def __init__(
         self, *args: Any, incident: Incident, choices: dict[str, Any], for_tool: bool, **kwargs: Any
@@ -126,10 +133,12 @@ class RollbackForm(forms.Form):
             (r.pk, f"{r} · {r.get_status_display()}") for r in listed
         ]
         if for_tool:
-            _choice_field(self, "kind").choices = [(RollbackAction.Kind.TOOL, "Tool rollback")]
+            _choice_field(self, "kind").choices = [
+                (RollbackAction.Kind.TOOL, gettext("Tool rollback"))
+            ]
             self.fields["kind"].widget = forms.HiddenInput()
             self.fields["kind"].initial = RollbackAction.Kind.TOOL
-            releases.label = "Release that brought the tool in"
+            releases.label = gettext("Release that brought the tool in")
             tool = _model_field(self, "tool")
             tool.required = True
             tool.queryset = incident.scenario.allowed_tools.all()
@@ -138,36 +147,38 @@ class RollbackForm(forms.Form):
             _choice_field(self, "kind").choices = [
                 (k, v) for k, v in RollbackAction.Kind.choices if k != RollbackAction.Kind.TOOL
             ]
-            releases.label = "Live release to roll back"
-            releases.help_text = "The model alias returns to the release before it."
+            releases.label = gettext("Live release to roll back")
+            releases.help_text = gettext("The model alias returns to the release before it.")
             del self.fields["tool"]
 
 
 class PostmortemForm(forms.Form):
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Summary")
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label=pgettext_lazy("postmortem", "Summary")
+    )
     timeline = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Timeline",
-        help_text="What happened when, from the first impact to the resolution.",
+        label=pgettext_lazy("postmortem", "Timeline"),
+        help_text=_("What happened when, from the first impact to the resolution."),
     )
     contributing_factors = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), label="Contributing factors"
+        widget=forms.Textarea(attrs={"rows": 4}), label=_("Contributing factors")
     )
     what_went_well = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="What went well"
+        widget=forms.Textarea(attrs={"rows": 3}), label=_("What went well")
     )
 
 
 class ActionItemForm(forms.Form):
-    description = forms.CharField(max_length=300, required=False, label="Action item")
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Owner")
+    description = forms.CharField(max_length=300, required=False, label=_("Action item"))
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
     due_on = forms.DateField(
         required=False,
-        label="Due on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Due on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format=DATE),
         validators=[validate_planned],
     )
-    done = forms.BooleanField(required=False, label="Done")
+    done = forms.BooleanField(required=False, label=pgettext_lazy("action item", "Done"))
 
     def __init__(self, *args: Any, people: list[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,7 +187,7 @@ class ActionItemForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("description") and not (data.get("owner") and data.get("due_on")):
-            raise forms.ValidationError("Each action item needs an owner and a due date.")
+            raise forms.ValidationError(gettext("Each action item needs an owner and a due date."))
         return data
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Avg, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, Severity
 
@@ -220,7 +221,7 @@ def _ranked_sets(connection: Any, inner: str, params: Any, columns: list[str]) -
 @dataclass(frozen=True)
 class Measure:
     key: str
-    label: str
+    label: str  # lazy: translated where it is shown
     stamp: str  # the incident field whose time puts an incident in a window
     start: Any  # expression: when the clock starts
 
@@ -228,11 +229,13 @@ class Measure:
 MEASURES = {
     "resolve": Measure(
         "resolve",
-        "Time to resolve (MTTR)",
+        cast(str, _("Time to resolve (MTTR)")),
         "resolved_at",
         Coalesce("impact_started_at", "opened_at"),
     ),
-    "acknowledge": Measure("acknowledge", "Time to acknowledge", "acknowledged_at", F("opened_at")),
+    "acknowledge": Measure(
+        "acknowledge", cast(str, _("Time to acknowledge")), "acknowledged_at", F("opened_at")
+    ),
 }
 
 

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels
@@ -19,10 +21,10 @@ _policy = partial(policy, "incidents.policies")
 
 
 class Severity(models.TextChoices):
-    SEV1 = "SEV1", "SEV1 (critical)"
-    SEV2 = "SEV2", "SEV2 (major)"
-    SEV3 = "SEV3", "SEV3 (minor)"
-    SEV4 = "SEV4", "SEV4 (low)"
+    SEV1 = "SEV1", _("SEV1 (critical)")
+    SEV2 = "SEV2", _("SEV2 (major)")
+    SEV3 = "SEV3", _("SEV3 (minor)")
+    SEV4 = "SEV4", _("SEV4 (low)")
 
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
@@ -33,11 +35,11 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
 
 class Incident(ChoiceLabels, FSMModelMixin, models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        MITIGATED = "mitigated", "Mitigated"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", pgettext_lazy("incident state", "Open")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("incident state", "Acknowledged")
+        MITIGATED = "mitigated", pgettext_lazy("incident state", "Mitigated")
+        RESOLVED = "resolved", pgettext_lazy("incident state", "Resolved")
+        CLOSED = "closed", pgettext_lazy("incident state", "Closed")
 
     scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="incidents")
     release = models.ForeignKey(
@@ -46,7 +48,7 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="incidents",
-        help_text="The release at fault, if known.",
+        help_text=_("The release at fault, if known."),
     )
     severity = models.CharField(max_length=4, choices=Severity.choices, db_index=True)
     title = models.CharField(max_length=200)
@@ -73,11 +75,12 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Whom the incident owner handed the incident to.",
+        help_text=_("Whom the incident owner handed the incident to."),
     )
-    escalation_path = models.JSONField(default=list, help_text="User ids, in order, at opening.")
+    escalation_path = models.JSONField(default=list, help_text=_("User ids, in order, at opening."))
     findings = models.TextField(
-        blank=True, help_text="Missing owners found when the incident opened (interim owner used)."
+        blank=True,
+        help_text=_("Missing owners found when the incident opened (interim owner used)."),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -132,22 +135,22 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
     def close_blocked_reason(self) -> str:
         """Why the incident may not close yet, or "" when nothing blocks it."""
         if self.needs_postmortem and not hasattr(self, "postmortem"):
-            return (
-                f"A {self.severity} incident closes only with a postmortem: write its summary, "
+            return gettext(
+                "A %(severity)s incident closes only with a postmortem: write its summary, "
                 "timeline, contributing factors, what went well and action items first."
-            )
+            ) % {"severity": self.severity}
         return ""
 
     @transition(
         field=status, source=Status.OPEN, target=Status.ACKNOWLEDGED,
-        permission=_policy("can_acknowledge"), custom={"label": "Acknowledge"},
+        permission=_policy("can_acknowledge"), custom={"label": _("Acknowledge")},
     )  # fmt: skip
     def acknowledge(self) -> None:
         self.acknowledged_at = timezone.now()
 
     @transition(
         field=status, source=[Status.OPEN, Status.ACKNOWLEDGED], target=Status.MITIGATED,
-        permission=_policy("can_mitigate"), custom={"label": "Mark mitigated"},
+        permission=_policy("can_mitigate"), custom={"label": _("Mark mitigated")},
     )  # fmt: skip
     def mitigate(self) -> None:
         now = timezone.now()
@@ -156,14 +159,14 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=[Status.ACKNOWLEDGED, Status.MITIGATED], target=Status.RESOLVED,
-        permission=_policy("can_resolve"), custom={"label": "Resolve"},
+        permission=_policy("can_resolve"), custom={"label": _("Resolve")},
     )  # fmt: skip
     def resolve(self) -> None:
         self.resolved_at = timezone.now()
 
     @transition(
         field=status, source=Status.RESOLVED, target=Status.CLOSED,
-        permission=_policy("can_close"), custom={"label": "Close", "style": "secondary"},
+        permission=_policy("can_close"), custom={"label": _("Close"), "style": "secondary"},
         conditions=[Guard(close_blocked_reason, "postmortem_required")],
     )  # fmt: skip
     def close(self) -> None:
@@ -174,11 +177,11 @@ class IncidentUpdate(models.Model):
     """One entry of the incident's timeline of updates."""
 
     class Kind(models.TextChoices):
-        NOTE = "note", "Update"
-        STATE = "state", "State change"
-        HAND_OVER = "hand_over", "Hand-over"
-        ROLLBACK = "rollback", "Rollback"
-        POSTMORTEM = "postmortem", "Postmortem"
+        NOTE = "note", pgettext_lazy("incident timeline", "Update")
+        STATE = "state", _("State change")
+        HAND_OVER = "hand_over", _("Hand-over")
+        ROLLBACK = "rollback", _("Rollback")
+        POSTMORTEM = "postmortem", _("Postmortem")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -195,9 +198,9 @@ class IncidentUpdate(models.Model):
 
 class RollbackAction(models.Model):
     class Kind(models.TextChoices):
-        PROMPT = "prompt", "Prompt rollback"
-        MODEL = "model", "Model rollback"
-        TOOL = "tool", "Tool rollback"
+        PROMPT = "prompt", _("Prompt rollback")
+        MODEL = "model", _("Model rollback")
+        TOOL = "tool", _("Tool rollback")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="rollbacks")
     kind = models.CharField(max_length=8, choices=Kind.choices)

@@ -7,9 +7,11 @@ current one: the people on call for an incident do not change under it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, Postmortem, Severity
 from portal.reminders.registry import Waiting, people, register, setting
@@ -31,8 +33,8 @@ class Acknowledgement(Waiting):
 
     code = "incident_ack"
     model = Incident
-    what = "acknowledgement"
-    action = "Acknowledge the incident, or hand it to someone who can"
+    what = cast(str, _("acknowledgement"))
+    action = cast(str, _("Acknowledge the incident, or hand it to someone who can"))
     select_related = ("incident_owner", "handed_to", "scenario__team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -59,8 +61,11 @@ class Acknowledgement(Waiting):
 
     def actors(self, obj: Any) -> str:
         if obj.handed_to_id:
-            return f"{obj.handed_to} (handed over by {obj.incident_owner})"
-        return f"{obj.incident_owner} (the incident owner)"
+            return gettext("%(holder)s (handed over by %(owner)s)") % {
+                "holder": obj.handed_to,
+                "owner": obj.incident_owner,
+            }
+        return gettext("%(owner)s (the incident owner)") % {"owner": obj.incident_owner}
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"incident": obj, "severity": obj.get_severity_display()}
@@ -72,8 +77,8 @@ class PostmortemDue(Waiting):
 
     code = "incident_postmortem"
     model = Incident
-    what = "postmortem"
-    action = "Write the postmortem so the incident can close"
+    what = cast(str, _("postmortem"))
+    action = cast(str, _("Write the postmortem so the incident can close"))
     select_related = ("incident_owner", "scenario__team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -94,7 +99,7 @@ class PostmortemDue(Waiting):
         return _snapshot_paths(ids)
 
     def actors(self, obj: Any) -> str:
-        return f"{obj.incident_owner} (the incident owner)"
+        return gettext("%(owner)s (the incident owner)") % {"owner": obj.incident_owner}
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"incident": obj, "severity": obj.get_severity_display()}

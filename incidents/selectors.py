@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_fsm import has_transition_perm
 
 from incidents import policies
@@ -26,10 +29,10 @@ ACTIVE_STATES = (
 CATALOGUE = catalogue(Incident, "acknowledge", "mitigate", "resolve", "close")
 
 SNAPSHOT_ROLES = (
-    ("product_owner", "product (scenario) owner"),
-    ("platform_owner", "platform / model owner"),
-    ("prompt_owner", "prompt owner"),
-    ("incident_owner", "incident owner"),
+    ("product_owner", _("product (scenario) owner")),
+    ("platform_owner", _("platform / model owner")),
+    ("prompt_owner", _("prompt owner")),
+    ("incident_owner", _("incident owner")),
 )
 
 
@@ -42,7 +45,7 @@ class OwnerSnapshot:
     prompt_owner: Any = None
     incident_owner: Any = None
     escalation_path: list[int] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    missing: list[str | Promise] = field(default_factory=list)  # labels, translated when shown
     interim_owner: Any = None
 
     @property
@@ -67,7 +70,7 @@ def owner_snapshot(scenario: Scenario, opener: Any = None) -> OwnerSnapshot:
     )
     snapshot.missing = [label for name, label in SNAPSHOT_ROLES if getattr(snapshot, name) is None]
     if not snapshot.escalation_path:
-        snapshot.missing.append("escalation path")
+        snapshot.missing.append(_("escalation path"))
     if snapshot.incident_owner is None:
         stand_in = scenario.platform_owner
         if stand_in is None and opener is not None and scenario_policies.is_platform(opener):
@@ -118,7 +121,7 @@ def incident_for(user: User, pk: Any) -> Incident:
         .first()
     )
     if incident is None:
-        raise Http404("No such incident.")
+        raise Http404(gettext("No such incident."))
     return incident
 
 
@@ -187,8 +190,8 @@ def work_for(user: User) -> dict[str, Any]:
     ).order_by("resolved_at", "id")
     work: dict[str, Any] = {}
     for key, label, queryset, state in (
-        ("incidents_to_acknowledge", "Incidents to acknowledge", to_ack, "open"),
-        ("incident_postmortems_due", "Postmortems due", postmortems, "resolved"),
+        ("incidents_to_acknowledge", gettext("Incidents to acknowledge"), to_ack, "open"),
+        ("incident_postmortems_due", gettext("Postmortems due"), postmortems, "resolved"),
     ):
         url = f"/incidents/?owner={user.pk}&state={state}"
         card = queryset_card(label, url, queryset, describe=_work_title)

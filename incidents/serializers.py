@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -190,5 +191,5 @@ class PostmortemSerializer(RefuseReadOnly, serializers.ModelSerializer):
 
     def validate_action_items(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not value:
-            raise serializers.ValidationError("List at least one action item.")
+            raise serializers.ValidationError(gettext("List at least one action item."))
         return value

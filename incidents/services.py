@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from incidents import policies, selectors
 from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
@@ -25,10 +27,11 @@ def _note(incident: Incident, actor: User, kind: str, text: str) -> IncidentUpda
     return IncidentUpdate.objects.create(incident=incident, author=actor, kind=kind, text=text)
 
 
-def _require_active(incident: Incident, doing: str) -> None:
+def _require_active(incident: Incident, refusal: str) -> None:
+    """Refuse with `refusal` (a sentence naming `%(state)s`) unless the incident is active."""
     if incident.status not in selectors.ACTIVE_STATES:
         raise TransitionConflict(
-            f"Cannot {doing}: the incident is {incident.get_status_display().lower()}.",
+            refusal % {"state": incident.get_status_display().lower()},
             code="invalid_state",
         )
 
@@ -41,16 +44,15 @@ def _check_opening(
 ) -> None:
     errors: dict[str, str] = {}
     if scenario.status not in Scenario.LIVE_STATES:
-        errors["scenario"] = (
-            f"Incidents are opened on approved or onboarded scenarios; "
-            f"“{scenario}” is {scenario.get_status_display().lower()}."
-        )
+        errors["scenario"] = _(
+            "Incidents are opened on approved or onboarded scenarios; “%(scenario)s” is %(state)s."
+        ) % {"scenario": scenario, "state": scenario.get_status_display().lower()}
     at_fault = selectors.scenario_releases(scenario)
     if release is not None and not at_fault.filter(pk=release.pk).exists():
         # The incident shows its release to everyone: a draft is only its team's.
-        errors["release"] = "Choose a release of this scenario that has left draft."
+        errors["release"] = _("Choose a release of this scenario that has left draft.")
     if impact_started_at is not None and impact_started_at > timezone.now():
-        errors["impact_started_at"] = "Impact cannot start in the future."
+        errors["impact_started_at"] = _("Impact cannot start in the future.")
     if errors:
         raise ValidationError(errors)
 
@@ -59,24 +61,27 @@ def _check_owners(snapshot: selectors.OwnerSnapshot, accept_interim_owner: bool)
     if snapshot.incident_owner is None:
         raise ValidationError(
             {
-                "scenario": "This scenario names neither an incident owner nor a platform owner, "
-                "so the incident would have no owner. Ask the platform team to open it, or to "
-                "name the owners in the scenario's RACI."
+                "scenario": _(
+                    "This scenario names neither an incident owner nor a platform owner, "
+                    "so the incident would have no owner. Ask the platform team to open it, or to "
+                    "name the owners in the scenario's RACI."
+                )
             }
         )
     if snapshot.missing and not accept_interim_owner:
-        missing = ", ".join(snapshot.missing)
-        interim = (
-            f" {snapshot.interim_owner} (platform owner) will be the interim incident owner."
-            if snapshot.interim_owner is not None
-            else ""
-        )
-        raise ValidationError(
-            {
-                "accept_interim_owner": f"The scenario's RACI names no {missing}.{interim} "
-                "Confirm to open the incident anyway; the gap is recorded as a finding."
-            }
-        )
+        missing = ", ".join(str(label) for label in snapshot.missing)
+        if snapshot.interim_owner is not None:
+            message = _(
+                "The scenario's RACI names no %(missing)s. %(interim)s (platform owner) will be "
+                "the interim incident owner. Confirm to open the incident anyway; the gap is "
+                "recorded as a finding."
+            ) % {"missing": missing, "interim": snapshot.interim_owner}
+        else:
+            message = _(
+                "The scenario's RACI names no %(missing)s. Confirm to open the incident anyway; "
+                "the gap is recorded as a finding."
+            ) % {"missing": missing}
+        raise ValidationError({"accept_interim_owner": message})
 
 
 def incident_open(
@@ -92,10 +97,12 @@ def incident_open(
 ) -> Incident:
     """Open an incident with owners copied from the scenario's RACI; emails after commit."""
     if not policies.can_open(actor, scenario):
-        raise PermissionDenied("You may not open incidents.")
+        raise PermissionDenied(_("You may not open incidents."))
     _check_opening(scenario, release, impact_started_at)
     snapshot = selectors.owner_snapshot(scenario, actor)
     _check_owners(snapshot, accept_interim_owner)
+    with translation.override(settings.LANGUAGE_CODE):  # stored: in the source language
+        findings = snapshot.findings()
     now = timezone.now()
     with transaction.atomic():
         incident = Incident.objects.create(
@@ -109,7 +116,7 @@ def incident_open(
             prompt_owner=snapshot.prompt_owner,
             incident_owner=snapshot.incident_owner,
             escalation_path=snapshot.escalation_path,
-            findings=snapshot.findings(),
+            findings=findings,
             opened_by=actor,
             opened_at=now,
             impact_started_at=impact_started_at or now,
@@ -154,7 +161,9 @@ def _transition(
             as_delegate=as_delegate,
             before=before,
         )
-        text = f"{incident.get_status_display()}." + (f" {comment.strip()}" if comment else "")
+        with translation.override(settings.LANGUAGE_CODE):  # stored: in the source language
+            state = incident.get_status_display()
+        text = f"{state}." + (f" {comment.strip()}" if comment else "")
         _note(incident, actor, IncidentUpdate.Kind.STATE, text)
     return incident
 
@@ -213,13 +222,13 @@ TRANSITIONS: dict[str, Callable[..., Incident]] = {
 def incident_add_update(incident_id: Any, *, actor: User, text: str) -> IncidentUpdate:
     """Add a timeline update (anyone signed in) to an incident that is not closed."""
     if not text.strip():
-        raise ValidationError({"text": "Write what happened or what you found."})
+        raise ValidationError({"text": _("Write what happened or what you found.")})
     with transaction.atomic():
         incident = lock(Incident, incident_id)
         if not policies.can_add_update(actor, incident):
-            raise PermissionDenied("You may not add updates to this incident.")
+            raise PermissionDenied(_("You may not add updates to this incident."))
         if incident.status == Incident.Status.CLOSED:
-            raise TransitionConflict("The incident is closed; its timeline is final.")
+            raise TransitionConflict(_("The incident is closed; its timeline is final."))
         return _note(incident, actor, IncidentUpdate.Kind.NOTE, text.strip())
 
 
@@ -233,14 +242,18 @@ def incident_hand_over(
             policies.can_hand_over(actor, incident),
             actor,
             as_delegate=as_delegate,
-            message="Only the incident owner, or whom they handed it to, may hand it over (the "
-            "platform too, once the holder has left).",
+            message=_(
+                "Only the incident owner, or whom they handed it to, may hand it over (the "
+                "platform too, once the holder has left)."
+            ),
         )
         if incident.status == Incident.Status.CLOSED:
-            raise TransitionConflict("The incident is closed; there is nothing to hand over.")
+            raise TransitionConflict(_("The incident is closed; there is nothing to hand over."))
         holder_id = incident.handed_to_id or incident.incident_owner_id
         if not to.is_active or to.pk == holder_id:
-            raise ValidationError({"to": f"{to} already holds this incident or is inactive."})
+            raise ValidationError(
+                {"to": _("%(person)s already holds this incident or is inactive.") % {"person": to}}
+            )
         # Handing it back to the incident owner clears the hand-over.
         incident.handed_to = None if to.pk == incident.incident_owner_id else to
         incident.save(update_fields=["handed_to"])
@@ -274,7 +287,7 @@ def _release_of(incident: Incident, release_id: Any) -> Release:
         else None
     )
     if release is None or release.scenario_id != incident.scenario_id:
-        raise ValidationError({"release": "Choose a release of this incident's scenario."})
+        raise ValidationError({"release": _("Choose a release of this incident's scenario.")})
     return release
 
 
@@ -284,8 +297,8 @@ def _roll_back_release(
     """Move the alias back through the release service; returns the release now served."""
     if release.status != Release.Status.RELEASED:
         raise TransitionConflict(
-            f"Nothing to roll back: {release} is {release.get_status_display().lower()}, "
-            "not the release the alias serves.",
+            _("Nothing to roll back: %(release)s is %(state)s, not the release the alias serves.")
+            % {"release": release, "state": release.get_status_display().lower()},
             code="nothing_to_roll_back",
         )
     from releases.services import release_rollback
@@ -298,7 +311,7 @@ def _roll_back_release(
 def _disable_tool(incident: Incident, tool: Tool | None, *, actor: User, reason: str) -> None:
     """Take the tool out of the scenario's tool policy and record the change on the scenario."""
     if tool is None:
-        raise ValidationError({"tool": "Choose the tool to disable."})
+        raise ValidationError({"tool": _("Choose the tool to disable.")})
     scenario_disable_tool(
         incident.scenario_id, actor=actor, tool=tool, reason=f"incident #{incident.pk}: {reason}"
     )
@@ -318,18 +331,18 @@ def incident_rollback(
     tool, in one transaction that also records it on the incident; refused when nothing to
     roll back to."""
     if kind not in RollbackAction.Kind.values:
-        raise ValidationError({"kind": "Choose a prompt, model or tool rollback."})
+        raise ValidationError({"kind": _("Choose a prompt, model or tool rollback.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Say why you roll back."})
+        raise ValidationError({"reason": _("Say why you roll back.")})
     with transaction.atomic():
         incident = lock(Incident, incident_id)
         as_someone_else = delegated(
             policies.can_rollback(actor, incident),
             actor,
             as_delegate=as_delegate,
-            message="Only the incident's owners and the platform team may roll back.",
+            message=_("Only the incident's owners and the platform team may roll back."),
         )
-        _require_active(incident, "roll back")
+        _require_active(incident, _("Cannot roll back: the incident is %(state)s."))
         release = _release_of(incident, release_id)
         tool = Tool.objects.filter(pk=tool_id).first() if tool_id else None
         restored = None
@@ -372,7 +385,9 @@ def _record_rollback(
         what = f"Tool {tool} disabled for the scenario (tied to release {release})."
     else:
         back_to = f"; the alias now serves {restored}" if restored else ""
-        what = f"{action.get_kind_display()}: release {release} rolled back{back_to}."
+        with translation.override(settings.LANGUAGE_CODE):  # stored: in the source language
+            kind = action.get_kind_display()
+        what = f"{kind}: release {release} rolled back{back_to}."
     text = f"{what} Reason: {reason}"
     record_change(
         incident,
@@ -397,25 +412,28 @@ def _clean_action_items(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
             continue
         if item.get("owner") is None or item.get("due_on") is None:
             raise ValidationError(
-                {"action_items": f"Action item {number} needs an owner and a due date."}
+                {
+                    "action_items": _("Action item %(number)s needs an owner and a due date.")
+                    % {"number": number}
+                }
             )
         cleaned.append({**item, "description": description})
     if not cleaned:
         raise ValidationError(
-            {"action_items": "List at least one action item, with an owner and a due date."}
+            {"action_items": _("List at least one action item, with an owner and a due date.")}
         )
     return cleaned
 
 
 def _clean_postmortem(fields: dict[str, str]) -> dict[str, str]:
-    labels = {
-        "summary": "summary",
-        "timeline": "timeline",
-        "contributing_factors": "contributing factors",
-        "what_went_well": "what went well",
+    asks = {
+        "summary": _("Write the summary."),
+        "timeline": _("Write the timeline."),
+        "contributing_factors": _("Write the contributing factors."),
+        "what_went_well": _("Write what went well."),
     }
-    cleaned = {name: str(fields.get(name) or "").strip() for name in labels}
-    missing = {name: f"Write the {labels[name]}." for name, value in cleaned.items() if not value}
+    cleaned = {name: str(fields.get(name) or "").strip() for name in asks}
+    missing = {name: asks[name] for name, value in cleaned.items() if not value}
     if missing:
         raise ValidationError(missing)
     return cleaned
@@ -438,10 +456,10 @@ def incident_postmortem_save(
             policies.can_write_postmortem(actor, incident),
             actor,
             as_delegate=as_delegate,
-            message="Only the incident owner and the platform team write the postmortem.",
+            message=_("Only the incident owner and the platform team write the postmortem."),
         )
         if incident.status == Incident.Status.CLOSED:
-            raise TransitionConflict("The incident is closed; its postmortem is final.")
+            raise TransitionConflict(_("The incident is closed; its postmortem is final."))
         postmortem, created = Postmortem.objects.update_or_create(
             incident=incident, defaults={**cleaned, "author": actor}
         )

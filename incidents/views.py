@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidents import forms, metrics, policies, selectors, services
@@ -39,9 +40,11 @@ def _duration(seconds: float | None) -> str:
         return "—"
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return _("%(minutes)s min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours / 24:.1f} days"
+    if hours < 48:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": f"{minutes:02d}"}
+    return _("%(days)s days") % {"days": formats.number_format(hours / 24, 1)}
 
 
 def _recent_times() -> dict[str, Any]:
@@ -80,7 +83,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def incident_open(request: HttpRequest) -> HttpResponse:
     if not policies.can_open(actor(request)):
-        raise PermissionDenied("You may not open incidents.")
+        raise PermissionDenied(_("You may not open incidents."))
     pick = forms.ScenarioPickForm(request.GET or None, user=actor(request))
     if not pick.is_valid():
         return render(request, "incidents/pick_scenario.html", {"form": pick})
@@ -95,7 +98,10 @@ def incident_open(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Incident opened; {incident.incident_owner} is notified.")
+            messages.success(
+                request,
+                _("Incident opened; %(owner)s is notified.") % {"owner": incident.incident_owner},
+            )
             return redirect(incident)
     if snapshot.complete:
         del form.fields["accept_interim_owner"]
@@ -121,7 +127,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any
         "action_base": f"{incident.get_absolute_url()}",
         "close_blocked": incident.close_blocked_reason(),
         "entries": history_for(incident),
-        "timeline_title": "Audit trail",
+        "timeline_title": _("Audit trail"),
         "can_update": policies.can_add_update(user, incident)
         and incident.status != Incident.Status.CLOSED,
         "can_hand_over": policies.can_hand_over(user, incident)
@@ -172,7 +178,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _fetch(request: HttpRequest, pk: int) -> Incident:
     incident = selectors.visible_incidents(actor(request)).filter(pk=pk).first()
     if incident is None:
-        raise Http404("No such incident.")
+        raise Http404(_("No such incident."))
     return incident
 
 
@@ -181,7 +187,7 @@ def incident_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     incident = _fetch(request, pk)
     service = services.TRANSITIONS.get(name)
     if service is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     try:
         service(
             incident.pk,
@@ -193,7 +199,10 @@ def incident_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
         messages.error(request, exc.message)
     else:
         incident.refresh_from_db(fields=["status"])
-        messages.success(request, f"The incident is now {incident.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("The incident is now %(state)s.") % {"state": incident.get_status_display().lower()},
+        )
     return redirect(incident)
 
 
@@ -207,10 +216,10 @@ def incident_add_update(request: HttpRequest, pk: int) -> HttpResponse:
         except TransitionConflict as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Update added to the timeline.")
+            messages.success(request, _("Update added to the timeline."))
             return redirect(incident)
     else:
-        messages.error(request, "Write the update before posting it.")
+        messages.error(request, _("Write the update before posting it."))
     return redirect(incident)
 
 
@@ -224,7 +233,9 @@ def _rerender(request: HttpRequest, pk: int, **forms_given: Any) -> HttpResponse
 def incident_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _fetch(request, pk)
     if not policies.can_hand_over(actor(request), incident):
-        raise PermissionDenied("Only the incident owner, or whom they handed it to, may hand over.")
+        raise PermissionDenied(
+            _("Only the incident owner, or whom they handed it to, may hand over.")
+        )
     form = forms.HandOverForm(request.POST)
     if form.is_valid():
         try:
@@ -235,7 +246,10 @@ def incident_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Incident handed over to {form.cleaned_data['to']}.")
+            messages.success(
+                request,
+                _("Incident handed over to %(person)s.") % {"person": form.cleaned_data["to"]},
+            )
             return redirect(incident)
     return _rerender(request, pk, hand_over_form=form)
 
@@ -244,7 +258,7 @@ def incident_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_rollback(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_for(actor(request), pk)
     if not policies.can_rollback(actor(request), incident):
-        raise PermissionDenied("Only the incident's owners and the platform team may roll back.")
+        raise PermissionDenied(_("Only the incident's owners and the platform team may roll back."))
     for_tool = request.POST.get("kind") == "tool"
     choices = selectors.rollback_choices(incident, actor(request))
     form = forms.RollbackForm(request.POST, incident=incident, choices=choices, for_tool=for_tool)
@@ -260,12 +274,12 @@ def incident_rollback(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except TransitionConflict as exc:
-            messages.error(request, f"Rollback refused: {exc.message}")
+            messages.error(request, _("Rollback refused: %(reason)s") % {"reason": exc.message})
             return redirect(incident)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Rollback done and recorded.")
+            messages.success(request, _("Rollback done and recorded."))
             return redirect(incident)
     key = "tool_rollback_form" if for_tool else "release_rollback_form"
     return _rerender(request, pk, **{key: form})
@@ -276,7 +290,7 @@ def incident_postmortem(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_for(actor(request), pk)
     if not policies.can_write_postmortem(actor(request), incident):
         raise PermissionDenied(
-            "Only the incident owner and the platform team write the postmortem."
+            _("Only the incident owner and the platform team write the postmortem.")
         )
     people = list(selectors.hand_over_candidates(incident))
     form, items = _postmortem_forms(None, people, request.POST)
@@ -294,6 +308,6 @@ def incident_postmortem(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Postmortem saved.")
+            messages.success(request, _("Postmortem saved."))
             return redirect(f"{incident.get_absolute_url()}#postmortem")
     return _rerender(request, pk, postmortem_form=form, action_items=items)

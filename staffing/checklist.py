@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from portal.core import roles
 from portal.core.models import User
 from scenarios.models import Scenario
@@ -55,4 +57,4 @@ def incomplete(onboarding: TeamOnboarding) -> str:
     missing = [item.label for item in items(onboarding) if not item.done]
     if not missing:
         return ""
-    return "The checklist is not complete: " + "; ".join(missing) + "."
+    return _("The checklist is not complete: %(items)s.") % {"items": "; ".join(missing)}

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.transitions import guard, policy
@@ -19,24 +21,24 @@ _policy = partial(policy, "staffing.policies")
 class Role(models.TextChoices):
     """The roles the platform publishes profiles for."""
 
-    AI_PLATFORM_ENGINEER = "ai_platform_engineer", "AI platform engineer"
-    EVALUATION_ENGINEER = "evaluation_engineer", "Evaluation engineer"
-    AI_ENGINEER = "ai_engineer", "AI engineer (route, context, prompt, tools, cache)"
-    AI_PRODUCT_OWNER = "ai_product_owner", "AI product owner"
-    QUALITY_OWNER = "quality_owner", "Quality owner"
-    COST_OWNER = "cost_owner", "Cost owner"
-    INCIDENT_OWNER = "incident_owner", "Incident owner"
-    OTHER = "other", "Other"
+    AI_PLATFORM_ENGINEER = "ai_platform_engineer", _("AI platform engineer")
+    EVALUATION_ENGINEER = "evaluation_engineer", _("Evaluation engineer")
+    AI_ENGINEER = "ai_engineer", _("AI engineer (route, context, prompt, tools, cache)")
+    AI_PRODUCT_OWNER = "ai_product_owner", _("AI product owner")
+    QUALITY_OWNER = "quality_owner", _("Quality owner")
+    COST_OWNER = "cost_owner", _("Cost owner")
+    INCIDENT_OWNER = "incident_owner", _("Incident owner")
+    OTHER = "other", _("Other")
 
 
 class SkillArea(models.TextChoices):
-    EVALUATION = "evaluation", "Evaluation"
-    DEVEX = "devex", "Platform DevEx"
-    PLATFORM = "platform", "Platform engineering"
-    PRODUCT = "product", "Product"
-    COST = "cost", "Cost"
-    OPERATIONS = "operations", "Operations and incidents"
-    OTHER = "other", "Other"
+    EVALUATION = "evaluation", _("Evaluation")
+    DEVEX = "devex", _("Platform DevEx")
+    PLATFORM = "platform", _("Platform engineering")
+    PRODUCT = "product", _("Product")
+    COST = "cost", _("Cost")
+    OPERATIONS = "operations", _("Operations and incidents")
+    OTHER = "other", _("Other")
 
 
 # The anti-pattern "hiring profile ignores evaluation and platform DevEx skills": the skill areas
@@ -86,9 +88,9 @@ class HiringProfile(FSMModelMixin, models.Model):
     new draft version, and publishing that supersedes the one before."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        SUPERSEDED = "superseded", "Superseded"
+        DRAFT = "draft", pgettext_lazy("hiring profile state", "Draft")
+        PUBLISHED = "published", pgettext_lazy("hiring profile state", "Published")
+        SUPERSEDED = "superseded", pgettext_lazy("hiring profile state", "Superseded")
 
     role = models.CharField(max_length=32, choices=Role.choices)
     team = models.ForeignKey(
@@ -97,7 +99,7 @@ class HiringProfile(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="hiring_profiles",
-        help_text="A team's own profile; empty for the platform's profile of the role.",
+        help_text=_("A team's own profile; empty for the platform's profile of the role."),
     )
     version = models.PositiveIntegerField(default=1)
     title = models.CharField(max_length=200)
@@ -139,17 +141,17 @@ class HiringProfile(FSMModelMixin, models.Model):
         """Required skill areas (REQUIRED_SKILL_AREAS) this version lacks, as labels."""
         have = areas if areas is not None else {s.area for s in self.skills.all()}
         need = REQUIRED_SKILL_AREAS.get(self.role, frozenset())
-        return [SkillArea(area).label for area in sorted(need - have)]
+        return [str(SkillArea(area).label) for area in sorted(need - have)]
 
     @transition(
         field=status, source=Status.DRAFT, target=Status.PUBLISHED,
-        permission=_policy("can_publish"), custom={"label": "Publish"},
+        permission=_policy("can_publish"), custom={"label": _("Publish")},
     )  # fmt: skip
     def publish(self) -> None:
         self.published_at = timezone.now()
 
     @transition(field=status, source=Status.PUBLISHED, target=Status.SUPERSEDED,
-                permission=_policy("can_publish"), custom={"label": "Supersede"})  # fmt: skip
+                permission=_policy("can_publish"), custom={"label": _("Supersede")})  # fmt: skip
     def supersede(self) -> None:
         pass
 
@@ -158,10 +160,10 @@ class ProfileSkill(models.Model):
     """A skill a profile asks for, at a level (1 awareness to 4 expert)."""
 
     class Level(models.IntegerChoices):
-        AWARENESS = 1, "Awareness"
-        WORKING = 2, "Working"
-        PRACTITIONER = 3, "Practitioner"
-        EXPERT = 4, "Expert"
+        AWARENESS = 1, _("Awareness")
+        WORKING = 2, _("Working")
+        PRACTITIONER = 3, _("Practitioner")
+        EXPERT = 4, _("Expert")
 
     profile = models.ForeignKey(HiringProfile, on_delete=models.CASCADE, related_name="skills")
     name = models.CharField(max_length=120)
@@ -176,12 +178,12 @@ class ProfileSkill(models.Model):
 
 
 class ChecklistItem(models.TextChoices):
-    PRODUCT_OWNER = "product_owner", "Product owner named"
-    GATEWAY_ACCESS = "gateway_access", "Gateway access through the platform (no provider keys)"
-    SDK_INSTALLED = "sdk_installed", "SDK or CLI installed"
-    TEMPLATE_SCENARIO = "template_scenario", "First scenario drafted from a golden-path template"
-    PLAYGROUND_TRIED = "playground_tried", "Playground tried"
-    MODEL_READ = "model_read", "The operating model read"
+    PRODUCT_OWNER = "product_owner", _("Product owner named")
+    GATEWAY_ACCESS = "gateway_access", _("Gateway access through the platform (no provider keys)")
+    SDK_INSTALLED = "sdk_installed", _("SDK or CLI installed")
+    TEMPLATE_SCENARIO = "template_scenario", _("First scenario drafted from a golden-path template")
+    PLAYGROUND_TRIED = "playground_tried", _("Playground tried")
+    MODEL_READ = "model_read", _("The operating model read")
 
 
 # Items the portal checks from its own data; every other item is ticked by a person (audited).
@@ -194,9 +196,9 @@ class TeamOnboarding(FSMModelMixin, models.Model):
     """A new product team on its way onto the platform."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        IN_PROGRESS = "in_progress", "In progress"
-        ONBOARDED = "onboarded", "Onboarded"
+        REQUESTED = "requested", pgettext_lazy("onboarding state", "Requested")
+        IN_PROGRESS = "in_progress", pgettext_lazy("onboarding state", "In progress")
+        ONBOARDED = "onboarded", pgettext_lazy("onboarding state", "Onboarded")
 
     OPEN_STATES: ClassVar[tuple[str, ...]] = (Status.REQUESTED, Status.IN_PROGRESS)
 
@@ -205,7 +207,7 @@ class TeamOnboarding(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The platform member who guides the team and is reminded while it waits.",
+        help_text=_("The platform member who guides the team and is reminded while it waits."),
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -229,7 +231,7 @@ class TeamOnboarding(FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.REQUESTED, target=Status.IN_PROGRESS,
-        permission=_policy("can_advance"), custom={"label": "Start onboarding"},
+        permission=_policy("can_advance"), custom={"label": _("Start onboarding")},
     )  # fmt: skip
     def start(self) -> None:
         self.started_at = timezone.now()
@@ -238,7 +240,7 @@ class TeamOnboarding(FSMModelMixin, models.Model):
         field=status, source=Status.IN_PROGRESS, target=Status.ONBOARDED,
         permission=_policy("can_advance"),
         conditions=[guard("staffing.checklist", "incomplete", "checklist_incomplete")],
-        custom={"label": "Mark onboarded"},
+        custom={"label": _("Mark onboarded")},
     )  # fmt: skip
     def complete(self) -> None:
         self.onboarded_at = timezone.now()

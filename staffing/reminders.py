@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
 from staffing.models import TeamOnboarding
@@ -17,8 +19,8 @@ class TeamOnboardingWait(Waiting):
 
     code = "team_onboarding"
     model = TeamOnboarding
-    what = "onboarding"
-    action = "Walk the team through the open checklist items and mark it onboarded"
+    what = cast(str, _("onboarding"))
+    action = cast(str, _("Walk the team through the open checklist items and mark it onboarded"))
     select_related = ("team", "onboarding_owner")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -33,7 +35,7 @@ class TeamOnboardingWait(Waiting):
         return hours(setting("SLA_TEAM_ONBOARDING_HOURS"))
 
     def actors(self, obj: Any) -> str:
-        return f"{obj.onboarding_owner} (the onboarding owner)"
+        return gettext("%(owner)s (the onboarding owner)") % {"owner": obj.onboarding_owner}
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"onboarding": obj, "team": obj.team}

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from portal.core import roles
 from portal.core.models import Team, User
@@ -58,7 +59,7 @@ def profile(user: User, pk: int) -> HiringProfile:
     """One profile this user may read, else 404."""
     found = visible_profiles(user).filter(pk=pk).first()
     if found is None:
-        raise Http404("No such hiring profile.")
+        raise Http404(_("No such hiring profile."))
     return found
 
 
@@ -148,10 +149,10 @@ def onboardings(user: User, *, status: str = "") -> QuerySet[TeamOnboarding]:
 
 def onboarding(user: User, pk: int) -> TeamOnboarding:
     if not policies.can_view_onboarding(user):
-        raise Http404("No such onboarding.")
+        raise Http404(_("No such onboarding."))
     found = onboardings(user).filter(pk=pk).first()
     if found is None:
-        raise Http404("No such onboarding.")
+        raise Http404(_("No such onboarding."))
     return found
 
 

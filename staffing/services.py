@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
@@ -35,11 +36,18 @@ def _clean_skills(skills: Iterable[Skill]) -> list[ProfileSkill]:
         area = str(skill.get("area", ""))
         level = skill.get("level")
         if not name or len(name) > 120:
-            errors.append(f"Skill {number}: a name of 1 to 120 characters.")
+            errors.append(
+                _("Skill %(number)s: a name of 1 to 120 characters.") % {"number": number}
+            )
         if area not in SkillArea.values:
-            errors.append(f"Skill {number}: the area must be one of {', '.join(SkillArea.values)}.")
+            errors.append(
+                _("Skill %(number)s: the area must be one of %(areas)s.")
+                % {"number": number, "areas": ", ".join(SkillArea.values)}
+            )
         if level not in ProfileSkill.Level.values:
-            errors.append(f"Skill {number}: the level is a number from 1 to 4.")
+            errors.append(
+                _("Skill %(number)s: the level is a number from 1 to 4.") % {"number": number}
+            )
         found.append(ProfileSkill(name=name, area=area, level=level or 0))
     if errors:
         raise ValidationError({"skills": errors})
@@ -49,7 +57,7 @@ def _clean_skills(skills: Iterable[Skill]) -> list[ProfileSkill]:
 def _clean_text(title: str, summary: str) -> tuple[str, str]:
     title = title.strip()
     if not title or len(title) > 200:
-        raise ValidationError({"title": "A title of 1 to 200 characters."})
+        raise ValidationError({"title": _("A title of 1 to 200 characters.")})
     return title, summary.strip()
 
 
@@ -65,14 +73,14 @@ def profile_create(
 ) -> HiringProfile:  # fmt: skip
     """A new draft profile: version 1 of the role (for the team, if one is given)."""
     if not policies.can_edit_profiles(actor):
-        raise PermissionDenied("Only the platform writes hiring profiles.")
+        raise PermissionDenied(_("Only the platform writes hiring profiles."))
     if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role {role!r}."})
+        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": repr(role)}})
     title, summary = _clean_text(title, summary)
     cleaned = _clean_skills(skills)
     with transaction.atomic():
         if HiringProfile.objects.filter(role=role, team=team).exists():
-            raise ValidationError({"role": "This role has a profile already: edit it instead."})
+            raise ValidationError({"role": _("This role has a profile already: edit it instead.")})
         profile = HiringProfile.objects.create(
             role=role, team=team, title=title, summary=summary, created_by=actor
         )
@@ -89,7 +97,7 @@ def profile_edit(
     """Change a draft in place; a published version stays as it is and the change becomes the
     next version, a draft. Returns the draft that holds the change."""
     if not policies.can_edit_profiles(actor):
-        raise PermissionDenied("Only the platform writes hiring profiles.")
+        raise PermissionDenied(_("Only the platform writes hiring profiles."))
     title, summary = _clean_text(title, summary)
     cleaned = _clean_skills(skills)
     with transaction.atomic():
@@ -108,7 +116,8 @@ def profile_edit(
         latest = siblings.aggregate(top=Max("version"))["top"] or 0
         if latest > current.version:
             raise TransitionConflict(
-                f"Version {latest} of this profile exists already: edit that one.",
+                _("Version %(version)s of this profile exists already: edit that one.")
+                % {"version": latest},
                 code="newer_version",
             )
         draft = HiringProfile.objects.create(
@@ -141,16 +150,16 @@ def profile_publish(pk: Any, *, actor: User, as_delegate: bool = False) -> Hirin
 def onboarding_request(*, actor: User, team: Team, onboarding_owner: User) -> TeamOnboarding:
     """Start a product team's onboarding, guided by a platform member (reminded while it waits)."""
     if not policies.can_request_onboarding(actor, team):
-        raise PermissionDenied("The platform or the team's product owners ask for onboarding.")
+        raise PermissionDenied(_("The platform or the team's product owners ask for onboarding."))
     if team.kind != Team.Kind.PRODUCT:
-        raise ValidationError({"team": "Only product teams are onboarded."})
+        raise ValidationError({"team": _("Only product teams are onboarded.")})
     if not policies.can_be_onboarding_owner(onboarding_owner):
         raise ValidationError(
-            {"onboarding_owner": "The onboarding owner is an active platform member."}
+            {"onboarding_owner": _("The onboarding owner is an active platform member.")}
         )
     with transaction.atomic():
         if TeamOnboarding.objects.filter(team=team).exists():
-            raise ValidationError({"team": "This team's onboarding exists already."})
+            raise ValidationError({"team": _("This team's onboarding exists already.")})
         onboarding = TeamOnboarding.objects.create(
             team=team, onboarding_owner=onboarding_owner, requested_by=actor
         )
@@ -171,15 +180,19 @@ def onboarding_complete(pk: Any, *, actor: User, as_delegate: bool = False) -> T
 def onboarding_tick(pk: Any, *, actor: User, item: str) -> OnboardingTick:
     """A person confirms a checklist item the portal cannot check itself (audited)."""
     if item not in ChecklistItem.values:
-        raise ValidationError({"item": f"Unknown checklist item {item!r}."})
+        raise ValidationError(
+            {"item": _("Unknown checklist item %(item)s.") % {"item": repr(item)}}
+        )
     if item in CHECKED_FROM_DATA:
-        raise ValidationError({"item": "The portal checks this item from its own data."})
+        raise ValidationError({"item": _("The portal checks this item from its own data.")})
     with transaction.atomic():
         onboarding = lock(TeamOnboarding, pk)
         if not policies.can_tick(actor, onboarding):
             if onboarding.status == TeamOnboarding.Status.ONBOARDED:
-                raise TransitionConflict("This team is onboarded already.", code="invalid_state")
-            raise PermissionDenied("The team's product owners or its onboarding owner tick items.")
+                raise TransitionConflict(_("This team is onboarded already."), code="invalid_state")
+            raise PermissionDenied(
+                _("The team's product owners or its onboarding owner tick items.")
+            )
         existing = onboarding.ticks.filter(item=item).first()
         if existing is not None:
             return existing

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.audit import history_for
@@ -99,7 +100,7 @@ def profile_markdown_export(request: HttpRequest, pk: int) -> HttpResponse:
 def profile_new(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     if not policies.can_edit_profiles(user):
-        raise PermissionDenied("Only the platform writes hiring profiles.")
+        raise PermissionDenied(_("Only the platform writes hiring profiles."))
     form = NewProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +108,7 @@ def profile_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Draft profile saved. Publish it when it is ready.")
+            messages.success(request, _("Draft profile saved. Publish it when it is ready."))
             return redirect(created.get_absolute_url())
     return render(request, "staffing/profile_form.html", {"form": form, "editing": None})
 
@@ -116,7 +117,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     found = selectors.profile(user, pk)
     if not policies.can_edit_profiles(user):
-        raise PermissionDenied("Only the platform writes hiring profiles.")
+        raise PermissionDenied(_("Only the platform writes hiring profiles."))
     initial = {"title": found.title, "summary": found.summary, "skills": skills_text(found)}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +128,9 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except TransitionConflict as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Saved as draft version {draft.version}.")
+            messages.success(
+                request, _("Saved as draft version %(version)s.") % {"version": draft.version}
+            )
             return redirect(draft.get_absolute_url())
     return render(request, "staffing/profile_form.html", {"form": form, "editing": found})
 
@@ -138,7 +141,7 @@ def profile_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request, found.get_absolute_url(),
         lambda: services.profile_publish(found.pk, actor=actor(request)),
-        "Published; the version before it is superseded.",
+        _("Published; the version before it is superseded."),
     )  # fmt: skip
 
 
@@ -156,7 +159,7 @@ def onboarding_list(request: HttpRequest) -> HttpResponse:
 def onboarding_new(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     if not policies.may_request_onboardings(user):
-        raise PermissionDenied("The platform or a team's product owners ask for onboarding.")
+        raise PermissionDenied(_("The platform or a team's product owners ask for onboarding."))
     form = OnboardingRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +167,9 @@ def onboarding_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Onboarding requested; its owner is reminded while it waits.")
+            messages.success(
+                request, _("Onboarding requested; its owner is reminded while it waits.")
+            )
             return redirect(created.get_absolute_url())
     return render(request, "staffing/onboarding_form.html", {"form": form})
 
@@ -192,7 +197,8 @@ def onboarding_start(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.onboarding(actor(request), pk)
     return _act(
         request, found.get_absolute_url(),
-        lambda: services.onboarding_start(found.pk, actor=actor(request)), "Onboarding started.",
+        lambda: services.onboarding_start(found.pk, actor=actor(request)),
+        _("Onboarding started."),
     )  # fmt: skip
 
 
@@ -202,7 +208,7 @@ def onboarding_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request, found.get_absolute_url(),
         lambda: services.onboarding_complete(found.pk, actor=actor(request)),
-        "The team is onboarded.",
+        _("The team is onboarded."),
     )  # fmt: skip
 
 
@@ -211,11 +217,11 @@ def onboarding_tick(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.onboarding(actor(request), pk)
     form = TickForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a checklist item.")
+        messages.error(request, _("Choose a checklist item."))
         return redirect(found.get_absolute_url())
     return _act(
         request, found.get_absolute_url(),
         lambda: services.onboarding_tick(found.pk, actor=actor(request),
                                          item=form.cleaned_data["item"]),
-        "Item ticked.",
+        _("Item ticked."),
     )  # fmt: skip

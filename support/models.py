@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.transitions import policy
@@ -22,18 +24,18 @@ class SupportRequest(FSMModelMixin, models.Model):
     """A question to the platform team, from open to answered to closed (and reopened)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", pgettext_lazy("support request state", "Open")
+        ANSWERED = "answered", pgettext_lazy("support request state", "Answered")
+        CLOSED = "closed", pgettext_lazy("support request state", "Closed")
 
     class Category(models.TextChoices):
-        ONBOARDING = "onboarding", "Onboarding"
-        INCIDENT_HELP = "incident_help", "Incident help"
-        CAPACITY = "capacity", "Capacity"
-        COST = "cost", "Cost"
-        TOOLING = "tooling", "Tooling"
-        DEVEX = "devex", "Platform DevEx (SDK, CLI, playground)"
-        OTHER = "other", "Other"
+        ONBOARDING = "onboarding", _("Onboarding")
+        INCIDENT_HELP = "incident_help", _("Incident help")
+        CAPACITY = "capacity", _("Capacity")
+        COST = "cost", _("Cost")
+        TOOLING = "tooling", _("Tooling")
+        DEVEX = "devex", _("Platform DevEx (SDK, CLI, playground)")
+        OTHER = "other", _("Other")
 
     title = models.CharField(max_length=200)
     description = models.TextField()
@@ -44,7 +46,7 @@ class SupportRequest(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="support_requests",
-        help_text="The scenario this is about, if any.",
+        help_text=_("The scenario this is about, if any."),
     )
     team = models.ForeignKey(
         "core.Team",
@@ -52,7 +54,7 @@ class SupportRequest(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="support_requests",
-        help_text="The product team asking: the scenario's team, or the requester's team.",
+        help_text=_("The product team asking: the scenario's team, or the requester's team."),
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_requests"
@@ -90,7 +92,7 @@ class SupportRequest(FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.OPEN, target=Status.ANSWERED,
-        permission=_policy("can_answer"), custom={"label": "Send answer"},
+        permission=_policy("can_answer"), custom={"label": _("Send answer")},
     )  # fmt: skip
     def answer(self, by: User | None = None) -> None:
         now = timezone.now()
@@ -101,14 +103,14 @@ class SupportRequest(FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=[Status.OPEN, Status.ANSWERED], target=Status.CLOSED,
-        permission=_policy("can_close"), custom={"label": "Close"},
+        permission=_policy("can_close"), custom={"label": _("Close")},
     )  # fmt: skip
     def close(self) -> None:
         self.closed_at = timezone.now()
 
     @transition(
         field=status, source=[Status.ANSWERED, Status.CLOSED], target=Status.OPEN,
-        permission=_policy("can_reopen"), custom={"label": "Reopen", "style": "secondary", "needs_comment": True},
+        permission=_policy("can_reopen"), custom={"label": _("Reopen"), "style": "secondary", "needs_comment": True},
     )  # fmt: skip
     def reopen(self) -> None:
         self.closed_at = None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
 from support.models import SupportRequest
@@ -17,8 +19,8 @@ class SupportAnswer(Waiting):
 
     code = "support_answer"
     model = SupportRequest
-    what = "a first answer"
-    action = "Answer the request in its thread"
+    what = cast(str, _("a first answer"))
+    action = cast(str, _("Answer the request in its thread"))
     select_related = ("team", "scenario")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -40,4 +42,4 @@ class SupportAnswer(Waiting):
         return escalation_paths(SupportRequest.objects.filter(pk__in=ids), "scenario")
 
     def actors(self, obj: Any) -> str:
-        return "the platform reviewers"
+        return gettext("the platform reviewers")

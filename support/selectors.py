@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from portal.core.selectors import queryset_card
 from support import policies
@@ -56,7 +57,7 @@ def get_request(user: User, pk: Any) -> SupportRequest:
     try:
         return support_requests(user).prefetch_related(comments).get(pk=pk)
     except (SupportRequest.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such support request.") from exc
+        raise Http404(_("No such support request.")) from exc
 
 
 def work_for(user: User) -> dict[str, Any]:
@@ -66,13 +67,15 @@ def work_for(user: User) -> dict[str, Any]:
     work: dict[str, Any] = {}
     if policies.is_queue_reader(user):
         work["support_queue"] = queryset_card(
-            "Support requests awaiting an answer", "/support/queue/", queue(user)
+            _("Support requests awaiting an answer"), "/support/queue/", queue(user)
         )
     answered = SupportRequest.objects.filter(
         requester_id=user.pk, status=SupportRequest.Status.ANSWERED
     ).order_by("-id")
     card = queryset_card(
-        "Your support requests with an answer to read", "/support/?mine=1&status=answered", answered
+        _("Your support requests with an answer to read"),
+        "/support/?mine=1&status=answered",
+        answered,
     )
     if card["count"]:
         work["support_answered"] = card

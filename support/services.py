@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.core.audit import record_transition
 from portal.core.models import Team, User
@@ -25,7 +26,7 @@ def support_open(
 ) -> SupportRequest:
     """Open a support request; it counts for the scenario's team, else the requester's team."""
     if not policies.can_open(actor):
-        raise PermissionDenied("Sign in to ask the platform for help.")
+        raise PermissionDenied(_("Sign in to ask the platform for help."))
     with transaction.atomic():
         request = SupportRequest.objects.create(
             title=title,
@@ -44,12 +45,14 @@ def support_update(pk: Any, *, actor: User, **fields: Any) -> SupportRequest:
     allowed = {"title", "description", "category", "scenario"}
     for name in fields:
         if name not in allowed:
-            raise ValidationError({name: "This field cannot be changed."})
+            raise ValidationError({name: _("This field cannot be changed.")})
     with transaction.atomic():
         # Locked and re-read, so an answer that lands meanwhile wins over the edit.
         current = lock(SupportRequest, pk)
         if not policies.can_edit(actor, current):
-            raise PermissionDenied("Only the requester may edit, and only before the first answer.")
+            raise PermissionDenied(
+                _("Only the requester may edit, and only before the first answer.")
+            )
         changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
         for name, value in fields.items():
             setattr(current, name, value)
@@ -73,7 +76,9 @@ def support_delete(pk: Any, *, actor: User) -> None:
     with transaction.atomic():
         current = lock(SupportRequest, pk)
         if not policies.can_delete(actor, current):
-            raise PermissionDenied("Only an unanswered request can be withdrawn, by its requester.")
+            raise PermissionDenied(
+                _("Only an unanswered request can be withdrawn, by its requester.")
+            )
         # Written first: the row names the request by its id, which the delete clears.
         record_transition(
             current, transition="delete", source=current.status, target="deleted", actor=actor
@@ -84,11 +89,11 @@ def support_delete(pk: Any, *, actor: User) -> None:
 def support_comment(pk: Any, *, actor: User, body: str) -> SupportComment:
     """Add to the thread (audited); the state does not change."""
     if not body.strip():
-        raise ValidationError({"body": "Write something first."})
+        raise ValidationError({"body": _("Write something first.")})
     with transaction.atomic():
         request = lock(SupportRequest, pk)
         if not policies.can_comment(actor, request):
-            raise PermissionDenied("Sign in to comment.")
+            raise PermissionDenied(_("Sign in to comment."))
         comment = SupportComment.objects.create(request=request, author=actor, body=body.strip())
         record_transition(
             request,
@@ -104,7 +109,7 @@ def support_comment(pk: Any, *, actor: User, body: str) -> SupportComment:
 def support_answer(pk: Any, *, actor: User, body: str, as_delegate: bool = False) -> SupportRequest:
     """The platform answers: the answer joins the thread and the requester gets an email."""
     if not body.strip():
-        raise ValidationError({"body": "Write the answer."})
+        raise ValidationError({"body": _("Write the answer.")})
 
     def record(obj: SupportRequest) -> None:
         SupportComment.objects.create(request=obj, author=actor, body=body.strip(), is_answer=True)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.audit import history_for
@@ -36,7 +37,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def request_queue(request: HttpRequest) -> HttpResponse:
     if not policies.is_queue_reader(actor(request)):
-        raise PermissionDenied("The support queue is for platform reviewers.")
+        raise PermissionDenied(_("The support queue is for platform reviewers."))
     rows = selectors.queue(actor(request))
     return render(request, "support/queue.html", paginate(request, rows))
 
@@ -45,7 +46,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     form = SupportRequestForm(request.POST or None, user=actor(request))
     if request.method == "POST" and form.is_valid():
         created = services.support_open(actor=actor(request), **form.cleaned_data)
-        messages.success(request, "Your request is in the platform's queue.")
+        messages.success(request, _("Your request is in the platform's queue."))
         return redirect(created.get_absolute_url())
     return render(request, "support/form.html", {"form": form, "editing": None})
 
@@ -53,11 +54,11 @@ def request_new(request: HttpRequest) -> HttpResponse:
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     support = selectors.get_request(actor(request), pk)
     if not policies.can_edit(actor(request), support):
-        raise PermissionDenied("Only the requester may edit, and only before the first answer.")
+        raise PermissionDenied(_("Only the requester may edit, and only before the first answer."))
     form = SupportRequestForm(request.POST or None, instance=support, user=actor(request))
     if request.method == "POST" and form.is_valid():
         services.support_update(support.pk, actor=actor(request), **form.cleaned_data)
-        messages.success(request, "Request updated.")
+        messages.success(request, _("Request updated."))
         return redirect(support.get_absolute_url())
     return render(request, "support/form.html", {"form": form, "editing": support})
 
@@ -124,7 +125,7 @@ def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.support_comment(
             support.pk, actor=actor(request), body=_text(request, "body")
         ),
-        "Comment added.",
+        _("Comment added."),
     )
 
 
@@ -137,7 +138,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.support_answer(
             pk, actor=actor(request), body=_text(request, "body"), as_delegate=_delegate(request)
         ),
-        "Answer sent; the requester gets an email.",
+        _("Answer sent; the requester gets an email."),
     )
 
 
@@ -153,7 +154,7 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
             comment=_text(request, "comment"),
             as_delegate=_delegate(request),
         ),
-        "Request closed.",
+        _("Request closed."),
     )
 
 
@@ -169,7 +170,7 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             comment=_text(request, "comment"),
             as_delegate=_delegate(request),
         ),
-        "Request reopened; it is back in the platform's queue.",
+        _("Request reopened; it is back in the platform's queue."),
     )
 
 
@@ -177,5 +178,5 @@ def request_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def request_delete(request: HttpRequest, pk: int) -> HttpResponse:
     support = selectors.get_request(actor(request), pk)
     services.support_delete(support.pk, actor=actor(request))
-    messages.success(request, "Request withdrawn.")
+    messages.success(request, _("Request withdrawn."))
     return redirect("/support/")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from portal.celery import app as celery_app
 from portal.core import roles
@@ -91,7 +92,6 @@ def _private_cache(settings: Any) -> None:
 def _source_language() -> Iterator[None]:
     """Every test starts and ends in the source language: a request in Russian activates
     Russian in the thread, which would otherwise carry over into the next test."""
-    from django.utils import translation
 
     translation.deactivate()
     yield

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -52,13 +52,13 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        DETECTED = "detected", _("Detected (undocumented)")
-        REQUESTED = "requested", _("Requested")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        EXPIRED = "expired", _("Expired")
-        REVOKED = "revoked", _("Revoked")
-        CLOSED = "closed", _("Closed")
+        DETECTED = "detected", pgettext_lazy("exception state", "Detected (undocumented)")
+        REQUESTED = "requested", pgettext_lazy("exception state", "Requested")
+        APPROVED = "approved", pgettext_lazy("exception state", "Approved")
+        REJECTED = "rejected", pgettext_lazy("exception state", "Rejected")
+        EXPIRED = "expired", pgettext_lazy("exception state", "Expired")
+        REVOKED = "revoked", pgettext_lazy("exception state", "Revoked")
+        CLOSED = "closed", pgettext_lazy("exception state", "Closed")
 
     class Risk(models.TextChoices):
         LOW = "low", _("Low")

@@ -27,6 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Round
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from exceptions.selectors import active_eval_bypass
@@ -59,7 +60,7 @@ class EvalGate:
 
     @property
     def message(self) -> str:
-        values = {"score": self.score, "threshold": self.threshold}
+        values = {"score": localize(self.score), "threshold": localize(self.threshold)}
         text = {
             "passed": _("Eval score %(score)s meets the threshold %(threshold)s.") % values,
             "missing": _("No eval results recorded."),
@@ -149,12 +150,18 @@ class CostCheck:
         if self.over_budget:
             found.append(
                 _("the monthly projection %(projection)s is over the budget %(budget)s")
-                % {"projection": self.monthly_projection, "budget": self.monthly_budget}
+                % {
+                    "projection": localize(self.monthly_projection),
+                    "budget": localize(self.monthly_budget),
+                }
             )
         if self.over_target:
             found.append(
                 _("the cost per accepted outcome %(cost)s is over the target %(target)s")
-                % {"cost": self.cost_per_outcome, "target": self.target_cost_per_outcome}
+                % {
+                    "cost": localize(self.cost_per_outcome),
+                    "target": localize(self.target_cost_per_outcome),
+                }
             )
         return found
 

@@ -5,8 +5,11 @@ the Latin words left in it once the names that read the same in every language a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
+
+import pytest
+from django.utils import translation
 
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 # Product and format names, the same in both languages.
@@ -65,3 +68,11 @@ def latin_words(text: str, *data: str) -> set[str]:
     for value in data:
         allowed |= set(LATIN_WORD.findall(value))
     return set(LATIN_WORD.findall(text)) - allowed
+
+
+@pytest.fixture(autouse=True)
+def back_to_english() -> Iterator[None]:
+    """A request in Russian leaves Russian active in the test's thread (LocaleMiddleware
+    activates, nothing deactivates): the next test starts in the portal's own language."""
+    yield
+    translation.deactivate()

@@ -13,7 +13,7 @@ from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.notifications import render_email
 from tests.factories import TeamFactory, UserFactory
-from tests.russian_text import latin_words, main_text
+from tests.russian_text import back_to_english, latin_words, main_text  # noqa: F401
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from releases.models import EvalReading, Release
 from tests.factories import TeamFactory, UserFactory
 from tests.releases.conftest import _free_port
 from tests.releases.factories import ReleaseFactory
-from tests.russian_text import latin_words, main_text
+from tests.russian_text import back_to_english, latin_words, main_text  # noqa: F401
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db

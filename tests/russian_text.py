@@ -1,14 +1,16 @@
-"""What a reader sees of a page, for the tests that check a page speaks Russian: the text of
-`<main>` (and the attributes a reader meets), without the parts of the page named in `skip`, and
-the Latin words left in it once the names that read the same in every language are taken out."""
+"""For the tests that check a page speaks Russian: a browser that asks for Russian, what a
+reader sees of a page (the text of `<main>` and the attributes a reader meets, without the parts
+named in `skip`), and the Latin words left in it once the names that read the same in every
+language are taken out."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from html.parser import HTMLParser
+from typing import Any
 
-import pytest
+from django.test import Client
 from django.utils import translation
 
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
@@ -16,6 +18,20 @@ LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 NAMES = frozenset({"eval", "Eval", "MLflow", "UTC", "CSV", "LiteLLM"})
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "col", "area", "source", "wbr"})
+
+
+class RussianReader(Client):
+    """A signed-in browser whose every request asks for Russian (Accept-Language: ru). The
+    test's own code goes on in the language it had: LocaleMiddleware activates the request's
+    language in the thread, and the override undoes that once the response is back."""
+
+    def __init__(self, user: Any) -> None:
+        super().__init__()
+        self.force_login(user)
+
+    def request(self, **request: Any) -> Any:
+        with translation.override("ru"):
+            return super().request(**{**request, "HTTP_ACCEPT_LANGUAGE": "ru"})
 
 
 class _MainText(HTMLParser):
@@ -68,11 +84,3 @@ def latin_words(text: str, *data: str) -> set[str]:
     for value in data:
         allowed |= set(LATIN_WORD.findall(value))
     return set(LATIN_WORD.findall(text)) - allowed
-
-
-@pytest.fixture(autouse=True)
-def back_to_english() -> Iterator[None]:
-    """A request in Russian leaves Russian active in the test's thread (LocaleMiddleware
-    activates, nothing deactivates): the next test starts in the portal's own language."""
-    yield
-    translation.deactivate()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import translation
 
 from exceptions import services
@@ -13,11 +12,10 @@ from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.notifications import render_email
 from tests.factories import TeamFactory, UserFactory
-from tests.russian_text import back_to_english, latin_words, main_text  # noqa: F401
+from tests.russian_text import RussianReader, latin_words, main_text
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db
-RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 # Parts of the exception page drawn by the core's partials, translated with the core.
 CORE_PARTS = ("timeline", "reminders")
 CASE = {
@@ -64,16 +62,10 @@ def exception(team: Any, owner: Any) -> PlatformException:
     )
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_register_speaks_russian(
     exception: PlatformException, reviewer: Any, platform_team: Any
 ) -> None:
-    html = _client(reviewer).get("/exceptions/", **RU).content.decode()
+    html = RussianReader(reviewer).get("/exceptions/").content.decode()
 
     assert "<h1>Исключения из платформенного пути</h1>" in html
     assert "Незадокументированные исключения" in html and "1 исключение" in html
@@ -84,7 +76,7 @@ def test_the_register_speaks_russian(
 def test_the_exception_page_and_its_decision_forms_speak_russian(
     exception: PlatformException, reviewer: Any
 ) -> None:
-    html = _client(reviewer).get(exception.get_absolute_url(), **RU).content.decode()
+    html = RussianReader(reviewer).get(exception.get_absolute_url()).content.decode()
 
     assert '<h2 id="actions-heading">Что можно сделать сейчас</h2>' in html
     assert "<legend>Одобрить</legend>" in html and "Запрошено" in html
@@ -96,7 +88,7 @@ def test_a_request_refused_by_the_service_is_explained_in_russian(
 ) -> None:
     data = {"kind": "other", "scenario": exception.scenario_id, **CASE}
 
-    response = _client(owner).post("/exceptions/new/", data, **RU)
+    response = RussianReader(owner).post("/exceptions/new/", data)
 
     html = response.content.decode()
     assert response.status_code == 200

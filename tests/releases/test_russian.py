@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import translation
 
 from portal.core import roles
@@ -15,13 +14,11 @@ from portal.core.notifications import render_email
 from releases import services
 from releases.models import EvalReading, Release
 from tests.factories import TeamFactory, UserFactory
-from tests.releases.conftest import _free_port
 from tests.releases.factories import ReleaseFactory
-from tests.russian_text import back_to_english, latin_words, main_text  # noqa: F401
+from tests.russian_text import RussianReader, latin_words, main_text
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db
-RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 # Parts of the release page drawn by the core's partials, translated with the core.
 CORE_PARTS = ("timeline", "reminders", "actions")
 
@@ -55,12 +52,6 @@ def release(team: Any) -> Release:
     )
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _data(release: Release) -> list[str]:
     """What the page shows of the release as it was typed: names of models, runs and aliases."""
     return [
@@ -70,7 +61,7 @@ def _data(release: Release) -> list[str]:
 
 
 def test_the_release_page_speaks_russian(release: Release) -> None:
-    body = _client(release.scenario.quality_owner).get(release.get_absolute_url(), **RU)
+    body = RussianReader(release.scenario.quality_owner).get(release.get_absolute_url())
 
     html = body.content.decode()
     assert body.status_code == 200
@@ -81,21 +72,21 @@ def test_the_release_page_speaks_russian(release: Release) -> None:
 
 
 def test_the_list_and_the_buttons_speak_russian(release: Release) -> None:
-    author = _client(release.author)
-    html = author.get("/releases/", **RU).content.decode()
+    author = RussianReader(release.author)
+    html = author.get("/releases/").content.decode()
     assert "<h1>Релизы</h1>" in html
     assert latin_words(main_text(html), *_data(release)) == set()
 
     draft = ReleaseFactory(status="draft", scenario=release.scenario, author=release.author)
-    page = author.get(draft.get_absolute_url(), **RU).content.decode()
+    page = author.get(draft.get_absolute_url()).content.decode()
     assert ">Отправить на подписание</button>" in page
 
 
 def test_a_refused_sign_off_is_explained_in_russian(release: Release) -> None:
-    quality = _client(release.scenario.quality_owner)
+    quality = RussianReader(release.scenario.quality_owner)
 
     response = quality.post(
-        f"/releases/{release.pk}/sign-off/quality/", {"decision": "reject"}, follow=True, **RU
+        f"/releases/{release.pk}/sign-off/quality/", {"decision": "reject"}, follow=True
     )
 
     html = response.content.decode()
@@ -119,7 +110,7 @@ def test_the_submitted_email_is_russian(release: Release) -> None:
 def test_an_eval_read_refuses_in_russian_and_is_kept_in_english(
     release: Release, settings: Any
 ) -> None:
-    down = f"http://127.0.0.1:{_free_port()}"
+    down = "http://127.0.0.1:0"  # no server listens on port 0: every connection is refused
     settings.EVAL_EVIDENCE = {**settings.EVAL_EVIDENCE, "MLFLOW_URL": down, "REQUIRED": True}
     draft = ReleaseFactory(
         status="draft", scenario=release.scenario, author=release.author, eval_run_ref="a" * 32

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from exceptions import exports, selectors
 from exceptions.filters import EXPIRY_CHOICES
@@ -15,6 +18,9 @@ from exceptions.models import PlatformException
 from portal.core import policies as core_policies
 from portal.core.admin import AuditEntryInline
 from portal.core.auth import actor
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # While undecided an admin may correct the wording; everything else only changes through
 # the services (and so through the audit trail).
@@ -25,15 +31,15 @@ EDITABLE_UNDECIDED = (
 
 
 class TransitionHistoryInline(AuditEntryInline):
-    verbose_name = "transition"
-    verbose_name_plural = "Transition history (read-only)"
+    verbose_name = _("transition")
+    verbose_name_plural = _("Transition history (read-only)")
 
 
 class ExpiryListFilter(admin.SimpleListFilter):
-    title = "expiry"
+    title = _("expiry")
     parameter_name = "expiry"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Sequence[tuple[str, StrOrPromise]]:
         return EXPIRY_CHOICES
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -86,8 +92,8 @@ class PlatformExceptionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Export selected exceptions with their full history (CSV)")
+    @admin.action(description=_("Export selected exceptions with their full history (CSV)"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         if not core_policies.can_read_audit_trail(actor(request)):
-            raise PermissionDenied("Only admins export the audit trail.")
+            raise PermissionDenied(gettext("Only admins export the audit trail."))
         return exports.response(queryset)

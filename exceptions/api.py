@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
@@ -62,7 +63,7 @@ class ExceptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request: Request) -> HttpResponse:
         if not policies.can_view_exceptions(actor(request)):
-            raise PermissionDenied("Only signed-in users read the exception register.")
+            raise PermissionDenied(_("Only signed-in users read the exception register."))
         return exports.response(self.filter_queryset(self.get_queryset()))
 
     @extend_schema(

@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from exceptions import selectors
 from exceptions.models import PlatformException
@@ -13,9 +14,9 @@ from portal.core.models import Team
 from scenarios.models import Scenario
 
 EXPIRY_CHOICES = [
-    ("7", "Expiring within 7 days"),
-    ("30", "Expiring within 30 days"),
-    ("expired", "Expired (or past expiry)"),
+    ("7", _("Expiring within 7 days")),
+    ("30", _("Expiring within 30 days")),
+    ("expired", _("Expired (or past expiry)")),
 ]
 
 
@@ -26,25 +27,28 @@ def _scenarios_with_exceptions(request: Any) -> QuerySet[Scenario]:
 
 
 class ExceptionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     status = django_filters.ChoiceFilter(
-        choices=PlatformException.Status.choices, label="State", empty_label="Any state"
+        choices=PlatformException.Status.choices, label=_("State"), empty_label=_("Any state")
     )
     kind = django_filters.ChoiceFilter(
-        choices=PlatformException.Kind.choices, label="Kind", empty_label="Any kind"
+        choices=PlatformException.Kind.choices, label=_("Kind"), empty_label=_("Any kind")
     )
     scenario = django_filters.ModelChoiceFilter(
-        queryset=_scenarios_with_exceptions, label="Scenario", empty_label="Any scenario"
+        queryset=_scenarios_with_exceptions, label=_("Scenario"), empty_label=_("Any scenario")
     )
     team = django_filters.ModelChoiceFilter(
         queryset=Team.objects.order_by("name"),
         to_field_name="slug",
-        label="Team",
-        empty_label="Any team",
-        help_text="Team slug.",
+        label=_("Team"),
+        empty_label=_("Any team"),
+        help_text=_("Team slug."),
     )
     expiry = django_filters.ChoiceFilter(
-        choices=EXPIRY_CHOICES, method="filter_expiry", label="Expiry", empty_label="Any expiry"
+        choices=EXPIRY_CHOICES,
+        method="filter_expiry",
+        label=_("Expiry"),
+        empty_label=_("Any expiry"),
     )
 
     class Meta:

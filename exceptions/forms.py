@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from exceptions import selectors, services
 from exceptions.models import PlatformException
@@ -24,33 +25,42 @@ def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
 
 
 class _ScopeFields(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "Choose…"), *Kind.choices])
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Choose…")), *Kind.choices])
     other_description = forms.CharField(
-        label="Describe the deviation",
+        label=_("Describe the deviation"),
         required=False,
         max_length=255,
-        help_text="Required when the kind is “Other”.",
+        help_text=_("Required when the kind is “Other”."),
     )
-    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), required=False)
+    scenario = forms.ModelChoiceField(
+        label=_("Scenario"), queryset=Scenario.objects.none(), required=False
+    )
     team = forms.ModelChoiceField(
+        label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
-        help_text="For a platform-wide exception without a scenario.",
+        help_text=_("For a platform-wide exception without a scenario."),
     )
     title = forms.CharField(
-        max_length=200, required=False, help_text="Leave empty for a title from kind and scope."
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty for a title from kind and scope."),
     )
 
 
 class _CaseFields(forms.Form):
     justification = forms.CharField(
-        widget=forms.Textarea(attrs=TEXT), help_text="Why the platform path does not work here."
-    )
-    risk = forms.ChoiceField(choices=[("", "Choose…"), *Risk.choices])
-    risk_reason = forms.CharField(label="Why this risk", widget=forms.Textarea(attrs=TEXT))
-    compensating_controls = forms.CharField(
+        label=_("Justification"),
         widget=forms.Textarea(attrs=TEXT),
-        help_text="What limits the risk while the exception lasts.",
+        help_text=_("Why the platform path does not work here."),
+    )
+    risk = forms.ChoiceField(label=_("Risk"), choices=[("", _("Choose…")), *Risk.choices])
+    risk_reason = forms.CharField(label=_("Why this risk"), widget=forms.Textarea(attrs=TEXT))
+    compensating_controls = forms.CharField(
+        label=_("Compensating controls"),
+        widget=forms.Textarea(attrs=TEXT),
+        help_text=_("What limits the risk while the exception lasts."),
     )
 
 
@@ -58,8 +68,8 @@ class RequestForm(_ScopeFields, _CaseFields):
     release = forms.ModelChoiceField(
         queryset=PlatformException.objects.none(),
         required=False,
-        label="Release",
-        help_text="For an eval gate bypass: the release it covers (this revision only).",
+        label=_("Release"),
+        help_text=_("For an eval gate bypass: the release it covers (this revision only)."),
     )
     extends = forms.ModelChoiceField(
         queryset=PlatformException.objects.all(), required=False, widget=forms.HiddenInput
@@ -115,11 +125,13 @@ class RequestForm(_ScopeFields, _CaseFields):
 
 class DetectForm(_ScopeFields):
     detection_note = forms.CharField(
-        label="What was found",
+        label=_("What was found"),
         widget=forms.Textarea(attrs=TEXT),
-        help_text="Where and when, and how it was noticed.",
+        help_text=_("Where and when, and how it was noticed."),
     )
-    risk = forms.ChoiceField(choices=[("", "Not assessed yet"), *Risk.choices], required=False)
+    risk = forms.ChoiceField(
+        label=_("Risk"), choices=[("", _("Not assessed yet")), *Risk.choices], required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,22 +141,24 @@ class DetectForm(_ScopeFields):
         _choices(self, "team").queryset = Team.objects.filter(kind=Team.Kind.PRODUCT).order_by(
             "name"
         )
-        self.fields["team"].help_text = "The team whose deviation it is, if there is no scenario."
+        self.fields["team"].help_text = _(
+            "The team whose deviation it is, if there is no scenario."
+        )
 
 
 class JustifyForm(_CaseFields):
-    comment = forms.CharField(widget=forms.Textarea(attrs=TEXT), required=False)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs=TEXT), required=False)
 
 
 class ApproveForm(forms.Form):
     expires_on = forms.DateField(
-        label="Expires on",
+        label=_("Expires on"),
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[validate_planned],
-        help_text="The exception is valid until the day before. Default 30 days, at most 180.",
+        help_text=_("The exception is valid until the day before. Default 30 days, at most 180."),
     )
     comment = forms.CharField(
-        label="Decision comment", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Decision comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -154,14 +168,14 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    comment = forms.CharField(label="Why it is rejected", widget=forms.Textarea(attrs=TEXT))
+    comment = forms.CharField(label=_("Why it is rejected"), widget=forms.Textarea(attrs=TEXT))
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label="Why it is revoked", widget=forms.Textarea(attrs=TEXT))
+    reason = forms.CharField(label=_("Why it is revoked"), widget=forms.Textarea(attrs=TEXT))
 
 
 class CloseForm(forms.Form):
     comment = forms.CharField(
-        label="How it was resolved", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels, Team, User
@@ -41,27 +43,27 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     """A documented deviation from the platform's golden path, with an expiry."""
 
     class Kind(models.TextChoices):
-        PROVIDER_KEYS = "provider_keys", "Product team holds provider keys directly"
-        OUTSIDE_GATEWAY = "outside_gateway", "Model served outside the gateway"
-        EVAL_GATE_BYPASS = "eval_gate_bypass", "Eval gate bypass"
-        UNREGISTERED_TOOL = "unregistered_tool", "Tool outside the registry"
-        MANUAL_PROMPT = "manual_prompt", "Manual prompt approval outside the release process"
-        MISSING_OWNER = "missing_owner", "Missing owner"
-        OTHER = "other", "Other"
+        PROVIDER_KEYS = "provider_keys", _("Product team holds provider keys directly")
+        OUTSIDE_GATEWAY = "outside_gateway", _("Model served outside the gateway")
+        EVAL_GATE_BYPASS = "eval_gate_bypass", _("Eval gate bypass")
+        UNREGISTERED_TOOL = "unregistered_tool", _("Tool outside the registry")
+        MANUAL_PROMPT = "manual_prompt", _("Manual prompt approval outside the release process")
+        MISSING_OWNER = "missing_owner", _("Missing owner")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        DETECTED = "detected", "Detected (undocumented)"
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
-        CLOSED = "closed", "Closed"
+        DETECTED = "detected", pgettext_lazy("exception state", "Detected (undocumented)")
+        REQUESTED = "requested", pgettext_lazy("exception state", "Requested")
+        APPROVED = "approved", pgettext_lazy("exception state", "Approved")
+        REJECTED = "rejected", pgettext_lazy("exception state", "Rejected")
+        EXPIRED = "expired", pgettext_lazy("exception state", "Expired")
+        REVOKED = "revoked", pgettext_lazy("exception state", "Revoked")
+        CLOSED = "closed", pgettext_lazy("exception state", "Closed")
 
     class Risk(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     other_description = models.CharField(max_length=255, blank=True)
@@ -77,10 +79,10 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="eval_exceptions",
-        help_text="For an eval gate bypass: the release it covers, at `release_revision` only.",
+        help_text=_("For an eval gate bypass: the release it covers, at `release_revision` only."),
     )
     release_revision = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The release's revision when the bypass was requested."
+        null=True, blank=True, help_text=_("The release's revision when the bypass was requested.")
     )
     title = models.CharField(max_length=200)
     justification = models.TextField(blank=True)
@@ -99,7 +101,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     expires_on = models.DateField(null=True, blank=True, db_index=True)
     decision_comment = models.TextField(blank=True)
     detection_note = models.TextField(
-        blank=True, help_text="What the platform found, for exceptions it detected."
+        blank=True, help_text=_("What the platform found, for exceptions it detected.")
     )
     extends = models.ForeignKey(
         "self",
@@ -107,7 +109,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="extensions",
-        help_text="The exception this request extends: an extension is a new request.",
+        help_text=_("The exception this request extends: an extension is a new request."),
     )
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -131,7 +133,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         # The table the model had while it lived in the scenarios app: moving it kept the data.
         db_table = "scenarios_platformexception"
         ordering = ["-created_at", "-id"]
-        verbose_name = "exception"
+        verbose_name = _("exception")
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["scenario", "kind", "status"]),
             models.Index(fields=["status", "expires_on"]),
@@ -164,7 +166,9 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
             from django.core.exceptions import ValidationError
 
             names = ", ".join(name.removesuffix("_id") for name in changed)
-            raise ValidationError(f"A decided exception cannot be changed ({names}).")
+            raise ValidationError(
+                gettext("A decided exception cannot be changed (%(names)s).") % {"names": names}
+            )
         super().save(*args, **kwargs)
         self._remember_decided()
 
@@ -223,7 +227,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.DETECTED, target=Status.REQUESTED,
-        permission=_policy("can_justify_exception"), custom={"label": "Justify (document it)"},
+        permission=_policy("can_justify_exception"), custom={"label": _("Justify (document it)")},
     )  # fmt: skip
     def justify(self, by: User | None = None) -> None:
         self.requester = by
@@ -231,7 +235,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.REQUESTED, target=Status.APPROVED,
-        permission=_policy("can_decide_exception"), custom={"label": "Approve"},
+        permission=_policy("can_decide_exception"), custom={"label": _("Approve")},
     )  # fmt: skip
     def approve(self, by: User | None = None, expires_on: Any = None, comment: str = "") -> None:
         self.approver = by
@@ -241,7 +245,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.REQUESTED, target=Status.REJECTED,
-        permission=_policy("can_decide_exception"), custom={"label": "Reject", "style": "secondary", "needs_comment": True},
+        permission=_policy("can_decide_exception"), custom={"label": _("Reject"), "style": "secondary", "needs_comment": True},
     )  # fmt: skip
     def reject(self, by: User | None = None, comment: str = "") -> None:
         self.approver = by
@@ -250,7 +254,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.EXPIRED,
-        permission=system_only, custom={"label": "Expire"},
+        permission=system_only, custom={"label": _("Expire")},
     )  # fmt: skip
     def expire(self) -> None:
         self.ended_at = timezone.now()
@@ -258,10 +262,10 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.APPROVED, target=Status.REVOKED,
         permission=_policy("can_revoke_exception"), custom={
-            "label": "Revoke",
+            "label": _("Revoke"),
             "style": "danger",
             "needs_comment": True,
-            "confirm": "Revoke this exception? What it allowed is refused from now on.",
+            "confirm": _("Revoke this exception? What it allowed is refused from now on."),
         },
     )  # fmt: skip
     def revoke(self, by: User | None = None, reason: str = "") -> None:
@@ -271,7 +275,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.CLOSED,
-        permission=_policy("can_close_exception"), custom={"label": "Close (back on the platform path)", "style": "secondary"},
+        permission=_policy("can_close_exception"), custom={"label": _("Close (back on the platform path)"), "style": "secondary"},
     )  # fmt: skip
     def close(self, by: User | None = None, comment: str = "") -> None:
         self.ended_by = by

@@ -13,6 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from exceptions.models import PlatformException
 from portal.core.notifications import absolute_url
@@ -54,8 +56,8 @@ class ExceptionDecision(Waiting):
     code = "exception_decision"
     model = PlatformException
     select_related = ("scenario__team", "team")
-    what = "decision"
-    action = "Decide on the exception"
+    what = _("decision")  # type: ignore[assignment]
+    action = _("Decide on the exception")  # type: ignore[assignment]
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
         return PlatformException.objects.alias(
@@ -73,7 +75,7 @@ class ExceptionDecision(Waiting):
         return _scenario_paths(ids)
 
     def actors(self, obj: Any) -> str:
-        return "the platform reviewers"
+        return gettext("the platform reviewers")
 
 
 class _ExpiryNotice(Waiting):
@@ -82,7 +84,7 @@ class _ExpiryNotice(Waiting):
     model = PlatformException
     kind = NOTICE
     template = "reminder_expiry"
-    action = "Request an extension, or close the exception if it is no longer needed"
+    action = _("Request an extension, or close the exception if it is no longer needed")  # type: ignore[assignment]
     select_related = ("scenario__team", "team")
     days_setting = ""
 
@@ -113,7 +115,7 @@ class _ExpiryNotice(Waiting):
         }
 
     def actors(self, obj: Any) -> str:
-        return "the requester and the scenario's owners"
+        return gettext("the requester and the scenario's owners")
 
     def _days(self) -> int:
         return int(setting(self.days_setting))
@@ -122,7 +124,7 @@ class _ExpiryNotice(Waiting):
 @register
 class ExceptionExpiryNotice(_ExpiryNotice):
     code = "exception_expiry_notice"
-    what = "expiry notice"
+    what = _("expiry notice")  # type: ignore[assignment]
     days_setting = "EXCEPTION_EXPIRY_NOTICE_DAYS"
 
     def window(self, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -133,7 +135,7 @@ class ExceptionExpiryNotice(_ExpiryNotice):
 @register
 class ExceptionExpiryFinalNotice(_ExpiryNotice):
     code = "exception_expiry_final"
-    what = "final expiry notice"
+    what = _("final expiry notice")  # type: ignore[assignment]
     days_setting = "EXCEPTION_EXPIRY_FINAL_NOTICE_DAYS"
 
     def window(self, today: dt.date) -> tuple[dt.date, dt.date]:

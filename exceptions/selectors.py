@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, When, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exceptions.models import PlatformException
 from portal.core import roles
@@ -191,7 +192,9 @@ def work_for(user: User) -> dict[str, Any]:
     if policies.is_platform(user):
         waiting = PlatformException.objects.filter(status=Status.REQUESTED).exclude(requester=user)
         card = queryset_card(
-            "Exceptions to decide", f"{base}?status=requested", waiting.order_by("created_at", "id")
+            _("Exceptions to decide"),
+            f"{base}?status=requested",
+            waiting.order_by("created_at", "id"),
         )
         if card["count"]:
             work["exceptions_to_decide"] = card
@@ -199,7 +202,7 @@ def work_for(user: User) -> dict[str, Any]:
     if teams and roles.has_role(user, roles.PRODUCT_OWNER):
         detected = PlatformException.objects.filter(status=Status.DETECTED, team_id__in=teams)
         card = queryset_card(
-            "Detected exceptions to justify",
+            _("Detected exceptions to justify"),
             f"{base}?status=detected",
             detected.order_by("created_at", "id"),
         )
@@ -207,7 +210,7 @@ def work_for(user: User) -> dict[str, Any]:
             work["exceptions_to_justify"] = card
         soon = PlatformException.objects.filter(expiring_within_q(7), team_id__in=teams)
         card = queryset_card(
-            "Exceptions expiring within 7 days",
+            _("Exceptions expiring within 7 days"),
             f"{base}?expiry=7",
             soon.order_by("expires_on", "id"),
         )

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from exceptions import policies, selectors
 from exceptions.models import PlatformException
@@ -50,33 +51,30 @@ def validate_expiry(expires_on: dt.date | None, today: dt.date | None = None) ->
     """An approval expires after today and at most EXCEPTION_MAX_DAYS from now."""
     today = today or timezone.localdate()
     if expires_on is None:
-        raise ValidationError({"expires_on": "An approval needs an expiry date."})
+        raise ValidationError({"expires_on": _("An approval needs an expiry date.")})
     if expires_on <= today:
-        raise ValidationError({"expires_on": "The expiry date must be after today."})
+        raise ValidationError({"expires_on": _("The expiry date must be after today.")})
     if expires_on > max_expiry(today):
         days = _setting_days("EXCEPTION_MAX_DAYS")
-        raise ValidationError(
-            {
-                "expires_on": f"An exception is approved for at most {days} days (until {max_expiry(today)})."
-            }
-        )
+        message = _("An exception is approved for at most %(days)s days (until %(until)s).")
+        raise ValidationError({"expires_on": message % {"days": days, "until": max_expiry(today)}})
 
 
 def _validate_scope(kind: str, other_description: str, scenario: Any, team: Any) -> dict[str, str]:
     errors: dict[str, str] = {}
     if kind not in Kind.values:
-        errors["kind"] = "Choose a kind of exception."
+        errors["kind"] = _("Choose a kind of exception.")
     if kind == Kind.OTHER and not other_description.strip():
-        errors["other_description"] = "Describe the deviation when the kind is “other”."
+        errors["other_description"] = _("Describe the deviation when the kind is “other”.")
     if kind == Kind.EVAL_GATE_BYPASS and scenario is None:
-        errors["scenario"] = "An eval gate bypass applies to one scenario: choose it."
+        errors["scenario"] = _("An eval gate bypass applies to one scenario: choose it.")
     if scenario is None and team is None:
-        errors["team"] = "Choose the scenario, or the team for a platform-wide exception."
+        errors["team"] = _("Choose the scenario, or the team for a platform-wide exception.")
     if scenario is not None and team is not None and scenario.team_id != team.pk:
-        errors["team"] = "The team must be the scenario's team."
+        errors["team"] = _("The team must be the scenario's team.")
     if scenario is not None and scenario.status == "draft":
         # The register is public to everyone signed in; a draft is not.
-        errors["scenario"] = "Submit the scenario first: a draft is visible only to its team."
+        errors["scenario"] = _("Submit the scenario first: a draft is visible only to its team.")
     return errors
 
 
@@ -84,16 +82,16 @@ def _validate_case(
     justification: str, risk: str, risk_reason: str, compensating_controls: str
 ) -> dict[str, str]:
     required = {
-        "justification": (justification, "Say why the platform path does not work here."),
-        "risk_reason": (risk_reason, "Say why the risk is at this level."),
+        "justification": (justification, _("Say why the platform path does not work here.")),
+        "risk_reason": (risk_reason, _("Say why the risk is at this level.")),
         "compensating_controls": (
             compensating_controls,
-            "Name the controls that limit the risk meanwhile (or write “none” and why).",
+            _("Name the controls that limit the risk meanwhile (or write “none” and why)."),
         ),
     }
     errors = {field: message for field, (value, message) in required.items() if not value.strip()}
     if risk not in Risk.values:
-        errors["risk"] = "Choose the risk: low, medium or high."
+        errors["risk"] = _("Choose the risk: low, medium or high.")
     return errors
 
 
@@ -102,17 +100,18 @@ def _validate_release(kind: str, scenario: Any, release: Any, *, required: bool)
     one still before its quality sign-off (`required`). No other kind names a release."""
     if release is None:
         if required and kind == Kind.EVAL_GATE_BYPASS:
-            return {"release": "An eval gate bypass covers one release: choose it."}
+            return {"release": _("An eval gate bypass covers one release: choose it.")}
         return {}
     if kind != Kind.EVAL_GATE_BYPASS:
-        return {"release": "Only an eval gate bypass names a release."}
+        return {"release": _("Only an eval gate bypass names a release.")}
     if scenario is not None and release.scenario_id != scenario.pk:
-        return {"release": "The release must be one of the scenario's releases."}
+        return {"release": _("The release must be one of the scenario's releases.")}
     if required and release.status not in (release.Status.DRAFT, release.Status.SUBMITTED):
-        return {
-            "release": f"The release is {release.get_status_display().lower()}: a bypass "
-            "covers a draft or submitted release, before its quality sign-off."
-        }
+        message = _(
+            "The release is %(state)s: a bypass covers a draft or submitted release, before its "
+            "quality sign-off."
+        )
+        return {"release": message % {"state": release.get_status_display().lower()}}
     return {}
 
 
@@ -122,21 +121,24 @@ def _validate_extension(
     if extends is None:
         return {}
     if extends.status not in (Status.APPROVED, Status.EXPIRED):
-        return {"extends": "Only an approved or expired exception can be extended."}
+        return {"extends": _("Only an approved or expired exception can be extended.")}
     same_scope = extends.scenario_id == getattr(
         scenario, "pk", None
     ) and extends.team_id == getattr(team, "pk", None)
     same_scope = same_scope and extends.release_id == getattr(release, "pk", None)
     if extends.kind != kind or not same_scope:
         return {
-            "extends": "An extension keeps the kind, scenario, team and release of the one it "
-            "extends."
+            "extends": _(
+                "An extension keeps the kind, scenario, team and release of the one it extends."
+            )
         }
     return {}
 
 
 def _default_title(kind: str, other_description: str, scenario: Any, team: Any) -> str:
-    what = other_description.strip() if kind == Kind.OTHER else Kind(kind).label
+    # Stored with the exception: in the portal's own language, whatever the request speaks.
+    with translation.override(settings.LANGUAGE_CODE):
+        what = other_description.strip() if kind == Kind.OTHER else str(Kind(kind).label)
     return f"{what}: {scenario or team}"[:200]
 
 
@@ -160,7 +162,7 @@ def exception_request(
     scenario = release.scenario if scenario is None and release is not None else scenario
     team = scenario.team if scenario is not None else team
     if not policies.can_request_exception(actor, scenario, team):
-        raise PermissionDenied("Only the team's product owners may request an exception for it.")
+        raise PermissionDenied(_("Only the team's product owners may request an exception for it."))
     errors = _validate_scope(kind, other_description, scenario, team)
     errors |= _validate_case(justification, risk, risk_reason, compensating_controls)
     errors |= _validate_extension(extends, kind, scenario, team, release)
@@ -210,15 +212,15 @@ def exception_detect(
     A detected eval gate bypass may name the release that went past the gate. `system=True` is
     for the periodic checks (the gateway's drift check), which act as nobody."""
     if not system and (actor is None or not policies.can_detect_exception(actor)):
-        raise PermissionDenied("Only platform reviewers record detected exceptions.")
+        raise PermissionDenied(_("Only platform reviewers record detected exceptions."))
     scenario = release.scenario if scenario is None and release is not None else scenario
     team = scenario.team if scenario is not None else team
     errors = _validate_scope(kind, other_description, scenario, team)
     errors |= _validate_release(kind, scenario, release, required=False)
     if not detection_note.strip():
-        errors["detection_note"] = "Say what was found, where and when."
+        errors["detection_note"] = _("Say what was found, where and when.")
     if risk and risk not in Risk.values:
-        errors["risk"] = "Choose the risk: low, medium or high."
+        errors["risk"] = _("Choose the risk: low, medium or high.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -321,7 +323,9 @@ def exception_reject(
         comment=comment,
         as_delegate=as_delegate,
         kwargs={"by": actor, "comment": comment},
-        before=lambda exception: _require(comment, "comment", "Say why the request is rejected."),
+        before=lambda exception: _require(
+            comment, "comment", _("Say why the request is rejected.")
+        ),
         after=lambda exception: _notify_requester("exception_decided", exception, actor),
     )
 
@@ -338,7 +342,7 @@ def exception_revoke(
         comment=reason,
         as_delegate=as_delegate,
         kwargs={"by": actor, "reason": reason},
-        before=lambda exception: _require(reason, "reason", "Say why the approval is revoked."),
+        before=lambda exception: _require(reason, "reason", _("Say why the approval is revoked.")),
         after=lambda exception: _notify_requester("exception_ended", exception, actor),
     )
 
@@ -364,9 +368,9 @@ def exception_expire(pk: Any, *, today: dt.date | None = None) -> PlatformExcept
 
     def check_due(exception: PlatformException) -> None:
         if not exception.is_past_expiry(today):
+            message = _("Exception #%(pk)s expires on %(day)s, not yet.")
             raise TransitionConflict(
-                f"Exception #{exception.pk} expires on {exception.expires_on}, not yet.",
-                code="not_due",
+                message % {"pk": exception.pk, "day": exception.expires_on}, code="not_due"
             )
 
     return perform(

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exceptions import exports, policies, selectors, services
@@ -35,7 +36,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 
 def _register(request: HttpRequest) -> ExceptionFilter:
     if not policies.can_view_exceptions(actor(request)):
-        raise PermissionDenied("Only signed-in users read the exception register.")
+        raise PermissionDenied(_("Only signed-in users read the exception register."))
     return ExceptionFilter(request.GET or None, queryset=selectors.exception_queryset())
 
 
@@ -67,7 +68,8 @@ def exception_export(request: HttpRequest) -> HttpResponse:
             for name, problems in filterset.errors.items()
         )
         return HttpResponseBadRequest(
-            f"Nothing exported. {errors}", content_type="text/plain; charset=utf-8"
+            _("Nothing exported. %(errors)s") % {"errors": errors},
+            content_type="text/plain; charset=utf-8",
         )
     return exports.response(filterset.qs)
 
@@ -76,7 +78,10 @@ def exception_export(request: HttpRequest) -> HttpResponse:
 def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One exception: its record, timeline, and the buttons this user may press now."""
     exception = selectors.get_exception(pk)
-    actions = available_actions(exception, actor(request), CATALOGUE)
+    # Read afresh, not from CATALOGUE's labels of import time: the buttons speak the reader's
+    # language.
+    buttons = catalogue(PlatformException, *CATALOGUE)
+    actions = available_actions(exception, actor(request), buttons)
     context = {
         "exception": exception,
         "entries": selectors.history(exception),
@@ -96,7 +101,7 @@ def exception_request(request: HttpRequest) -> HttpResponse:
     """A new request; `?extends=<id>` pre-fills an extension, `?scenario=<id>` the scenario,
     `?release=<id>` an eval gate bypass of that release."""
     if not policies.can_request_exception(actor(request)):
-        raise PermissionDenied("Only product owners request exceptions for their team.")
+        raise PermissionDenied(_("Only product owners request exceptions for their team."))
     extends_id = request.POST.get("extends") or request.GET.get("extends")
     extends = get_object_or_404(PlatformException, pk=extends_id) if extends_id else None
     scenario_id = request.GET.get("scenario")
@@ -112,13 +117,15 @@ def exception_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         created = _save(form, lambda data: services.exception_request(actor=actor(request), **data))
         if created is not None:
-            messages.success(request, "Exception requested. The platform reviewers were emailed.")
+            messages.success(
+                request, _("Exception requested. The platform reviewers were emailed.")
+            )
             return redirect(created)
-    title = "Request an extension" if extends else "Request an exception"
+    title = _("Request an extension") if extends else _("Request an exception")
     return render(
         request,
         "exceptions/form.html",
-        {"form": form, "title": title, "extends": extends, "submit": "Send the request"},
+        {"form": form, "title": title, "extends": extends, "submit": _("Send the request")},
     )
 
 
@@ -126,17 +133,17 @@ def exception_request(request: HttpRequest) -> HttpResponse:
 def exception_detect(request: HttpRequest) -> HttpResponse:
     """The platform records a deviation it found; the team is asked to justify it."""
     if not policies.can_detect_exception(actor(request)):
-        raise PermissionDenied("Only platform reviewers record detected exceptions.")
+        raise PermissionDenied(_("Only platform reviewers record detected exceptions."))
     form = exception_forms.DetectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         created = _save(form, lambda data: services.exception_detect(actor=actor(request), **data))
         if created is not None:
-            messages.success(request, "Detected exception recorded. The team was emailed.")
+            messages.success(request, _("Detected exception recorded. The team was emailed."))
             return redirect(created)
     return render(
         request,
         "exceptions/form.html",
-        {"form": form, "title": "Record a detected exception", "submit": "Record it"},
+        {"form": form, "title": _("Record a detected exception"), "submit": _("Record it")},
     )
 
 
@@ -145,9 +152,9 @@ def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
     """The team documents a detected exception; it becomes a request for the platform."""
     exception = selectors.get_exception(pk)
     if not policies.can_justify_exception(actor(request), exception):
-        raise PermissionDenied("Only the team's product owners justify this exception.")
+        raise PermissionDenied(_("Only the team's product owners justify this exception."))
     if exception.status != Status.DETECTED:
-        messages.error(request, "This exception is no longer waiting for a justification.")
+        messages.error(request, _("This exception is no longer waiting for a justification."))
         return redirect(exception)
     form = exception_forms.JustifyForm(request.POST or None, initial={"risk": exception.risk})
     if request.method == "POST" and form.is_valid():
@@ -159,38 +166,38 @@ def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect(exception)
         if saved is not None:
-            messages.success(request, "Justified. The platform reviewers were emailed.")
+            messages.success(request, _("Justified. The platform reviewers were emailed."))
             return redirect(saved)
     return render(
         request,
         "exceptions/form.html",
         {
             "form": form,
-            "title": f"Justify: {exception}",
+            "title": _("Justify: %(exception)s") % {"exception": exception},
             "exception": exception,
-            "submit": "Justify",
+            "submit": _("Justify"),
         },
     )
 
 
 @require_POST
 def exception_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "approve", services.exception_approve, "Approved.")
+    return _transition(request, pk, "approve", services.exception_approve, _("Approved."))
 
 
 @require_POST
 def exception_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "reject", services.exception_reject, "Rejected.")
+    return _transition(request, pk, "reject", services.exception_reject, _("Rejected."))
 
 
 @require_POST
 def exception_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "revoke", services.exception_revoke, "Revoked.")
+    return _transition(request, pk, "revoke", services.exception_revoke, _("Revoked."))
 
 
 @require_POST
 def exception_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "close", services.exception_close, "Closed.")
+    return _transition(request, pk, "close", services.exception_close, _("Closed."))
 
 
 def _save(form: forms.Form, write: Callable[[dict[str, Any]], Any]) -> Any:
@@ -211,14 +218,16 @@ def _transition(
             f"{form.fields[f].label or f}: {' '.join(str(m) for m in e)}"
             for f, e in form.errors.items()
         )
-        messages.error(request, f"Nothing changed. {errors}")
+        messages.error(request, _("Nothing changed. %(errors)s") % {"errors": errors})
         return redirect("exceptions:detail", pk=pk)
     try:
         service(pk, actor=actor(request), **form.cleaned_data)
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
-        messages.error(request, f"Nothing changed. {' '.join(exc.messages)}")
+        messages.error(
+            request, _("Nothing changed. %(errors)s") % {"errors": " ".join(exc.messages)}
+        )
     else:
         messages.success(request, done)
     return redirect("exceptions:detail", pk=pk)

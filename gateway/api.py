@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -49,7 +50,7 @@ class DesiredStateView(APIView):
     )  # fmt: skip
     def get(self, request: Request) -> Response:
         if not policies.can_read_desired_state(actor(request)):
-            raise exceptions.PermissionDenied("You may not read the gateway's desired state.")
+            raise exceptions.PermissionDenied(_("You may not read the gateway's desired state."))
         body = selectors.desired_state()
         etag = selectors.etag_of(body)
         sent = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GatewayConfig(AppConfig):
     name = "gateway"
-    verbose_name = "Gateway and playground"
+    verbose_name = _("Gateway and playground")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

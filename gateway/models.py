@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels
@@ -24,18 +26,18 @@ class GatewayConnector(models.Model):
     names the environment variable that holds the gateway's key."""
 
     class Kind(models.TextChoices):
-        GENERIC = "generic", "Generic (alias.moved webhook and desired-state endpoint)"
-        LITELLM = "litellm", "LiteLLM proxy (model management API)"
+        GENERIC = "generic", _("Generic (alias.moved webhook and desired-state endpoint)")
+        LITELLM = "litellm", _("LiteLLM proxy (model management API)")
 
     name = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERIC)
     base_url = models.URLField(
-        blank=True, help_text="The gateway's address (LiteLLM: the proxy's base URL)."
+        blank=True, help_text=_("The gateway's address (LiteLLM: the proxy's base URL).")
     )
     secret_env = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Name of the environment variable holding the gateway's key (never the key).",
+        help_text=_("Name of the environment variable holding the gateway's key (never the key)."),
     )
     is_active = models.BooleanField(default=True)
     # What a generic gateway last reported it serves: alias -> model (its `read()`).
@@ -54,15 +56,15 @@ class GatewayMove(ChoiceLabels, FSMModelMixin, models.Model):
     """One alias move as one gateway applies it: pending until the gateway confirms or fails."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPLIED = "applied", "Applied"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("gateway move state", "Pending")
+        APPLIED = "applied", pgettext_lazy("gateway move state", "Applied")
+        FAILED = "failed", pgettext_lazy("gateway move state", "Failed")
 
     connector = models.ForeignKey(GatewayConnector, on_delete=models.PROTECT, related_name="moves")
     alias = models.ForeignKey(ModelAlias, on_delete=models.PROTECT, related_name="gateway_moves")
     alias_move = models.ForeignKey(AliasMove, on_delete=models.PROTECT, related_name="+")
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="gateway_moves")
-    model = models.CharField(max_length=120, help_text="The model the alias must route to.")
+    model = models.CharField(max_length=120, help_text=_("The model the alias must route to."))
     status = FSMField(
         max_length=10, choices=Status.choices, default=Status.PENDING, protected=True, db_index=True
     )
@@ -86,19 +88,19 @@ class GatewayMove(ChoiceLabels, FSMModelMixin, models.Model):
         return self.release.get_absolute_url()
 
     @transition(field=status, source=Status.PENDING, target=Status.APPLIED,
-                permission=_policy("can_report"), custom={"label": "Confirm applied"})  # fmt: skip
+                permission=_policy("can_report"), custom={"label": _("Confirm applied")})  # fmt: skip
     def confirm(self) -> None:
         self.decided_at = timezone.now()
         self.error = ""
 
     @transition(field=status, source=Status.PENDING, target=Status.FAILED,
-                permission=_policy("can_report"), custom={"label": "Report failure"})  # fmt: skip
+                permission=_policy("can_report"), custom={"label": _("Report failure")})  # fmt: skip
     def fail(self, error: str = "") -> None:
         self.decided_at = timezone.now()
         self.error = error
 
     @transition(field=status, source=Status.FAILED, target=Status.PENDING,
-                permission=_policy("can_retry"), custom={"label": "Apply again"})  # fmt: skip
+                permission=_policy("can_retry"), custom={"label": _("Apply again")})  # fmt: skip
     def retry(self) -> None:
         self.decided_at = None
 

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gateway.models import GatewayMove
 from portal.core.notifications import absolute_url
@@ -17,8 +19,8 @@ from portal.reminders.registry import Waiting, hours, people, register, setting
 class FailedGatewayMove(Waiting):
     code = "gateway_move_failed"
     model = GatewayMove
-    what = "the gateway to apply a model alias move"
-    action = "Fix the gateway and apply the move again"
+    what = _("the gateway to apply a model alias move")  # type: ignore[assignment]
+    action = _("Fix the gateway and apply the move again")  # type: ignore[assignment]
     select_related = ("alias__scenario__team", "alias__scenario__platform_owner", "release")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -35,7 +37,9 @@ class FailedGatewayMove(Waiting):
 
     def actors(self, obj: Any) -> str:
         owner = obj.alias.scenario.platform_owner
-        return f"{owner} (the platform owner)" if owner else "the platform"
+        if not owner:
+            return gettext("the platform")
+        return gettext("%(person)s (the platform owner)") % {"person": owner}
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"move": obj, "scenario": obj.alias.scenario,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from exceptions.models import PlatformException
 from exceptions.selectors import platform_reviewers
@@ -32,7 +33,7 @@ def get_connector(pk: Any) -> GatewayConnector:
     try:
         return GatewayConnector.objects.get(pk=pk)
     except (GatewayConnector.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such gateway connector.") from exc
+        raise Http404(_("No such gateway connector.")) from exc
 
 
 def moves_missing(connector: GatewayConnector) -> QuerySet[AliasMove]:
@@ -107,7 +108,7 @@ def get_move(pk: Any) -> GatewayMove:
     try:
         return moves_list().get(pk=pk)
     except (GatewayMove.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such gateway move.") from exc
+        raise Http404(_("No such gateway move.")) from exc
 
 
 def gateway_state(release: Release) -> dict[str, Any]:
@@ -125,9 +126,9 @@ def gateway_state(release: Release) -> dict[str, Any]:
     label = ""
     if release.status == Release.Status.RELEASED and rows:
         if any(move.status == Status.FAILED for move in rows):
-            label = "Released, gateway failed to apply"
+            label = _("Released, gateway failed to apply")
         elif any(move.status == Status.PENDING for move in rows):
-            label = "Released, waiting for gateway"
+            label = _("Released, waiting for gateway")
     return {"moves": rows, "status_label": label}
 
 
@@ -166,7 +167,7 @@ def runs_of(user: User, scenario: Any = None) -> QuerySet[PlaygroundRun]:
 def get_run(user: User, pk: Any) -> PlaygroundRun:
     run = PlaygroundRun.objects.select_related("scenario", "user").filter(pk=pk).first()
     if run is None or not policies.can_read_run(user, run):
-        raise Http404("No such playground run.")
+        raise Http404(_("No such playground run."))
     return run
 
 

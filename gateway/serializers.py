@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from gateway.models import GatewayMove, PlaygroundRun
@@ -37,7 +38,7 @@ class ReportSerializer(serializers.Serializer):
 
     def validate_aliases(self, value: dict[str, str]) -> dict[str, str]:
         if len(value) > 10000 or any(not key or len(key) > 120 for key in value):
-            raise serializers.ValidationError("Alias names are 1 to 120 characters.")
+            raise serializers.ValidationError(_("Alias names are 1 to 120 characters."))
         return value
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from exceptions import services as exception_services
@@ -43,9 +44,9 @@ def connector_save(
 ) -> GatewayConnector:
     """Create or edit a connector (admins); the audit row names what changed."""
     if not policies.can_manage_connectors(actor):
-        raise PermissionDenied("Only admins manage gateway connectors.")
+        raise PermissionDenied(_("Only admins manage gateway connectors."))
     if connector.secret_env and not connector.secret_env.replace("_", "").isalnum():
-        raise ValidationError({"secret_env": "Name an environment variable, not a secret."})
+        raise ValidationError({"secret_env": _("Name an environment variable, not a secret.")})
     connector.full_clean()
     state = "active" if connector.is_active else "disabled"
     with transaction.atomic():
@@ -149,11 +150,13 @@ def moves_report(
     """A gateway reports the routing it serves now (alias -> model) and the aliases it failed
     to apply; pending moves it matches are confirmed or failed."""
     if not policies.can_report(actor):
-        raise PermissionDenied("Only the platform reports what the gateway applied.")
+        raise PermissionDenied(_("Only the platform reports what the gateway applied."))
     with transaction.atomic():
         connector = lock(GatewayConnector, connector_id)
         if not connector.is_active:
-            raise TransitionConflict(f"The connector {connector} is disabled.", code="disabled")
+            raise TransitionConflict(
+                _("The connector %(name)s is disabled.") % {"name": connector}, code="disabled"
+            )
         connector.reported_state = aliases
         connector.reported_at = timezone.now()
         connector.save(update_fields=["reported_state", "reported_at"])
@@ -245,12 +248,12 @@ def playground_run(
     recorded whatever the gateway answers."""
     scenario = get_scenario_for(actor, scenario_id)
     if not policies.can_use_playground(actor, scenario):
-        raise PermissionDenied("Only the scenario's team and the platform use its playground.")
+        raise PermissionDenied(_("Only the scenario's team and the platform use its playground."))
     if not prompt.strip():
-        raise ValidationError({"prompt": "Type a prompt to try."})
+        raise ValidationError({"prompt": _("Type a prompt to try.")})
     alias = selectors.playground_alias(scenario, alias_name)
     if alias is None:
-        raise ValidationError({"alias": "The scenario has no released model alias to try."})
+        raise ValidationError({"alias": _("The scenario has no released model alias to try.")})
     model = alias.current_release.model_name if alias.current_release else ""
     started = time.monotonic()
     result = playground.complete(alias.name, prompt)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gateway import policies, selectors, services
@@ -22,7 +23,7 @@ def playground(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     scenario = get_scenario_for(user, pk)
     if not policies.can_use_playground(user, scenario):
-        raise PermissionDenied("Only the scenario's team and the platform use its playground.")
+        raise PermissionDenied(_("Only the scenario's team and the platform use its playground."))
     aliases = [alias.name for alias in selectors.playground_aliases(scenario)]
     form = PlaygroundForm(request.POST or None, aliases=aliases)
     if request.method == "POST" and form.is_valid():
@@ -56,5 +57,7 @@ def move_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionConflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"The move of {move.alias} is applied again.")
+        messages.success(
+            request, _("The move of %(alias)s is applied again.") % {"alias": move.alias}
+        )
     return redirect(move.release)

@@ -12,17 +12,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 from releases.models import EvalReading, Release, ScenarioReleaseSettings
 
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 RUN_IN_URL = re.compile(r"/runs/([0-9a-f]{32})(?:[/?#]|$)")
 UNREACHABLE = "server_unreachable"
+
+
+def _format(message: str, values: dict[str, Any]) -> str:
+    return gettext(message) % values
+
+
+_lazy_format = lazy(_format, str)
+
+
+def _said(message: str, **values: Any) -> str:
+    """`message` (marked with gettext_noop) with its values, put into words when it is read: a
+    reading keeps it in the portal's own language, a refusal speaks the reader's."""
+    return cast(str, _lazy_format(message, values))
 
 
 def _config() -> dict[str, Any]:
@@ -106,13 +121,22 @@ def read_run(reference: str, rules: EvalSettings) -> EvalRead:
     """Read the run from the MLflow server: metrics, dataset, or the reason it failed."""
     server = str(_config()["MLFLOW_URL"])
     if not server:
-        return EvalRead(server, error_code="not_configured", error="No eval server is configured.")
+        return EvalRead(
+            server,
+            error_code="not_configured",
+            error=_said(gettext_noop("No eval server is configured.")),
+        )
     run_id = run_id_of(reference, server)
     if not run_id:
         return EvalRead(
             server,
             error_code="bad_reference",
-            error=f"Name the eval run by its MLflow run id or its run URL on {server}.",
+            error=_said(
+                gettext_noop(
+                    "Name the eval run by its MLflow run id or its run URL on %(server)s."
+                ),
+                server=server,
+            ),
         )
     try:
         response = requests.get(
@@ -121,19 +145,23 @@ def read_run(reference: str, rules: EvalSettings) -> EvalRead:
             timeout=float(_config()["TIMEOUT_SECONDS"]),
         )
     except requests.RequestException as exc:
-        return EvalRead(server, run_id, error_code=UNREACHABLE, error=_unreachable(server, exc))
+        error = _said(_UNREACHABLE, server=server, detail=exc)
+        return EvalRead(server, run_id, error_code=UNREACHABLE, error=error)
     if response.status_code in (400, 404):
-        return EvalRead(
-            server, run_id, error_code="run_not_found", error=f"Eval run {run_id} not found."
-        )
+        error = _said(gettext_noop("Eval run %(run_id)s not found."), run_id=run_id)
+        return EvalRead(server, run_id, error_code="run_not_found", error=error)
     if response.status_code >= 300:
-        detail = f"answered HTTP {response.status_code}"
-        return EvalRead(server, run_id, error_code=UNREACHABLE, error=_unreachable(server, detail))
+        error = _said(_ANSWERED, server=server, status=response.status_code)
+        return EvalRead(server, run_id, error_code=UNREACHABLE, error=error)
     return _from_run(server, run_id, response.json().get("run", {}), rules)
 
 
-def _unreachable(server: str, detail: Any) -> str:
-    return f"The eval server {server} could not be reached ({detail}); try again later."
+_UNREACHABLE = gettext_noop(
+    "The eval server %(server)s could not be reached (%(detail)s); try again later."
+)
+_ANSWERED = gettext_noop(
+    "The eval server %(server)s could not be reached (answered HTTP %(status)s); try again later."
+)
 
 
 def _from_run(server: str, run_id: str, run: dict[str, Any], rules: EvalSettings) -> EvalRead:
@@ -149,7 +177,11 @@ def _from_run(server: str, run_id: str, run: dict[str, Any], rules: EvalSettings
             metrics,
             dataset,
             error_code="metric_missing",
-            error=f"Eval run {run_id} has no metric {' or '.join(missing)}.",
+            error=_said(
+                gettext_noop("Eval run %(run_id)s has no metric %(names)s."),
+                run_id=run_id,
+                names=" or ".join(missing),
+            ),
         )
     return EvalRead(server, run_id, metrics, dataset)
 
@@ -182,13 +214,14 @@ def changed_since_signoff_reason(release: Any) -> str:
     if before is None or now is None or now.error_code == UNREACHABLE:
         return ""
     if not now.ok:
-        return f"The eval run read at the quality sign-off can no longer be read: {now.error}"
+        return gettext(
+            "The eval run read at the quality sign-off can no longer be read: %(error)s"
+        ) % {"error": now.error}
     if now.metrics != before.metrics or now.dataset != before.dataset:
-        return (
-            f"The metrics of eval run {now.run_id} changed after the quality sign-off "
-            f"(then {before.metrics}, now {now.metrics}): release blocked; revise the release "
-            "or restore the run."
-        )
+        return gettext(
+            "The metrics of eval run %(run_id)s changed after the quality sign-off (then "
+            "%(then)s, now %(now)s): release blocked; revise the release or restore the run."
+        ) % {"run_id": now.run_id, "then": before.metrics, "now": now.metrics}
     return ""
 
 
@@ -202,8 +235,8 @@ class Evidence:
     @property
     def label(self) -> str:
         if self.reading is None:
-            return "self-reported"
-        return f"verified from MLflow run {self.reading.run_id}"
+            return gettext("self-reported")
+        return gettext("verified from MLflow run %(run_id)s") % {"run_id": self.reading.run_id}
 
 
 def evidence_of(release: Any) -> Evidence:

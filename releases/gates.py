@@ -27,6 +27,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Round
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
 
 from exceptions.selectors import active_eval_bypass
 from releases.evidence import settings_for
@@ -58,18 +60,21 @@ class EvalGate:
 
     @property
     def message(self) -> str:
+        values = {"score": localize(self.score), "threshold": localize(self.threshold)}
         text = {
-            "passed": f"Eval score {self.score} meets the threshold {self.threshold}.",
-            "missing": "No eval results recorded.",
-            "no_threshold": "The scenario has no eval pass threshold.",
-            "below": f"Eval score {self.score} is below the threshold {self.threshold}.",
+            "passed": _("Eval score %(score)s meets the threshold %(threshold)s.") % values,
+            "missing": _("No eval results recorded."),
+            "no_threshold": _("The scenario has no eval pass threshold."),
+            "below": _("Eval score %(score)s is below the threshold %(threshold)s.") % values,
         }[self.outcome]
         if not self.passed_on_merit:
             if self.bypass is not None:
-                return f"{text} Allowed by the eval gate bypass “{self.bypass}”."
-            return (
-                f"{text} Quality approval is blocked until this is fixed or a bypass is approved."
-            )
+                allowed = _("Allowed by the eval gate bypass “%(bypass)s”.") % {
+                    "bypass": self.bypass
+                }
+                return f"{text} {allowed}"
+            blocked = _("Quality approval is blocked until this is fixed or a bypass is approved.")
+            return f"{text} {blocked}"
         return text
 
 
@@ -141,16 +146,22 @@ class CostCheck:
     def problems(self) -> list[str]:
         found = []
         if self.incomplete:
-            found.append("the cost estimate is incomplete")
+            found.append(_("the cost estimate is incomplete"))
         if self.over_budget:
             found.append(
-                f"the monthly projection {self.monthly_projection} is over the budget "
-                f"{self.monthly_budget}"
+                _("the monthly projection %(projection)s is over the budget %(budget)s")
+                % {
+                    "projection": localize(self.monthly_projection),
+                    "budget": localize(self.monthly_budget),
+                }
             )
         if self.over_target:
             found.append(
-                f"the cost per accepted outcome {self.cost_per_outcome} is over the target "
-                f"{self.target_cost_per_outcome}"
+                _("the cost per accepted outcome %(cost)s is over the target %(target)s")
+                % {
+                    "cost": localize(self.cost_per_outcome),
+                    "target": localize(self.target_cost_per_outcome),
+                }
             )
         return found
 
@@ -278,5 +289,10 @@ def rollout_blocked_reason(release: Any) -> str:
     missing = missing_rollout_signoffs(release)
     if not missing:
         return ""
-    names = " and the ".join(SignOff.Kind(k).label.lower() for k in missing)
-    return f"Rollout needs the {names} sign-off."
+    names = [SignOff.Kind(k).label.lower() for k in missing]
+    if len(names) == 1:
+        return _("Rollout needs the %(kind)s sign-off.") % {"kind": names[0]}
+    return _("Rollout needs the %(kinds)s and the %(last)s sign-off.") % {
+        "kinds": ", ".join(names[:-1]),
+        "last": names[-1],
+    }

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels
@@ -24,10 +26,9 @@ _policy = partial(policy, "releases.policies")
 
 def _no_previous_reason(release: Release) -> str:
     if release.previous_release_id is None:
-        return (
-            f"Nothing to roll back to: this is the first release on model alias "
-            f"{release.alias_name}."
-        )
+        return gettext(
+            "Nothing to roll back to: this is the first release on model alias %(alias)s."
+        ) % {"alias": release.alias_name}
     return ""
 
 
@@ -44,8 +45,8 @@ class ModelAlias(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "model alias"
-        verbose_name_plural = "model aliases"
+        verbose_name = _("model alias")
+        verbose_name_plural = _("model aliases")
 
     def __str__(self) -> str:
         return self.name
@@ -73,20 +74,20 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     """A change to what serves a scenario: model, prompt, runtime or tools."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        ROLLING_OUT = "rolling_out", "Rolling out"
-        RELEASED = "released", "Released"
-        SUPERSEDED = "superseded", "Superseded"
-        ROLLED_BACK = "rolled_back", "Rolled back"
+        DRAFT = "draft", pgettext_lazy("release state", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("release state", "Submitted")
+        APPROVED = "approved", pgettext_lazy("release state", "Approved")
+        REJECTED = "rejected", pgettext_lazy("release state", "Rejected")
+        ROLLING_OUT = "rolling_out", pgettext_lazy("release state", "Rolling out")
+        RELEASED = "released", pgettext_lazy("release state", "Released")
+        SUPERSEDED = "superseded", pgettext_lazy("release state", "Superseded")
+        ROLLED_BACK = "rolled_back", pgettext_lazy("release state", "Rolled back")
 
     class ChangeType(models.TextChoices):
-        MODEL = "model", "Model"
-        PROMPT_ONLY = "prompt_only", "Prompt only"
-        RUNTIME = "runtime", "Runtime"
-        TOOLS = "tools", "Tools"
+        MODEL = "model", _("Model")
+        PROMPT_ONLY = "prompt_only", _("Prompt only")
+        RUNTIME = "runtime", _("Runtime")
+        TOOLS = "tools", _("Tools")
 
     scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="releases")
     title = models.CharField(max_length=200, blank=True)
@@ -96,11 +97,11 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     model_name = models.CharField(max_length=120)
     model_version = models.CharField(max_length=60, blank=True)
     alias_name = models.CharField(
-        max_length=120, help_text="Gateway model alias this release serves."
+        max_length=120, help_text=_("Gateway model alias this release serves.")
     )
     prompt_family = models.CharField(max_length=120, blank=True)
     prompt_version = models.CharField(max_length=60, blank=True)
-    runtime = models.CharField(max_length=60, blank=True, help_text="e.g. vLLM")
+    runtime = models.CharField(max_length=60, blank=True, help_text=_("e.g. vLLM"))
     runtime_version = models.CharField(max_length=60, blank=True)
     tool_changes = models.TextField(blank=True)
     changelog = models.TextField(blank=True)
@@ -116,7 +117,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         null=True,
         blank=True,
         validators=PERCENT,
-        help_text="Share of the scenario's eval set covered, in percent.",
+        help_text=_("Share of the scenario's eval set covered, in percent."),
     )
     # Cost estimate
     cost_per_request = models.DecimalField(
@@ -128,14 +129,15 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
-        help_text="Share of requests that end in an accepted outcome, in percent.",
+        help_text=_("Share of requests that end in an accepted outcome, in percent."),
     )
     # Workflow
     status = FSMField(
         max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
     )
     revision = models.PositiveIntegerField(
-        default=1, help_text="Bumped on every revise; sign-offs of older revisions no longer count."
+        default=1,
+        help_text=_("Bumped on every revise; sign-offs of older revisions no longer count."),
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     previous_release = models.ForeignKey(
@@ -144,15 +146,17 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The release the alias pointed at when this one was released.",
+        help_text=_("The release the alias pointed at when this one was released."),
     )
     fast_path = models.BooleanField(
-        default=False, help_text="Rolled out without platform sign-off."
+        default=False, help_text=_("Rolled out without platform sign-off.")
     )
     eval_verified = models.BooleanField(
         default=False,
-        help_text="The eval results were read from the eval run on the eval server at submit "
-        "(see EvalReading); otherwise they are self-reported.",
+        help_text=_(
+            "The eval results were read from the eval run on the eval server at submit "
+            "(see EvalReading); otherwise they are self-reported."
+        ),
     )
     # Who signs and the eval threshold as the scenario named them at submit: a later amendment
     # of the scenario does not change them for this revision. Null: submitted before these were
@@ -223,7 +227,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.DRAFT, target=Status.SUBMITTED,
-        permission=_policy("can_submit"), custom={"label": "Submit for sign-off"},
+        permission=_policy("can_submit"), custom={"label": _("Submit for sign-off")},
     )  # fmt: skip
     def submit(self) -> None:
         self.submitted_at = timezone.now()
@@ -273,7 +277,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.REJECTED, target=Status.DRAFT,
-        permission=_policy("can_revise"), custom={"label": "Revise (back to draft)", "style": "secondary"},
+        permission=_policy("can_revise"), custom={"label": _("Revise (back to draft)"), "style": "secondary"},
     )  # fmt: skip
     def revise(self) -> None:
         self.revision += 1
@@ -285,7 +289,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.ROLLING_OUT,
-        permission=_policy("can_start_rollout"), custom={"label": "Start rollout"},
+        permission=_policy("can_start_rollout"), custom={"label": _("Start rollout")},
         conditions=[guard("releases.gates", "rollout_blocked_reason", "signoffs_missing")],
     )  # fmt: skip
     def start_rollout(self, fast_path: bool = False) -> None:
@@ -295,8 +299,8 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.ROLLING_OUT, target=Status.RELEASED,
         permission=_policy("can_move_alias"), custom={
-            "label": "Release (move the model alias)",
-            "confirm": "Move the model alias to this release? Its traffic switches at once.",
+            "label": _("Release (move the model alias)"),
+            "confirm": _("Move the model alias to this release? Its traffic switches at once."),
         },
         conditions=[guard("releases.evidence", "changed_since_signoff_reason", "eval_run_changed")],
     )  # fmt: skip
@@ -318,11 +322,13 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         field=status, source=Status.RELEASED, target=Status.ROLLED_BACK,
         permission=_policy("can_rollback"),
         custom={
-            "label": "Roll back",
+            "label": _("Roll back"),
             "slug": "rollback",
             "style": "danger",
             "needs_comment": True,
-            "confirm": "Roll this release back? The model alias returns to the release before it.",
+            "confirm": _(
+                "Roll this release back? The model alias returns to the release before it."
+            ),
         },
         conditions=[Guard(_no_previous_reason, "no_previous_release")],
     )  # fmt: skip
@@ -340,21 +346,21 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         self.ended_at = None
 
 
-SYSTEM_SIGNER = "the system (fast path)"
+SYSTEM_SIGNER = _("the system (fast path)")
 
 
 class SignOff(ChoiceLabels, models.Model):
     """One sign-off decision on one revision of a release."""
 
     class Kind(models.TextChoices):
-        QUALITY = "quality", "Quality"
-        COST = "cost", "Cost"
-        PRODUCT_ROLLOUT = "product_rollout", "Product rollout"
-        PLATFORM_ROLLOUT = "platform_rollout", "Platform rollout"
+        QUALITY = "quality", _("Quality")
+        COST = "cost", _("Cost")
+        PRODUCT_ROLLOUT = "product_rollout", _("Product rollout")
+        PLATFORM_ROLLOUT = "platform_rollout", _("Platform rollout")
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="signoffs")
     revision = models.PositiveIntegerField()
@@ -366,7 +372,9 @@ class SignOff(ChoiceLabels, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Empty: given by the system on the fast path (the audit row names the evidence).",
+        help_text=_(
+            "Empty: given by the system on the fast path (the audit row names the evidence)."
+        ),
     )
     as_delegate = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
@@ -376,7 +384,7 @@ class SignOff(ChoiceLabels, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The eval gate bypass this quality sign-off relied on.",
+        help_text=_("The eval gate bypass this quality sign-off relied on."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -391,12 +399,16 @@ class SignOff(ChoiceLabels, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.get_decision_display().lower()} by {self.signer}"
+        return gettext("%(kind)s %(decision)s by %(signer)s") % {
+            "kind": self.get_kind_display(),
+            "decision": self.get_decision_display().lower(),
+            "signer": self.signer,
+        }
 
     @property
     def signer(self) -> str:
         """Who gave it, for pages: the person, or the system on the fast path."""
-        return str(self.actor) if self.actor_id else SYSTEM_SIGNER
+        return str(self.actor) if self.actor_id else str(SYSTEM_SIGNER)
 
 
 @dataclass(frozen=True)
@@ -489,13 +501,15 @@ class ReleasePolicy(models.Model):
 
     fast_path_enabled = models.BooleanField(
         default=True,
-        help_text="A prompt-only release that passed the eval gate within budget needs only "
-        "the product owner's rollout sign-off.",
+        help_text=_(
+            "A prompt-only release that passed the eval gate within budget needs only "
+            "the product owner's rollout sign-off."
+        ),
     )
 
     class Meta:
-        verbose_name = "release policy"
-        verbose_name_plural = "release policy"
+        verbose_name = _("release policy")
+        verbose_name_plural = _("release policy")
 
     def __str__(self) -> str:
         return "Release policy"
@@ -516,16 +530,16 @@ class EvalReading(models.Model):
     sign-off and before release. Append-only; a failed read keeps its reason."""
 
     class Stage(models.TextChoices):
-        SUBMIT = "submit", "Submit"
-        QUALITY = "quality", "Quality sign-off"
-        RELEASE = "release", "Release"
+        SUBMIT = "submit", _("Submit")
+        QUALITY = "quality", _("Quality sign-off")
+        RELEASE = "release", _("Release")
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="eval_readings")
     revision = models.PositiveIntegerField()
     stage = models.CharField(max_length=10, choices=Stage.choices)
     server = models.CharField(max_length=255)
     run_id = models.CharField(max_length=64, blank=True)
-    metrics = models.JSONField(default=dict, blank=True, help_text="Metric name to value.")
+    metrics = models.JSONField(default=dict, blank=True, help_text=_("Metric name to value."))
     dataset = models.CharField(max_length=255, blank=True)
     error_code = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
@@ -538,7 +552,10 @@ class EvalReading(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_stage_display()} reading of run {self.run_id or '?'}"
+        return gettext("%(stage)s reading of run %(run)s") % {
+            "stage": self.get_stage_display(),
+            "run": self.run_id or "?",
+        }
 
     @property
     def ok(self) -> bool:
@@ -551,9 +568,9 @@ class ScenarioReleaseSettings(models.Model):
     its prompt-only releases may take the fast path."""
 
     class Verification(models.TextChoices):
-        PLATFORM = "", "As the platform setting"
-        REQUIRED = "required", "Verified eval required"
-        OPTIONAL = "optional", "Self-reported allowed"
+        PLATFORM = "", _("As the platform setting")
+        REQUIRED = "required", _("Verified eval required")
+        OPTIONAL = "optional", _("Self-reported allowed")
 
     scenario = models.OneToOneField(
         Scenario, on_delete=models.CASCADE, related_name="release_settings"
@@ -562,21 +579,21 @@ class ScenarioReleaseSettings(models.Model):
         max_length=10, choices=Verification.choices, blank=True, default=""
     )
     score_metric = models.CharField(
-        max_length=120, blank=True, help_text="Empty: the platform default."
+        max_length=120, blank=True, help_text=_("Empty: the platform default.")
     )
     coverage_metric = models.CharField(
-        max_length=120, blank=True, help_text="Empty: the platform default."
+        max_length=120, blank=True, help_text=_("Empty: the platform default.")
     )
     dataset_param = models.CharField(
-        max_length=120, blank=True, help_text="Empty: the platform default."
+        max_length=120, blank=True, help_text=_("Empty: the platform default.")
     )
     fast_path_enabled = models.BooleanField(
-        default=True, help_text="Off: every release of this scenario needs human sign-offs."
+        default=True, help_text=_("Off: every release of this scenario needs human sign-offs.")
     )
 
     class Meta:
-        verbose_name = "scenario release settings"
-        verbose_name_plural = "scenario release settings"
+        verbose_name = _("scenario release settings")
+        verbose_name_plural = _("scenario release settings")
 
     def __str__(self) -> str:
-        return f"Release settings of {self.scenario}"
+        return gettext("Release settings of %(scenario)s") % {"scenario": self.scenario}

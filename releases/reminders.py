@@ -11,10 +11,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
 from releases.models import SIGNOFF_RULES, Release, SignOff
 from releases.selectors import due_signoffs
+from scenarios.checklist import RACI_LABELS
 from scenarios.reminders import escalation_paths
 
 Kind = SignOff.Kind
@@ -51,11 +54,17 @@ class _SignOffWaiting(Waiting):
 
     def actors(self, obj: Any) -> str:
         owner = SIGNOFF_RULES[self.signoff].signer(obj)
-        role = self.owner.replace("_", " ")
+        role = str(RACI_LABELS[self.owner]).lower()
         if owner is not None and not owner.is_active:
-            stand_in = SIGNOFF_RULES[self.signoff].stand_in.replace("_", " ")
-            return f"the {stand_in}, as the {role} {owner} has left"
-        return f"{owner} (the {role})" if owner else "the named owner"
+            stand_in = str(RACI_LABELS[SIGNOFF_RULES[self.signoff].stand_in]).lower()
+            return gettext("the %(stand_in)s, as the %(role)s %(person)s has left") % {
+                "stand_in": stand_in,
+                "role": role,
+                "person": owner,
+            }
+        if not owner:
+            return gettext("the named owner")
+        return gettext("%(person)s (the %(role)s)") % {"person": owner, "role": role}
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"release": obj, "scenario": obj.scenario, "signoff": Kind(self.signoff).label}
@@ -65,29 +74,31 @@ class _SignOffWaiting(Waiting):
 class QualitySignOff(_SignOffWaiting):
     code = "release_quality_signoff"
     signoff = Kind.QUALITY
-    what = "quality sign-off"
-    action = "Check the eval results, then approve or reject the quality sign-off"
+    what = _("quality sign-off")  # type: ignore[assignment]
+    action = _("Check the eval results, then approve or reject the quality sign-off")  # type: ignore[assignment]
 
 
 @register
 class CostSignOff(_SignOffWaiting):
     code = "release_cost_signoff"
     signoff = Kind.COST
-    what = "cost sign-off"
-    action = "Check the cost estimate against the budget, then approve or reject the cost sign-off"
+    what = _("cost sign-off")  # type: ignore[assignment]
+    action = _(  # type: ignore[assignment]
+        "Check the cost estimate against the budget, then approve or reject the cost sign-off"
+    )
 
 
 @register
 class ProductRolloutSignOff(_SignOffWaiting):
     code = "release_product_rollout_signoff"
     signoff = Kind.PRODUCT_ROLLOUT
-    what = "product rollout sign-off"
-    action = "Sign off the rollout for the product, or reject it with a reason"
+    what = _("product rollout sign-off")  # type: ignore[assignment]
+    action = _("Sign off the rollout for the product, or reject it with a reason")  # type: ignore[assignment]
 
 
 @register
 class PlatformRolloutSignOff(_SignOffWaiting):
     code = "release_platform_rollout_signoff"
     signoff = Kind.PLATFORM_ROLLOUT
-    what = "platform rollout sign-off"
-    action = "Sign off the rollout for the platform, or reject it with a reason"
+    what = _("platform rollout sign-off")  # type: ignore[assignment]
+    action = _("Sign off the rollout for the platform, or reject it with a reason")  # type: ignore[assignment]

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exceptions import policies as exception_policies
 from portal.core.audit import history_for
@@ -37,6 +39,7 @@ from releases.models import (
     SignOff,
 )
 from scenarios import policies as scenario_policies
+from scenarios.checklist import RACI_LABELS
 from scenarios.models import Scenario
 from scenarios.selectors import open_vacancies
 
@@ -78,9 +81,9 @@ def get_release_for(user: User, pk: Any, *, detail: bool = False) -> Release:
     try:
         release = qs.get(pk=pk)
     except (Release.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such release.") from exc
+        raise Http404(_("No such release.")) from exc
     if not policies.can_view(user, release):
-        raise Http404("No such release.")
+        raise Http404(_("No such release."))
     return release
 
 
@@ -158,7 +161,7 @@ class InboxItem:
 
     @property
     def kind_label(self) -> str:
-        return SignOff.Kind(self.kind).label
+        return str(SignOff.Kind(self.kind).label)
 
     @property
     def waiting(self) -> dt.timedelta | None:
@@ -362,7 +365,7 @@ def work_for(user: User) -> dict[str, Any]:
     owed = queue[0:WORK_CARD_ITEMS] if count else []
     work = {
         "release_signoffs": work_card(
-            "Release sign-offs waiting for you",
+            _("Release sign-offs waiting for you"),
             "/releases/sign-offs/",
             [item.release for item in owed],
             count,
@@ -371,7 +374,7 @@ def work_for(user: User) -> dict[str, Any]:
     }
     rejected = Release.objects.filter(author=user, status=Release.Status.REJECTED)
     card = queryset_card(
-        "Your rejected releases to revise",
+        _("Your rejected releases to revise"),
         "/releases/?status=rejected",
         rejected.select_related("scenario").order_by("-id"),
         describe=lambda release: f"{release} ({release.scenario})",
@@ -403,12 +406,12 @@ def current_release_for(release: Release) -> Release | None:
 
 
 DIFF_ROWS = (
-    ("Change type", lambda r: r.get_change_type_display()),
-    ("Model", lambda r: f"{r.model_name} {r.model_version}".strip()),
-    ("Model alias", lambda r: r.alias_name),
-    ("Prompt", lambda r: f"{r.prompt_family} {r.prompt_version}".strip()),
-    ("Runtime", lambda r: f"{r.runtime} {r.runtime_version}".strip()),
-    ("Tool changes", lambda r: r.tool_changes),
+    (gettext_lazy("Change type"), lambda r: r.get_change_type_display()),
+    (gettext_lazy("Model"), lambda r: f"{r.model_name} {r.model_version}".strip()),
+    (gettext_lazy("Model alias"), lambda r: r.alias_name),
+    (gettext_lazy("Prompt"), lambda r: f"{r.prompt_family} {r.prompt_version}".strip()),
+    (gettext_lazy("Runtime"), lambda r: f"{r.runtime} {r.runtime_version}".strip()),
+    (gettext_lazy("Tool changes"), lambda r: r.tool_changes),
 )
 
 
@@ -450,14 +453,13 @@ class SinceSubmit:
     @property
     def message(self) -> str:
         day = timezone.localtime(self.submitted_at).date().isoformat() if self.submitted_at else ""
-        return (
-            f"Signed under the owners and threshold in force at submission ({day}): "
-            + "; ".join(self.changes)
-        )
+        return _(
+            "Signed under the owners and threshold in force at submission (%(day)s): %(changes)s"
+        ) % {"day": day, "changes": "; ".join(self.changes)}
 
 
 def _person(user: User | None) -> str:
-    return (user.get_full_name() or user.username) if user is not None else "nobody"
+    return (user.get_full_name() or user.username) if user is not None else _("nobody")
 
 
 def since_submit(release: Release) -> SinceSubmit | None:
@@ -468,14 +470,20 @@ def since_submit(release: Release) -> SinceSubmit | None:
         kept = getattr(release, f"submitted_{owner}_id")
         if kept is not None and kept != getattr(scenario, f"{owner}_id"):
             then, now = getattr(release, f"submitted_{owner}"), getattr(scenario, owner)
-            role = owner.replace("_", " ")
-            changes.append(f"{role} {_person(then)} (now: {_person(now)})")
+            role = str(RACI_LABELS[owner]).lower()
+            changes.append(
+                _("%(role)s %(then)s (now: %(now)s)")
+                % {"role": role, "then": _person(then), "now": _person(now)}
+            )
     kept_threshold = release.submitted_eval_threshold
     if kept_threshold is not None and kept_threshold != scenario.eval_threshold:
         now_threshold = scenario.eval_threshold
         changes.append(
-            f"eval threshold {kept_threshold} (now: "
-            f"{now_threshold if now_threshold is not None else 'none set'})"
+            _("eval threshold %(then)s (now: %(now)s)")
+            % {
+                "then": kept_threshold,
+                "now": _("none set") if now_threshold is None else now_threshold,
+            }
         )
     return SinceSubmit(release.submitted_at, changes) if changes else None
 
@@ -509,8 +517,9 @@ def signoff_slots(
 
 
 def release_actions(release: Release, user: User) -> list[Action]:
-    """The buttons: what django-fsm allows this user, its guards included."""
-    return available_actions(release, user, ACTIONS)
+    """The buttons: what django-fsm allows this user, its guards included. The catalogue is
+    read afresh, not from ACTIONS' labels of import time, so they speak the reader's language."""
+    return available_actions(release, user, catalogue(Release, *ACTIONS))
 
 
 def signoffs_shown() -> QuerySet[SignOff]:
@@ -590,7 +599,7 @@ def get_alias(pk: Any) -> ModelAlias:
     try:
         return alias_list().get(pk=pk)
     except (ModelAlias.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such model alias.") from exc
+        raise Http404(_("No such model alias.")) from exc
 
 
 def scenarios_for_filter(user: User) -> QuerySet[Scenario]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from portal.core import events
 from portal.core.errors import TransitionConflict
@@ -42,8 +44,10 @@ def release_create(*, actor: User, scenario: Any, data: dict[str, Any]) -> Relea
     """Create a draft release for an approved or onboarded scenario of the actor's team."""
     if not policies.can_create(actor, scenario):
         raise PermissionDenied(
-            "Only the scenario's team may draft releases, and only for approved or onboarded "
-            "scenarios."
+            gettext(
+                "Only the scenario's team may draft releases, and only for approved or onboarded "
+                "scenarios."
+            )
         )
     release = Release(scenario=scenario, author=actor)
     _assign(release, data)
@@ -59,9 +63,11 @@ def release_update(release_id: Any, *, actor: User, data: dict[str, Any]) -> Rel
     with transaction.atomic():
         release = lock(Release, release_id)
         if release.status != Release.Status.DRAFT:
-            raise TransitionConflict("Only a draft release can be edited.", code="invalid_state")
+            raise TransitionConflict(
+                gettext("Only a draft release can be edited."), code="invalid_state"
+            )
         if not policies.can_edit(actor, release):
-            raise PermissionDenied("Only the scenario's team may edit this draft.")
+            raise PermissionDenied(gettext("Only the scenario's team may edit this draft."))
         _assign(release, data)
         release.full_clean(exclude=["status"])
         release.save()
@@ -73,10 +79,11 @@ def release_delete(release_id: Any, *, actor: User) -> None:
     with transaction.atomic():
         release = lock(Release, release_id)
         if not policies.can_edit(actor, release):
-            raise PermissionDenied("Only the scenario's team may delete this draft.")
+            raise PermissionDenied(gettext("Only the scenario's team may delete this draft."))
         if release.revision != 1 or release.status != Release.Status.DRAFT:
             raise TransitionConflict(
-                "Only a draft that was never submitted can be deleted.", code="invalid_state"
+                gettext("Only a draft that was never submitted can be deleted."),
+                code="invalid_state",
             )
         # Written first: the row names the release by its id, which the delete clears.
         record_change(
@@ -155,6 +162,8 @@ def _fast_path_sign_offs(release: Release, read: evidence.EvalRead) -> None:
 
 def _record_reading(release: Release, stage: str, read: evidence.EvalRead) -> EvalReading:
     """Keep what was read (or why nothing could be) with the release's current revision."""
+    with translation.override(settings.LANGUAGE_CODE):
+        error = str(read.error)
     return EvalReading.objects.create(
         release=release,
         revision=release.revision,
@@ -164,7 +173,7 @@ def _record_reading(release: Release, stage: str, read: evidence.EvalRead) -> Ev
         metrics=read.metrics,
         dataset=read.dataset,
         error_code=read.error_code,
-        error=read.error,
+        error=error,
     )
 
 
@@ -173,12 +182,12 @@ def _refuse_unverified(read: evidence.EvalRead | None, required: bool) -> None:
     if not required or (read is not None and read.ok):
         return
     if read is None:
-        raise ValidationError(
-            {"eval_run_ref": ["Verified eval is required: name the eval run (MLflow run id)."]}
-        )
+        message = gettext("Verified eval is required: name the eval run (MLflow run id).")
+        raise ValidationError({"eval_run_ref": [message]})
     if read.error_code == evidence.UNREACHABLE:
-        raise TransitionConflict(read.error, code="eval_server_unreachable")
-    raise ValidationError({"eval_run_ref": [f"Verified eval is required: {read.error}"]})
+        raise TransitionConflict(str(read.error), code="eval_server_unreachable")
+    message = gettext("Verified eval is required: %(reason)s") % {"reason": read.error}
+    raise ValidationError({"eval_run_ref": [message]})
 
 
 def _apply_evidence(release: Release, read: evidence.EvalRead | None) -> None:
@@ -197,16 +206,15 @@ def _apply_evidence(release: Release, read: evidence.EvalRead | None) -> None:
 
 def _check_ready_to_submit(release: Release) -> None:
     scenario = release.scenario
-    missing = [
-        label
-        for label, value in (
-            ("a quality owner", scenario.quality_owner_id),
-            ("a cost owner", scenario.cost_owner_id),
+    quality, cost = scenario.quality_owner_id, scenario.cost_owner_id
+    if not quality and not cost:
+        raise ValidationError(
+            gettext("The scenario needs a quality owner and a cost owner before sign-off.")
         )
-        if not value
-    ]
-    if missing:
-        raise ValidationError(f"The scenario needs {' and '.join(missing)} before sign-off.")
+    if not quality:
+        raise ValidationError(gettext("The scenario needs a quality owner before sign-off."))
+    if not cost:
+        raise ValidationError(gettext("The scenario needs a cost owner before sign-off."))
 
 
 def release_revise(
@@ -226,7 +234,8 @@ def _check_signer(release: Release, actor: User, kind: str, as_delegate: bool) -
         policies.can_sign(actor, release, kind),
         actor,
         as_delegate=as_delegate,
-        message=f"Only the scenario's named owner may give the {label} sign-off.",
+        message=gettext("Only the scenario's named owner may give the %(kind)s sign-off.")
+        % {"kind": label},
         may_delegate=policies.can_sign_as_delegate(actor, release, kind),
     )
 
@@ -235,18 +244,23 @@ def _check_decision(release: Release, kind: str, decision: str, comment: str) ->
     """Apply the eval gate and the cost rule; returns (exception relied on, note for the audit)."""
     if decision == SignOff.Decision.REJECT:
         if not comment.strip():
-            raise ValidationError({"comment": ["Give a reason for the rejection."]})
+            raise ValidationError({"comment": [gettext("Give a reason for the rejection.")]})
         return None, ""
     if kind == SignOff.Kind.QUALITY:
         gate = gates.eval_gate(release)
         if not gate.allows_approval:
             raise TransitionConflict(gate.message, code="eval_gate")
-        return gate.bypass, "" if gate.passed_on_merit else gate.message
+        if gate.passed_on_merit:
+            return gate.bypass, ""
+        # The note goes into the audit trail, which keeps the portal's own language.
+        with translation.override(settings.LANGUAGE_CODE):
+            return gate.bypass, gate.message
     if kind == SignOff.Kind.COST:
         check = gates.cost_check(release)
         if check.needs_comment and not comment.strip():
             problems = "; ".join(check.problems)
-            raise ValidationError({"comment": [f"Explain why you approve although {problems}."]})
+            message = gettext("Explain why you approve although %(problems)s.")
+            raise ValidationError({"comment": [message % {"problems": problems}]})
     return None, ""
 
 
@@ -270,16 +284,16 @@ def release_sign_off(
         # the pair always sees the other half and approves; none can be left waiting.
         release = lock(Release, release_id)
         if release.status != SIGNOFF_RULES[kind].state:
+            message = gettext("The %(kind)s sign-off is not possible: the release is %(state)s.")
             raise TransitionConflict(
-                f"The {kind.label.lower()} sign-off is not possible: the release is "
-                f"{release.get_status_display().lower()}.",
+                message
+                % {"kind": kind.label.lower(), "state": release.get_status_display().lower()},
                 code="invalid_state",
             )
         delegated = _check_signer(release, actor, kind, as_delegate)
         if gates.approved_kinds(release) & {kind}:
-            raise TransitionConflict(
-                f"The {kind.label.lower()} sign-off has already been given.", code="already_signed"
-            )
+            message = gettext("The %(kind)s sign-off has already been given.")
+            raise TransitionConflict(message % {"kind": kind.label.lower()}, code="already_signed")
         exception, note = _check_decision(release, kind, decision, comment)
         if reread is not None:
             note = "\n".join(filter(None, [note, _check_quality_reread(release, reread)]))
@@ -309,16 +323,16 @@ def _check_quality_reread(release: Release, read: evidence.EvalRead) -> str:
     the audit note naming the evidence."""
     if not read.ok:
         raise TransitionConflict(
-            read.error,
+            str(read.error),
             code="eval_server_unreachable" if read.error_code == evidence.UNREACHABLE else "eval",
         )
     at_submit = evidence.latest(release, EvalReading.Stage.SUBMIT)
     if at_submit is None or at_submit.metrics != read.metrics or at_submit.dataset != read.dataset:
-        raise TransitionConflict(
-            f"The metrics of eval run {read.run_id} changed since the release was submitted: "
-            "revise and resubmit it.",
-            code="eval_run_changed",
+        message = gettext(
+            "The metrics of eval run %(run_id)s changed since the release was submitted: "
+            "revise and resubmit it."
         )
+        raise TransitionConflict(message % {"run_id": read.run_id}, code="eval_run_changed")
     _record_reading(release, EvalReading.Stage.QUALITY, read)
     return f"Verified from MLflow run {read.run_id} on {read.server}."
 
@@ -346,7 +360,7 @@ def _create_signoff(
             )
     except IntegrityError as exc:
         raise TransitionConflict(
-            "This sign-off has already been given.", code="already_signed"
+            gettext("This sign-off has already been given."), code="already_signed"
         ) from exc
 
 
@@ -354,13 +368,15 @@ def _after_sign_off(release: Release, signoff: SignOff, actor: User) -> None:
     if signoff.kind not in REVIEW_KINDS:
         return
     if signoff.decision == SignOff.Decision.REJECT:
+        with translation.override(settings.LANGUAGE_CODE):  # the audit trail's language
+            kind = signoff.get_kind_display()
         perform(
             Release,
             release.pk,
             "reject",
             actor=actor,
             system=True,
-            comment=f"{signoff.get_kind_display()} sign-off rejected by {actor}: {signoff.comment}",
+            comment=f"{kind} sign-off rejected by {actor}: {signoff.comment}",
             after=_notify_rejected,
         )
     elif set(REVIEW_KINDS) <= gates.approved_kinds(release):
@@ -401,7 +417,7 @@ def _alias_name(release_id: Any) -> str:
     # The alias name is fixed once a release leaves draft, so reading it unlocked is safe.
     name = Release.objects.filter(pk=release_id).values_list("alias_name", flat=True).first()
     if name is None:
-        raise Http404(f"No release with id {release_id}.")
+        raise Http404(gettext("No release with id %(pk)s.") % {"pk": release_id})
     return str(name)
 
 
@@ -415,9 +431,8 @@ def _lock_or_create_alias(name: str, scenario: Any) -> ModelAlias:
         name=name, defaults={"scenario": scenario}
     )
     if alias.scenario_id != scenario.pk:
-        raise TransitionConflict(
-            f"The model alias {alias.name} belongs to another scenario.", code="alias_conflict"
-        )
+        message = gettext("The model alias %(alias)s belongs to another scenario.")
+        raise TransitionConflict(message % {"alias": alias.name}, code="alias_conflict")
     return alias
 
 
@@ -480,7 +495,7 @@ def _reread_before_release(release_id: Any) -> None:
     if release is None or read is None:
         return
     if read.error_code == evidence.UNREACHABLE:
-        raise TransitionConflict(read.error, code="eval_server_unreachable")
+        raise TransitionConflict(str(read.error), code="eval_server_unreachable")
     with transaction.atomic():
         # Kept even when the release is then refused: the record shows what blocked it.
         _record_reading(release, EvalReading.Stage.RELEASE, read)
@@ -494,7 +509,7 @@ def release_rollback(
     Safe inside a caller's transaction (incident rollback): it then runs in a savepoint and a
     refusal leaves the caller's transaction usable."""
     if not reason.strip():
-        raise ValidationError({"reason": ["Say why the release is rolled back."]})
+        raise ValidationError({"reason": [gettext("Say why the release is rolled back.")]})
     with transaction.atomic():
         alias = _lock_existing_alias(release_id)
         release = perform(
@@ -520,14 +535,13 @@ def release_rollback(
 
 def _check_rollback_target(release: Release, alias: ModelAlias | None) -> None:
     if alias is None or alias.current_release_id != release.pk:
-        raise TransitionConflict(
-            f"The model alias {release.alias_name} no longer serves this release.",
-            code="not_current",
-        )
+        message = gettext("The model alias %(alias)s no longer serves this release.")
+        raise TransitionConflict(message % {"alias": release.alias_name}, code="not_current")
     previous = release.previous_release
     if previous is not None and previous.status != Release.Status.SUPERSEDED:
+        message = gettext("Cannot roll back to %(release)s: it is %(state)s.")
         raise TransitionConflict(
-            f"Cannot roll back to {previous}: it is {previous.get_status_display().lower()}.",
+            message % {"release": previous, "state": previous.get_status_display().lower()},
             code="no_previous_release",
         )
 
@@ -578,7 +592,7 @@ def _notify_rejected(release: Release) -> None:
 def release_policy_update(*, actor: User, fast_path_enabled: bool) -> ReleasePolicy:
     """Open or close the prompt-only fast path (admins); audited on the policy."""
     if not policies.can_change_release_policy(actor):
-        raise PermissionDenied("Only admins change the release policy.")
+        raise PermissionDenied(gettext("Only admins change the release policy."))
     with transaction.atomic():
         ReleasePolicy.current()
         policy = lock(ReleasePolicy, 1)
@@ -608,9 +622,11 @@ def scenario_release_settings_update(
     """Set a scenario's release settings (the platform); one audit row with before and after."""
     unknown = sorted(set(values) - set(SCENARIO_RELEASE_SETTINGS))
     if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "Not a release setting of a scenario."))
+        raise ValidationError(
+            dict.fromkeys(unknown, gettext("Not a release setting of a scenario."))
+        )
     if not policies.can_change_scenario_release_settings(actor):
-        raise PermissionDenied("Only the platform changes a scenario's release settings.")
+        raise PermissionDenied(gettext("Only the platform changes a scenario's release settings."))
     with transaction.atomic():
         scenario = lock(Scenario, scenario_pk)
         found, _ = ScenarioReleaseSettings.objects.get_or_create(scenario=scenario)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+
 from releases.models import SIGNOFF_RULES, Release
 from releases.selectors import due_signoffs
 from scenarios.models import Vacancy
@@ -20,13 +23,16 @@ class ReleasePlaces(Places):
 
     def naming(self, person_id: int) -> Iterable[Place]:
         for kind, rule in SIGNOFF_RULES.items():
+            # The place's label is stored with the vacancy, in the portal's own language.
+            with translation.override(settings.LANGUAGE_CODE):
+                label = rule.label.lower()
             for release in due_signoffs(kind).filter(**{"owner_id": person_id}).order_by("pk"):
                 yield Place(
                     release.scenario_id,
                     release,
                     Vacancy.Kind.SIGNOFF,
                     kind,
-                    f"{rule.label.lower()} sign-off of release {release}",
+                    f"{label} sign-off of release {release}",
                 )
 
     def holder(self, obj: Any, place: str) -> Holder:

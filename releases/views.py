@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.auth import actor
@@ -18,6 +20,9 @@ from portal.core.selectors import app_selectors
 from releases import policies, selectors, services
 from releases.forms import CommentForm, ReleaseFilterForm, ReleaseForm, RollbackForm, SignOffForm
 from releases.models import SignOff
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @require_GET
@@ -69,7 +74,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def release_create(request: HttpRequest) -> HttpResponse:
     if not policies.can_open_release_form(actor(request)):
-        raise PermissionDenied("Only members of a product team draft releases.")
+        raise PermissionDenied(_("Only members of a product team draft releases."))
     scenarios = selectors.creatable_scenarios(actor(request))
     initial = {"scenario": request.GET.get("scenario")}
     form = ReleaseForm(request.POST or None, scenarios=scenarios, initial=initial)
@@ -83,7 +88,7 @@ def release_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Draft release created. Submit it when it is ready.")
+            messages.success(request, _("Draft release created. Submit it when it is ready."))
             return redirect(release)
     return render(request, "releases/form.html", {"form": form, "release": None})
 
@@ -92,7 +97,7 @@ def release_create(request: HttpRequest) -> HttpResponse:
 def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
     release = selectors.get_release_for(actor(request), pk)
     if not policies.can_edit(actor(request), release):
-        raise PermissionDenied("Only the scenario's team may edit a release, and only a draft.")
+        raise PermissionDenied(_("Only the scenario's team may edit a release, and only a draft."))
     form = ReleaseForm(request.POST or None, instance=release)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,12 +108,14 @@ def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect(release)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
             return redirect(release)
     return render(request, "releases/form.html", {"form": form, "release": release})
 
 
-def _run(request: HttpRequest, release: Any, call: Callable[[], Any], done: str) -> HttpResponse:
+def _run(
+    request: HttpRequest, release: Any, call: Callable[[], Any], done: StrOrPromise
+) -> HttpResponse:
     """Call a service and report the outcome as a message; PermissionDenied becomes a 403."""
     try:
         call()
@@ -122,7 +129,7 @@ def _run(request: HttpRequest, release: Any, call: Callable[[], Any], done: str)
 
 
 def _transition_view(
-    service: Callable[..., Any], done: str, *, with_comment: bool = False
+    service: Callable[..., Any], done: StrOrPromise, *, with_comment: bool = False
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -139,14 +146,17 @@ def _transition_view(
 
 
 release_submit = _transition_view(
-    services.release_submit, "Submitted: the quality and cost owners have been asked to sign off."
+    services.release_submit,
+    gettext_lazy("Submitted: the quality and cost owners have been asked to sign off."),
 )
 release_revise = _transition_view(
-    services.release_revise, "Back to draft as a new revision.", with_comment=True
+    services.release_revise, gettext_lazy("Back to draft as a new revision."), with_comment=True
 )
-release_start_rollout = _transition_view(services.release_start_rollout, "Rollout started.")
+release_start_rollout = _transition_view(
+    services.release_start_rollout, gettext_lazy("Rollout started.")
+)
 release_release = _transition_view(
-    services.release_release, "Released: the model alias now serves this release."
+    services.release_release, gettext_lazy("Released: the model alias now serves this release.")
 )
 
 
@@ -159,7 +169,7 @@ def release_rollback(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         release,
         lambda: services.release_rollback(release.pk, actor=actor(request), reason=reason),
-        "Rolled back: the model alias serves the previous release again.",
+        _("Rolled back: the model alias serves the previous release again."),
     )
 
 
@@ -167,14 +177,18 @@ def release_rollback(request: HttpRequest, pk: int) -> HttpResponse:
 def release_sign_off(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     release = selectors.get_release_for(actor(request), pk)
     if kind not in SignOff.Kind.values:
-        raise Http404("No such sign-off.")
+        raise Http404(_("No such sign-off."))
     form = SignOffForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or reject.")
+        messages.error(request, _("Choose approve or reject."))
         return redirect(release)
     data = form.cleaned_data
     label = SignOff.Kind(kind).label
-    verb = "approved" if data["decision"] == SignOff.Decision.APPROVE else "rejected"
+    done = (
+        _("%(kind)s sign-off recorded: approved.")
+        if data["decision"] == SignOff.Decision.APPROVE
+        else _("%(kind)s sign-off recorded: rejected.")
+    ) % {"kind": label}
     return _run(
         request,
         release,
@@ -186,7 +200,7 @@ def release_sign_off(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             comment=data["comment"],
             as_delegate=data["as_delegate"],
         ),
-        f"{label} sign-off recorded: {verb}.",
+        done,
     )
 
 

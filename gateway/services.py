@@ -25,11 +25,10 @@ from exceptions.models import PlatformException
 from gateway import connectors, playground, policies, selectors
 from gateway.models import DriftFinding, GatewayConnector, GatewayMove, PlaygroundRun
 from portal.core import queue
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import Event, User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform, record_creation
+from portal.core.transitions import lock, perform, record_change, record_creation
 from releases.models import ModelAlias
 from scenarios.selectors import get_scenario_for
 
@@ -51,14 +50,17 @@ def connector_save(
     state = "active" if connector.is_active else "disabled"
     with transaction.atomic():
         creating = connector.pk is None
+        if not creating:
+            lock(GatewayConnector, connector.pk)
         connector.save()
         if creating:
             record_creation(connector, actor=actor, target=state, comment=connector.name)
+            transaction.on_commit(enqueue_sync, robust=True)
         else:
-            record_transition(connector, transition="edit", source=state, target=state,
-                              actor=actor, comment=f"Changed: {', '.join(changed or []) or 'nothing'}.")  # fmt: skip
-    if creating or "is_active" in (changed or []):
-        transaction.on_commit(enqueue_sync, robust=True)
+            record_change(connector, action="edit", source=state, actor=actor,
+                          comment=f"Changed: {', '.join(changed or []) or 'nothing'}.",
+                          on_commit=enqueue_sync if "is_active" in (changed or []) else None,
+                          robust=True)  # fmt: skip
     return connector
 
 
@@ -160,8 +162,8 @@ def moves_report(
         connector.reported_state = aliases
         connector.reported_at = timezone.now()
         connector.save(update_fields=["reported_state", "reported_at"])
-        record_transition(connector, transition="report", source="active", target="active",
-                          actor=actor, comment=f"{len(aliases)} aliases, {len(errors)} errors.")  # fmt: skip
+        record_change(connector, action="report", source="active",
+                      actor=actor, comment=f"{len(aliases)} aliases, {len(errors)} errors.")  # fmt: skip
         done: dict[str, list[int]] = {"applied": [], "failed": []}
         for move in selectors.pending_moves(connector).select_related("alias"):
             if move.alias.name in errors:

@@ -11,15 +11,15 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from identity import policies
 from identity.models import ExternalIdentity, GroupMapping
-from portal.core.audit import record_transition
 from portal.core.models import Team, User
 from portal.core.token_services import tokens_revoke_all
-from portal.core.transitions import lock, record_creation
+from portal.core.transitions import lock, record_change, record_creation
 from scenarios.models import Vacancy
 from scenarios.services import scenario_vacancies_refresh, vacancies_open_for
 
@@ -47,6 +47,7 @@ def identity_sign_in(claims: Mapping[str, Any], *, issuer: str) -> User:
             .first()
         )
         user = found.user if found is not None else _first_sign_in(claims, issuer)
+        lock(User, user.pk)  # two sign-ins of one person sync their roles one after the other
         if user.is_active:
             _update_profile(user, claims)
             memberships_sync(user, groups_claim(claims))
@@ -94,7 +95,8 @@ def _update_profile(user: User, claims: Mapping[str, Any]) -> None:
 
 def memberships_sync(user: User, groups: Iterable[str]) -> None:
     """Give the roles and teams the user's groups map to and take away the mapped ones they no
-    longer map to; roles and teams no mapping names stay as they are. One audit row each."""
+    longer map to; roles and teams no mapping names stay as they are. One audit row each.
+    Inside the transaction that locked the user (the sign-in's)."""
     groups = frozenset(groups)
     mappings = list(GroupMapping.objects.select_related("team"))
     wanted = [m for m in mappings if m.group in groups]
@@ -123,9 +125,9 @@ def _sync_teams(user: User, managed: set[Team | None], wanted: set[Team | None])
 
 
 def _audit(user: User, transition: str, source: str, target: str, comment: str) -> None:
-    record_transition(
+    record_change(
         user,
-        transition=transition,
+        action=transition,
         source=source[:32],
         target=target[:32],
         actor=None,
@@ -133,20 +135,27 @@ def _audit(user: User, transition: str, source: str, target: str, comment: str) 
     )
 
 
+def _check_may_manage(actor: User | None) -> None:
+    """`actor` None is the identity provider (SCIM), which its own token lets in."""
+    if actor is not None and not policies.can_manage_people(actor):
+        raise PermissionDenied("Only admins deactivate and reactivate people.")
+
+
 def user_deactivate(pk: int, *, actor: User | None, via: str) -> User:
     """Deactivate a person at once: their sessions and API tokens end and every place naming
     them becomes a vacancy, in the same transaction. Harmless when they are inactive already."""
     with transaction.atomic():
         user = lock(User, pk)
+        _check_may_manage(actor)
         if not user.is_active:
             return user
         user.is_active = False
         user.save(update_fields=["is_active"])
         sessions = sessions_end(user)
         tokens = tokens_revoke_all(user, actor=actor, comment=f"Deactivated {via}.")
-        record_transition(
+        record_change(
             user,
-            transition="deactivate",
+            action="deactivate",
             source="active",
             target="inactive",
             actor=actor,
@@ -160,13 +169,14 @@ def user_reactivate(pk: int, *, actor: User | None, via: str) -> User:
     """Let a deactivated person sign in again (old sessions and tokens stay ended)."""
     with transaction.atomic():
         user = lock(User, pk)
+        _check_may_manage(actor)
         if user.is_active:
             return user
         user.is_active = True
         user.save(update_fields=["is_active"])
-        record_transition(
+        record_change(
             user,
-            transition="reactivate",
+            action="reactivate",
             source="inactive",
             target="active",
             actor=actor,
@@ -226,13 +236,17 @@ def scim_user_update(pk: int, *, changed: User, via: str) -> User:
 
 def mapping_save(mapping: GroupMapping, *, actor: User, created: bool) -> None:
     """Save a group mapping edited in the admin, with its audit row."""
+    if not policies.can_map_groups(actor):
+        raise PermissionDenied("Only admins map the identity provider's groups.")
     with transaction.atomic():
+        if not created:
+            lock(GroupMapping, mapping.pk)
         mapping.full_clean()
         mapping.save()
         target = (mapping.role or getattr(mapping.team, "slug", ""))[:32]
-        record_transition(
+        record_change(
             mapping,
-            transition="create" if created else "edit",
+            action="create" if created else "edit",
             source="",
             target=target,
             actor=actor,
@@ -242,10 +256,13 @@ def mapping_save(mapping: GroupMapping, *, actor: User, created: bool) -> None:
 
 def mapping_delete(mapping: GroupMapping, *, actor: User) -> None:
     """Delete a group mapping, with its audit row (the roles it gave go at the next sign-in)."""
+    if not policies.can_map_groups(actor):
+        raise PermissionDenied("Only admins map the identity provider's groups.")
     with transaction.atomic():
-        record_transition(
+        lock(GroupMapping, mapping.pk)
+        record_change(
             mapping,
-            transition="delete",
+            action="delete",
             source=(mapping.role or "team")[:32],
             target="",
             actor=actor,

@@ -308,13 +308,16 @@ def _roll_back_release(
     return rolled_back.previous_release
 
 
-def _disable_tool(incident: Incident, tool: Tool | None, *, actor: User, reason: str) -> None:
+def _disable_tool(
+    incident: Incident, tool: Tool | None, *, actor: User, reason: str, as_delegate: bool
+) -> None:
     """Take the tool out of the scenario's tool policy and record the change on the scenario."""
     if tool is None:
         raise ValidationError({"tool": _("Choose the tool to disable.")})
     scenario_disable_tool(
-        incident.scenario_id, actor=actor, tool=tool, reason=f"incident #{incident.pk}: {reason}"
-    )
+        incident.scenario_id, actor=actor, tool=tool, reason=f"incident #{incident.pk}: {reason}",
+        responders=incident.owner_ids, as_delegate=as_delegate,
+    )  # fmt: skip
 
 
 def incident_rollback(
@@ -347,7 +350,9 @@ def incident_rollback(
         tool = Tool.objects.filter(pk=tool_id).first() if tool_id else None
         restored = None
         if kind == RollbackAction.Kind.TOOL:
-            _disable_tool(incident, tool, actor=actor, reason=reason.strip())
+            _disable_tool(
+                incident, tool, actor=actor, reason=reason.strip(), as_delegate=as_delegate
+            )
         else:
             tool = None
             # The release's own record names the incident it was rolled back for.

@@ -27,10 +27,9 @@ from standardwebhooks.webhooks import Webhook
 from integrations import chat, outbound, policies
 from integrations.models import ChatChannel, Delivery, SlackIdentity, WebhookEndpoint
 from portal.core import queue
-from portal.core.audit import record_transition
 from portal.core.models import Event, Team, User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, record_creation
+from portal.core.transitions import lock, record_change, record_creation
 
 logger = logging.getLogger(__name__)
 SLACK_LINK_SALT = "integrations.slack-link"
@@ -71,9 +70,9 @@ def endpoint_rotate_secret(endpoint_id: Any, *, actor: User) -> str:
         endpoint.previous_secret, endpoint.secret = endpoint.secret, new_secret()
         endpoint.previous_secret_expires_at = timezone.now() + grace
         endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
-        record_transition(endpoint, transition="rotate_secret", source=_state(endpoint),
-                          target=_state(endpoint), actor=actor,
-                          comment=f"The previous secret is valid until {endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC.")  # fmt: skip
+        record_change(endpoint, action="rotate_secret", source=_state(endpoint),
+                      target=_state(endpoint), actor=actor,
+                      comment=f"The previous secret is valid until {endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC.")  # fmt: skip
     return endpoint.secret
 
 
@@ -91,8 +90,8 @@ def endpoint_set_active(endpoint_id: Any, *, actor: User, active: bool) -> Webho
         endpoint.is_active, endpoint.consecutive_failures = active, 0
         endpoint.disabled_reason = "" if active else f"Disabled by {actor}."
         endpoint.save(update_fields=["is_active", "consecutive_failures", "disabled_reason"])
-        record_transition(endpoint, transition="enable" if active else "disable", source=before,
-                          target=_state(endpoint), actor=actor)  # fmt: skip
+        record_change(endpoint, action="enable" if active else "disable", source=before,
+                      target=_state(endpoint), actor=actor)  # fmt: skip
     return endpoint
 
 
@@ -106,9 +105,9 @@ def delivery_redeliver(delivery_id: Any, *, actor: User) -> Delivery:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), claimed_until=None
         )
-        record_transition(delivery, transition="redeliver", source=before,
-                          target=Delivery.Status.PENDING, actor=actor)  # fmt: skip
-        transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+        record_change(delivery, action="redeliver", source=before,
+                      target=Delivery.Status.PENDING, actor=actor,
+                      on_commit=lambda: enqueue_delivery(delivery.pk))  # fmt: skip
     delivery.refresh_from_db()
     return delivery
 
@@ -135,8 +134,8 @@ def channel_delete(channel_id: Any, *, actor: User) -> None:
             raise PermissionDenied(
                 gettext("Only the team's product owners remove its chat channels.")
             )
-        record_transition(channel, transition="delete", source=_state(channel),
-                          target="deleted", actor=actor, label=f"{channel} for {channel.team}")  # fmt: skip
+        record_change(channel, action="delete", source=_state(channel),
+                      target="deleted", actor=actor, label=f"{channel} for {channel.team}")  # fmt: skip
         channel.delete()
 
 
@@ -287,6 +286,7 @@ def _mark_failed(delivery: Delivery, code: int | None, latency: int | None, erro
 
 
 def _disable_after_failures(target: WebhookEndpoint | ChatChannel, error: str) -> None:
+    """Inside `_mark_failed`'s transaction, which locked the target; the system acts."""
     reason = f"Disabled after {target.consecutive_failures} failed deliveries in a row ({error})."
     target.is_active = False
     fields = ["is_active"]
@@ -299,8 +299,8 @@ def _disable_after_failures(target: WebhookEndpoint | ChatChannel, error: str) -
             absolute_url(f"/integrations/teams/{target.team.slug}/channels/"),
         )
     target.save(update_fields=fields)
-    record_transition(target, transition="disable", source="active", target="disabled",
-                      actor=None, comment=reason)  # fmt: skip
+    record_change(target, action="disable", source="active", target="disabled",
+                  actor=None, comment=reason)  # fmt: skip
     send_templated("webhook_disabled", [owner], {"target": target, "reason": reason, "url": url},
                    about=target)  # fmt: skip
 
@@ -365,10 +365,12 @@ def slack_link(*, actor: User, token: str) -> SlackIdentity:
 
 def slack_unlink(*, actor: User) -> None:
     """Forget the signed-in user's Slack account."""
+    if not policies.can_link_slack(actor):
+        raise PermissionDenied("Sign in to unlink your Slack account.")
     with transaction.atomic():
         identity = SlackIdentity.objects.select_for_update().filter(user=actor).first()
         if identity is None:
             return
-        record_transition(identity, transition="unlink_slack", source="linked",
-                          target="unlinked", actor=actor)  # fmt: skip
+        record_change(identity, action="unlink_slack", source="linked",
+                      target="unlinked", actor=actor)  # fmt: skip
         identity.delete()

@@ -303,11 +303,11 @@ class SignOffQueue:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) owed", params)  # noqa: S608
             return int(cursor.fetchone()[0])
 
-    def window(self, start: int, stop: int, cut: int) -> tuple[list[InboxItem], int]:
+    def window(self, start: int, stop: int, cut: int | None) -> tuple[list[InboxItem], int]:
         """Rows `start` to `stop`, and how many rows there are when each kind is cut at `cut`
-        (at least `stop`): the page and a bounded count in one query. The count is 0 when the
-        window starts past the end."""
-        sql, params = self.sql(max(cut, stop))
+        (at least `stop`; None: not cut, an exact count): the page and the count in one query.
+        The count is 0 when the window starts past the end."""
+        sql, params = self.sql(None if cut is None else max(cut, stop))
         if not sql:
             return [], 0
         rows = cast(
@@ -360,9 +360,7 @@ def work_for(user: User) -> dict[str, Any]:
     """The home page cards: sign-offs owed and own releases to revise."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    queue = SignOffQueue.of(user)
-    count = queue.count()
-    owed = queue[0:WORK_CARD_ITEMS] if count else []
+    owed, count = SignOffQueue.of(user).window(0, WORK_CARD_ITEMS, None)
     work = {
         "release_signoffs": work_card(
             _("Release sign-offs waiting for you"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from portal.core import roles
@@ -108,6 +109,12 @@ def can_retire(user: User, scenario: Any) -> bool:
         or (signed_in(user) and scenario.product_owner_id == user.pk)
         or is_team_product_owner(user, scenario)
     )
+
+
+def can_disable_tool(user: User, scenario: Any, responders: Iterable[int] = ()) -> bool:
+    """The platform, and the people answering an incident of the scenario (`responders`: the
+    incident's owners, as its app names them), take a tool out of its tool policy."""
+    return is_platform(user) or (signed_in(user) and user.pk in set(responders))
 
 
 def can_manage_tools(user: User) -> bool:

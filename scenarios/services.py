@@ -17,11 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.core import roles
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import Team, User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform, record_creation
+from portal.core.transitions import delegated, lock, perform, record_change, record_creation
 from scenarios import checklist, policies, vacancies
 from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool, Vacancy
 
@@ -50,10 +49,10 @@ def scenario_create(
         raise PermissionDenied("You may not open a scenario intake for this team.")
     scenario = Scenario(team=team, created_by=actor)
     _apply(scenario, data)
-    picked_tools, people = _validate(scenario, tools or [], escalation or [])
+    picked_tools, people = validate_intake(scenario, tools or [], escalation or [])
     with transaction.atomic():
         scenario.save()
-        _save_relations(scenario, picked_tools, people)
+        save_relations(scenario, picked_tools, people)
         record_creation(scenario, actor=actor, target=scenario.status)
     return scenario
 
@@ -84,9 +83,9 @@ def scenario_update(
             if escalation is None
             else escalation
         )
-        picked_tools, people = _validate(scenario, current_tools, current_people)
+        picked_tools, people = validate_intake(scenario, current_tools, current_people)
         scenario.save()
-        _save_relations(
+        save_relations(
             scenario,
             picked_tools if tools is not None else None,
             people if escalation is not None else None,
@@ -105,10 +104,11 @@ def _apply(scenario: Scenario, data: dict[str, Any]) -> None:
         setattr(scenario, name, value)
 
 
-def _validate(
+def validate_intake(
     scenario: Scenario, tools: Iterable[Any], escalation: Iterable[Any]
 ) -> tuple[list[Tool], list[User]]:
-    """Field-level errors for every invalid value at once; nothing is saved when any fails."""
+    """The intake's values checked (an intake edit's, an amendment's result): field-level errors
+    for every invalid value at once, else the tools and people they name. Saves nothing."""
     errors: dict[str, list[str]] = {}
     exclude = [f.name for f in Scenario._meta.fields if f.name not in Scenario.INTAKE_FIELDS]
     try:
@@ -185,9 +185,10 @@ def _resolve_escalation(escalation: Iterable[Any], errors: dict[str, list[str]])
     return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
 
 
-def _save_relations(
-    scenario: Scenario, tools: list[Tool] | None, people: list[User] | None
-) -> None:
+def save_relations(scenario: Scenario, tools: list[Tool] | None, people: list[User] | None) -> None:
+    """Write a scenario's allowed tools and escalation path (`None` leaves one as it is), inside
+    the transaction of the write that locked and checked the scenario: an intake edit's, an
+    applied amendment's."""
     if tools is not None:
         scenario.allowed_tools.set(tools)
     if people is not None:
@@ -357,24 +358,38 @@ def _notify_decided(scenario: Scenario, review: ScenarioReview) -> None:
     )
 
 
-def scenario_disable_tool(pk: Any, *, actor: User, tool: Tool, reason: str) -> Scenario:
-    """Take a tool out of a scenario's tool policy (an incident's rollback); audited on the
-    scenario. The caller checks who may; this refuses a tool the scenario does not allow."""
+def scenario_disable_tool(
+    pk: Any,
+    *,
+    actor: User,
+    tool: Tool,
+    reason: str,
+    responders: Iterable[int] = (),
+    as_delegate: bool = False,
+) -> Scenario:
+    """Take a tool out of a scenario's tool policy (an incident's rollback, whose owners are the
+    `responders`); audited on the scenario. Refuses a tool the scenario does not allow."""
     with transaction.atomic():
         scenario = lock(Scenario, pk)
+        as_someone_else = delegated(
+            policies.can_disable_tool(actor, scenario, responders),
+            actor,
+            as_delegate=as_delegate,
+            message="Only the platform and the incident's owners take a tool out of the policy.",
+        )
         if not scenario.allowed_tools.filter(pk=tool.pk).exists():
             raise TransitionConflict(
                 f"Nothing to roll back: {tool} is not an allowed tool of “{scenario}”.",
                 code="nothing_to_roll_back",
             )
         scenario.allowed_tools.remove(tool)
-        record_transition(
+        record_change(
             scenario,
-            transition="tool_disabled",
+            action="tool_disabled",
             source=scenario.status,
-            target=scenario.status,
             actor=actor,
             comment=f"Tool {tool} removed from the allowed tools: {reason}",
+            as_delegate=as_someone_else,
         )
     return scenario
 
@@ -512,11 +527,10 @@ def scenario_edit_minor(pk: Any, *, actor: User, data: dict[str, Any]) -> Scenar
         if not changed:
             return scenario
         scenario.save(update_fields=[*changed, "updated_at"])
-        record_transition(
+        record_change(
             scenario,
-            transition="minor_edit",
+            action="minor_edit",
             source=scenario.status,
-            target=scenario.status,
             actor=actor,
             comment="; ".join(
                 f"{name.replace('_', ' ').capitalize()}: {_shown(before[name])} → "

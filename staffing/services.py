@@ -10,10 +10,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import Team, User
-from portal.core.transitions import lock, perform, record_creation
+from portal.core.transitions import lock, perform, record_change, record_creation
 from staffing import policies
 from staffing.models import (
     CHECKED_FROM_DATA,
@@ -106,8 +105,8 @@ def profile_edit(
             HiringProfile.objects.filter(pk=current.pk).update(title=title, summary=summary)
             current.skills.all().delete()
             _save_skills(current, cleaned)
-            record_transition(
-                current, transition="edit", source=current.status, target=current.status,
+            record_change(
+                current, action="edit", source=current.status,
                 actor=actor, comment=f"Draft version {current.version} changed.",
             )  # fmt: skip
             current.refresh_from_db()
@@ -197,8 +196,8 @@ def onboarding_tick(pk: Any, *, actor: User, item: str) -> OnboardingTick:
         if existing is not None:
             return existing
         tick = OnboardingTick.objects.create(onboarding=onboarding, item=item, ticked_by=actor)
-        record_transition(
-            onboarding, transition="tick", source=onboarding.status, target=onboarding.status,
+        record_change(
+            onboarding, action="tick", source=onboarding.status,
             actor=actor, comment=f"Done: {tick.get_item_display()}.",
         )  # fmt: skip
     return tick

@@ -8,10 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.core.audit import record_transition
 from portal.core.models import Team, User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform, record_creation
+from portal.core.transitions import lock, perform, record_change, record_creation
 from support import policies
 from support.models import SupportComment, SupportRequest
 
@@ -60,11 +59,10 @@ def support_update(pk: Any, *, actor: User, **fields: Any) -> SupportRequest:
         if scenario is not None:
             current.team = scenario.team
         current.save(update_fields=[*fields, "team", "updated_at"])
-        record_transition(
+        record_change(
             current,
-            transition="update",
+            action="update",
             source=current.status,
-            target=current.status,
             actor=actor,
             comment=f"Changed: {', '.join(changed)}." if changed else "Nothing changed.",
         )
@@ -80,8 +78,8 @@ def support_delete(pk: Any, *, actor: User) -> None:
                 _("Only an unanswered request can be withdrawn, by its requester.")
             )
         # Written first: the row names the request by its id, which the delete clears.
-        record_transition(
-            current, transition="delete", source=current.status, target="deleted", actor=actor
+        record_change(
+            current, action="delete", source=current.status, target="deleted", actor=actor
         )
         current.delete()
 
@@ -95,11 +93,10 @@ def support_comment(pk: Any, *, actor: User, body: str) -> SupportComment:
         if not policies.can_comment(actor, request):
             raise PermissionDenied(_("Sign in to comment."))
         comment = SupportComment.objects.create(request=request, author=actor, body=body.strip())
-        record_transition(
+        record_change(
             request,
-            transition="comment",
+            action="comment",
             source=request.status,
-            target=request.status,
             actor=actor,
             comment=body.strip()[:500],
         )

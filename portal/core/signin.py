@@ -17,6 +17,7 @@ from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,7 +25,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
-from portal.core.audit import history_for, record_transition
+from portal.core.audit import history_for
+from portal.core.transitions import lock, record_change
 
 LOCK_OUT = "lock_out"
 
@@ -89,21 +91,29 @@ class SignInHandler(AxesDatabaseHandler):
 
 
 def lockout_record(request: Any, credentials: dict[str, Any] | None) -> None:
-    """Audit the start of a lockout of a username at an address, once per lockout."""
+    """Audit the start of a lockout of a username at an address, once per lockout: the attempt
+    row is locked, so two failures at once write one row. Nobody acts: the system records it."""
     username = get_client_username(request, credentials)
-    attempt = AccessAttempt.objects.filter(
+    found = AccessAttempt.objects.filter(
         username=username, ip_address=request.axes_ip_address, user_agent=request.axes_user_agent
     ).first()
-    if attempt is None or history_for(attempt).filter(transition=LOCK_OUT).exists():
+    if found is None:
+        return
+    with transaction.atomic():
+        _lockout_record(request, lock(AccessAttempt, found.pk), username)
+
+
+def _lockout_record(request: Any, attempt: AccessAttempt, username: str | None) -> None:
+    if history_for(attempt).filter(transition=LOCK_OUT).exists():
         return
     by_address = getattr(request, "axes_failures_by_address", 0)
     if by_address >= settings.AXES_IP_FAILURE_LIMIT:
         failures = f"{by_address} failed sign-ins from this address"
     else:
         failures = f"{request.axes_failures_since_start} failed sign-ins"
-    record_transition(
+    record_change(
         attempt,
-        transition=LOCK_OUT,
+        action=LOCK_OUT,
         source="active",
         target="locked_out",
         actor=None,

@@ -155,10 +155,8 @@ def record_creation(
     obj: models.Model, *, actor: User | None, target: str, action: str = "create", comment: str = ""
 ) -> None:
     """The audit row (and the event) of a new object: `action` from nothing (`CREATED`) to its
-    first state."""
-    record_transition(
-        obj, transition=action, source=CREATED, target=target, actor=actor, comment=comment
-    )
+    first state, inside the transaction that created it (see `record_change`)."""
+    record_change(obj, action=action, source=CREATED, target=target, actor=actor, comment=comment)
     events.emit_transition(obj, transition=action, source=CREATED, target=target, actor=actor)
 
 
@@ -171,13 +169,17 @@ def record_change(
     target: str | None = None,
     comment: str = "",
     as_delegate: bool = False,
+    label: str = "",
     on_commit: Callable[[], None] | None = None,
+    robust: bool = False,
 ) -> None:
     """The audit row of a write that is not a django-fsm transition (a sign-off record, a
     timeline entry, a token revoked): `action` from `source` to `target` (default: the same
-    state), then `on_commit` once the transaction commits. Call it inside the transaction in
-    which the caller locked the row (`lock`) and checked the permission (`delegated` tells
-    whether `as_delegate` applies); outside one it refuses, as an unlocked change would race."""
+    state), then `on_commit` once the transaction commits (`robust`: its failure is logged, not
+    raised). Call it inside the transaction in which the caller locked the row (`lock`) and
+    checked the permission (`delegated` tells whether `as_delegate` applies); outside one it
+    refuses, as an unlocked change would race. `label` names an object whose `str()` does not
+    say what it is."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"record_change({action!r}) outside the transaction of the change.")
     record_transition(
@@ -188,9 +190,10 @@ def record_change(
         actor=actor,
         comment=comment,
         as_delegate=as_delegate,
+        label=label,
     )
     if on_commit is not None:
-        transaction.on_commit(on_commit)
+        transaction.on_commit(on_commit, robust=robust)
 
 
 def lock(model: type[M], pk: Any) -> M:

@@ -15,15 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from portal.core import roles
-from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
 from portal.core.models import User
 from portal.core.notifications import absolute_url, send_templated
-from portal.core.transitions import lock, perform, record_creation
+from portal.core.transitions import lock, perform, record_change, record_creation
 from scenarios import checklist, policies
 from scenarios.amendments import selectors
 from scenarios.models import Amendment, Hosting, Scenario, Tool
-from scenarios.services import _save_relations, _validate, scenario_vacancies_refresh
+from scenarios.services import save_relations, scenario_vacancies_refresh, validate_intake
 
 ESCALATION = Scenario.ESCALATION_FIELD
 
@@ -183,7 +182,7 @@ def _check_result(amendment: Amendment, errors: dict[str, list[str]]) -> None:
     proposed = set(amendment.proposed)
     proposed_tools = amendment.proposed.get("allowed_tools", [])
     try:
-        _validate(result, proposed_tools if "allowed_tools" in proposed else tools, people)
+        validate_intake(result, proposed_tools if "allowed_tools" in proposed else tools, people)
     except ValidationError as exc:
         # Only what the amendment changes: a value it leaves as it is was accepted before.
         for name, messages in exc.message_dict.items():
@@ -323,7 +322,7 @@ def _apply(amendment: Amendment, actor: User) -> None:
     people_ids = proposed.get(ESCALATION)
     people = User.objects.in_bulk(people_ids or [])
     scenario.save()
-    _save_relations(
+    save_relations(
         scenario,
         list(Tool.objects.filter(pk__in=tools)) if tools is not None else None,
         [people[pk] for pk in people_ids if pk in people] if people_ids is not None else None,
@@ -332,11 +331,10 @@ def _apply(amendment: Amendment, actor: User) -> None:
     if missing:
         raise ValidationError({name: [message] for name, message in missing.items()})
     amendment.applied_changes = {c.field: {"before": c.before, "after": c.after} for c in changed}
-    record_transition(
+    record_change(
         scenario,
-        transition="amendment_applied",
+        action="amendment_applied",
         source=scenario.status,
-        target=scenario.status,
         actor=actor,
         comment=f"Amendment {amendment.pk} ({amendment.get_kind_display()}): "
         + "; ".join(f"{c.label}: {c.before} → {c.after}" for c in changed),

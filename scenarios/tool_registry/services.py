@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from portal.core.audit import record_transition
-from portal.core.transitions import lock, record_creation
+from portal.core.transitions import lock, record_change, record_creation
 from scenarios import policies
 from scenarios.models import Tool
 
@@ -40,11 +39,10 @@ def tool_update(*, actor: User, pk: Any, data: dict[str, Any]) -> Tool:
         _apply_tool(tool, data)
         tool.save()
         changed = sorted(name for name in data if getattr(tool, name) != before[name])
-        record_transition(
+        record_change(
             tool,
-            transition="update",
+            action="update",
             source=tool.stability,
-            target=tool.stability,
             actor=actor,
             comment=f"Changed: {', '.join(changed)}." if changed else "Nothing changed.",
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from identity import services
@@ -85,3 +86,36 @@ def test_mapping_changes_in_the_admin_are_audited(
     client.post(f"/admin/identity/groupmapping/{mapping.pk}/delete/", {"post": "yes"})
     assert not GroupMapping.objects.filter(pk=mapping.pk).exists()
     assert history_for(mapping).filter(transition="delete", actor=admin_user).exists()
+
+
+def test_only_admins_and_the_provider_deactivate_people(
+    admin_user: Any, platform_reviewer: Any
+) -> None:
+    carla = UserFactory(username="carla")
+    with pytest.raises(PermissionDenied):
+        services.user_deactivate(carla.pk, actor=platform_reviewer, via="in a test")
+    carla.refresh_from_db()
+    assert carla.is_active and not history_for(carla).filter(transition="deactivate").exists()
+    services.user_deactivate(carla.pk, actor=None, via="by the identity provider (SCIM)")
+    with pytest.raises(PermissionDenied):
+        services.user_reactivate(carla.pk, actor=platform_reviewer, via="in a test")
+    services.user_reactivate(carla.pk, actor=admin_user, via="in the admin")
+    carla.refresh_from_db()
+    assert carla.is_active
+    rows = history_for(carla).filter(transition__in=["deactivate", "reactivate"])
+    assert [(e.transition, e.actor) for e in rows] == [
+        ("deactivate", None),
+        ("reactivate", admin_user),
+    ]
+
+
+def test_only_admins_map_groups(admin_user: Any, platform_reviewer: Any) -> None:
+    mapping = GroupMapping(group="ops", role=roles.INCIDENT_OWNER)
+    with pytest.raises(PermissionDenied):
+        services.mapping_save(mapping, actor=platform_reviewer, created=True)
+    assert not GroupMapping.objects.exists()
+    services.mapping_save(mapping, actor=admin_user, created=True)
+    with pytest.raises(PermissionDenied):
+        services.mapping_delete(mapping, actor=platform_reviewer)
+    assert GroupMapping.objects.filter(pk=mapping.pk).exists()
+    assert [e.transition for e in history_for(mapping)] == ["create"]

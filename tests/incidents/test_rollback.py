@@ -147,6 +147,33 @@ def test_tool_rollback_disables_the_tool_and_records_the_policy_change(
     assert live_pair.alias.current_release == live_pair.live
 
 
+def test_the_incident_names_who_takes_a_tool_out_and_the_scenario_checks_it(
+    cast: SimpleNamespace, incident: Any, live_pair: SimpleNamespace
+) -> None:
+    from scenarios.services import scenario_disable_tool
+    from tests.scenarios.factories import ToolFactory
+
+    # Whom the incident was handed to answers it, though the scenario names them nowhere.
+    incident.handed_to = cast.helper
+    incident.save(update_fields=["handed_to"])
+    _roll(incident, cast.helper, live_pair.live, kind="tool", tool_id=live_pair.tool.pk)
+    row = history_for(cast.scenario).get(transition="tool_disabled")
+    assert (row.actor, row.as_delegate) == (cast.helper, False)
+    # Outside an incident they are nobody to the scenario's tool policy; an admin acting as a
+    # delegate is, and the row says so.
+    other = ToolFactory(name="refund-issuer")
+    cast.scenario.allowed_tools.add(other)
+    for person in (cast.helper, cast.admin):
+        with pytest.raises(PermissionDenied):
+            scenario_disable_tool(cast.scenario.pk, actor=person, tool=other, reason="Leaks.")
+    scenario_disable_tool(
+        cast.scenario.pk, actor=cast.admin, tool=other, reason="Leaks.", as_delegate=True
+    )
+    assert not cast.scenario.allowed_tools.filter(pk=other.pk).exists()
+    row = history_for(cast.scenario).filter(transition="tool_disabled").last()
+    assert row is not None and (row.actor, row.as_delegate) == (cast.admin, True)
+
+
 def test_tool_not_allowed_is_nothing_to_roll_back(
     cast: SimpleNamespace, incident: Any, live_pair: SimpleNamespace
 ) -> None:

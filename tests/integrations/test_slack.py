@@ -265,3 +265,21 @@ def test_without_a_signing_secret_every_request_is_refused(settings: Any, db: An
     body = b"payload=%7B%7D"
     assert Client().post(URL, data=body, content_type="application/x-www-form-urlencoded",
                          headers=_headers(body)).status_code == 401  # fmt: skip
+
+
+def test_unlinking_is_for_the_signed_in_person_and_audited(
+    product_owner: Any, inactive_user: Any
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from integrations import services
+
+    _link(product_owner, "U0OWN")
+    _link(inactive_user, "U0GONE")
+    with pytest.raises(PermissionDenied):
+        services.slack_unlink(actor=inactive_user)
+    assert SlackIdentity.objects.filter(user=inactive_user).exists()
+    services.slack_unlink(actor=product_owner)
+    assert not SlackIdentity.objects.filter(user=product_owner).exists()
+    row = AuditEntry.objects.get(transition="unlink_slack")
+    assert (row.source, row.target, row.actor) == ("linked", "unlinked", product_owner)

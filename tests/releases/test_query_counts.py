@@ -61,6 +61,20 @@ def test_inbox(
 
 
 @pytest.mark.parametrize("count", SIZES)
+def test_my_work_card(
+    scenario: Any, author: Any, quality_owner: Any, count: int, django_assert_num_queries: Any
+) -> None:
+    from portal.core.selectors import WORK_CARD_ITEMS
+    from releases.selectors import work_for
+
+    _pile(scenario, author, count)
+    # Which kinds the user signs, the first items with the exact count, the rejected releases.
+    with django_assert_num_queries(3):
+        card = work_for(quality_owner)["release_signoffs"]
+    assert card["count"] == count and len(card["items"]) == min(count, WORK_CARD_ITEMS)
+
+
+@pytest.mark.parametrize("count", SIZES)
 def test_release_page(
     scenario: Any,
     author: Any,

@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from identity import policies
 from identity.models import ExternalIdentity, GroupMapping
@@ -138,7 +139,7 @@ def _audit(user: User, transition: str, source: str, target: str, comment: str) 
 def _check_may_manage(actor: User | None) -> None:
     """`actor` None is the identity provider (SCIM), which its own token lets in."""
     if actor is not None and not policies.can_manage_people(actor):
-        raise PermissionDenied("Only admins deactivate and reactivate people.")
+        raise PermissionDenied(gettext("Only admins deactivate and reactivate people."))
 
 
 def user_deactivate(pk: int, *, actor: User | None, via: str) -> User:
@@ -237,7 +238,7 @@ def scim_user_update(pk: int, *, changed: User, via: str) -> User:
 def mapping_save(mapping: GroupMapping, *, actor: User, created: bool) -> None:
     """Save a group mapping edited in the admin, with its audit row."""
     if not policies.can_map_groups(actor):
-        raise PermissionDenied("Only admins map the identity provider's groups.")
+        raise PermissionDenied(gettext("Only admins map the identity provider's groups."))
     with transaction.atomic():
         if not created:
             lock(GroupMapping, mapping.pk)
@@ -257,7 +258,7 @@ def mapping_save(mapping: GroupMapping, *, actor: User, created: bool) -> None:
 def mapping_delete(mapping: GroupMapping, *, actor: User) -> None:
     """Delete a group mapping, with its audit row (the roles it gave go at the next sign-in)."""
     if not policies.can_map_groups(actor):
-        raise PermissionDenied("Only admins map the identity provider's groups.")
+        raise PermissionDenied(gettext("Only admins map the identity provider's groups."))
     with transaction.atomic():
         lock(GroupMapping, mapping.pk)
         record_change(

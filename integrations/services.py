@@ -366,7 +366,7 @@ def slack_link(*, actor: User, token: str) -> SlackIdentity:
 def slack_unlink(*, actor: User) -> None:
     """Forget the signed-in user's Slack account."""
     if not policies.can_link_slack(actor):
-        raise PermissionDenied("Sign in to unlink your Slack account.")
+        raise PermissionDenied(gettext("Sign in to unlink your Slack account."))
     with transaction.atomic():
         identity = SlackIdentity.objects.select_for_update().filter(user=actor).first()
         if identity is None:

@@ -74,7 +74,7 @@ format: install
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py check_translations --catalogue
+	$(BIN)/python manage.py check_translations
 	$(BIN)/mypy portal scenarios exceptions releases incidents support staffing dashboard directory identity integrations gateway
 	$(BIN)/mypy --config-file sdk/pyproject.toml sdk/src
 

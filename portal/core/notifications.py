@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.text import Truncator
 from kombu.exceptions import OperationalError
 
-from portal.core import queue
+from portal.core import languages, queue
 from portal.core.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,7 @@ def _addresses(recipients: Iterable[Any]) -> dict[str, str]:
     for person in recipients:
         address = person if isinstance(person, str) else getattr(person, "email", "")
         if address and getattr(person, "is_active", True):
-            language = getattr(person, "language", "") or settings.LANGUAGE_CODE
-            seen.setdefault(address, language)
+            seen.setdefault(address, languages.of(person))
     return seen
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.core import services, theme
+from portal.core import languages, services, theme
 from portal.core.auth import actor
 from portal.core.views import back_to_referer
 
@@ -23,7 +23,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     the sign-in page. Blank: the browser's language again."""
     value = request.POST.get("language", "")
     response = redirect(back_to_referer(request))
-    if not services.is_language(value):
+    if not languages.is_language(value):
         messages.error(request, _("Choose one of the languages offered."))
         return response
     if request.user.is_authenticated:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.core import languages
 from portal.core.models import User
 from portal.core.transitions import lock, record_change
 
 
-def is_language(value: str) -> bool:
-    """A language of the portal, or blank (the browser's)."""
-    return value == "" or value in dict(settings.LANGUAGES)
-
-
 def user_language_set(pk: int, *, actor: User, language: str) -> User:
     """The language of the person's pages and emails (blank: their browser's). Only they set it."""
-    if not is_language(language):
+    if not languages.is_language(language):
         raise ValidationError({"language": _("Choose one of the languages offered.")})
     with transaction.atomic():
         user = lock(User, pk)

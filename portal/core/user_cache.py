@@ -5,10 +5,11 @@ One entry per user holds the user's fields (all but the password hash: the sessi
 derived from it instead), role names and team ids, and the version it was built under. The version lives in a key of its own: `forget_users` deletes it, so the next
 request builds the entry afresh. An entry built from a read that raced with a change carries
 the version from before the change and is rebuilt too. What invalidates: a change of the user
-(deactivation, a new password, superuser status), of their groups or teams from either side,
-and the deletion of a group or team (`connect_signals` lists the signals). An update that
-bypasses signals (`QuerySet.update`) is seen within `ENTRY_SECONDS`. Signing in puts the user
-in the cache.
+(deactivation, a new password, superuser status, the profile's language), of their groups or
+teams from either side, and the deletion of a group or team (`connect_signals` lists the
+signals). An update that bypasses signals (`QuerySet.update`) is seen within `ENTRY_SECONDS`.
+An entry whose fields are not the model's (built before a migration added one) is rebuilt.
+Signing in puts the user in the cache.
 
 The cache is `SESSION_CACHE_ALIAS`, the one the sessions use: Redis, shared by every process;
 without Redis nothing is cached and each request reads the database, as before."""
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -81,7 +83,7 @@ def cached_user(user_id: Any) -> Any | None:
     if entry_key not in found or version_key not in found:
         found = cache.get_many([entry_key, version_key])
     entry, version = found.get(entry_key), found.get(version_key)
-    if entry is not None and version is not None and entry["version"] == version:
+    if entry is not None and version is not None and _is_current(entry, version):
         return _from_entry(entry)
     if version is None:
         version = _current_version(user_id)
@@ -97,13 +99,22 @@ def _current_version(user_id: Any) -> str | None:
     return cache.get(key)
 
 
+@functools.cache
+def _field_names() -> tuple[str, ...]:
+    # Every field but the password hash, the profile's language too.
+    fields = get_user_model()._meta.concrete_fields
+    return tuple(field.attname for field in fields if field.attname != "password")
+
+
+def _is_current(entry: dict[str, Any], version: str) -> bool:
+    # An entry built before a field was added (a deploy with a migration) lacks it, and reading
+    # the missing field would cost a query on every request until the entry expired.
+    return bool(entry["version"] == version and tuple(entry["fields"]) == _field_names())
+
+
 def _to_entry(user: User, version: str) -> dict[str, Any]:
     names, teams = roles.role_names(user), roles.team_ids(user)
-    fields = {
-        field.attname: getattr(user, field.attname)
-        for field in user._meta.concrete_fields
-        if field.attname != "password"
-    }
+    fields = {name: getattr(user, name) for name in _field_names()}
     # The password hash stays out of the cache; what a request checks is the session's hash.
     hashes = (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
     return {"version": version, "fields": fields, "roles": names, "teams": teams, "hashes": hashes}

@@ -25,10 +25,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
-from portal.core import events
+from portal.core import events, languages
 from portal.core.notifications import absolute_url, render_email
 from portal.reminders import registry
 from portal.reminders.models import Reminder
@@ -159,6 +159,22 @@ def _error(exc: BaseException) -> str:
 
 
 def _message(row: Reminder, obj: Any, now: dt.datetime, connection: Any) -> EmailMultiAlternatives:
+    # In the recipient's language: the texts the context builds too (how long it waited).
+    with translation.override(languages.of(row.recipient)):
+        subject, body_text, body_html = _rendered(row, obj, now)
+    message = EmailMultiAlternatives(
+        subject,
+        body_text,
+        settings.DEFAULT_FROM_EMAIL,
+        [row.recipient.email],
+        connection=connection,
+        headers={"Message-ID": message_id(row)},
+    )
+    message.attach_alternative(body_html, "text/html")
+    return message
+
+
+def _rendered(row: Reminder, obj: Any, now: dt.datetime) -> tuple[str, str, str]:
     reason = registry.get(row.reason)
     assert reason is not None
     sla = reason.sla(obj)
@@ -180,17 +196,7 @@ def _message(row: Reminder, obj: Any, now: dt.datetime, connection: Any) -> Emai
         **reason.context(obj, now),
     }
     template = reason.escalation_template if row.level else reason.template
-    subject, body_text, body_html = render_email(template, context)
-    message = EmailMultiAlternatives(
-        subject,
-        body_text,
-        settings.DEFAULT_FROM_EMAIL,
-        [row.recipient.email],
-        connection=connection,
-        headers={"Message-ID": message_id(row)},
-    )
-    message.attach_alternative(body_html, "text/html")
-    return message
+    return render_email(template, context)
 
 
 def message_id(row: Reminder) -> str:

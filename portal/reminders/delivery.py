@@ -26,6 +26,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.timesince import timesince
 
 from portal.core import events
@@ -171,8 +172,9 @@ def _message(row: Reminder, obj: Any, now: dt.datetime, connection: Any) -> Emai
         "action": reason.action,
         "url": absolute_url(obj.get_absolute_url()),
         "since": row.since,
-        "waited": timesince(row.since, now, depth=2),
-        "sla": registry.describe(sla) if sla else "",
+        # Lazy, as the reason's words are: said in the language the email is rendered in.
+        "waited": lazy(timesince, str)(row.since, now, depth=2),
+        "sla": lazy(registry.describe, str)(sla) if sla else "",
         "round": row.round,
         "level": row.level,
         "reminders_before_escalation": _portal("REMINDERS_BEFORE_ESCALATION"),

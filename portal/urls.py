@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
 from portal.core import views as core_views
 
-admin.site.site_header = "AI Operating Model Portal: administration"
-admin.site.site_title = "AI Operating Model Portal"
+admin.site.site_header = _("AI Operating Model Portal: administration")
+admin.site.site_title = _("AI Operating Model Portal")
 
 api_v1 = [
     path("", include("portal.core.api_urls")),

@@ -13,6 +13,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.core import policies
 from portal.core.audit import object_type, on_days
@@ -27,8 +29,8 @@ class TeamMembershipInline(admin.TabularInline):
     """A user's teams, edited on the user's page as well as on the team's."""
 
     model = Team.members.through
-    verbose_name = "team membership"
-    verbose_name_plural = "teams"
+    verbose_name = _("team membership")
+    verbose_name_plural = _("teams")
     autocomplete_fields = ["team"]
     extra = 0
 
@@ -86,14 +88,14 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """Admins download the audit trail of any date range (both days included) as CSV."""
         if not policies.can_read_audit_trail(actor(request)):
-            raise PermissionDenied("Only admins export the audit trail.")
+            raise PermissionDenied(gettext("Only admins export the audit trail."))
         form = AuditExportForm(request.GET or None)
         if form.is_valid():
             return audit_csv_response(form.cleaned_data["start"], form.cleaned_data["end"])
         context = {
             **self.admin_site.each_context(request),
             "form": form,
-            "title": "Export the audit trail (CSV)",
+            "title": gettext("Export the audit trail (CSV)"),
             "opts": self.model._meta,
         }
         status = 400 if form.is_bound else 200
@@ -104,18 +106,18 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class AuditExportForm(forms.Form):
     start = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), label="From", validators=[validate_past]
+        widget=forms.DateInput(attrs={"type": "date"}), label=_("From"), validators=[validate_past]
     )
     end = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}),
-        label="To (included)",
+        label=_("To (included)"),
         validators=[validate_past],
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("The start date must not be after the end date.")
+            raise forms.ValidationError(gettext("The start date must not be after the end date."))
         return data
 
 
@@ -187,9 +189,14 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         pks = list(queryset.values_list("pk", flat=True))
         for pk in pks:
             token_revoke(pk, actor=actor(request))
-        self.message_user(request, f"Revoked {len(pks)} token(s); requests with them get 401.")
+        message = ngettext(
+            "Revoked %(count)d token(s); requests with them get 401.",
+            "Revoked %(count)d token(s); requests with them get 401.",
+            len(pks),
+        )
+        self.message_user(request, message % {"count": len(pks)})

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
@@ -41,7 +42,7 @@ class AuditTrailView(ListAPIView):
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
         if not policies.can_read_audit_trail(actor(request)):
-            raise PermissionDenied("Only admins read the audit trail.")
+            raise PermissionDenied(_("Only admins read the audit trail."))
 
     @extend_schema(
         summary="The audit trail: every transition of every object, newest first (admins)",

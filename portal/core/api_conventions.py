@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
@@ -32,7 +33,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if raw is None:
             return self.page_size
         if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
-            message = f"A whole number from 1 to {self.max_page_size}; got {raw[:20]!r}."
+            message = _("A whole number from 1 to %(max)d; got %(value)r.") % {
+                "max": self.max_page_size,
+                "value": raw[:20],
+            }
             raise exceptions.ValidationError({self.page_size_query_param: [message]})
         return int(raw)
 
@@ -96,7 +100,10 @@ class RefuseReadOnly:
 
     def to_internal_value(self, data: Any) -> Any:
         named = set(data) & self._read_only_names() if isinstance(data, Mapping) else set()
-        refused = {name: [f"'{name}' is read-only: this write cannot set it."] for name in named}
+        refused = {
+            name: [_("'%(name)s' is read-only: this write cannot set it.") % {"name": name}]
+            for name in named
+        }
         try:
             value = super().to_internal_value(data)  # type: ignore[misc]
         except exceptions.ValidationError as exc:
@@ -134,7 +141,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         errors = _validation_payload(exc)
         return Response(
-            {"detail": "Invalid input.", "code": "invalid", "errors": errors},
+            {"detail": _("Invalid input."), "code": "invalid", "errors": errors},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoPermissionDenied):
@@ -148,7 +155,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = response.data
         if not isinstance(errors, dict):  # raised with a message, not per field
             errors = {api_settings.NON_FIELD_ERRORS_KEY: errors}
-        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": errors}
+        response.data = {"detail": _("Invalid input."), "code": "invalid", "errors": errors}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_audit_chain_head(sender: AppConfig, *, using: str, **kwargs: Any) -> None:
@@ -20,7 +21,7 @@ def _ensure_audit_chain_head(sender: AppConfig, *, using: str, **kwargs: Any) ->
 class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
-    verbose_name = "Portal core"
+    verbose_name = _("Portal core")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from portal.core.models import User
@@ -17,5 +18,5 @@ def actor(request: HttpRequest | Request) -> User:
     """The signed-in user of `request`; PermissionDenied (403) when nobody is signed in."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     return user

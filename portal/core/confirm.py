@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 FIELD = "confirm"
 CONFIRMED = "confirmed"
@@ -54,7 +55,7 @@ def confirmation_page(request: HttpRequest, question: str) -> HttpResponse:
         "question": question,
         "action": request.path,
         "fields": fields,
-        "label": request.POST.get("label", "Yes, go ahead"),
+        "label": request.POST.get("label", _("Yes, go ahead")),
         "back": back,
     }
     return render(request, "core/confirm.html", context)

@@ -4,19 +4,20 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from portal.core import roles, theme
 
 NAVIGATION = [
-    ("Dashboard", "/dashboard/"),
-    ("Scenarios", "/scenarios/"),
-    ("Releases", "/releases/"),
-    ("Incidents", "/incidents/"),
-    ("Exceptions", "/exceptions/"),
-    ("Support", "/support/"),
-    ("Staffing", "/staffing/"),
-    ("People", "/people/"),
-    ("Teams", "/teams/"),
+    (_("Dashboard"), "/dashboard/"),
+    (_("Scenarios"), "/scenarios/"),
+    (_("Releases"), "/releases/"),
+    (_("Incidents"), "/incidents/"),
+    (_("Exceptions"), "/exceptions/"),
+    (_("Support"), "/support/"),
+    (_("Staffing"), "/staffing/"),
+    (_("People"), "/people/"),
+    (_("Teams"), "/teams/"),
 ]
 
 
@@ -25,10 +26,10 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     names = roles.role_names(user) if user is not None else frozenset()
     nav = list(NAVIGATION)
     if roles.ADMIN in names or getattr(user, "is_staff", False):
-        nav.append(("Admin", "/admin/"))
+        nav.append((_("Admin"), "/admin/"))
     # The longest matching prefix wins, so /exceptions/ marks Exceptions, not Scenarios.
     path = getattr(request, "path", "")
-    current = max((href for _, href in nav if path.startswith(href)), key=len, default="")
+    current = max((href for _label, href in nav if path.startswith(href)), key=len, default="")
     return {
         "nav_items": nav,
         "nav_current": current,

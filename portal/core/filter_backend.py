@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
@@ -45,7 +46,7 @@ BOOLEAN_VALUES = {"", "true", "false", "True", "False", "1", "0"}
 
 def _refuse_unknown_booleans(filters: dict[str, Any], params: Any) -> None:
     errors = {
-        name: [f"Either true or false; got {params[name][:20]!r}."]
+        name: [_("Either true or false; got %(value)r.") % {"value": params[name][:20]}]
         for name, filter_ in filters.items()
         if isinstance(filter_, django_filters.BooleanFilter)
         and name in params

@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from portal.core.audit import content_type_named, on_days
 from portal.core.models import AuditEntry, User
@@ -19,10 +20,10 @@ class AuditFilterForm(forms.Form):
         if name:
             data["object_type"] = content_type_named(name)
             if data["object_type"] is None:
-                self.add_error("object_type", f"No such object type: {name}.")
+                self.add_error("object_type", _("No such object type: %(name)s.") % {"name": name})
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            self.add_error("until", "The end of the range must not be before its start.")
+            self.add_error("until", _("The end of the range must not be before its start."))
         return data
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.request import Request
@@ -54,7 +55,9 @@ IDEMPOTENCY_RESPONSES = {
 
 class IdempotencyKeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "This Idempotency-Key was already used with another request body."
+    default_detail = gettext_lazy(
+        "This Idempotency-Key was already used with another request body."
+    )
     default_code = "idempotency_key_reused"
 
 
@@ -112,7 +115,10 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         if not key or not request.user.is_authenticated:
             return view(self, request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
-            raise exceptions.ValidationError({HEADER: [f"At most {MAX_KEY_LENGTH} characters."]})
+            message = ngettext(
+                "At most %(max)d character.", "At most %(max)d characters.", MAX_KEY_LENGTH
+            ) % {"max": MAX_KEY_LENGTH}
+            raise exceptions.ValidationError({HEADER: [message]})
         digest = fingerprint(request)
         with transaction.atomic():
             row, created = _claim(request, key, digest)

@@ -51,14 +51,16 @@ class NulCharacterMiddleware:
     before a form, filter or lookup hands it to the database. A JSON body counts too: there a
     NUL is written `\\u0000` (after an even number of backslashes, else it is literal text)."""
 
-    message = "The request contains a NUL character (\\x00), which no field accepts."
+    message = translation.gettext_lazy(
+        "The request contains a NUL character (\\x00), which no field accepts."
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _carries_nul(request):
-            return invalid_input(request, self.message)
+            return invalid_input(request, str(self.message))
         return self.get_response(request)
 
 

@@ -79,8 +79,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names 
 
 class Team(models.Model):
     class Kind(models.TextChoices):
-        PRODUCT = "product", "Product team"
-        PLATFORM = "platform", "Platform team"
+        PRODUCT = "product", _("Product team")
+        PLATFORM = "platform", _("Platform team")
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -126,7 +126,7 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     as_delegate = models.BooleanField(
-        default=False, help_text="An admin acted in place of the person the rules name."
+        default=False, help_text=_("An admin acted in place of the person the rules name.")
     )
     comment = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
@@ -139,7 +139,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["content_type", "object_id", "created_at"]),
         ]
@@ -200,7 +200,7 @@ class AuditChainHead(models.Model):
     row_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "audit chain head"
+        verbose_name = _("audit chain head")
 
     def __str__(self) -> str:
         return f"audit chain head at {self.seq}"
@@ -211,9 +211,9 @@ class OutboundEmail(models.Model):
     a task delivers it after commit, retries with backoff, and records the outcome."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     template = models.CharField(max_length=100)
     to = models.JSONField(default=list)
@@ -253,7 +253,7 @@ class ApiToken(AbstractAuthToken):
 
     class Meta:
         ordering = ["-created", "-id"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
@@ -273,7 +273,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    request_hash = models.CharField(max_length=64, help_text=_("SHA-256 of method, path and body."))
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     response_headers = models.JSONField(default=dict, blank=True)

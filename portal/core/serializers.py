@@ -4,6 +4,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from portal.core import roles
@@ -55,6 +57,15 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
 
 
+def _unknown(name: Any, *, with_id: bool = False) -> str:
+    if with_id:
+        return gettext("Unknown %(name)s: give its id (a number).") % {"name": name}
+    return gettext("Unknown %(name)s.") % {"name": name}
+
+
+_lazy_unknown = lazy(_unknown, str)
+
+
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
     """A reference by id in a request body, resolved through `visible(user)`: the same rule as
     the object's detail page. An object the user may not see answers exactly as a missing one,
@@ -64,8 +75,10 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[t
         self.visible = visible
         super().__init__(**kwargs)
         name = self.queryset.model._meta.verbose_name  # type: ignore[union-attr]
-        self.error_messages["does_not_exist"] = f"Unknown {name}."
-        self.error_messages["incorrect_type"] = f"Unknown {name}: give its id (a number)."
+        # Fields are built when their serializer class is, so the words are looked up later,
+        # in the language of the request that fails.
+        self.error_messages["does_not_exist"] = _lazy_unknown(name)
+        self.error_messages["incorrect_type"] = _lazy_unknown(name, with_id=True)
 
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")

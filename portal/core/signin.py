@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
@@ -38,7 +39,11 @@ def cool_off_minutes() -> int:
 
 def lockout_message() -> str:
     minutes = cool_off_minutes()
-    return f"Too many failed sign-ins. Try again in {minutes} minute{'' if minutes == 1 else 's'}."
+    return ngettext(
+        "Too many failed sign-ins. Try again in %(minutes)d minute.",
+        "Too many failed sign-ins. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def client_ip(request: Any) -> str:

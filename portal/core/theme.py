@@ -6,9 +6,10 @@ the request, the switch in the header writes it."""
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 COOKIE = "theme"
-CHOICES = (("auto", "System setting"), ("light", "Light"), ("dark", "Dark"))
+CHOICES = (("auto", _("System setting")), ("light", _("Light")), ("dark", _("Dark")))
 DEFAULT = "auto"
 ONE_YEAR = 365 * 24 * 3600
 

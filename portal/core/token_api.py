@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -84,7 +85,7 @@ class TokenListCreateView(APIView):
         username = request.query_params.get("user", "")
         if username and username != actor(request).get_username():
             if not policies.can_manage_all_tokens(actor(request)):
-                raise PermissionDenied("Only admins list other users' tokens.")
+                raise PermissionDenied(_("Only admins list other users' tokens."))
             tokens = selectors.all_tokens(username)
         else:
             tokens = selectors.tokens_of(actor(request)).select_related("user")
@@ -117,7 +118,7 @@ class TokenDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         token = ApiToken.objects.select_related("user").filter(pk=pk).first()
         if token is None or not policies.can_see_token(actor(request), token):
-            raise Http404("No such token.")
+            raise Http404(_("No such token."))
         return Response(TokenSerializer(token).data)
 
     @extend_schema(responses={204: None, **ERRORS})

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.core import policies
 from portal.core.models import ApiToken, User
@@ -22,14 +24,16 @@ def token_create(
     """Create a personal token; returns the row and the token text, which is never stored."""
     if not policies.can_create_token(user, via_token=via_token):
         raise PermissionDenied(
-            "Create tokens on your profile page or with your password, not with a token."
+            _("Create tokens on your profile page or with your password, not with a token.")
         )
     name = (name or "").strip()
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Give the token a name, e.g. the pipeline that uses it."
+        errors["name"] = _("Give the token a name, e.g. the pipeline that uses it.")
     if not 1 <= int(expires_in_days) <= MAX_DAYS:
-        errors["expires_in_days"] = f"Choose between 1 and {MAX_DAYS} days."
+        errors["expires_in_days"] = ngettext(
+            "Choose between 1 and %(max)d day.", "Choose between 1 and %(max)d days.", MAX_DAYS
+        ) % {"max": MAX_DAYS}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -45,9 +49,9 @@ def token_revoke(pk: int, *, actor: User) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("user").filter(pk=pk).first()
         if token is None or not policies.can_see_token(actor, token):
-            raise Http404("No such token.")
+            raise Http404(_("No such token."))
         if not policies.can_revoke_token(actor, token):
-            raise PermissionDenied("You may not revoke this token.")
+            raise PermissionDenied(_("You may not revoke this token."))
         record_change(
             token,
             action="revoke",

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,7 +50,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = token_services.token_revoke(pk, actor=actor(request))
-    messages.success(request, f"Token “{token.name}” revoked; requests with it now get 401.")
+    messages.success(
+        request,
+        _("Token “%(name)s” revoked; requests with it now get 401.") % {"name": token.name},
+    )
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
@@ -59,7 +63,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def all_tokens(request: HttpRequest) -> HttpResponse:
     if not policies.can_manage_all_tokens(actor(request)):
-        raise PermissionDenied("Only admins see every user's tokens.")
+        raise PermissionDenied(_("Only admins see every user's tokens."))
     username = request.GET.get("user", "").strip()
     paged = paginate(request, selectors.all_tokens(username), per_page=50)
     context = {**paged, "tokens": paged["page_obj"].object_list, "username": username}

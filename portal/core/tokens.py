@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
@@ -26,11 +27,11 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         # The digest is unique and indexed: one query, whatever the number of tokens.
         found = ApiToken.objects.select_related("user").filter(digest=hash_token(raw)).first()
         if found is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         if found.is_expired:
-            raise exceptions.AuthenticationFailed("Token expired.")
+            raise exceptions.AuthenticationFailed(_("Token expired."))
         if not found.user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         record_use(found)
         return found.user, found
 

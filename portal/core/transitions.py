@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from portal.core import events, roles
@@ -23,6 +25,8 @@ from portal.core.errors import TransitionConflict
 from portal.core.models import state_label
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from portal.core.models import User
 
 M = TypeVar("M", bound=models.Model)
@@ -33,11 +37,11 @@ class Action:
     """A transition offered to a user: what the button says and the URL slug it posts to."""
 
     name: str
-    label: str
+    label: StrOrPromise
     slug: str
     style: str = ""
     needs_comment: bool = False
-    confirm: str = ""
+    confirm: StrOrPromise = ""
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,19 @@ def catalogue(model: type[models.Model], *names: str) -> dict[str, Action]:
         custom = next(iter(meta.transitions.values())).custom
         actions[name] = Action(
             name,
-            str(custom.get("label", name.replace("_", " "))),
+            _words(custom.get("label", name.replace("_", " "))),
             str(custom.get("slug", name.replace("_", "-"))),
             str(custom.get("style", "")),
             bool(custom.get("needs_comment", False)),
-            str(custom.get("confirm", "")),
+            _words(custom.get("confirm", "")),
         )
     return actions
+
+
+def _words(value: Any) -> StrOrPromise:
+    """A label or question as the transition gives it. A translatable one stays lazy: apps
+    build their catalogues at import, and each page says it in its reader's language."""
+    return cast("StrOrPromise", value) if isinstance(value, Promise) else str(value)
 
 
 def policy(module: str, name: str) -> Callable[[Any, Any], bool]:
@@ -201,7 +211,11 @@ def lock(model: type[M], pk: Any) -> M:
     try:
         return model._default_manager.select_for_update().get(pk=pk)
     except ObjectDoesNotExist as exc:
-        raise Http404(f"No {model._meta.verbose_name} with id {pk}.") from exc
+        message = _("No %(object)s with id %(id)s.") % {
+            "object": model._meta.verbose_name,
+            "id": pk,
+        }
+        raise Http404(message) from exc
 
 
 def perform(
@@ -233,22 +247,26 @@ def perform(
         label = _label(meta, source, name)
         verbose = obj._meta.verbose_name
         if not meta.has_transition(source):
+            state = state_label(type(obj), source, meta.field.name)
             raise TransitionConflict(
-                f"“{label}” is not available: this {verbose}'s state is "
-                f"“{state_label(type(obj), source, meta.field.name)}”.",
+                _("“%(action)s” is not available: this %(object)s's state is “%(state)s”.")
+                % {"action": label, "object": verbose, "state": state},
                 code="invalid_state",
             )
         as_someone_else = not system and delegated(
             meta.has_transition_perm(obj, source, actor),
             actor,
             as_delegate=as_delegate,
-            message=f"You may not {label.lower()} this {verbose}.",
+            message=_("You may not %(action)s this %(object)s.")
+            % {"action": label.lower(), "object": verbose},
         )
         unmet = _unmet(meta, source, obj)
         if unmet is not None:
             reason, code = unmet
             raise TransitionConflict(
-                reason or f"Cannot {label.lower()} this {verbose} yet: its conditions are not met.",
+                reason
+                or _("Cannot %(action)s this %(object)s yet: its conditions are not met.")
+                % {"action": label.lower(), "object": verbose},
                 code=code,
             )
         if before is not None:

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 EARLIEST = dt.date(2000, 1, 1)
 PAST_SLACK = dt.timedelta(days=1)
@@ -27,7 +28,8 @@ def _check(value: dt.date, latest: dt.date) -> None:
         earliest = dt.datetime.combine(EARLIEST, dt.time.min, tzinfo=dt.UTC)
     if not earliest <= value <= latest:  # type: ignore[operator]
         raise ValidationError(
-            f"Enter a date between {EARLIEST:%Y-%m-%d} and {latest:%Y-%m-%d}.",
+            _("Enter a date between %(earliest)s and %(latest)s.")
+            % {"earliest": f"{EARLIEST:%Y-%m-%d}", "latest": f"{latest:%Y-%m-%d}"},
             code="implausible",
         )
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.views import SpectacularSwaggerView
@@ -70,18 +71,16 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "unavailable", "checks": states}, status=503)
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": message, "code": title.lower().replace(" ", "_")}, status=status
-        )
+        return JsonResponse({"detail": message, "code": code}, status=status)
     return render(request, f"{status}.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
     """A request Django refuses before any view, e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
     if request.path.startswith("/api/"):
-        message = "The request is malformed or too large."
+        message = _("The request is malformed or too large.")
         return JsonResponse(
             {"detail": message, "code": "bad_request", "errors": {"non_field_errors": [message]}},
             status=400,
@@ -96,23 +95,22 @@ def invalid_input(request: HttpRequest, message: str) -> HttpResponse:
             {"detail": message, "code": "invalid", "errors": {"non_field_errors": [message]}},
             status=400,
         )
-    return _error(request, 400, "Bad request", message)
+    return _error(request, 400, "bad_request", _("Bad request"), message)
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else "You may not do this."
-    return _error(request, 403, "Permission denied", message)
+    message = str(exception) if exception and str(exception) else _("You may not do this.")
+    return _error(request, 403, "permission_denied", _("Permission denied"), message)
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _error(
-        request, 404, "Not found", "There is nothing at this address, or you may not see it."
-    )
+    message = _("There is nothing at this address, or you may not see it.")
+    return _error(request, 404, "not_found", _("Not found"), message)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+        return JsonResponse({"detail": _("Server error."), "code": "server_error"}, status=500)
     return render(request, "500.html", status=500)
 
 

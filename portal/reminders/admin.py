@@ -1,19 +1,24 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import ReadOnlyAdminMixin
 from portal.reminders import delivery, registry
 from portal.reminders.models import Reminder
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ReasonFilter(admin.SimpleListFilter):
-    title = "reason"
+    title = _("reason")
     parameter_name = "reason"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -24,11 +29,11 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 class EscalatedFilter(admin.SimpleListFilter):
-    title = "escalation"
+    title = _("escalation")
     parameter_name = "escalated"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Escalations"), ("no", "Reminders to the people who must act")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        return [("yes", _("Escalations")), ("no", _("Reminders to the people who must act"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> QuerySet[Reminder]:
         if self.value() == "yes":
@@ -60,18 +65,23 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ["object_page", *(field.name for field in Reminder._meta.fields)]
     actions = ["send_again"]
 
-    @admin.display(description="Reason")
+    @admin.display(description=_("Reason"))
     def reason_label(self, obj: Reminder) -> str:
         return obj.reason_label
 
-    @admin.display(description="Object")
+    @admin.display(description=_("Object"))
     def object_page(self, obj: Reminder) -> str:
         subject = obj.subject
         if subject is None:
-            return "(no longer exists)"
+            return gettext("(no longer exists)")
         return format_html('<a href="{}">{}</a>', subject.get_absolute_url(), subject)
 
-    @admin.action(description="Send the selected failed reminders again at the next sweep")
+    @admin.action(description=_("Send the selected failed reminders again at the next sweep"))
     def send_again(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:
         count = delivery.retry(list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{count} failed reminder(s) queued again.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d failed reminder(s) queued again.",
+            "%(count)d failed reminder(s) queued again.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -26,6 +26,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.timesince import timesince
 
 from portal.core import events, languages
@@ -187,8 +188,9 @@ def _rendered(row: Reminder, obj: Any, now: dt.datetime) -> tuple[str, str, str]
         "action": reason.action,
         "url": absolute_url(obj.get_absolute_url()),
         "since": row.since,
-        "waited": timesince(row.since, now, depth=2),
-        "sla": registry.describe(sla) if sla else "",
+        # Lazy, as the reason's words are: said in the language the email is rendered in.
+        "waited": lazy(timesince, str)(row.since, now, depth=2),
+        "sla": lazy(registry.describe, str)(sla) if sla else "",
         "round": row.round,
         "level": row.level,
         "reminders_before_escalation": _portal("REMINDERS_BEFORE_ESCALATION"),

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import ChoiceLabels
 
@@ -23,10 +24,10 @@ class Reminder(ChoiceLabels, models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled (no longer waiting)"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled (no longer waiting)")
 
     # No database foreign-key constraints here: a sweep inserts tens of thousands of rows at
     # once, and PostgreSQL's per-row key checks (each a key-share lock on one of the same few
@@ -49,24 +50,24 @@ class Reminder(ChoiceLabels, models.Model):
         db_constraint=False,
     )
     sequence = models.PositiveIntegerField(
-        help_text="The nth reminder round about this object for this reason, all waits counted."
+        help_text=_("The nth reminder round about this object for this reason, all waits counted.")
     )
     round = models.PositiveSmallIntegerField(
-        help_text="The nth round of the current wait: it decides when the wait escalates."
+        help_text=_("The nth round of the current wait: it decides when the wait escalates.")
     )
     level = models.PositiveSmallIntegerField(
-        default=0, help_text="0: the people who must act; n: level n of the escalation path."
+        default=0, help_text=_("0: the people who must act; n: level n of the escalation path.")
     )
-    since = models.DateTimeField(help_text="When the object started waiting.")
+    since = models.DateTimeField(help_text=_("When the object started waiting."))
     due_again_at = models.DateTimeField(
-        null=True, blank=True, help_text="The next round is due then; empty for one-off notices."
+        null=True, blank=True, help_text=_("The next round is due then; empty for one-off notices.")
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     sweep = models.UUIDField(
-        default=uuid.uuid4, editable=False, help_text="The sweep that claimed it."
+        default=uuid.uuid4, editable=False, help_text=_("The sweep that claimed it.")
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

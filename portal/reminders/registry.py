@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import ngettext
 
 from portal.core import roles
 
@@ -170,9 +171,18 @@ def describe(delta: dt.timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
         if minutes >= size and minutes % size == 0 and not (unit == "day" and minutes < 3 * 1440):
-            count = minutes // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{minutes} minutes"
+            return _count(unit, minutes // size)
+    return _count("minute", minutes)
+
+
+def _count(unit: str, count: int) -> str:
+    if unit == "day":
+        text = ngettext("%(count)d day", "%(count)d days", count)
+    elif unit == "hour":
+        text = ngettext("%(count)d hour", "%(count)d hours", count)
+    else:
+        text = ngettext("%(count)d minute", "%(count)d minutes", count)
+    return text % {"count": count}
 
 
 def unique(ids: Iterable[int]) -> list[int]:

@@ -14,14 +14,14 @@ def test_choosing_a_theme_sets_the_cookie_and_the_page_follows(client: Any) -> N
     assert response.status_code == 302 and response["Location"] == back
     assert response.cookies["theme"].value == "dark"
     assert response.cookies["theme"]["samesite"] == "Lax"
-    assert '<html lang="en" data-theme="dark">' in client.get("/login/").content.decode()
+    assert '<html lang="en-gb" data-theme="dark">' in client.get("/login/").content.decode()
 
 
 @pytest.mark.django_db
 def test_the_default_follows_the_system_setting(client: Any) -> None:
-    assert '<html lang="en">' in client.get("/login/").content.decode()
+    assert '<html lang="en-gb">' in client.get("/login/").content.decode()
     client.cookies["theme"] = "purple"  # an unknown value reads as the default
-    assert '<html lang="en">' in client.get("/login/").content.decode()
+    assert '<html lang="en-gb">' in client.get("/login/").content.decode()
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.core import languages
+from portal.core import languages, user_cache
 from portal.core.models import User
 from portal.core.transitions import lock, record_change
 
@@ -30,5 +30,8 @@ def user_language_set(pk: int, *, actor: User, language: str) -> User:
             source="active" if user.is_active else "inactive",
             actor=actor,
             comment=f"{before} -> {language or 'browser'}",
+            # Saving forgot the cached user inside the transaction; a request that read the
+            # user before the commit may have cached the old language since: forget it again.
+            on_commit=lambda: user_cache.forget_users([pk]),
         )
     return user

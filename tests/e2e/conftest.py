@@ -51,9 +51,10 @@ def is_external(url: str) -> bool:
 class Browser:
     """One signed-in person's browser tab against the live server."""
 
-    def __init__(self, browser: Any, base_url: str) -> None:
+    def __init__(self, browser: Any, base_url: str, locale: str | None = None) -> None:
+        # The locale is the browser's language: its Accept-Language header.
         self.context = browser.new_context(
-            base_url=base_url, viewport={"width": 1280, "height": 900}
+            base_url=base_url, viewport={"width": 1280, "height": 900}, locale=locale
         )
         self.context.set_default_timeout(15_000)
         self.csp_violations: list[dict[str, str]] = []
@@ -83,11 +84,12 @@ class Browser:
         ]
 
     def sign_in(self, username: str, password: str) -> Any:
+        # By the fields' ids, so that it signs in whatever language the page speaks.
         page = self.page
         page.goto("/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.locator('form[action="/login/"] button[type="submit"]').click()
         page.wait_for_load_state()
         return page
 
@@ -117,8 +119,8 @@ def open_browser(live_server: Any, monkeypatch: Any) -> Iterator[Any]:
             executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
         )
 
-        def factory() -> Browser:
-            tab = Browser(browser, live_server.url)
+        def factory(locale: str | None = None) -> Browser:
+            tab = Browser(browser, live_server.url, locale)
             opened.append(tab)
             return tab
 

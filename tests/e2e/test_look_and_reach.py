@@ -1,6 +1,6 @@
-"""Every key page in both themes and at phone width: no serious or critical axe-core
-violation, no sideways scrolling, a navigation that folds into a menu, a theme switch that works
-without JavaScript."""
+"""Every key page in both themes, in both languages and at phone width: no serious or critical
+axe-core violation, no sideways scrolling, a navigation that folds into a menu, a theme switch
+and a language switch that work without JavaScript."""
 
 from __future__ import annotations
 
@@ -68,24 +68,37 @@ def _sideways(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
+# The browser's locale (its Accept-Language) and the language the pages then speak.
+LANGUAGES = {"en-GB": "en-gb", "ru-RU": "ru"}
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_key_pages_pass_axe_in_both_themes(open_browser: Any, demo: list[str], theme: str) -> None:
-    tab = open_browser()
+def test_key_pages_pass_axe_in_both_themes_and_languages(
+    open_browser: Any, demo: list[str], theme: str, locale: str
+) -> None:
+    tab = open_browser(locale)
     tab.sign_in("product", DEMO_PASSWORD)
     tab.context.add_cookies([{"name": "theme", "value": theme, "url": tab.page.url}])
     found: dict[str, list[str]] = {}
     for url in demo:
         tab.page.goto(url)
-        assert tab.page.locator("html").get_attribute("data-theme") == theme
+        html = tab.page.locator("html")
+        assert (html.get_attribute("data-theme"), html.get_attribute("lang")) == (
+            theme,
+            LANGUAGES[locale],
+        )
         problems = _violations(tab.page)
         if problems:
             found[url] = problems
     assert found == {}
 
 
-def test_the_sign_in_page_passes_axe(open_browser: Any) -> None:
-    tab = open_browser()
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_the_sign_in_page_passes_axe(open_browser: Any, locale: str) -> None:
+    tab = open_browser(locale)
     tab.page.goto("/login/")
+    assert tab.page.locator("html").get_attribute("lang") == LANGUAGES[locale]
     assert _violations(tab.page) == []
 
 
@@ -113,13 +126,28 @@ def test_the_theme_switch_works_without_javascript(browser_without_js: Any) -> N
     page = browser_without_js
     page.goto("/login/")
     assert page.locator("html").get_attribute("data-theme") is None  # the system's setting
-    page.get_by_label("Theme").select_option("dark")
-    page.get_by_role("button", name="Apply").click()
+    switch = page.locator("form:has(#theme-choice)")
+    switch.get_by_label("Theme").select_option("dark")
+    switch.get_by_role("button", name="Apply").click()
     page.wait_for_url("**/login/")
     assert page.locator("html").get_attribute("data-theme") == "dark"
-    page.get_by_label("Theme").select_option("auto")
-    page.get_by_role("button", name="Apply").click()
+    switch.get_by_label("Theme").select_option("auto")
+    switch.get_by_role("button", name="Apply").click()
     assert page.locator("html").get_attribute("data-theme") is None
+
+
+def test_the_language_switch_works_without_javascript(browser_without_js: Any) -> None:
+    page = browser_without_js
+    page.goto("/login/?next=/scenarios/")
+    assert page.locator("html").get_attribute("lang") == "en-gb"
+    # By the select's id and its form's button: their words change with the language.
+    switch = page.locator("form:has(#language-choice)")
+    for language in ("ru", "en-gb"):
+        switch.locator("#language-choice").select_option(language)
+        with page.expect_navigation():
+            switch.locator("button").click()
+        assert page.url.endswith("/login/?next=/scenarios/")
+        assert page.locator("html").get_attribute("lang") == language
 
 
 @pytest.fixture
@@ -133,7 +161,9 @@ def browser_without_js(live_server: Any, monkeypatch: Any) -> Any:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
         )
-        context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+        context = browser.new_context(
+            base_url=live_server.url, java_script_enabled=False, locale="en-GB"
+        )
         yield context.new_page()
         context.close()
         browser.close()

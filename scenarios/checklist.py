@@ -8,10 +8,11 @@ overrides with a note.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios.models import Fallback, Scenario
+from scenarios.models import Fallback, Scenario, Tool
 
 RACI_LABELS: dict[str, str] = {
     "product_owner": "Product owner",
@@ -63,22 +64,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _escalation_people(scenario: Scenario) -> list[Any]:
+def _escalation_people(scenario: Scenario, escalation: Iterable[Any] | None) -> list[Any]:
+    if escalation is not None:
+        return list(escalation)
     return [step.person_id for step in scenario.escalation_steps.all()]
 
 
-def missing_raci(scenario: Scenario) -> dict[str, str]:
+def missing_raci(scenario: Scenario, *, escalation: Iterable[Any] | None = None) -> dict[str, str]:
     missing = {
         name: f"{label} is not named."
         for name, label in RACI_LABELS.items()
         if getattr(scenario, f"{name}_id") is None
     }
-    if not _escalation_people(scenario):
+    if not _escalation_people(scenario, escalation):
         missing[ESCALATION_FIELD] = "Escalation path names nobody."
     return missing
 
 
-def missing_contract(scenario: Scenario) -> dict[str, str]:
+def missing_contract(scenario: Scenario, *, tools: Iterable[Tool] | None = None) -> dict[str, str]:
     labels = dict(CONTRACT_LABELS)
     if scenario.is_self_hosted:
         labels.update(SELF_HOSTED_LABELS)
@@ -89,7 +92,8 @@ def missing_contract(scenario: Scenario) -> dict[str, str]:
     }
     if scenario.fallback == Fallback.MODEL_ALIAS and _blank(scenario.fallback_alias):
         missing["fallback_alias"] = "Fallback model alias is missing."
-    refused = [tool.name for tool in scenario.allowed_tools.all() if not tool.allowed]
+    picked = scenario.allowed_tools.all() if tools is None else tools
+    refused = [tool.name for tool in picked if not tool.allowed]
     if refused:
         missing["allowed_tools"] = (
             f"Tools no longer allowed by the registry: {', '.join(sorted(refused))}."
@@ -97,9 +101,20 @@ def missing_contract(scenario: Scenario) -> dict[str, str]:
     return missing
 
 
-def missing_items(scenario: Scenario) -> dict[str, str]:
-    """Everything that blocks submission, keyed by the field that fixes it."""
-    return {**missing_raci(scenario), **missing_contract(scenario)}
+def missing_items(
+    scenario: Scenario,
+    *,
+    tools: Iterable[Tool] | None = None,
+    escalation: Iterable[Any] | None = None,
+) -> dict[str, str]:
+    """Everything that blocks submission, keyed by the field that fixes it.
+
+    `tools` and `escalation` (people or their ids) stand for the scenario's saved tools and
+    escalation path when they are not saved yet: an intake form read as it is being filled in."""
+    return {
+        **missing_raci(scenario, escalation=escalation),
+        **missing_contract(scenario, tools=tools),
+    }
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,14 @@ def scenario_detail(user: User, pk: Any, *, open_exceptions: bool = True) -> Sce
     return scenario
 
 
+def scenario_for_intake(user: User, pk: Any) -> Scenario:
+    """One scenario with what its intake form shows (escalation path, tools), in a fixed
+    number of queries."""
+    steps = EscalationStep.objects.select_related("person").order_by("position")
+    related: list[Any] = [Prefetch("escalation_steps", steps), "allowed_tools"]
+    return get_scenario_for(user, pk, Scenario.objects.prefetch_related(*related))
+
+
 def escalation_path(scenario: Scenario) -> list[User]:
     """The people of the escalation path, in order (uses the prefetch when there is one)."""
     return [step.person for step in scenario.escalation_steps.all()]

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from portal.core.models import User
 from scenarios import policies
 from scenarios.amendments import selectors
-from scenarios.forms import ESCALATION_FIELDS, ScenarioForm, add_errors
+from scenarios.forms import ESCALATION_FIELDS, ScenarioForm
 from scenarios.models import Amendment, Scenario
 
 ESCALATION = Scenario.ESCALATION_FIELD
@@ -93,9 +93,6 @@ class AmendmentForm(ScenarioForm):
             if name in self.fields:
                 values[name] = self.cleaned_data.get(name)
         return values
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        add_errors(self, error, aliases={ESCALATION: ESCALATION_FIELDS[0]})
 
     def fieldsets(self) -> list[dict[str, Any]]:
         sets = super().fieldsets()

@@ -1,4 +1,5 @@
-"""List and detail pages and the API run the same number of queries at 10 and 200 scenarios."""
+"""List, detail and intake pages and the API run the same number of queries at 10 and 200
+scenarios."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ EXPECTED = {
     "/api/v1/scenarios/": 2,
     # One query each for the open vacancies, the amendment history and the playground runs.
     "detail": 14,
+    # The people of the fifteen selects in one query, the tools, the teams (twice: the default
+    # and the select); the edit page reads the scenario with its escalation path and tools.
+    "new": 5,
+    "edit": 5,
     "api-detail": 8,
     "api-record": 10,
 }
@@ -60,6 +65,24 @@ def test_page_queries_do_not_grow(
         "detail": f"/scenarios/{target.pk}/",
     }
     for key, url in pages.items():
+        with django_assert_num_queries(EXPECTED[key]):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_intake_pages_queries_do_not_grow(
+    size: int,
+    world: Any,
+    make_scenario: Any,
+    product_owner: Any,
+    client: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    world(size)
+    tools = [ToolFactory(name=f"pick-{n}") for n in range(3)]
+    draft = make_scenario("draft", name="Draft", tools=tools, escalation=[product_owner])
+    client.force_login(product_owner)
+    for key, url in {"new": "/scenarios/new/", "edit": f"/scenarios/{draft.pk}/edit/"}.items():
         with django_assert_num_queries(EXPECTED[key]):
             assert client.get(url).status_code == 200
 

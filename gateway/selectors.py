@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from exceptions.models import PlatformException
 from exceptions.selectors import platform_reviewers
@@ -174,7 +175,8 @@ def run_count(scenario: Scenario) -> int:
     return PlaygroundRun.objects.filter(scenario=scenario).count()
 
 
-def scenario_panel(scenario: Scenario) -> dict[str, Any] | None:
+def scenario_panel(scenario: Scenario, user: User) -> dict[str, Any] | None:
     """The scenario page's playground panel: how often its alias was tried."""
     return {"template": "gateway/_scenario_panel.html", "runs": run_count(scenario),
-            "scenario": scenario}  # fmt: skip
+            "scenario": scenario, "anchor": "playground-heading",
+            "title": _("Playground")}  # fmt: skip

@@ -48,8 +48,10 @@ DONE = {
 }
 
 
-# Higher apps add panels to the scenario page with `selectors.scenario_panel(scenario)`: None or
-# a dict with "template" (a partial rendered with `panel` and the page context) and its data.
+# Higher apps add panels to the scenario page with `selectors.scenario_panel(scenario, user)`:
+# None or a dict with "template" (a partial rendered with `panel` and the page context) and its
+# data, and optionally "anchor" (an id in the partial) and "title", its entry in the page's
+# in-page navigation.
 
 
 # Scenarios ----------------------------------------------------------------------------------
@@ -200,7 +202,8 @@ def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = selectors.scenario_detail(actor(request), pk, open_exceptions=False)
     # Panels first: the exceptions panel also reads the open exceptions the record lists.
-    panels = [panel for hook in app_selectors("scenario_panel") if (panel := hook(scenario))]
+    hooks = app_selectors("scenario_panel")
+    panels = [panel for hook in hooks if (panel := hook(scenario, actor(request)))]
     actions = available_actions(scenario, actor(request), ACTIONS)
     decisions = available_actions(scenario, actor(request), DECISIONS)
     delegated = _delegate_actions(scenario, actor(request), [*actions, *decisions])

@@ -203,8 +203,23 @@ def test_the_operating_model_end_to_end(open_browser: Any, org: dict[str, Any]) 
     incident_in_browser(open_browser, scenario, release, previous, org)
     alias.refresh_from_db()
     assert alias.current_release_id == previous.pk
+    scenario_page_lists_releases_and_incidents(owner, scenario)
 
     audit_exceptions(open_browser)
+
+
+def scenario_page_lists_releases_and_incidents(tab: Any, scenario: Scenario) -> None:
+    page = tab.page
+    page.goto(scenario.get_absolute_url())
+    nav = page.get_by_role("navigation", name="On this page")
+    nav.get_by_role("link", name="Releases").click()
+    assert page.url.endswith("#scenario-releases")
+    releases = page.locator("#scenario-releases")
+    assert "Newer model" in releases.inner_text() and "First model" in releases.inner_text()
+    nav.get_by_role("link", name="Incidents").click()
+    incidents = page.locator("#scenario-incidents")
+    assert "Refund amounts doubled in answers" in incidents.inner_text()
+    tab.screenshot("13-scenario-releases-and-incidents")
 
 
 RELEASE_FIELDS = {

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, When, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from exceptions.models import PlatformException
 from portal.core import roles

@@ -143,12 +143,12 @@ LABELS = {
     **checklist.RACI_LABELS,
     **checklist.CONTRACT_LABELS,
     **checklist.SELF_HOSTED_LABELS,
-    "fallback_alias": "Fallback model alias",
-    "route_affinity": "Route affinity (pin a conversation to one route for cache hits)",
-    "allowed_tools": "Allowed tools",
-    "cache_hit_slo": "Cache hit SLO (%)",
-    "eval_threshold": "Eval pass threshold (0–100)",
-    "monthly_budget": "Monthly cost budget",
+    "fallback_alias": _("Fallback model alias"),
+    "route_affinity": _("Route affinity (pin a conversation to one route for cache hits)"),
+    "allowed_tools": _("Allowed tools"),
+    "cache_hit_slo": _("Cache hit SLO (%)"),
+    "eval_threshold": _("Eval pass threshold (0–100)"),
+    "monthly_budget": _("Monthly cost budget"),
 }
 
 
@@ -416,10 +416,17 @@ def add_errors(
         elif name == NON_FIELD_ERRORS:
             form.add_error(None, messages)
         else:
-            form.add_error(None, [f"{LABELS.get(name, name)}: {m}" for m in messages])
+            form.add_error(
+                None,
+                [
+                    gettext("%(field)s: %(message)s")
+                    % {"field": LABELS.get(name, name), "message": m}
+                    for m in messages
+                ],
+            )
 
 
-PASS_FAIL = [("pass", "Pass"), ("fail", "Fail")]
+PASS_FAIL = [("pass", _("Pass")), ("fail", _("Fail"))]
 
 
 class ReviewForm(forms.Form):
@@ -427,11 +434,11 @@ class ReviewForm(forms.Form):
 
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Decision comment",
-        help_text="Sent to the product owner with the decision.",
+        label=_("Decision comment"),
+        help_text=_("Sent to the product owner with the decision."),
     )
     as_delegate = forms.BooleanField(
-        required=False, label="I act as a delegate of the platform reviewer (admins only)"
+        required=False, label=_("I act as a delegate of the platform reviewer (admins only)")
     )
 
     def __init__(self, *args: Any, scenario: Scenario, delegate: bool = False, **kw: Any) -> None:
@@ -446,7 +453,7 @@ class ReviewForm(forms.Form):
             )
             self.fields[f"{result.key}_note"] = forms.CharField(
                 required=False,
-                label=f"Note on “{result.label}”",
+                label=gettext("Note on “%(item)s”") % {"item": result.label},
                 initial="" if result.passed else result.summary,
             )
         if not delegate:
@@ -480,7 +487,7 @@ class ToolForm(forms.ModelForm):
         model = Tool
         fields = ["name", "description", "owner", "stability", "allowed"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"allowed": "Scenarios may pick this tool"}
+        labels = {"allowed": _("Scenarios may pick this tool")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -493,30 +500,30 @@ class ToolForm(forms.ModelForm):
 class ScenarioFilterForm(forms.Form):
     """The list filters (GET). Invalid values are ignored rather than reported."""
 
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, label=_("Search"))
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any state"), *Scenario.Status.choices], label="State"
+        required=False, choices=[("", _("Any state")), *Scenario.Status.choices], label=_("State")
     )
-    team = forms.ChoiceField(required=False, label="Team")
-    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Owner")
+    team = forms.ChoiceField(required=False, label=_("Team"))
+    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Owner"))
     route = forms.ChoiceField(
-        required=False, choices=[("", "Any route"), *Route.choices], label="Route"
+        required=False, choices=[("", _("Any route")), *Route.choices], label=_("Route")
     )
     hosting = forms.ChoiceField(
-        required=False, choices=[("", "Any hosting"), *Hosting.choices], label="Hosting"
+        required=False, choices=[("", _("Any hosting")), *Hosting.choices], label=_("Hosting")
     )
-    mine = forms.BooleanField(required=False, label="My teams and roles only")
+    mine = forms.BooleanField(required=False, label=_("My teams and roles only"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = selectors.teams_for_filter()
         cast(forms.ChoiceField, self.fields["team"]).choices = [
-            ("", "Any team"),
+            ("", gettext("Any team")),
             *((t.slug, t.name) for t in teams),
         ]
         # A list, read in one query: a queryset would be read through a server-side cursor.
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", "Anyone"),
+            ("", gettext("Anyone")),
             *((person.pk, str(person)) for person in _people().only(*PERSON_COLUMNS)),
         ]
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.audit import history_for
@@ -41,10 +41,12 @@ SERVICES: dict[str, Callable[..., Any]] = {
     "retire": services.scenario_retire,
 }
 DONE = {
-    "submit": "Submitted for architecture review. The platform reviewers have been notified.",
-    "start_review": "You have taken this scenario into review.",
-    "onboard": "Marked onboarded: the scenario is live.",
-    "retire": "Retired.",
+    "submit": gettext_lazy(
+        "Submitted for architecture review. The platform reviewers have been notified."
+    ),
+    "start_review": gettext_lazy("You have taken this scenario into review."),
+    "onboard": gettext_lazy("Marked onboarded: the scenario is live."),
+    "retire": gettext_lazy("Retired."),
 }
 
 
@@ -339,8 +341,8 @@ def scenario_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         return redirect(scenario)
     messages.success(
         request,
-        f"Decision recorded: {review.get_decision_display().lower()}. "
-        "The product owner has been notified.",
+        _("Decision recorded: %(decision)s. The product owner has been notified.")
+        % {"decision": review.get_decision_display().lower()},
     )
     return redirect(scenario)
 

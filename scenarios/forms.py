@@ -140,6 +140,8 @@ class Shown:
 
 
 LABELS = {
+    "name": _("Name"),
+    "team": _("Team"),
     **checklist.RACI_LABELS,
     **checklist.CONTRACT_LABELS,
     **checklist.SELF_HOSTED_LABELS,
@@ -487,7 +489,13 @@ class ToolForm(forms.ModelForm):
         model = Tool
         fields = ["name", "description", "owner", "stability", "allowed"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"allowed": _("Scenarios may pick this tool")}
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "owner": _("Owner"),
+            "stability": _("Stability"),
+            "allowed": _("Scenarios may pick this tool"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

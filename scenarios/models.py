@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels, Team, User
@@ -141,14 +142,17 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     """A production AI use case on its way to, or in, production."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        IN_REVIEW = "in_review", _("In review")
-        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        ONBOARDED = "onboarded", _("Onboarded")
-        RETIRED = "retired", _("Retired")
+        DRAFT = "draft", pgettext_lazy("scenario state", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("scenario state", "Submitted")
+        IN_REVIEW = "in_review", pgettext_lazy("scenario state", "In review")
+        CHANGES_REQUESTED = (
+            "changes_requested",
+            pgettext_lazy("scenario state", "Changes requested"),
+        )
+        APPROVED = "approved", pgettext_lazy("scenario state", "Approved")
+        REJECTED = "rejected", pgettext_lazy("scenario state", "Rejected")
+        ONBOARDED = "onboarded", pgettext_lazy("scenario state", "Onboarded")
+        RETIRED = "retired", pgettext_lazy("scenario state", "Retired")
 
     class Risk(models.TextChoices):
         LOW = "low", _("Low")
@@ -424,9 +428,9 @@ class ScenarioReview(ChoiceLabels, models.Model):
     """An architecture review decision with its checklist answers."""
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", _("Approve")
-        REQUEST_CHANGES = "request_changes", _("Request changes")
-        REJECT = "reject", _("Reject")
+        APPROVE = "approve", pgettext_lazy("review decision", "Approve")
+        REQUEST_CHANGES = "request_changes", pgettext_lazy("review decision", "Request changes")
+        REJECT = "reject", pgettext_lazy("review decision", "Reject")
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(
@@ -466,9 +470,9 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
     lapsed when the place no longer waits for anyone (the incident closed, the sign-off given)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        FILLED = "filled", _("Filled")
-        LAPSED = "lapsed", _("Lapsed (the place no longer waits)")
+        OPEN = "open", pgettext_lazy("vacancy state", "Open")
+        FILLED = "filled", pgettext_lazy("vacancy state", "Filled")
+        LAPSED = "lapsed", pgettext_lazy("vacancy state", "Lapsed (the place no longer waits)")
 
     class Kind(models.TextChoices):
         ROLE = "role", _("RACI role")
@@ -559,13 +563,16 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
     """Proposed new values of a live scenario's governed fields; applied when approved."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-        APPROVED = "approved", _("Approved")
-        APPLIED = "applied", _("Applied")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DRAFT = "draft", pgettext_lazy("amendment state", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("amendment state", "Submitted")
+        CHANGES_REQUESTED = (
+            "changes_requested",
+            pgettext_lazy("amendment state", "Changes requested"),
+        )
+        APPROVED = "approved", pgettext_lazy("amendment state", "Approved")
+        APPLIED = "applied", pgettext_lazy("amendment state", "Applied")
+        REJECTED = "rejected", pgettext_lazy("amendment state", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("amendment state", "Withdrawn")
 
     class Kind(models.TextChoices):
         CHANGE = "change", _("Change")

@@ -122,6 +122,7 @@ class MinorEditForm(forms.ModelForm):
         model = Scenario
         fields = list(Scenario.MINOR_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"description": _("Description"), "expected_volume": _("Expected volume")}
 
     def _post_clean(self) -> None:
         pass  # the service validates

@@ -22,6 +22,14 @@ class ScenarioTemplateForm(forms.ModelForm):
         model = ScenarioTemplate
         fields = [*TEMPLATE_FIELDS, "allowed_tools"]
         labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "primary_route": _("Primary route"),
+            "human_review": _("Human review"),
+            "fallback": _("Fallback"),
+            "prefix_stability": _("Prefix stability"),
+            "route_affinity": _("Route affinity"),
+            "hosting": _("Hosting"),
             "context_budget_tokens": _("Context budget (tokens per request)"),
             "cache_hit_slo": _("Cache hit SLO (%)"),
             "reviewer_notes": _("Notes for the reviewer"),

@@ -223,10 +223,11 @@ def work_for(user: User) -> dict[str, Any]:
 EXCEPTIONS_SHOWN = 10
 
 
-def scenario_panel(scenario: Scenario) -> dict[str, Any]:
+def scenario_panel(scenario: Scenario, user: User) -> dict[str, Any]:
     """The scenario page's exceptions panel (found by scenarios.views through
     `app_selectors`). It also gives the scenario its open exceptions, read in the same query,
     for the decision record, as `scenario_detail`'s prefetch would."""
     panel = exceptions_panel(scenario, EXCEPTIONS_SHOWN)
     scenario.open_exceptions = panel.open
-    return {"template": "exceptions/_scenario_panel.html", "rows": panel.rows, "total": panel.total}
+    return {"template": "exceptions/_scenario_panel.html", "rows": panel.rows, "total": panel.total,
+            "anchor": "scenario-exceptions-heading", "title": _("Exceptions")}  # fmt: skip

@@ -175,7 +175,8 @@ def run_count(scenario: Scenario) -> int:
     return PlaygroundRun.objects.filter(scenario=scenario).count()
 
 
-def scenario_panel(scenario: Scenario) -> dict[str, Any] | None:
+def scenario_panel(scenario: Scenario, user: User) -> dict[str, Any] | None:
     """The scenario page's playground panel: how often its alias was tried."""
     return {"template": "gateway/_scenario_panel.html", "runs": run_count(scenario),
-            "scenario": scenario}  # fmt: skip
+            "scenario": scenario, "anchor": "playground-heading",
+            "title": _("Playground")}  # fmt: skip

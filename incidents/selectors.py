@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, When, Window
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -202,3 +202,37 @@ def work_for(user: User) -> dict[str, Any]:
 
 def _work_title(incident: Incident) -> str:
     return f"{incident.severity}: {incident.title}"
+
+
+# The scenario page's incidents panel: open ones first, then the most recent, and a link to the
+# list for the rest.
+SCENARIO_INCIDENTS_SHOWN = 10
+SCENARIO_PANEL_COLUMNS = ("scenario_id", "severity", "title", "status", "opened_at", "resolved_at")
+
+
+def scenario_panel(scenario: Scenario, user: User) -> dict[str, Any]:
+    """The scenario page's incidents panel (found by scenarios.views through `app_selectors`):
+    its open incidents (`Incident.objects.open()`) first, then the most recent closed ones, with
+    how many there are and how many are open; one query whatever the number of incidents."""
+    incidents = visible_incidents(user).select_related(None).filter(scenario=scenario)
+    closed = Case(
+        When(pk__in=Incident.objects.open().filter(scenario=scenario).values("pk"), then=0),
+        default=1,
+        output_field=IntegerField(),
+    )
+    rows: list[Any] = list(
+        incidents.only(*SCENARIO_PANEL_COLUMNS)
+        .annotate(closed_rank=closed)
+        .annotate(total=Window(Count("pk")), closed_total=Window(Sum("closed_rank")))
+        .order_by("closed_rank", "-opened_at", "-id")[:SCENARIO_INCIDENTS_SHOWN]
+    )
+    total = rows[0].total if rows else 0
+    return {
+        "template": "incidents/_scenario_panel.html",
+        "anchor": "scenario-incidents",
+        "title": _("Incidents"),
+        "scenario": scenario,
+        "rows": rows,
+        "total": total,
+        "open": total - rows[0].closed_total if rows else 0,
+    }

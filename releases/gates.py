@@ -78,7 +78,8 @@ class EvalGate:
         return text
 
 
-def _outcome(release: Any) -> str:
+def eval_outcome(release: Any) -> str:
+    """The eval gate's verdict on the release's own results, before any bypass."""
     threshold = release.eval_threshold
     if release.eval_score is None:
         return "missing"
@@ -91,7 +92,7 @@ def _outcome(release: Any) -> str:
 
 def eval_gate(release: Any, today: dt.date | None = None) -> EvalGate:
     """Whether a quality approval may be given now, and which exception it would rely on."""
-    outcome = _outcome(release)
+    outcome = eval_outcome(release)
     bypass = None if outcome == "passed" else active_eval_bypass(release, today)
     return EvalGate(
         outcome=outcome,

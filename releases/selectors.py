@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
@@ -380,6 +380,37 @@ def work_for(user: User) -> dict[str, Any]:
     if card["count"]:
         work["releases_to_revise"] = card
     return work
+
+
+# The scenario page's releases panel: its newest releases, and a link to the list for the rest.
+SCENARIO_RELEASES_SHOWN = 10
+SCENARIO_PANEL_COLUMNS = (
+    "title", "change_type", "model_name", "model_version", "prompt_family", "prompt_version",
+    "runtime", "runtime_version", "status", "fast_path", "eval_score", "submitted_eval_threshold",
+    "scenario_id", "created_at", "released_at",
+)  # fmt: skip
+
+
+def scenario_panel(scenario: Scenario, user: User) -> dict[str, Any]:
+    """The scenario page's releases panel (found by scenarios.views through `app_selectors`):
+    the newest releases this user may see, each with the eval gate's verdict on its own
+    results, and how many there are; one query whatever the number of releases."""
+    releases = visible_releases(user).select_related(None).filter(scenario=scenario)
+    rows: list[Any] = list(
+        releases.only(*SCENARIO_PANEL_COLUMNS)
+        .annotate(total=Window(Count("pk")))
+        .order_by("-created_at", "-id")[:SCENARIO_RELEASES_SHOWN]
+    )
+    for release in rows:
+        release.scenario = scenario  # the threshold in force falls back on it: no query a row
+    return {
+        "template": "releases/_scenario_panel.html",
+        "anchor": "scenario-releases",
+        "title": _("Releases"),
+        "scenario": scenario,
+        "rows": [{"release": r, "gate": gates.eval_outcome(r)} for r in rows],
+        "total": rows[0].total if rows else 0,
+    }
 
 
 # The release page

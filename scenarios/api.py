@@ -10,6 +10,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -109,7 +110,9 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @idempotent
     def create(self, request: Request) -> Response:
         if not policies.can_create(actor(request)):
-            raise PermissionDenied("Only product owners (and the platform) open scenario intakes.")
+            raise PermissionDenied(
+                _("Only product owners (and the platform) open scenario intakes.")
+            )
         serializer = ScenarioWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         scenario = services.scenario_create(
@@ -140,7 +143,7 @@ class ScenarioViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _update(self, request: Request, pk: Any, *, partial: bool) -> Response:
         scenario = selectors.get_scenario_for(actor(request), pk)
         if not policies.can_change_intake(actor(request), scenario):
-            raise PermissionDenied("You may not edit this scenario.")
+            raise PermissionDenied(_("You may not edit this scenario."))
         serializer = ScenarioWriteSerializer(scenario, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         services.scenario_update(
@@ -302,7 +305,7 @@ class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     def create(self, request: Request) -> Response:
         if not policies.can_manage_tools(actor(request)):
-            raise PermissionDenied("Only the platform team manages the tool registry.")
+            raise PermissionDenied(_("Only the platform team manages the tool registry."))
         serializer = ToolSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         tool = tool_services.tool_create(actor=actor(request), data=dict(serializer.validated_data))
@@ -327,7 +330,7 @@ class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def _update(self, request: Request, pk: Any, *, partial: bool) -> Response:
         tool = tool_selectors.tool_detail(pk)
         if not policies.can_manage_tools(actor(request)):
-            raise PermissionDenied("Only the platform team manages the tool registry.")
+            raise PermissionDenied(_("Only the platform team manages the tool registry."))
         serializer = ToolSerializer(tool, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         tool = tool_services.tool_update(

@@ -8,52 +8,59 @@ overrides with a note.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scenarios.models import Fallback, Scenario
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-RACI_LABELS: dict[str, str] = {
-    "product_owner": "Product owner",
-    "platform_owner": "Platform owner",
-    "quality_owner": "Quality owner",
-    "route_owner": "Route policy owner",
-    "context_owner": "Context budget owner",
-    "prompt_owner": "Prompt owner",
-    "tools_owner": "Tool policy owner",
-    "cache_owner": "Cache strategy owner",
-    "cost_owner": "Cost owner",
-    "incident_owner": "Incident owner",
+from scenarios.models import Fallback, Scenario, Tool
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+RACI_LABELS: dict[str, StrOrPromise] = {
+    "product_owner": _("Product owner"),
+    "platform_owner": _("Platform owner"),
+    "quality_owner": _("Quality owner"),
+    "route_owner": _("Route policy owner"),
+    "context_owner": _("Context budget owner"),
+    "prompt_owner": _("Prompt owner"),
+    "tools_owner": _("Tool policy owner"),
+    "cache_owner": _("Cache strategy owner"),
+    "cost_owner": _("Cost owner"),
+    "incident_owner": _("Incident owner"),
 }
 
 # The platform contract: what the platform needs to know to serve the scenario.
-CONTRACT_LABELS: dict[str, str] = {
-    "description": "Description",
-    "risk_level": "Risk level",
-    "data_classification": "Data classification",
-    "expected_volume": "Expected volume",
-    "success_criterion": "Success criterion",
-    "eval_dataset": "Eval dataset",
-    "eval_threshold": "Eval pass threshold",
-    "primary_route": "Primary route",
-    "human_review": "Human review",
-    "fallback": "Fallback",
-    "context_budget_tokens": "Context budget (tokens per request)",
-    "prefix_stability": "Cache prefix stability",
-    "cache_hit_slo": "Cache hit SLO",
-    "monthly_budget": "Monthly cost budget",
-    "target_cost_per_outcome": "Target cost per accepted outcome",
-    "hosting": "Hosting",
-    "rollback_plan": "Rollback plan (prompt, model, tool)",
+CONTRACT_LABELS: dict[str, StrOrPromise] = {
+    "description": _("Description"),
+    "risk_level": _("Risk level"),
+    "data_classification": _("Data classification"),
+    "expected_volume": _("Expected volume"),
+    "success_criterion": _("Success criterion"),
+    "eval_dataset": _("Eval dataset"),
+    "eval_threshold": _("Eval pass threshold"),
+    "primary_route": _("Primary route"),
+    "human_review": _("Human review"),
+    "fallback": _("Fallback"),
+    "context_budget_tokens": _("Context budget (tokens per request)"),
+    "prefix_stability": _("Cache prefix stability"),
+    "cache_hit_slo": _("Cache hit SLO"),
+    "monthly_budget": _("Monthly cost budget"),
+    "target_cost_per_outcome": _("Target cost per accepted outcome"),
+    "hosting": _("Hosting"),
+    "rollback_plan": _("Rollback plan (prompt, model, tool)"),
 }
 
 # Self-hosting returns what a provider-managed model hides; the intake must answer it.
-SELF_HOSTED_LABELS: dict[str, str] = {
-    "capacity_plan": "Capacity plan",
-    "runtime_upgrade_policy": "Runtime upgrade policy",
-    "owned_policies": "Owned policies (instead of provider guardrails)",
-    "release_process": "Release process",
-    "owned_slo": "Owned SLO",
+SELF_HOSTED_LABELS: dict[str, StrOrPromise] = {
+    "capacity_plan": _("Capacity plan"),
+    "runtime_upgrade_policy": _("Runtime upgrade policy"),
+    "owned_policies": _("Owned policies (instead of provider guardrails)"),
+    "release_process": _("Release process"),
+    "owned_slo": _("Owned SLO"),
 }
 
 ESCALATION_FIELD = Scenario.ESCALATION_FIELD
@@ -63,49 +70,63 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _escalation_people(scenario: Scenario) -> list[Any]:
+def _escalation_people(scenario: Scenario, escalation: Iterable[Any] | None) -> list[Any]:
+    if escalation is not None:
+        return list(escalation)
     return [step.person_id for step in scenario.escalation_steps.all()]
 
 
-def missing_raci(scenario: Scenario) -> dict[str, str]:
+def missing_raci(scenario: Scenario, *, escalation: Iterable[Any] | None = None) -> dict[str, str]:
     missing = {
-        name: f"{label} is not named."
+        name: gettext("%(label)s is not named.") % {"label": label}
         for name, label in RACI_LABELS.items()
         if getattr(scenario, f"{name}_id") is None
     }
-    if not _escalation_people(scenario):
-        missing[ESCALATION_FIELD] = "Escalation path names nobody."
+    if not _escalation_people(scenario, escalation):
+        missing[ESCALATION_FIELD] = gettext("Escalation path names nobody.")
     return missing
 
 
-def missing_contract(scenario: Scenario) -> dict[str, str]:
+def missing_contract(scenario: Scenario, *, tools: Iterable[Tool] | None = None) -> dict[str, str]:
     labels = dict(CONTRACT_LABELS)
     if scenario.is_self_hosted:
         labels.update(SELF_HOSTED_LABELS)
     missing = {
-        name: f"{label} is missing."
+        name: gettext("%(label)s is missing.") % {"label": label}
         for name, label in labels.items()
         if _blank(getattr(scenario, name))
     }
     if scenario.fallback == Fallback.MODEL_ALIAS and _blank(scenario.fallback_alias):
-        missing["fallback_alias"] = "Fallback model alias is missing."
-    refused = [tool.name for tool in scenario.allowed_tools.all() if not tool.allowed]
+        missing["fallback_alias"] = gettext("Fallback model alias is missing.")
+    picked = scenario.allowed_tools.all() if tools is None else tools
+    refused = [tool.name for tool in picked if not tool.allowed]
     if refused:
-        missing["allowed_tools"] = (
-            f"Tools no longer allowed by the registry: {', '.join(sorted(refused))}."
-        )
+        missing["allowed_tools"] = gettext(
+            "Tools no longer allowed by the registry: %(tools)s."
+        ) % {"tools": ", ".join(sorted(refused))}
     return missing
 
 
-def missing_items(scenario: Scenario) -> dict[str, str]:
-    """Everything that blocks submission, keyed by the field that fixes it."""
-    return {**missing_raci(scenario), **missing_contract(scenario)}
+def missing_items(
+    scenario: Scenario,
+    *,
+    tools: Iterable[Tool] | None = None,
+    escalation: Iterable[Any] | None = None,
+) -> dict[str, str]:
+    """Everything that blocks submission, keyed by the field that fixes it.
+
+    `tools` and `escalation` (people or their ids) stand for the scenario's saved tools and
+    escalation path when they are not saved yet: an intake form read as it is being filled in."""
+    return {
+        **missing_raci(scenario, escalation=escalation),
+        **missing_contract(scenario, tools=tools),
+    }
 
 
 @dataclass(frozen=True)
 class Item:
     key: str
-    label: str
+    label: StrOrPromise
     fields: tuple[str, ...] = ()
     only_self_hosted: bool = False
 
@@ -113,51 +134,56 @@ class Item:
 @dataclass
 class Result:
     key: str
-    label: str
+    label: StrOrPromise
     passed: bool
     applicable: bool = True
-    missing: list[str] = field(default_factory=list)
+    missing: list[StrOrPromise] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
         if not self.applicable:
-            return "Not applicable (provider-managed)."
+            return gettext("Not applicable (provider-managed).")
         if self.passed:
-            return "Complete."
-        return "Missing: " + "; ".join(self.missing)
+            return gettext("Complete.")
+        return gettext("Missing: %(items)s") % {"items": "; ".join(str(m) for m in self.missing)}
 
 
 ITEMS: tuple[Item, ...] = (
-    Item("owners", "Product owner and platform owner named", ("product_owner", "platform_owner")),
+    Item(
+        "owners", _("Product owner and platform owner named"), ("product_owner", "platform_owner")
+    ),
     Item(
         "policy_owners",
-        "Owners for route policy, context budget, tool policy and cache strategy",
+        _("Owners for route policy, context budget, tool policy and cache strategy"),
         ("route_owner", "context_owner", "tools_owner", "cache_owner"),
     ),
     Item(
         "quality_cost",
-        "Quality and cost owners, success criterion and eval dataset",
+        _("Quality and cost owners, success criterion and eval dataset"),
         ("quality_owner", "cost_owner", "success_criterion", "eval_dataset", "eval_threshold"),
     ),
     Item(
         "incident_rollback",
-        "Incident owner, escalation path and a rollback plan (prompt, model, tool)",
+        _("Incident owner, escalation path and a rollback plan (prompt, model, tool)"),
         ("incident_owner", ESCALATION_FIELD, "rollback_plan"),
     ),
     Item(
         "self_hosted",
-        "Self-hosted: capacity, runtime upgrades, owned policies, release process and SLO answered",
+        _(
+            "Self-hosted: capacity, runtime upgrades, owned policies, release process and SLO "
+            "answered"
+        ),
         tuple(SELF_HOSTED_LABELS),
         only_self_hosted=True,
     ),
 )
 ITEM_KEYS: tuple[str, ...] = tuple(item.key for item in ITEMS)
-ITEM_LABELS: dict[str, str] = {item.key: item.label for item in ITEMS}
+ITEM_LABELS: dict[str, StrOrPromise] = {item.key: item.label for item in ITEMS}
 
 
-def _label(name: str) -> str:
+def _label(name: str) -> StrOrPromise:
     if name == ESCALATION_FIELD:
-        return "Escalation path"
+        return _("Escalation path")
     return RACI_LABELS.get(name) or CONTRACT_LABELS.get(name) or SELF_HOSTED_LABELS[name]
 
 

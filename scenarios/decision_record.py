@@ -14,6 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.audit import history_for
 from portal.core.models import AuditEntry, User
@@ -22,27 +25,32 @@ from scenarios import checklist, selectors
 from scenarios.amendments import selectors as amendments
 from scenarios.models import Amendment, Scenario, Vacancy
 
-CONTRACT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+SELF_HOSTED_FIELDS: tuple[str, ...] = tuple(checklist.SELF_HOSTED_LABELS)
+CONTRACT_SECTIONS: tuple[tuple[str | Promise, tuple[str, ...]], ...] = (
     (
-        "Basics",
+        gettext_lazy("Basics"),
         ("description", "expected_volume", "risk_level", "data_classification"),
     ),
-    ("Success criterion and eval", ("success_criterion", "eval_dataset", "eval_threshold")),
-    ("Route policy", ("primary_route", "human_review", "fallback", "fallback_alias")),
-    ("Context budget", ("context_budget_tokens",)),
-    ("Cache strategy", ("prefix_stability", "route_affinity", "cache_hit_slo")),
-    ("Cost", ("monthly_budget", "target_cost_per_outcome")),
-    ("Hosting", ("hosting",)),
-    ("Self-hosted", tuple(checklist.SELF_HOSTED_LABELS)),
-    ("Rollback", ("rollback_plan",)),
+    (
+        gettext_lazy("Success criterion and eval"),
+        ("success_criterion", "eval_dataset", "eval_threshold"),
+    ),
+    (gettext_lazy("Route policy"), ("primary_route", "human_review", "fallback", "fallback_alias")),
+    (gettext_lazy("Context budget"), ("context_budget_tokens",)),
+    (gettext_lazy("Cache strategy"), ("prefix_stability", "route_affinity", "cache_hit_slo")),
+    (gettext_lazy("Cost"), ("monthly_budget", "target_cost_per_outcome")),
+    (gettext_lazy("Hosting"), ("hosting",)),
+    (gettext_lazy("Self-hosted"), SELF_HOSTED_FIELDS),
+    (gettext_lazy("Rollback"), ("rollback_plan",)),
 )
-UNITS = {
-    "eval_threshold": " %",
-    "cache_hit_slo": " %",
-    "context_budget_tokens": " tokens",
-    "expected_volume": " requests/month",
-    "monthly_budget": " EUR",
-    "target_cost_per_outcome": " EUR",
+# How a number reads with its unit.
+UNITS: dict[str, str | Promise] = {
+    "eval_threshold": "%(value)s %%",
+    "cache_hit_slo": "%(value)s %%",
+    "context_budget_tokens": gettext_lazy("%(value)s tokens"),
+    "expected_volume": gettext_lazy("%(value)s requests/month"),
+    "monthly_budget": "%(value)s EUR",
+    "target_cost_per_outcome": "%(value)s EUR",
 }
 
 
@@ -60,11 +68,11 @@ def _value(scenario: Scenario, name: str) -> Any:
     if display is not None:
         return str(display())
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}{UNITS.get(name, '')}"
+        return str(UNITS.get(name, "%(value)s")) % {"value": f"{value.normalize():f}"}
     if isinstance(value, int):
-        return f"{value:,}{UNITS.get(name, '')}"
+        return str(UNITS.get(name, "%(value)s")) % {"value": f"{value:,}"}
     return value
 
 
@@ -72,23 +80,23 @@ def _label(name: str) -> str:
     labels = {
         **checklist.CONTRACT_LABELS,
         **checklist.SELF_HOSTED_LABELS,
-        "fallback_alias": "Fallback model alias",
-        "route_affinity": "Route affinity",
+        "fallback_alias": gettext_lazy("Fallback model alias"),
+        "route_affinity": gettext_lazy("Route affinity"),
     }
-    return labels[name]
+    return str(labels[name])
 
 
 def contract(scenario: Scenario) -> list[dict[str, Any]]:
     sections = []
     for title, fields in CONTRACT_SECTIONS:
-        if title == "Self-hosted" and not scenario.is_self_hosted:
+        if fields == SELF_HOSTED_FIELDS and not scenario.is_self_hosted:
             continue
         items = [
             {"key": name, "label": _label(name), "value": _value(scenario, name)}
             for name in fields
             if not (name == "fallback_alias" and not scenario.fallback_alias)
         ]
-        sections.append({"title": title, "items": items})
+        sections.append({"title": str(title), "items": items})
     return sections
 
 
@@ -100,7 +108,7 @@ def _checklist(scenario: Scenario, latest: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "key": result.key,
-                "label": result.label,
+                "label": str(result.label),
                 "automatic": {
                     "passed": result.passed,
                     "applicable": result.applicable,
@@ -191,7 +199,7 @@ def build(
             "retired": scenario.retired_at,
         },
         "raci": [
-            {"role": name, "label": label, "person": _person(getattr(scenario, name))}
+            {"role": name, "label": str(label), "person": _person(getattr(scenario, name))}
             for name, label in checklist.RACI_LABELS.items()
         ],
         "escalation_path": [
@@ -311,7 +319,7 @@ def _md(text: Any) -> str:
 
 def _who(person: dict[str, Any] | None) -> str:
     if person is None:
-        return "_not named_"
+        return "_" + _("not named") + "_"
     return f"{_md(person['name'])} ({_md(person['email'] or person['username'])})"
 
 
@@ -323,24 +331,30 @@ def _when(value: dt.datetime | dt.date | None) -> str:
     return value.isoformat()
 
 
+def _row(*cells: str) -> str:
+    """A Markdown table row."""
+    return "| " + " | ".join(cells) + " |"
+
+
 def _pass(passed: bool | None) -> str:
-    return {True: "PASS", False: "FAIL", None: "not answered"}[passed]
+    return {True: _("PASS"), False: _("FAIL"), None: _("not answered")}[passed]
 
 
 def to_markdown(record: dict[str, Any]) -> str:
     """The same record as a Markdown document. Every text value of the record is escaped
     here, once, so nothing a user typed becomes markup, a link or a section of its own."""
     record = _escaped(record)
+    dates = record["dates"]
     out = [
-        f"# Decision record: {record['name']}",
+        "# " + _("Decision record: %(name)s") % {"name": record["name"]},
         "",
-        f"- Team: {_md(record['team'])}",
-        f"- State: {record['status_label']}",
-        f"- Template: {_md(record['template'] or 'none')}",
-        f"- Submitted: {_when(record['dates']['submitted'])}",
-        f"- Decided: {_when(record['dates']['decided'])}",
-        f"- Onboarded: {_when(record['dates']['onboarded'])}",
-        f"- Link: {record['url']}",
+        "- " + _("Team: %(team)s") % {"team": _md(record["team"])},
+        "- " + _("State: %(state)s") % {"state": record["status_label"]},
+        "- " + _("Template: %(template)s") % {"template": _md(record["template"] or _("none"))},
+        "- " + _("Submitted: %(when)s") % {"when": _when(dates["submitted"])},
+        "- " + _("Decided: %(when)s") % {"when": _when(dates["decided"])},
+        "- " + _("Onboarded: %(when)s") % {"when": _when(dates["onboarded"])},
+        "- " + _("Link: %(url)s") % {"url": record["url"]},
         "",
         *_md_raci(record),
         *_md_contract(record),
@@ -354,109 +368,135 @@ def to_markdown(record: dict[str, Any]) -> str:
 
 
 def _md_raci(record: dict[str, Any]) -> list[str]:
-    lines = ["## RACI", "", "| Role | Person |", "|---|---|"]
+    lines = ["## RACI", "", _row(_("Role"), _("Person")), "|---|---|"]
     lines += [f"| {row['label']} | {_who(row['person'])} |" for row in record["raci"]]
-    lines += ["", "### Escalation path", ""]
+    lines += ["", "### " + _("Escalation path"), ""]
     path = record["escalation_path"]
-    lines += [f"{step['position']}. {_who(step['person'])}" for step in path] or ["_nobody_"]
+    lines += [f"{step['position']}. {_who(step['person'])}" for step in path] or [
+        "_" + _("nobody") + "_"
+    ]
     return [*lines, ""]
 
 
 def _md_contract(record: dict[str, Any]) -> list[str]:
-    lines = ["## Platform contract", ""]
+    lines = ["## " + _("Platform contract"), ""]
     for section in record["contract"]:
-        lines += [f"### {section['title']}", "", "| Item | Value |", "|---|---|"]
+        lines += [f"### {section['title']}", "", _row(_("Item"), _("Value")), "|---|---|"]
         lines += [f"| {item['label']} | {_md(item['value'])} |" for item in section["items"]]
         lines.append("")
-    lines += ["### Tool policy", ""]
+    lines += ["### " + _("Tool policy"), ""]
     tools = record["tools"]
+    not_allowed = ", " + _("not allowed")
+    attention = " **" + _("needs attention") + "**"
     lines += [
-        f"- {_md(t['name'])} ({t['stability']}{', not allowed' if not t['allowed'] else ''})"
-        + (" **needs attention**" if t["flagged"] else "")
+        f"- {_md(t['name'])} ({t['stability']}{not_allowed if not t['allowed'] else ''})"
+        + (attention if t["flagged"] else "")
         for t in tools
-    ] or ["_no tools_"]
+    ] or ["_" + _("no tools") + "_"]
     return [*lines, ""]
 
 
 def _md_checklist(record: dict[str, Any]) -> list[str]:
     lines = [
-        "## Architecture review checklist",
+        "## " + _("Architecture review checklist"),
         "",
-        "| Item | Automatic check | Reviewer | Note |",
+        _row(_("Item"), _("Automatic check"), _("Reviewer"), _("Note")),
         "|---|---|---|---|",
     ]
     for row in record["checklist"]:
         auto = row["automatic"]
-        automatic = "n/a" if not auto["applicable"] else _pass(auto["passed"])
+        automatic = _("n/a") if not auto["applicable"] else _pass(auto["passed"])
         review = row["review"] or {}
         lines.append(
             f"| {_md(row['label'])} | {automatic} | {_pass(review.get('passed'))} "
             f"| {_md(review.get('note'))} |"
         )
     if record["missing_for_submission"]:
-        lines += ["", "Missing before submission:", ""]
+        lines += ["", _("Missing before submission:"), ""]
         lines += [f"- {_md(item)}" for item in record["missing_for_submission"]]
     return [*lines, ""]
 
 
 def _md_reviews(record: dict[str, Any]) -> list[str]:
-    lines = ["## Review decisions", ""]
+    lines = ["## " + _("Review decisions"), ""]
     for review in record["reviews"]:
-        delegate = " (as delegate)" if review["as_delegate"] else ""
-        lines += [
-            f"- **{review['decision_label']}** by {_who(review['reviewer'])}{delegate}, "
-            f"{_when(review['created_at'])}: {_md(review['comment'])}"
-        ]
+        values = {
+            "decision": review["decision_label"],
+            "who": _who(review["reviewer"]),
+            "when": _when(review["created_at"]),
+            "comment": _md(review["comment"]),
+        }
+        if review["as_delegate"]:
+            line = _("**%(decision)s** by %(who)s (as delegate), %(when)s: %(comment)s")
+        else:
+            line = _("**%(decision)s** by %(who)s, %(when)s: %(comment)s")
+        lines.append("- " + line % values)
     if not record["reviews"]:
-        lines.append("_no decisions yet_")
+        lines.append("_" + _("no decisions yet") + "_")
     return [*lines, ""]
 
 
 def _md_operations(record: dict[str, Any]) -> list[str]:
-    lines = ["## Model aliases", ""]
+    none = "_" + _("none") + "_"
+    lines = ["## " + _("Model aliases"), ""]
     lines += [
-        f"- {_md(a['name'])}: {_md(a['current_release'] or 'no release yet')}"
+        f"- {_md(a['name'])}: {_md(a['current_release'] or _('no release yet'))}"
         for a in record["aliases"]
-    ] or ["_none_"]
-    lines += ["", "## Vacancies", ""]
+    ] or [none]
+    lines += ["", "## " + _("Vacancies"), ""]
     lines += [
-        f"- vacant: {_md(v['label'])} (was {_who(v['was'])}, left {_when(v['left_at'])})"
+        "- "
+        + _("vacant: %(place)s (was %(who)s, left %(when)s)")
+        % {"place": _md(v["label"]), "who": _who(v["was"]), "when": _when(v["left_at"])}
         for v in record["vacancies"]
-    ] or ["_none_"]
-    lines += ["", "## Open exceptions", ""]
+    ] or [none]
+    lines += ["", "## " + _("Open exceptions"), ""]
     lines += [
-        f"- {_md(e['title'])} ({_md(e['kind'])}, {e['status']}, expires {_when(e['expires_on'])})"
+        "- "
+        + _("%(title)s (%(kind)s, %(state)s, expires %(when)s)")
+        % {
+            "title": _md(e["title"]),
+            "kind": _md(e["kind"]),
+            "state": e["status"],
+            "when": _when(e["expires_on"]),
+        }
         for e in record["open_exceptions"]
-    ] or ["_none_"]
+    ] or [none]
     return [*lines, ""]
 
 
 def _md_amendments(record: dict[str, Any]) -> list[str]:
-    lines = ["## Amendment history", ""]
+    lines = ["## " + _("Amendment history"), ""]
     for item in record["amendments"]:
         lines.append(
-            f"- {_when(item['created_at'])} **{_md(item['summary'])}** ({item['kind_label']}, "
-            f"{item['status_label']}), requested by {_who(item['requested_by'])}"
+            f"- {_when(item['created_at'])} "
+            + _("**%(summary)s** (%(kind)s, %(state)s), requested by %(who)s")
+            % {
+                "summary": _md(item["summary"]),
+                "kind": item["kind_label"],
+                "state": item["status_label"],
+                "who": _who(item["requested_by"]),
+            }
         )
         lines += [
             f"  - {_md(change['field'])}: {_md(change['before'])} → {_md(change['after'])}"
             for change in item["changes"]
         ]
     if not record["amendments"]:
-        lines.append("_no amendments_")
+        lines.append("_" + _("no amendments") + "_")
     return [*lines, ""]
 
 
 def _md_timeline(record: dict[str, Any]) -> list[str]:
-    lines = ["## Timeline", ""]
+    lines = ["## " + _("Timeline"), ""]
     for entry in record["timeline"]:
-        actor = entry["actor"]["name"] if entry["actor"] else "System"
-        delegate = " (as delegate)" if entry["as_delegate"] else ""
+        actor = entry["actor"]["name"] if entry["actor"] else _("System")
+        delegate = " (" + _("as delegate") + ")" if entry["as_delegate"] else ""
         comment = f": {_md(entry['comment'])}" if entry["comment"] else ""
         lines.append(
             f"- {_when(entry['created_at'])} {_md(actor)}{delegate} {entry['transition']} "
             f"({entry['source'] or 'new'} → {entry['target']}){comment}"
         )
     if not record["timeline"]:
-        lines.append("_no transitions yet_")
+        lines.append("_" + _("no transitions yet") + "_")
     return lines

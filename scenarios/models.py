@@ -12,6 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.core.models import ChoiceLabels, Team, User
@@ -39,9 +41,9 @@ class Tool(ChoiceLabels, models.Model):
     """A tool in the platform's registry; scenarios may only pick allowed ones."""
 
     class Stability(models.TextChoices):
-        EXPERIMENTAL = "experimental", "Experimental"
-        STABLE = "stable", "Stable"
-        DEPRECATED = "deprecated", "Deprecated"
+        EXPERIMENTAL = "experimental", _("Experimental")
+        STABLE = "stable", _("Stable")
+        DEPRECATED = "deprecated", _("Deprecated")
 
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -61,32 +63,32 @@ class Tool(ChoiceLabels, models.Model):
 
 
 class Route(models.TextChoices):
-    DIRECT = "direct", "Direct"
-    RAG = "rag", "RAG"
-    AGENTIC = "agentic", "Agentic"
+    DIRECT = "direct", _("Direct")
+    RAG = "rag", _("RAG")
+    AGENTIC = "agentic", _("Agentic")
 
 
 class HumanReview(models.TextChoices):
-    NONE = "none", "None"
-    SAMPLED = "sampled", "Sampled"
-    ALL = "all", "All"
+    NONE = "none", _("None")
+    SAMPLED = "sampled", _("Sampled")
+    ALL = "all", _("All")
 
 
 class Fallback(models.TextChoices):
-    NONE = "none", "None"
-    MODEL_ALIAS = "model_alias", "Another model alias"
-    HUMAN = "human", "Human hand-off"
+    NONE = "none", _("None")
+    MODEL_ALIAS = "model_alias", _("Another model alias")
+    HUMAN = "human", _("Human hand-off")
 
 
 class Hosting(models.TextChoices):
-    MAAS = "maas", "Provider-managed (MaaS)"
-    SELF_HOSTED = "self_hosted", "Self-hosted"
+    MAAS = "maas", _("Provider-managed (MaaS)")
+    SELF_HOSTED = "self_hosted", _("Self-hosted")
 
 
 class PrefixStability(models.TextChoices):
-    STABLE = "stable", "Stable prefix"
-    MOSTLY_STABLE = "mostly_stable", "Mostly stable"
-    VOLATILE = "volatile", "Volatile"
+    STABLE = "stable", _("Stable prefix")
+    MOSTLY_STABLE = "mostly_stable", _("Mostly stable")
+    VOLATILE = "volatile", _("Volatile")
 
 
 class ScenarioTemplate(models.Model):
@@ -140,32 +142,35 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     """A production AI use case on its way to, or in, production."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        ONBOARDED = "onboarded", "Onboarded"
-        RETIRED = "retired", "Retired"
+        DRAFT = "draft", pgettext_lazy("scenario state", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("scenario state", "Submitted")
+        IN_REVIEW = "in_review", pgettext_lazy("scenario state", "In review")
+        CHANGES_REQUESTED = (
+            "changes_requested",
+            pgettext_lazy("scenario state", "Changes requested"),
+        )
+        APPROVED = "approved", pgettext_lazy("scenario state", "Approved")
+        REJECTED = "rejected", pgettext_lazy("scenario state", "Rejected")
+        ONBOARDED = "onboarded", pgettext_lazy("scenario state", "Onboarded")
+        RETIRED = "retired", pgettext_lazy("scenario state", "Retired")
 
     class Risk(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
 
     class DataClass(models.TextChoices):
-        PUBLIC = "public", "Public"
-        INTERNAL = "internal", "Internal"
-        CONFIDENTIAL = "confidential", "Confidential"
-        RESTRICTED = "restricted", "Restricted"
+        PUBLIC = "public", _("Public")
+        INTERNAL = "internal", _("Internal")
+        CONFIDENTIAL = "confidential", _("Confidential")
+        RESTRICTED = "restricted", _("Restricted")
 
     # Basics
     name = models.CharField(max_length=150)
     description = models.TextField(blank=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="scenarios")
     expected_volume = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Expected requests per month."
+        null=True, blank=True, help_text=_("Expected requests per month.")
     )
     risk_level = models.CharField(max_length=8, choices=Risk.choices, blank=True)
     data_classification = models.CharField(max_length=16, choices=DataClass.choices, blank=True)
@@ -178,7 +183,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         null=True,
         blank=True,
         validators=PERCENT,
-        help_text="Pass threshold of the eval score, 0 to 100.",
+        help_text=_("Pass threshold of the eval score, 0 to 100."),
     )
     # Route policy
     primary_route = models.CharField(max_length=16, choices=Route.choices, blank=True)
@@ -208,7 +213,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     release_process = models.TextField(blank=True)
     owned_slo = models.TextField(blank=True)
     rollback_plan = models.TextField(
-        blank=True, help_text="How prompt, model and tool changes are rolled back."
+        blank=True, help_text=_("How prompt, model and tool changes are rolled back.")
     )
     # RACI
     product_owner = models.ForeignKey(
@@ -229,7 +234,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Owns the context budget.",
+        help_text=_("Owns the context budget."),
     )
     prompt_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -343,7 +348,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         source=[Status.DRAFT, Status.CHANGES_REQUESTED],
         target=Status.SUBMITTED,
         permission=_policy("can_submit"),
-        custom={"label": "Submit for review"},
+        custom={"label": _("Submit for review")},
     )
     def submit(self, by: User | None = None) -> None:
         now = timezone.now()
@@ -353,28 +358,28 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.SUBMITTED, target=Status.IN_REVIEW,
-        permission=_policy("can_review"), custom={"label": "Start review"},
+        permission=_policy("can_review"), custom={"label": _("Start review")},
     )  # fmt: skip
     def start_review(self, by: User | None = None) -> None:
         self.reviewer = by
 
     @transition(
         field=status, source=Status.IN_REVIEW, target=Status.APPROVED,
-        permission=_policy("can_review"), custom={"label": "Approve"},
+        permission=_policy("can_review"), custom={"label": _("Approve")},
     )  # fmt: skip
     def approve(self) -> None:
         self.decided_at = timezone.now()
 
     @transition(
         field=status, source=Status.IN_REVIEW, target=Status.CHANGES_REQUESTED,
-        permission=_policy("can_review"), custom={"label": "Request changes", "style": "secondary"},
+        permission=_policy("can_review"), custom={"label": _("Request changes"), "style": "secondary"},
     )  # fmt: skip
     def request_changes(self) -> None:
         self.decided_at = timezone.now()
 
     @transition(
         field=status, source=Status.IN_REVIEW, target=Status.REJECTED,
-        permission=_policy("can_review"), custom={"label": "Reject", "style": "danger"},
+        permission=_policy("can_review"), custom={"label": _("Reject"), "style": "danger"},
     )  # fmt: skip
     def reject(self) -> None:
         self.decided_at = timezone.now()
@@ -382,8 +387,8 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.APPROVED, target=Status.ONBOARDED,
         permission=_policy("can_onboard"), custom={
-            "label": "Mark onboarded (live)",
-            "confirm": "Mark this scenario onboarded? It goes live, with its owners on call.",
+            "label": _("Mark onboarded (live)"),
+            "confirm": _("Mark this scenario onboarded? It goes live, with its owners on call."),
         },
     )  # fmt: skip
     def onboard(self) -> None:
@@ -391,7 +396,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.ONBOARDED, target=Status.RETIRED,
-        permission=_policy("can_retire"), custom={"label": "Retire", "style": "danger", "needs_comment": True},
+        permission=_policy("can_retire"), custom={"label": _("Retire"), "style": "danger", "needs_comment": True},
     )  # fmt: skip
     def retire(self) -> None:
         self.retired_at = timezone.now()
@@ -423,9 +428,9 @@ class ScenarioReview(ChoiceLabels, models.Model):
     """An architecture review decision with its checklist answers."""
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REQUEST_CHANGES = "request_changes", "Request changes"
-        REJECT = "reject", "Reject"
+        APPROVE = "approve", pgettext_lazy("review decision", "Approve")
+        REQUEST_CHANGES = "request_changes", pgettext_lazy("review decision", "Request changes")
+        REJECT = "reject", pgettext_lazy("review decision", "Reject")
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(
@@ -465,15 +470,15 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
     lapsed when the place no longer waits for anyone (the incident closed, the sign-off given)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        FILLED = "filled", "Filled"
-        LAPSED = "lapsed", "Lapsed (the place no longer waits)"
+        OPEN = "open", pgettext_lazy("vacancy state", "Open")
+        FILLED = "filled", pgettext_lazy("vacancy state", "Filled")
+        LAPSED = "lapsed", pgettext_lazy("vacancy state", "Lapsed (the place no longer waits)")
 
     class Kind(models.TextChoices):
-        ROLE = "role", "RACI role"
-        ESCALATION = "escalation", "Escalation step"
-        INCIDENT_OWNER = "incident_owner", "Incident owner"
-        SIGNOFF = "signoff", "Sign-off"
+        ROLE = "role", _("RACI role")
+        ESCALATION = "escalation", _("Escalation step")
+        INCIDENT_OWNER = "incident_owner", _("Incident owner")
+        SIGNOFF = "signoff", _("Sign-off")
 
     ROLE_KINDS: ClassVar[tuple[str, ...]] = (Kind.ROLE, Kind.ESCALATION)
 
@@ -482,8 +487,8 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    place = models.CharField(max_length=64, help_text="The field, step or sign-off kind.")
-    label = models.CharField(max_length=200, help_text="The place in words: “cost owner”.")
+    place = models.CharField(max_length=64, help_text=_("The field, step or sign-off kind."))
+    label = models.CharField(max_length=200, help_text=_("The place in words: “cost owner”."))
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     left_at = models.DateTimeField()
     status = FSMField(
@@ -497,13 +502,13 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The person the place names now.",
+        help_text=_("The person the place names now."),
     )
 
     objects = VacancyQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "vacancies"
+        verbose_name_plural = _("vacancies")
         ordering = ["opened_at", "id"]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["scenario", "status"]),
@@ -532,12 +537,14 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
 
     # Who may fill a place is the rule of the write that named someone new there (a hand-over
     # amendment, a draft edit, an incident hand-over): these transitions only record it.
-    @transition(field=status, source=Status.OPEN, target=Status.FILLED, custom={"label": "Fill"})
+    @transition(field=status, source=Status.OPEN, target=Status.FILLED, custom={"label": _("Fill")})
     def fill(self, by: User | None = None) -> None:
         self.ended_at = timezone.now()
         self.filled_by = by
 
-    @transition(field=status, source=Status.OPEN, target=Status.LAPSED, custom={"label": "Lapse"})
+    @transition(
+        field=status, source=Status.OPEN, target=Status.LAPSED, custom={"label": _("Lapse")}
+    )
     def lapse(self) -> None:
         self.ended_at = timezone.now()
 
@@ -556,28 +563,31 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
     """Proposed new values of a live scenario's governed fields; applied when approved."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", pgettext_lazy("amendment state", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("amendment state", "Submitted")
+        CHANGES_REQUESTED = (
+            "changes_requested",
+            pgettext_lazy("amendment state", "Changes requested"),
+        )
+        APPROVED = "approved", pgettext_lazy("amendment state", "Approved")
+        APPLIED = "applied", pgettext_lazy("amendment state", "Applied")
+        REJECTED = "rejected", pgettext_lazy("amendment state", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("amendment state", "Withdrawn")
 
     class Kind(models.TextChoices):
-        CHANGE = "change", "Change"
-        HAND_OVER = "hand_over", "Hand-over (owners and escalation path)"
-        MIGRATION = "migration", "Migration to self-hosted"
+        CHANGE = "change", _("Change")
+        HAND_OVER = "hand_over", _("Hand-over (owners and escalation path)")
+        MIGRATION = "migration", _("Migration to self-hosted")
 
     scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="amendments")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CHANGE)
-    summary = models.CharField(max_length=200, help_text="What changes and why.")
+    summary = models.CharField(max_length=200, help_text=_("What changes and why."))
     # {field: value} of the governed fields that change: user, tool and escalation people as
     # ids, decimals as strings. Only differences from the scenario are kept.
     proposed = models.JSONField(default=dict, blank=True)
     # Migration to self-hosted: the product side's model discovery ...
     discovery = models.JSONField(
-        default=list, blank=True, help_text="Candidate models tried, each with its eval score."
+        default=list, blank=True, help_text=_("Candidate models tried, each with its eval score.")
     )
     # ... and the platform side's answers that the scenario itself does not hold.
     self_hosted_candidate = models.CharField(max_length=200, blank=True)
@@ -657,7 +667,7 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
         source=[Status.DRAFT, Status.CHANGES_REQUESTED],
         target=Status.SUBMITTED,
         permission=_policy("can_submit_amendment"),
-        custom={"label": "Submit for review"},
+        custom={"label": _("Submit for review")},
     )
     def submit(self, by: User | None = None) -> None:
         self.submitted_at = timezone.now()
@@ -665,7 +675,7 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.SUBMITTED, target=Status.APPROVED,
-        permission=_policy("can_review_amendment"), custom={"label": "Approve and apply"},
+        permission=_policy("can_review_amendment"), custom={"label": _("Approve and apply")},
     )  # fmt: skip
     def approve(self, by: User | None = None) -> None:
         self.decided_at = timezone.now()
@@ -673,7 +683,7 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
 
     @transition(
         field=status, source=Status.APPROVED, target=Status.APPLIED,
-        permission=_policy("can_review_amendment"), custom={"label": "Apply"},
+        permission=_policy("can_review_amendment"), custom={"label": _("Apply")},
     )  # fmt: skip
     def apply(self) -> None:
         self.applied_at = timezone.now()
@@ -681,7 +691,7 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.SUBMITTED, target=Status.CHANGES_REQUESTED,
         permission=_policy("can_review_amendment"),
-        custom={"label": "Request changes", "style": "secondary", "needs_comment": True},
+        custom={"label": _("Request changes"), "style": "secondary", "needs_comment": True},
     )  # fmt: skip
     def request_changes(self, by: User | None = None) -> None:
         self.decided_at = timezone.now()
@@ -690,7 +700,7 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
     @transition(
         field=status, source=Status.SUBMITTED, target=Status.REJECTED,
         permission=_policy("can_review_amendment"),
-        custom={"label": "Reject", "style": "danger", "needs_comment": True},
+        custom={"label": _("Reject"), "style": "danger", "needs_comment": True},
     )  # fmt: skip
     def reject(self, by: User | None = None) -> None:
         self.decided_at = timezone.now()
@@ -701,7 +711,7 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
         source=[Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED],
         target=Status.WITHDRAWN,
         permission=_policy("can_withdraw_amendment"),
-        custom={"label": "Withdraw", "style": "danger"},
+        custom={"label": _("Withdraw"), "style": "danger"},
     )
     def withdraw(self) -> None:
         pass

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.reminders.registry import Waiting, hours, people, register, setting
 from scenarios.models import Amendment, Scenario, Vacancy
@@ -36,8 +38,8 @@ class ScenarioReview(Waiting):
 
     code = "scenario_review"
     model = Scenario
-    what = "architecture review"
-    action = "Review the intake and record a decision"
+    what = _("architecture review")  # type: ignore[assignment]
+    action = _("Review the intake and record a decision")  # type: ignore[assignment]
     select_related = ("reviewer", "team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -63,8 +65,8 @@ class ScenarioReview(Waiting):
 
     def actors(self, obj: Any) -> str:
         if obj.reviewer_id:
-            return f"{obj.reviewer} (the reviewer)"
-        return "the platform reviewers"
+            return gettext("%(person)s (the reviewer)") % {"person": obj.reviewer}
+        return gettext("the platform reviewers")
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"scenario": obj, "submitted_at": timezone.localtime(obj.submitted_at)}
@@ -77,8 +79,10 @@ class VacancyOpen(Waiting):
 
     code = "vacancy_open"
     model = Vacancy
-    what = "a hand-over"
-    action = "Hand the place over to someone else (a hand-over amendment of a live scenario)"
+    what = _("a hand-over")  # type: ignore[assignment]
+    action = _(  # type: ignore[assignment]
+        "Hand the place over to someone else (a hand-over amendment of a live scenario)"
+    )
     select_related = ("scenario", "scenario__team", "person")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -112,8 +116,8 @@ class AmendmentReview(Waiting):
 
     code = "amendment_review"
     model = Amendment
-    what = "amendment review"
-    action = "Review the amendment and approve, request changes or reject it"
+    what = _("amendment review")  # type: ignore[assignment]
+    action = _("Review the amendment and approve, request changes or reject it")  # type: ignore[assignment]
     select_related = ("scenario", "scenario__team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
@@ -139,7 +143,7 @@ class AmendmentReview(Waiting):
         return escalation_paths(Amendment.objects.filter(pk__in=ids), "scenario")
 
     def actors(self, obj: Any) -> str:
-        return "the platform reviewers"
+        return gettext("the platform reviewers")
 
     def context(self, obj: Any, now: dt.datetime) -> dict[str, Any]:
         return {"amendment": obj, "scenario": obj.scenario}

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.core.models import Team, User
 from portal.core.selectors import PERSON_COLUMNS, attach_people, queryset_card
@@ -42,7 +43,7 @@ def get_scenario_for(user: User, pk: Any, queryset: QuerySet[Scenario] | None = 
     try:
         return visible_scenarios(user, queryset).get(pk=pk)
     except (Scenario.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such scenario.") from exc
+        raise Http404(_("No such scenario.")) from exc
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,14 @@ def scenario_detail(user: User, pk: Any, *, open_exceptions: bool = True) -> Sce
     return scenario
 
 
+def scenario_for_intake(user: User, pk: Any) -> Scenario:
+    """One scenario with what its intake form shows (escalation path, tools), in a fixed
+    number of queries."""
+    steps = EscalationStep.objects.select_related("person").order_by("position")
+    related: list[Any] = [Prefetch("escalation_steps", steps), "allowed_tools"]
+    return get_scenario_for(user, pk, Scenario.objects.prefetch_related(*related))
+
+
 def escalation_path(scenario: Scenario) -> list[User]:
     """The people of the escalation path, in order (uses the prefetch when there is one)."""
     return [step.person for step in scenario.escalation_steps.all()]
@@ -192,7 +201,7 @@ def work_for(user: User) -> dict[str, Any]:
     work: dict[str, Any] = {}
     if policies.is_platform(user):
         work["scenarios_review"] = queryset_card(
-            "Scenarios awaiting architecture review",
+            _("Scenarios awaiting architecture review"),
             "/scenarios/review-queue/",
             review_queue(user).exclude(Q(submitted_by=user) | owned_by_q(user.pk)),
         )
@@ -202,7 +211,7 @@ def work_for(user: User) -> dict[str, Any]:
             team_id__in=teams, status__in=Scenario.EDITABLE_STATES
         ).order_by("-updated_at", "-id")
         work["scenarios_team_drafts"] = queryset_card(
-            "Your team's scenario drafts and requested changes", "/scenarios/?mine=1", drafts
+            _("Your team's scenario drafts and requested changes"), "/scenarios/?mine=1", drafts
         )
     return work
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -266,6 +267,6 @@ class MinorEditSerializer(serializers.ModelSerializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                message = "Not a minor field: propose an amendment to change it."
+                message = _("Not a minor field: propose an amendment to change it.")
                 raise serializers.ValidationError(dict.fromkeys(unknown, [message]))
         return super().to_internal_value(data)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.core import roles
 from portal.core.errors import TransitionConflict
@@ -46,7 +47,7 @@ def scenario_create(
     # The audit trail gets a `create` row so the timeline starts with who opened the intake;
     # later edits of a draft are not transitions and leave no row.
     if not policies.can_create(actor, team):
-        raise PermissionDenied("You may not open a scenario intake for this team.")
+        raise PermissionDenied(_("You may not open a scenario intake for this team."))
     scenario = Scenario(team=team, created_by=actor)
     _apply(scenario, data)
     picked_tools, people = validate_intake(scenario, tools or [], escalation or [])
@@ -69,11 +70,14 @@ def scenario_update(
     with transaction.atomic():
         scenario = lock(Scenario, pk)
         if not policies.can_change_intake(actor, scenario):
-            raise PermissionDenied("You may not edit this scenario.")
+            raise PermissionDenied(_("You may not edit this scenario."))
         if scenario.status not in Scenario.EDITABLE_STATES:
             raise TransitionConflict(
-                f"This scenario is {scenario.get_status_display().lower()}: only drafts and "
-                "scenarios with changes requested can be edited.",
+                _(
+                    "This scenario is %(state)s: only drafts and scenarios with changes requested "
+                    "can be edited."
+                )
+                % {"state": scenario.get_status_display().lower()},
                 code="invalid_state",
             )
         _apply(scenario, data)
@@ -97,7 +101,7 @@ def scenario_update(
 def _apply(scenario: Scenario, data: dict[str, Any]) -> None:
     unknown = set(data) - set(Scenario.INTAKE_FIELDS)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
     for name, value in data.items():
         if isinstance(value, str):
             value = value.strip()
@@ -129,7 +133,7 @@ def _role_errors(scenario: Scenario) -> dict[str, str]:
     for name in Scenario.RACI_FIELDS:
         person = getattr(scenario, name)
         if person is not None and not person.is_active:
-            errors[name] = f"{person} is no longer active."
+            errors[name] = _("%(person)s is no longer active.") % {"person": person}
     po = scenario.product_owner
     if (
         po is not None
@@ -138,14 +142,19 @@ def _role_errors(scenario: Scenario) -> dict[str, str]:
             roles.has_role(po, roles.PRODUCT_OWNER) and scenario.team_id in policies.team_ids(po)
         )
     ):
-        errors["product_owner"] = f"{po} is not a product owner of {scenario.team}."
+        errors["product_owner"] = _("%(person)s is not a product owner of %(team)s.") % {
+            "person": po,
+            "team": scenario.team,
+        }
     platform = scenario.platform_owner
     if (
         platform is not None
         and "platform_owner" not in errors
         and not roles.has_role(platform, roles.PLATFORM_REVIEWER)
     ):
-        errors["platform_owner"] = f"{platform} is not a platform team member."
+        errors["platform_owner"] = _("%(person)s is not a platform team member.") % {
+            "person": platform
+        }
     return errors
 
 
@@ -155,10 +164,12 @@ def _resolve_tools(tools: Iterable[Any], errors: dict[str, list[str]]) -> list[T
     unknown = [str(i) for i in ids if i not in found]
     messages = []
     if unknown:
-        messages.append(f"Unknown tool: {', '.join(unknown)}.")
+        messages.append(_("Unknown tool: %(tools)s.") % {"tools": ", ".join(unknown)})
     refused = sorted(tool.name for tool in found.values() if not tool.allowed)
     if refused:
-        messages.append(f"Not allowed by the tool registry: {', '.join(refused)}.")
+        messages.append(
+            _("Not allowed by the tool registry: %(tools)s.") % {"tools": ", ".join(refused)}
+        )
     if messages:
         errors.setdefault("allowed_tools", []).extend(messages)
     return list(found.values())
@@ -169,16 +180,22 @@ def _resolve_escalation(escalation: Iterable[Any], errors: dict[str, list[str]])
     found = {user.pk: user for user in User.objects.filter(pk__in=ids)}
     messages = []
     if len(ids) > Scenario.MAX_ESCALATION_STEPS:
-        messages.append(f"An escalation path has at most {Scenario.MAX_ESCALATION_STEPS} people.")
+        messages.append(
+            _("An escalation path has at most %(count)d people.")
+            % {"count": Scenario.MAX_ESCALATION_STEPS}
+        )
     seen: set[Any] = set()
     for pk in ids:
         person = found.get(pk)
         if person is None:
-            messages.append(f"Unknown person: {pk}.")
+            messages.append(_("Unknown person: %(pk)s.") % {"pk": pk})
         elif pk in seen:
-            messages.append(f"{person} appears more than once; each person appears once.")
+            messages.append(
+                _("%(person)s appears more than once; each person appears once.")
+                % {"person": person}
+            )
         elif not person.is_active:
-            messages.append(f"{person} is no longer active.")
+            messages.append(_("%(person)s is no longer active.") % {"person": person})
         seen.add(pk)
     if messages:
         errors.setdefault(checklist.ESCALATION_FIELD, []).extend(dict.fromkeys(messages))
@@ -282,27 +299,32 @@ def scenario_decide(
 def _clean_decision(decision: str, comment: str, answers: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if decision not in DECISIONS:
-        errors["decision"] = [f"Choose one of: {', '.join(DECISIONS)}."]
+        errors["decision"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(DECISIONS)}]
     if not (comment or "").strip():
-        errors["comment"] = ["A decision needs a comment."]
+        errors["comment"] = [_("A decision needs a comment.")]
     cleaned: dict[str, Any] = {}
     problems = []
     for key in checklist.ITEM_KEYS:
         answer = (answers or {}).get(key)
         if not isinstance(answer, dict) or not isinstance(answer.get("passed"), bool):
-            problems.append(f"Answer “{checklist.ITEM_LABELS[key]}” with pass or fail.")
+            problems.append(
+                _("Answer “%(item)s” with pass or fail.") % {"item": checklist.ITEM_LABELS[key]}
+            )
             continue
         cleaned[key] = {"passed": answer["passed"], "note": str(answer.get("note") or "").strip()}
     unknown = sorted(set(answers or {}) - set(checklist.ITEM_KEYS))
     if unknown:
-        problems.append(f"Unknown checklist items: {', '.join(unknown)}.")
+        problems.append(_("Unknown checklist items: %(items)s.") % {"items": ", ".join(unknown)})
     # An approval with a failed item would contradict the record it leaves behind: the
     # reviewer requests changes (or overrides the item with a note saying why it passes).
     failed = [checklist.ITEM_LABELS[k] for k, a in cleaned.items() if not a["passed"]]
     if decision == ScenarioReview.Decision.APPROVE and failed and not problems:
         problems.append(
-            "An approval needs every checklist item to pass; request changes instead. "
-            f"Failed: {'; '.join(failed)}."
+            _(
+                "An approval needs every checklist item to pass; request changes instead. "
+                "Failed: %(items)s."
+            )
+            % {"items": "; ".join(str(item) for item in failed)}
         )
     if problems:
         errors["checklist"] = problems
@@ -379,7 +401,8 @@ def scenario_disable_tool(
         )
         if not scenario.allowed_tools.filter(pk=tool.pk).exists():
             raise TransitionConflict(
-                f"Nothing to roll back: {tool} is not an allowed tool of “{scenario}”.",
+                _("Nothing to roll back: %(tool)s is not an allowed tool of “%(scenario)s”.")
+                % {"tool": tool, "scenario": scenario},
                 code="nothing_to_roll_back",
             )
         scenario.allowed_tools.remove(tool)
@@ -404,7 +427,9 @@ def vacancies_open_for(person_pk: Any, *, actor: User | None, via: str) -> list[
     with transaction.atomic():
         person = lock(User, person_pk)
         if person.is_active:
-            raise ValidationError(f"{person} is active: their places are not vacant.")
+            raise ValidationError(
+                _("%(person)s is active: their places are not vacant.") % {"person": person}
+            )
         left_at = timezone.now()
         opened: list[Vacancy] = []
         for declaration in vacancies.declarations():
@@ -508,15 +533,15 @@ def scenario_edit_minor(pk: Any, *, actor: User, data: dict[str, Any]) -> Scenar
     refused = sorted(set(data) - set(Scenario.MINOR_FIELDS))
     if refused:
         raise ValidationError(
-            dict.fromkeys(refused, "Change this field through an amendment of the scenario.")
+            dict.fromkeys(refused, _("Change this field through an amendment of the scenario."))
         )
     with transaction.atomic():
         scenario = lock(Scenario, pk)
         if not policies.can_change_intake(actor, scenario):
-            raise PermissionDenied("You may not edit this scenario.")
+            raise PermissionDenied(_("You may not edit this scenario."))
         if scenario.status not in Scenario.LIVE_STATES:
             raise TransitionConflict(
-                "Only an approved or onboarded scenario is edited this way; edit the intake.",
+                _("Only an approved or onboarded scenario is edited this way; edit the intake."),
                 code="invalid_state",
             )
         before = {name: getattr(scenario, name) for name in data}

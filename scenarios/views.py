@@ -9,7 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.audit import history_for
@@ -18,9 +21,9 @@ from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.selectors import app_selectors
 from portal.core.transitions import Action, available_actions, catalogue
-from scenarios import decision_record, policies, selectors, services
+from scenarios import checklist, decision_record, policies, selectors, services
 from scenarios.amendments import selectors as amendments
-from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm
+from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, field_anchor
 from scenarios.golden_paths import selectors as golden_path
 from scenarios.models import Scenario
 
@@ -38,20 +41,19 @@ SERVICES: dict[str, Callable[..., Any]] = {
     "retire": services.scenario_retire,
 }
 DONE = {
-    "submit": "Submitted for architecture review. The platform reviewers have been notified.",
-    "start_review": "You have taken this scenario into review.",
-    "onboard": "Marked onboarded: the scenario is live.",
-    "retire": "Retired.",
+    "submit": gettext_lazy(
+        "Submitted for architecture review. The platform reviewers have been notified."
+    ),
+    "start_review": gettext_lazy("You have taken this scenario into review."),
+    "onboard": gettext_lazy("Marked onboarded: the scenario is live."),
+    "retire": gettext_lazy("Retired."),
 }
 
 
-# Higher apps add panels to the scenario page with `selectors.scenario_panel(scenario)`: None or
-# a dict with "template" (a partial rendered with `panel` and the page context) and its data.
-
-
-def _error_messages(request: HttpRequest, error: ValidationError, prefix: str) -> None:
-    """One message naming every problem (e.g. each missing RACI or contract item)."""
-    messages.error(request, f"{prefix} " + " ".join(error.messages))
+# Higher apps add panels to the scenario page with `selectors.scenario_panel(scenario, user)`:
+# None or a dict with "template" (a partial rendered with `panel` and the page context) and its
+# data, and optionally "anchor" (an id in the partial) and "title", its entry in the page's
+# in-page navigation.
 
 
 # Scenarios ----------------------------------------------------------------------------------
@@ -81,26 +83,23 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def scenario_create(request: HttpRequest) -> HttpResponse:
-    if not policies.can_create(actor(request)):
-        raise PermissionDenied("Only product owners (and the platform) open scenario intakes.")
-    form = ScenarioForm(request.POST or None, user=actor(request), initial=_initial(request))
-    if request.method == "POST" and form.is_valid():
+    user = actor(request)
+    if not policies.can_create(user):
+        raise PermissionDenied(_("Only product owners (and the platform) open scenario intakes."))
+    form = ScenarioForm(request.POST or None, user=user, initial=_initial(request))
+    if request.method == "POST" and _validated(form):
         try:
             scenario = services.scenario_create(
-                actor=actor(request), team=form.cleaned_data["team"], **form.service_arguments()
+                actor=user, team=form.cleaned_data["team"], **form.service_arguments()
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Draft saved. Submit it when the intake is complete.")
+            messages.success(request, _("Draft saved. Submit it when the intake is complete."))
             if "submit" in request.POST:
                 return _submit_after_save(request, scenario)
             return redirect(scenario)
-    return render(
-        request,
-        "scenarios/form.html",
-        {"form": form, "scenario": None, "can_submit": policies.is_product_owner(actor(request))},
-    )
+    return _render_form(request, form, None, can_submit=policies.is_product_owner(user))
 
 
 def _initial(request: HttpRequest) -> dict[str, Any]:
@@ -112,46 +111,88 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
-@require_http_methods(["GET", "POST"])
-def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = selectors.get_scenario_for(actor(request), pk)
-    if not policies.can_change_intake(actor(request), scenario):
-        raise PermissionDenied("You may not edit this scenario.")
-    if scenario.status not in Scenario.EDITABLE_STATES:
-        messages.error(request, "Only drafts and scenarios with changes requested can be edited.")
-        return redirect(scenario)
-    form = ScenarioForm(request.POST or None, instance=scenario, user=actor(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.scenario_update(actor=actor(request), pk=pk, **form.service_arguments())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except TransitionConflict as exc:
-            messages.error(request, exc.message)
-            return redirect(scenario)
-        else:
-            messages.success(request, "Saved.")
-            if "submit" in request.POST:
-                return _submit_after_save(request, scenario)
-            return redirect(scenario)
+def _validated(form: ScenarioForm) -> bool:
+    """Whether the intake form is valid. When it is not, the service's validation still judges
+    every value the form could read, so all errors show after one save, not one kind a time."""
+    if form.is_valid():
+        return True
+    shown = form.preview()
+    try:
+        services._validate(shown.scenario, shown.tools, shown.escalation)
+    except ValidationError as exc:
+        form.add_service_errors(exc, beside_own=False)
+    return False
+
+
+def _render_form(
+    request: HttpRequest, form: ScenarioForm, scenario: Scenario | None, *, can_submit: bool
+) -> HttpResponse:
+    sections = form.sections()
+    summary = form.error_summary()
+    general = [*form.non_field_errors(), *form.hidden_errors()]
     return render(
         request,
         "scenarios/form.html",
         {
             "form": form,
             "scenario": scenario,
-            "can_submit": policies.can_submit(actor(request), scenario),
+            "can_submit": can_submit,
+            "sections": sections,
+            "sections_complete": sum(1 for section in sections if section["complete"]),
+            "error_summary": summary,
+            "general_errors": general,
+            "error_count": len(summary) + len(general),
         },
     )
 
 
+@require_http_methods(["GET", "POST"])
+def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    scenario = selectors.scenario_for_intake(user, pk)
+    if not policies.can_change_intake(user, scenario):
+        raise PermissionDenied(_("You may not edit this scenario."))
+    if scenario.status not in Scenario.EDITABLE_STATES:
+        messages.error(
+            request, _("Only drafts and scenarios with changes requested can be edited.")
+        )
+        return redirect(scenario)
+    form = ScenarioForm(request.POST or None, instance=scenario, user=user)
+    if request.method == "POST" and _validated(form):
+        try:
+            services.scenario_update(actor=user, pk=pk, **form.service_arguments())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except TransitionConflict as exc:
+            messages.error(request, exc.message)
+            return redirect(scenario)
+        else:
+            messages.success(request, _("Saved."))
+            if "submit" in request.POST:
+                return _submit_after_save(request, scenario)
+            return redirect(scenario)
+    return _render_form(request, form, scenario, can_submit=policies.can_submit(user, scenario))
+
+
 def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse:
-    """The "Save and submit" button: the draft is saved; submission may still be refused."""
+    """The "Save and submit" button: the draft is saved; submission may still be refused, and
+    then the form lists each missing item in its section, with a link to its field."""
     try:
         services.scenario_submit(actor=actor(request), pk=scenario.pk)
     except ValidationError as exc:
-        _error_messages(request, exc, "Saved as a draft, but it cannot be submitted yet:")
-        return redirect("scenarios:edit", pk=scenario.pk)
+        count = len(exc.messages)
+        messages.error(
+            request,
+            ngettext(
+                "Saved as a draft, but it cannot be submitted yet: %(count)d item is missing. "
+                "It is listed in its section below, with a link to its field.",
+                "Saved as a draft, but it cannot be submitted yet: %(count)d items are missing. "
+                "Each is listed in its section below, with a link to its field.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect(f"{reverse('scenarios:edit', args=[scenario.pk])}#intake-progress")
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     else:
@@ -163,7 +204,8 @@ def _submit_after_save(request: HttpRequest, scenario: Scenario) -> HttpResponse
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = selectors.scenario_detail(actor(request), pk, open_exceptions=False)
     # Panels first: the exceptions panel also reads the open exceptions the record lists.
-    panels = [panel for hook in app_selectors("scenario_panel") if (panel := hook(scenario))]
+    hooks = app_selectors("scenario_panel")
+    panels = [panel for hook in hooks if (panel := hook(scenario, actor(request)))]
     actions = available_actions(scenario, actor(request), ACTIONS)
     decisions = available_actions(scenario, actor(request), DECISIONS)
     delegated = _delegate_actions(scenario, actor(request), [*actions, *decisions])
@@ -186,8 +228,19 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delegate_can_decide": any(a.name in DECISIONS for a in delegated),
             "extra_panels": panels,
             "flagged_tools": selectors.flagged_tools(scenario),
+            "missing": _missing_items(scenario),
         },
     )
+
+
+def _missing_items(scenario: Scenario) -> list[dict[str, str]]:
+    """What blocks submission, each item with the id of the intake field that fixes it."""
+    if scenario.status not in Scenario.EDITABLE_STATES:
+        return []
+    return [
+        {"anchor": field_anchor(key), "message": message}
+        for key, message in checklist.missing_items(scenario).items()
+    ]
 
 
 def _delegate_actions(scenario: Scenario, user: User, own: list[Action]) -> list[Action]:
@@ -211,7 +264,18 @@ def scenario_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
-        _error_messages(request, exc, "Cannot submit yet:")
+        count = len(exc.messages)
+        messages.error(
+            request,
+            ngettext(
+                "Cannot submit yet: %(count)d item is missing, listed under “Missing before "
+                "submission”.",
+                "Cannot submit yet: %(count)d items are missing, listed under “Missing before "
+                "submission”.",
+                count,
+            )
+            % {"count": count},
+        )
     else:
         messages.success(request, DONE[name])
     return redirect(scenario)
@@ -277,8 +341,8 @@ def scenario_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespons
         return redirect(scenario)
     messages.success(
         request,
-        f"Decision recorded: {review.get_decision_display().lower()}. "
-        "The product owner has been notified.",
+        _("Decision recorded: %(decision)s. The product owner has been notified.")
+        % {"decision": review.get_decision_display().lower()},
     )
     return redirect(scenario)
 

@@ -7,31 +7,33 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import User
 from scenarios import policies
 from scenarios.amendments import selectors
-from scenarios.forms import ESCALATION_FIELDS, ScenarioForm, add_errors
+from scenarios.forms import ESCALATION_FIELDS, ScenarioForm
 from scenarios.models import Amendment, Scenario
 
 ESCALATION = Scenario.ESCALATION_FIELD
 
 
 class AmendmentOpenForm(forms.Form):
-    kind = forms.ChoiceField(choices=Amendment.Kind.choices, label="Kind of amendment")
-    summary = forms.CharField(max_length=200, label="What changes and why")
+    kind = forms.ChoiceField(choices=Amendment.Kind.choices, label=_("Kind of amendment"))
+    summary = forms.CharField(max_length=200, label=_("What changes and why"))
 
 
 class AmendmentForm(ScenarioForm):
     """The proposal, on the intake form: only the fields this person may propose, prefilled
     with what the scenario would become."""
 
-    summary = forms.CharField(max_length=200, label="What changes and why")
+    summary = forms.CharField(max_length=200, label=_("What changes and why"))
     discovery = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         label=selectors.label("discovery"),
-        help_text="One candidate per line: model name, a colon, its eval score (0–100).",
+        help_text=_("One candidate per line: model name, a colon, its eval score (0–100)."),
     )
     self_hosted_candidate = forms.CharField(
         required=False, max_length=200, label=selectors.label("self_hosted_candidate")
@@ -73,11 +75,13 @@ class AmendmentForm(ScenarioForm):
         for line in (self.cleaned_data.get("discovery") or "").splitlines():
             if not line.strip():
                 continue
-            model, _, score = line.rpartition(":")
+            model, _colon, score = line.rpartition(":")
             try:
                 value = Decimal(score.strip())
             except InvalidOperation as exc:
-                raise ValidationError(f"“{line}”: write the model, a colon, its score.") from exc
+                raise ValidationError(
+                    gettext("“%(line)s”: write the model, a colon, its score.") % {"line": line}
+                ) from exc
             rows.append({"model": model.strip(), "score": value})
         return rows
 
@@ -94,18 +98,18 @@ class AmendmentForm(ScenarioForm):
                 values[name] = self.cleaned_data.get(name)
         return values
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        add_errors(self, error, aliases={ESCALATION: ESCALATION_FIELDS[0]})
-
     def fieldsets(self) -> list[dict[str, Any]]:
         sets = super().fieldsets()
         migration = [self[n] for n in Amendment.MIGRATION_FIELDS if n in self.fields]
         if migration:
             sets.append(
                 {
-                    "legend": "Migration to self-hosted",
-                    "help": "The product side tries candidate models; the platform side names "
-                    "the self-hosted candidate and its latency profile.",
+                    "key": "migration",
+                    "legend": _("Migration to self-hosted"),
+                    "help": _(
+                        "The product side tries candidate models; the platform side names "
+                        "the self-hosted candidate and its latency profile."
+                    ),
                     "fields": migration,
                     "self_hosted": False,
                 }
@@ -118,18 +122,19 @@ class MinorEditForm(forms.ModelForm):
         model = Scenario
         fields = list(Scenario.MINOR_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"description": _("Description"), "expected_volume": _("Expected volume")}
 
     def _post_clean(self) -> None:
         pass  # the service validates
 
 
-STATE_CHOICES = [("", "Any state"), *Amendment.Status.choices]
-KIND_CHOICES = [("", "Any kind"), *Amendment.Kind.choices]
+STATE_CHOICES = [("", _("Any state")), *Amendment.Status.choices]
+KIND_CHOICES = [("", _("Any kind")), *Amendment.Kind.choices]
 
 
 class AmendmentFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=STATE_CHOICES, label="State")
-    kind = forms.ChoiceField(required=False, choices=KIND_CHOICES, label="Kind")
+    status = forms.ChoiceField(required=False, choices=STATE_CHOICES, label=_("State"))
+    kind = forms.ChoiceField(required=False, choices=KIND_CHOICES, label=_("Kind"))
     scenario = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def filters(self) -> dict[str, Any]:

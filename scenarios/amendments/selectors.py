@@ -6,34 +6,39 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from scenarios import checklist, policies
 from scenarios.models import Amendment, EscalationStep, Scenario, Tool
 from scenarios.selectors import visible_scenarios
 
 ESCALATION = Scenario.ESCALATION_FIELD
-LABELS: dict[str, str] = {
+LABELS: dict[str, StrOrPromise] = {
     **checklist.RACI_LABELS,
     **checklist.CONTRACT_LABELS,
     **checklist.SELF_HOSTED_LABELS,
-    "fallback_alias": "Fallback model alias",
-    "route_affinity": "Route affinity",
-    "allowed_tools": "Allowed tools",
-    ESCALATION: "Escalation path",
-    "release_process": "Operations and release process",
-    "discovery": "Initial model discovery (candidates and eval results)",
-    "self_hosted_candidate": "Self-hosted candidate model",
-    "latency_p50_ms": "Latency target p50 (ms)",
-    "latency_p95_ms": "Latency target p95 (ms)",
+    "fallback_alias": _("Fallback model alias"),
+    "route_affinity": _("Route affinity"),
+    "allowed_tools": _("Allowed tools"),
+    ESCALATION: _("Escalation path"),
+    "release_process": _("Operations and release process"),
+    "discovery": _("Initial model discovery (candidates and eval results)"),
+    "self_hosted_candidate": _("Self-hosted candidate model"),
+    "latency_p50_ms": _("Latency target p50 (ms)"),
+    "latency_p95_ms": _("Latency target p95 (ms)"),
 }
 
 
-def label(name: str) -> str:
+def label(name: str) -> StrOrPromise:
     return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
@@ -119,7 +124,7 @@ def result_of(amendment: Amendment, scenario: Scenario | None = None) -> Scenari
 @dataclass(frozen=True)
 class Change:
     field: str
-    label: str
+    label: StrOrPromise
     before: str
     after: str
 
@@ -169,7 +174,7 @@ def display(name: str, value: Any, people: dict[int, Any], tools: dict[int, Any]
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     field: Any = Scenario._meta.get_field(name)
     choices = dict(field.flatchoices)
     return str(choices.get(value, value))
@@ -184,7 +189,11 @@ def missing_parts(amendment: Amendment, result: Scenario | None = None) -> dict[
         return {}
     result = result or result_of(amendment)
     missing: dict[str, str] = {}
-    for side, names in (("Product", Amendment.PRODUCT_PART), ("Platform", Amendment.PLATFORM_PART)):
+    sides = (
+        (_("Product side: %(field)s is missing."), Amendment.PRODUCT_PART),
+        (_("Platform side: %(field)s is missing."), Amendment.PLATFORM_PART),
+    )
+    for message, names in sides:
         for name in names:
             if name in Amendment.MIGRATION_FIELDS:
                 value = getattr(amendment, name)
@@ -194,7 +203,7 @@ def missing_parts(amendment: Amendment, result: Scenario | None = None) -> dict[
             if name == "fallback_alias" and result.fallback != "model_alias":
                 blank = False
             if blank:
-                missing[name] = f"{side} side: {label(name)} is missing."
+                missing[name] = str(message) % {"field": label(name)}
     return missing
 
 
@@ -233,7 +242,7 @@ def get_amendment_for(user: User, pk: Any) -> Amendment:
             .get(pk=pk)
         )
     except (Amendment.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such amendment.") from exc
+        raise Http404(gettext("No such amendment.")) from exc
     amendment.scenario = related.get(pk=amendment.scenario_id)
     return amendment
 

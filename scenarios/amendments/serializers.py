@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -57,7 +58,7 @@ class AmendmentValuesSerializer(ScenarioWriteSerializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                message = "Not a governed field: edit it on the scenario, or it does not exist."
+                message = _("Not a governed field: edit it on the scenario, or it does not exist.")
                 raise serializers.ValidationError(dict.fromkeys(unknown, [message]))
         return super().to_internal_value(data)
 

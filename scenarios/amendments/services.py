@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from portal.core import roles
 from portal.core.errors import TransitionConflict
@@ -29,7 +30,8 @@ ESCALATION = Scenario.ESCALATION_FIELD
 
 def _open_conflict(scenario: Scenario) -> TransitionConflict:
     return TransitionConflict(
-        f"“{scenario}” already has an open amendment: finish or withdraw it first.",
+        _("“%(scenario)s” already has an open amendment: finish or withdraw it first.")
+        % {"scenario": scenario},
         code="amendment_open",
     )
 
@@ -44,21 +46,29 @@ def amendment_create(
 ) -> Amendment:
     """Open a draft amendment of a live scenario; one open amendment per scenario (409)."""
     if kind not in Amendment.Kind.values:
-        raise ValidationError({"kind": [f"Choose one of: {', '.join(Amendment.Kind.values)}."]})
+        raise ValidationError(
+            {
+                "kind": [
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(Amendment.Kind.values)}
+                ]
+            }
+        )
     if not (summary or "").strip():
-        raise ValidationError({"summary": ["Say what changes and why."]})
+        raise ValidationError({"summary": [_("Say what changes and why.")]})
     with transaction.atomic():
         locked = lock(Scenario, getattr(scenario, "pk", scenario))
         if not policies.can_change_intake(actor, locked):
-            raise PermissionDenied("You may not propose amendments of this scenario.")
+            raise PermissionDenied(_("You may not propose amendments of this scenario."))
         if locked.status not in Scenario.LIVE_STATES:
             raise TransitionConflict(
-                f"This scenario is {locked.get_status_display().lower()}: only approved or "
-                "onboarded scenarios are amended.",
+                _("This scenario is %(state)s: only approved or onboarded scenarios are amended.")
+                % {"state": locked.get_status_display().lower()},
                 code="invalid_state",
             )
         if kind == Amendment.Kind.MIGRATION and locked.is_self_hosted:
-            raise TransitionConflict("This scenario is already self-hosted.", code="invalid_state")
+            raise TransitionConflict(
+                _("This scenario is already self-hosted."), code="invalid_state"
+            )
         if Amendment.objects.open().filter(scenario=locked).exists():
             raise _open_conflict(locked)
         amendment = Amendment(
@@ -83,16 +93,19 @@ def amendment_update(
     with transaction.atomic():
         amendment = lock(Amendment, pk)
         if not policies.amendment_parts(actor, amendment):
-            raise PermissionDenied("You may not edit this amendment.")
+            raise PermissionDenied(_("You may not edit this amendment."))
         if amendment.status not in Amendment.EDITABLE_STATES:
             raise TransitionConflict(
-                f"This amendment is {amendment.get_status_display().lower()}: only drafts and "
-                "amendments with changes requested can be edited.",
+                _(
+                    "This amendment is %(state)s: only drafts and amendments with changes "
+                    "requested can be edited."
+                )
+                % {"state": amendment.get_status_display().lower()},
                 code="invalid_state",
             )
         if summary is not None:
             if not summary.strip():
-                raise ValidationError({"summary": ["Say what changes and why."]})
+                raise ValidationError({"summary": [_("Say what changes and why.")]})
             amendment.summary = summary.strip()[:200]
         _set_values(amendment, actor, values)
         amendment.save()
@@ -108,13 +121,12 @@ def _set_values(amendment: Amendment, actor: User, values: dict[str, Any]) -> No
     )
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be amended."))
+        raise ValidationError(dict.fromkeys(unknown, _("This field cannot be amended.")))
     refused = sorted(set(values) - allowed)
     if refused:
         raise PermissionDenied(
-            "Not your part of this amendment: "
-            + ", ".join(selectors.label(name) for name in refused)
-            + "."
+            _("Not your part of this amendment: %(fields)s.")
+            % {"fields": ", ".join(str(selectors.label(name)) for name in refused)}
         )
     errors: dict[str, list[str]] = {}
     now = selectors.current_values(amendment.scenario)
@@ -150,7 +162,8 @@ def _set_migration_answer(
             number = -1
         if number is not None and not 0 <= number <= Amendment.MAX_LATENCY_MS:
             errors.setdefault(name, []).append(
-                f"Give a whole number of milliseconds, at most {Amendment.MAX_LATENCY_MS}."
+                _("Give a whole number of milliseconds, at most %(most)d.")
+                % {"most": Amendment.MAX_LATENCY_MS}
             )
             return
         setattr(amendment, name, number)
@@ -167,7 +180,7 @@ def _discovery(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]
             score = None
         if not model or score is None or not score.is_finite() or not 0 <= score <= 100:
             errors.setdefault("discovery", []).append(
-                "Each candidate needs a model name and an eval score from 0 to 100."
+                _("Each candidate needs a model name and an eval score from 0 to 100.")
             )
             return []
         rows.append({"model": model[:200], "score": f"{score.normalize():f}"})
@@ -190,7 +203,7 @@ def _check_result(amendment: Amendment, errors: dict[str, list[str]]) -> None:
                 errors.setdefault(name, []).extend(messages)
     p50, p95 = amendment.latency_p50_ms, amendment.latency_p95_ms
     if p50 is not None and p95 is not None and p50 > p95:
-        errors.setdefault("latency_p95_ms", []).append("The p95 target cannot be below p50.")
+        errors.setdefault("latency_p95_ms", []).append(_("The p95 target cannot be below p50."))
     if errors:
         raise ValidationError(errors)
 
@@ -201,7 +214,7 @@ def _complete(amendment: Amendment) -> None:
     result = selectors.result_of(amendment)
     missing = selectors.missing_parts(amendment, result)
     if not amendment.proposed and not missing:
-        missing = {"proposed": "The amendment changes nothing yet."}
+        missing = {"proposed": _("The amendment changes nothing yet.")}
     missing.update(
         {
             name: message
@@ -262,7 +275,7 @@ def amendment_approve(
 
 def _decide(name: str, pk: Any, actor: User, comment: str, as_delegate: bool) -> Amendment:
     if not (comment or "").strip():
-        raise ValidationError({"comment": ["Say what has to change, or why it is refused."]})
+        raise ValidationError({"comment": [_("Say what has to change, or why it is refused.")]})
     return perform(
         Amendment,
         pk,
@@ -309,8 +322,8 @@ def _apply(amendment: Amendment, actor: User) -> None:
     scenario = lock(Scenario, amendment.scenario_id)
     if scenario.status not in Scenario.LIVE_STATES:
         raise TransitionConflict(
-            f"“{scenario}” is {scenario.get_status_display().lower()}: only a live scenario "
-            "takes an amendment.",
+            _("“%(scenario)s” is %(state)s: only a live scenario takes an amendment.")
+            % {"scenario": scenario, "state": scenario.get_status_display().lower()},
             code="invalid_state",
         )
     amendment.scenario = scenario

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.audit import history_for
@@ -39,11 +41,11 @@ SERVICES: dict[str, Callable[..., Any]] = {
     "withdraw": services.amendment_withdraw,
 }
 DONE = {
-    "submit": "Submitted for review. The platform reviewers have been notified.",
-    "approve": "Approved and applied: the scenario has the new values.",
-    "request_changes": "Sent back for changes. The requester has been notified.",
-    "reject": "Rejected. The requester has been notified; the scenario is unchanged.",
-    "withdraw": "Withdrawn.",
+    "submit": gettext_lazy("Submitted for review. The platform reviewers have been notified."),
+    "approve": gettext_lazy("Approved and applied: the scenario has the new values."),
+    "request_changes": gettext_lazy("Sent back for changes. The requester has been notified."),
+    "reject": gettext_lazy("Rejected. The requester has been notified; the scenario is unchanged."),
+    "withdraw": gettext_lazy("Withdrawn."),
 }
 
 
@@ -60,7 +62,7 @@ def amendment_list(request: HttpRequest) -> HttpResponse:
 def amendment_open(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = scenario_selectors.get_scenario_for(actor(request), pk)
     if not policies.can_open_amendment(actor(request), scenario):
-        raise PermissionDenied("You may not propose amendments of this scenario.")
+        raise PermissionDenied(_("You may not propose amendments of this scenario."))
     form = AmendmentOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +72,7 @@ def amendment_open(request: HttpRequest, pk: int) -> HttpResponse:
         except TransitionConflict as exc:
             messages.error(request, exc.message)
             return redirect(scenario)
-        messages.success(request, "Draft amendment opened: propose the new values.")
+        messages.success(request, _("Draft amendment opened: propose the new values."))
         return redirect("scenarios:amendment_edit", pk=amendment.pk)
     return render(request, "scenarios/amendments/open.html", {"form": form, "scenario": scenario})
 
@@ -105,9 +107,9 @@ def amendment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     amendment = selectors.get_amendment_for(user, pk)
     if not policies.amendment_parts(user, amendment):
-        raise PermissionDenied("You may not edit this amendment.")
+        raise PermissionDenied(_("You may not edit this amendment."))
     if amendment.status not in Amendment.EDITABLE_STATES:
-        messages.error(request, "Only drafts and amendments with changes requested are edited.")
+        messages.error(request, _("Only drafts and amendments with changes requested are edited."))
         return redirect(amendment)
     form = AmendmentForm(request.POST or None, amendment=amendment, user=user)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +123,7 @@ def amendment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Saved. Submit it when the proposal is complete.")
+            messages.success(request, _("Saved. Submit it when the proposal is complete."))
             return redirect(amendment)
     return render(
         request,
@@ -143,7 +145,7 @@ def amendment_transition(request: HttpRequest, pk: int, name: str) -> HttpRespon
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
-        messages.error(request, f"Not yet: {' '.join(exc.messages)}")
+        messages.error(request, _("Not yet: %(problems)s") % {"problems": " ".join(exc.messages)})
     else:
         messages.success(request, DONE[name])
     return redirect(amendment)
@@ -153,7 +155,7 @@ def amendment_transition(request: HttpRequest, pk: int, name: str) -> HttpRespon
 def scenario_minor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = scenario_selectors.get_scenario_for(actor(request), pk)
     if not policies.can_edit_minor(actor(request), scenario):
-        raise PermissionDenied("You may not edit this scenario's description.")
+        raise PermissionDenied(_("You may not edit this scenario's description."))
     form = MinorEditForm(request.POST or None, instance=scenario)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,6 +165,6 @@ def scenario_minor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Saved (no review needed for these fields).")
+            messages.success(request, _("Saved (no review needed for these fields)."))
             return redirect(scenario)
     return render(request, "scenarios/amendments/minor.html", {"form": form, "scenario": scenario})

@@ -16,6 +16,9 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from scenarios.models import (
     Fallback,
@@ -28,7 +31,8 @@ from scenarios.models import (
     Tool,
 )
 
-NOT_SET = "not set"
+NOT_SET = gettext_lazy("not set")
+TOKENS = gettext_lazy("%(value)s tokens")
 # Higher is stricter; a scenario may be stricter than its template, never looser.
 HUMAN_REVIEW_RANK: dict[str, int] = {
     HumanReview.NONE: 0,
@@ -59,19 +63,20 @@ class Deviation:
 
 
 def _choice(choices: Any, value: Any) -> str:
-    return str(dict(choices.choices).get(value, value)) if value not in ("", None) else NOT_SET
+    return str(dict(choices.choices).get(value, value)) if value not in ("", None) else str(NOT_SET)
 
 
-def _number(value: Any, unit: str = "") -> str:
+def _number(value: Any, unit: str | Promise = "%(value)s") -> str:
+    """A number with its unit, written as a format of `value`."""
     if value is None:
-        return NOT_SET
+        return str(NOT_SET)
     if isinstance(value, Decimal):
         value = value.normalize()
-    return f"{value:,}{unit}" if isinstance(value, int) else f"{value}{unit}"
+    return str(unit) % {"value": f"{value:,}" if isinstance(value, int) else f"{value}"}
 
 
 def _tools(tools: list[Tool]) -> str:
-    return ", ".join(sorted(t.name for t in tools)) or "none"
+    return ", ".join(sorted(t.name for t in tools)) or _("none")
 
 
 def _route(scenario: Scenario, template: ScenarioTemplate) -> Deviation | None:
@@ -79,10 +84,10 @@ def _route(scenario: Scenario, template: ScenarioTemplate) -> Deviation | None:
         return None
     return Deviation(
         "primary_route",
-        "Primary route",
+        _("Primary route"),
         _choice(Route, template.primary_route),
         _choice(Route, scenario.primary_route),
-        "Another primary route than the template's.",
+        _("Another primary route than the template's."),
     )
 
 
@@ -94,12 +99,12 @@ def _human_review(scenario: Scenario, template: ScenarioTemplate) -> Deviation |
     missing = scenario.human_review in ("", HumanReview.NONE)
     return Deviation(
         "human_review",
-        "Human review",
+        _("Human review"),
         _choice(HumanReview, template.human_review),
         _choice(HumanReview, scenario.human_review),
-        "No human review where the template has one."
+        _("No human review where the template has one.")
         if missing
-        else "Less human review than the template.",
+        else _("Less human review than the template."),
     )
 
 
@@ -108,10 +113,10 @@ def _fallback(scenario: Scenario, template: ScenarioTemplate) -> Deviation | Non
         return None
     return Deviation(
         "fallback",
-        "Fallback",
+        _("Fallback"),
         _choice(Fallback, template.fallback),
         _choice(Fallback, scenario.fallback),
-        "Another fallback than the template's.",
+        _("Another fallback than the template's."),
     )
 
 
@@ -121,10 +126,12 @@ def _context_budget(scenario: Scenario, template: ScenarioTemplate) -> Deviation
         return None
     return Deviation(
         "context_budget_tokens",
-        "Context budget",
-        _number(limit, " tokens"),
-        _number(have, " tokens"),
-        "No context budget set." if have is None else "A larger context budget than the template.",
+        _("Context budget"),
+        _number(limit, TOKENS),
+        _number(have, TOKENS),
+        _("No context budget set.")
+        if have is None
+        else _("A larger context budget than the template."),
     )
 
 
@@ -136,10 +143,15 @@ def _tool_policy(scenario: Scenario, template: ScenarioTemplate) -> Deviation | 
         return None
     return Deviation(
         "allowed_tools",
-        "Tools",
+        _("Tools"),
         _tools(template_tools),
         _tools(extra),
-        f"Tool{'s' if len(extra) > 1 else ''} outside the template: {_tools(extra)}.",
+        ngettext(
+            "Tool outside the template: %(tools)s.",
+            "Tools outside the template: %(tools)s.",
+            len(extra),
+        )
+        % {"tools": _tools(extra)},
     )
 
 
@@ -148,10 +160,10 @@ def _hosting(scenario: Scenario, template: ScenarioTemplate) -> Deviation | None
         return None
     return Deviation(
         "hosting",
-        "Hosting",
+        _("Hosting"),
         _choice(Hosting, template.hosting),
         _choice(Hosting, scenario.hosting),
-        "Another hosting than the template's.",
+        _("Another hosting than the template's."),
     )
 
 
@@ -163,10 +175,10 @@ def _prefix_stability(scenario: Scenario, template: ScenarioTemplate) -> Deviati
         return None
     return Deviation(
         "prefix_stability",
-        "Cache strategy: prefix stability",
+        _("Cache strategy: prefix stability"),
         _choice(PrefixStability, template.prefix_stability),
         _choice(PrefixStability, scenario.prefix_stability),
-        "A less stable prompt prefix than the template: fewer cache hits.",
+        _("A less stable prompt prefix than the template: fewer cache hits."),
     )
 
 
@@ -175,10 +187,10 @@ def _route_affinity(scenario: Scenario, template: ScenarioTemplate) -> Deviation
         return None
     return Deviation(
         "route_affinity",
-        "Cache strategy: route affinity",
-        "on",
-        "off",
-        "No route affinity where the template has it: fewer cache hits.",
+        _("Cache strategy: route affinity"),
+        _("on"),
+        _("off"),
+        _("No route affinity where the template has it: fewer cache hits."),
     )
 
 
@@ -188,10 +200,12 @@ def _cache_hit_slo(scenario: Scenario, template: ScenarioTemplate) -> Deviation 
         return None
     return Deviation(
         "cache_hit_slo",
-        "Cache strategy: cache hit SLO",
-        _number(target, "%"),
-        _number(have, "%"),
-        "No cache hit SLO set." if have is None else "A lower cache hit SLO than the template.",
+        _("Cache strategy: cache hit SLO"),
+        _number(target, "%(value)s%%"),
+        _number(have, "%(value)s%%"),
+        _("No cache hit SLO set.")
+        if have is None
+        else _("A lower cache hit SLO than the template."),
     )
 
 
@@ -258,7 +272,7 @@ def get_template(pk: Any) -> ScenarioTemplate:
             .get(pk=pk)
         )
     except (ScenarioTemplate.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such template.") from exc
+        raise Http404(_("No such template.")) from exc
 
 
 def template_versions(template: ScenarioTemplate) -> QuerySet[ScenarioTemplate]:

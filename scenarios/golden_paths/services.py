@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from scenarios import policies
 from scenarios.models import ScenarioTemplate, Tool
@@ -29,13 +30,13 @@ TEMPLATE_FIELDS: tuple[str, ...] = (
 
 def _check(actor: User) -> None:
     if not policies.can_manage_templates(actor):
-        raise PermissionDenied("Only the platform publishes intake templates.")
+        raise PermissionDenied(_("Only the platform publishes intake templates."))
 
 
 def _apply(template: ScenarioTemplate, data: dict[str, Any]) -> None:
     unknown = set(data) - set(TEMPLATE_FIELDS)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
     for name, value in data.items():
         setattr(template, name, value.strip() if isinstance(value, str) else value)
 
@@ -50,7 +51,7 @@ def _validate(template: ScenarioTemplate, tools: Iterable[Any]) -> list[Tool]:
     ids = {t.pk if isinstance(t, Tool) else int(t) for t in wanted}
     picked = list(Tool.objects.allowed().filter(pk__in=ids))
     if len(picked) != len(ids):
-        errors.setdefault("allowed_tools", []).append("Pick only tools the registry allows.")
+        errors.setdefault("allowed_tools", []).append(_("Pick only tools the registry allows."))
     if errors:
         raise ValidationError(errors)
     return picked
@@ -97,7 +98,7 @@ def template_update(
         )
         current = next((r for r in rows if r.is_current), rows[0] if rows else None)
         if current is None:
-            raise Http404("No such template.")
+            raise Http404(_("No such template."))
         old_tools = {t.pk for t in current.allowed_tools.all()}
         draft = ScenarioTemplate(
             key=current.key,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.auth import actor
@@ -54,7 +55,7 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def template_create(request: HttpRequest) -> HttpResponse:
     if not policies.can_manage_templates(actor(request)):
-        raise PermissionDenied("Only the platform publishes intake templates.")
+        raise PermissionDenied(_("Only the platform publishes intake templates."))
     form = ScenarioTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,7 +63,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Published “{template}”.")
+            messages.success(request, _("Published “%(template)s”.") % {"template": template})
             return redirect(template)
     return _form_page(request, form, None)
 
@@ -70,7 +71,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.can_manage_templates(actor(request)):
-        raise PermissionDenied("Only the platform edits intake templates.")
+        raise PermissionDenied(_("Only the platform edits intake templates."))
     current = golden_path.get_template(pk)
     form = ScenarioTemplateForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -80,12 +81,15 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             if template.pk == current.pk:
-                messages.info(request, "Nothing changed: no new version published.")
+                messages.info(request, _("Nothing changed: no new version published."))
             else:
                 messages.success(
                     request,
-                    f"Published version {template.version}. Scenarios started from earlier "
-                    "versions keep theirs.",
+                    _(
+                        "Published version %(version)s. Scenarios started from earlier versions "
+                        "keep theirs."
+                    )
+                    % {"version": template.version},
                 )
             return redirect(template)
     return _form_page(request, form, current)
@@ -95,5 +99,8 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def template_retire(request: HttpRequest, pk: int) -> HttpResponse:
     template = golden_path.get_template(pk)
     template_services.template_retire(actor=actor(request), pk=pk)
-    messages.success(request, f"“{template.name}” withdrawn: new scenarios can no longer use it.")
+    messages.success(
+        request,
+        _("“%(name)s” withdrawn: new scenarios can no longer use it.") % {"name": template.name},
+    )
     return redirect(template)

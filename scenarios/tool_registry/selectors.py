@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from scenarios.models import Scenario, Tool
 from scenarios.selectors import visible_scenarios
@@ -27,7 +28,7 @@ def tool_detail(pk: Any) -> Tool:
     try:
         return Tool.objects.select_related("owner").get(pk=pk)
     except (Tool.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such tool.") from exc
+        raise Http404(_("No such tool.")) from exc
 
 
 def scenarios_using_tool(user: User, tool: Tool) -> QuerySet[Scenario]:

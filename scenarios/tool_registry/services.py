@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.core.transitions import lock, record_change, record_creation
 from scenarios import policies
@@ -20,7 +21,7 @@ TOOL_FIELDS: tuple[str, ...] = ("name", "description", "owner", "stability", "al
 def tool_create(*, actor: User, data: dict[str, Any]) -> Tool:
     """Add a tool to the registry (platform only)."""
     if not policies.can_manage_tools(actor):
-        raise PermissionDenied("Only the platform team manages the tool registry.")
+        raise PermissionDenied(_("Only the platform team manages the tool registry."))
     with transaction.atomic():
         tool = Tool()
         _apply_tool(tool, data)
@@ -32,7 +33,7 @@ def tool_create(*, actor: User, data: dict[str, Any]) -> Tool:
 def tool_update(*, actor: User, pk: Any, data: dict[str, Any]) -> Tool:
     """Edit a registry tool: description, owner, stability, whether scenarios may pick it."""
     if not policies.can_manage_tools(actor):
-        raise PermissionDenied("Only the platform team manages the tool registry.")
+        raise PermissionDenied(_("Only the platform team manages the tool registry."))
     with transaction.atomic():
         tool = lock(Tool, pk)
         before = {name: getattr(tool, name) for name in data}
@@ -52,7 +53,7 @@ def tool_update(*, actor: User, pk: Any, data: dict[str, Any]) -> Tool:
 def _apply_tool(tool: Tool, data: dict[str, Any]) -> None:
     unknown = set(data) - set(TOOL_FIELDS)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
     for name, value in data.items():
         setattr(tool, name, value.strip() if isinstance(value, str) else value)
     tool.full_clean()

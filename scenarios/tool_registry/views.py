@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.auth import actor
@@ -58,7 +59,7 @@ def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _tool_form(request: HttpRequest, tool: Any) -> HttpResponse:
     if not policies.can_manage_tools(actor(request)):
-        raise PermissionDenied("Only the platform team manages the tool registry.")
+        raise PermissionDenied(_("Only the platform team manages the tool registry."))
     form = ToolForm(request.POST or None, instance=tool)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in services.TOOL_FIELDS}
@@ -70,6 +71,6 @@ def _tool_form(request: HttpRequest, tool: Any) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Tool “{saved.name}” saved.")
+            messages.success(request, _("Tool “%(name)s” saved.") % {"name": saved.name})
             return redirect(reverse("scenarios:tool_detail", args=[saved.pk]))
     return render(request, "scenarios/tool_form.html", {"form": form, "tool": tool})

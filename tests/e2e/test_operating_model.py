@@ -87,16 +87,25 @@ def fill(page: Any, label: str, value: str) -> None:
 def submit_intake(tab: Any, org: dict[str, Any]) -> Scenario:
     page = tab.sign_in("pia", PASSWORD)
     page.goto("/scenarios/new/")
+    # A new intake starts with its author as product owner, of their one team.
+    assert field(page, "Team").input_value() == str(org["team"].pk)
+    assert field(page, "Product owner").input_value() == str(org["po"].pk)
     fill(page, "Name", "Refund assistant")
     fill(page, "Description", "Drafts refund answers for support agents.")
     page.get_by_role("button", name="Save and submit for review").click()
-    # Refused: every missing item is named, and nothing was submitted.
-    body = page.locator("main").inner_text()
-    assert "Success criterion" in body and "Quality owner" in body
-    tab.screenshot("01-intake-refused")
+    # Refused: saved as a draft and back on the form, every missing item listed in its section
+    # with a link to its field, and nothing was submitted.
+    assert "cannot be submitted yet" in flash(page)
     scenario = Scenario.objects.get(name="Refund assistant")
     assert scenario.status == "draft"
-    page.goto(f"/scenarios/{scenario.pk}/edit/")
+    assert page.url.endswith(f"/scenarios/{scenario.pk}/edit/#intake-progress")
+    progress = page.get_by_role("navigation", name="Progress")
+    assert "0 of 5 sections complete" in progress.inner_text()
+    tab.screenshot("01-intake-refused")
+    owners = page.locator("#section-owners")
+    owners.get_by_role("link", name="Quality owner is not named.").click()
+    assert page.url.endswith("#id_quality_owner")
+    assert "Success criterion is missing." in page.locator("#section-quality-cost").inner_text()
     fill(page, "Expected volume", "50000")
     select(page, "Risk level", "Medium")
     select(page, "Data classification", "Internal")
@@ -112,9 +121,9 @@ def submit_intake(tab: Any, org: dict[str, Any]) -> Scenario:
     fill(page, "Cache hit SLO (%)", "50")
     fill(page, "Monthly cost budget", "4000")
     fill(page, "Target cost per accepted outcome", "0.05")
-    select(page, "Hosting", "Provider-managed (MaaS)")
+    assert field(page, "Hosting").input_value() == "maas"  # the platform's default
     for label, key in [
-        ("Product owner", "po"), ("Platform owner", "platform"), ("Quality owner", "quality"),
+        ("Platform owner", "platform"), ("Quality owner", "quality"),
         ("Route policy owner", "po"), ("Context budget owner", "po"), ("Prompt owner", "po"),
         ("Tool policy owner", "platform"), ("Cache strategy owner", "platform"),
         ("Cost owner", "cost"), ("Incident owner", "incident"),
@@ -194,8 +203,23 @@ def test_the_operating_model_end_to_end(open_browser: Any, org: dict[str, Any]) 
     incident_in_browser(open_browser, scenario, release, previous, org)
     alias.refresh_from_db()
     assert alias.current_release_id == previous.pk
+    scenario_page_lists_releases_and_incidents(owner, scenario)
 
     audit_exceptions(open_browser)
+
+
+def scenario_page_lists_releases_and_incidents(tab: Any, scenario: Scenario) -> None:
+    page = tab.page
+    page.goto(scenario.get_absolute_url())
+    nav = page.get_by_role("navigation", name="On this page")
+    nav.get_by_role("link", name="Releases").click()
+    assert page.url.endswith("#scenario-releases")
+    releases = page.locator("#scenario-releases")
+    assert "Newer model" in releases.inner_text() and "First model" in releases.inner_text()
+    nav.get_by_role("link", name="Incidents").click()
+    incidents = page.locator("#scenario-incidents")
+    assert "Refund amounts doubled in answers" in incidents.inner_text()
+    tab.screenshot("13-scenario-releases-and-incidents")
 
 
 RELEASE_FIELDS = {

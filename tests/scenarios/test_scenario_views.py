@@ -9,6 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from scenarios import checklist
 from scenarios.models import Scenario, ScenarioReview
 from tests.scenarios.factories import ToolFactory
 from tests.scenarios.scenario_fixtures import ALLOWED, PERSONAS, SOURCES, TARGETS
@@ -123,11 +124,14 @@ def test_new_scenario_form_has_every_section(product_owner: Any, client: Any) ->
         "Cache strategy",
         "Cost",
         "Hosting",
+        "Rollback",
         "RACI",
         "Escalation path",
     ):
         assert f"<legend>{legend}</legend>" in html
     assert 'name="escalation_1"' in html and 'name="capacity_plan"' in html
+    for section in ("basics", "owners", "quality-cost", "route-tools", "operations"):
+        assert f'<section id="section-{section}"' in html and f'href="#section-{section}"' in html
 
 
 def test_save_a_partial_draft(product_owner: Any, product_team: Any, client: Any) -> None:
@@ -188,10 +192,20 @@ def test_save_and_submit_lists_missing_items(
     )
     scenario = Scenario.objects.get()
     assert scenario.status == "draft"
+    missing = checklist.missing_items(scenario)
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
-    for item in ("Quality owner is not named.", "Capacity plan is missing.", "Escalation path"):
-        assert item in text
-    assert response.redirect_chain[-1][0] == f"/scenarios/{scenario.pk}/edit/"
+    assert f"cannot be submitted yet: {len(missing)} items are missing" in text
+    assert response.redirect_chain[-1][0] == f"/scenarios/{scenario.pk}/edit/#intake-progress"
+    # The edit page lists each missing item, as a link to its field, in the field's section.
+    html = response.content.decode()
+    for key, field, section in (
+        ("quality_owner", "quality_owner", "owners"),
+        ("capacity_plan", "capacity_plan", "operations"),
+        ("escalation_path", "escalation_1", "owners"),
+    ):
+        link = f'<a href="#id_{field}">{missing[key]}</a>'
+        part = html.split(f'<section id="section-{section}"')[1].split("</section>")[0]
+        assert link in part and f'id="id_{field}"' in part
 
 
 def test_edit_keeps_escalation_order_and_submits(

@@ -118,7 +118,7 @@ def _validated(form: ScenarioForm) -> bool:
         return True
     shown = form.preview()
     try:
-        services._validate(shown.scenario, shown.tools, shown.escalation)
+        services.validate_intake(shown.scenario, shown.tools, shown.escalation)
     except ValidationError as exc:
         form.add_service_errors(exc, beside_own=False)
     return False

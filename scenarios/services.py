@@ -397,7 +397,7 @@ def scenario_disable_tool(
             policies.can_disable_tool(actor, scenario, responders),
             actor,
             as_delegate=as_delegate,
-            message="Only the platform and the incident's owners take a tool out of the policy.",
+            message=_("Only the platform and the incident's owners take a tool out of the policy."),
         )
         if not scenario.allowed_tools.filter(pk=tool.pk).exists():
             raise TransitionConflict(

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import User
@@ -140,7 +140,7 @@ class Shown:
 
 
 LABELS = {
-    "name": _("Name"),
+    "name": pgettext_lazy("object name", "Name"),
     "team": _("Team"),
     **checklist.RACI_LABELS,
     **checklist.CONTRACT_LABELS,
@@ -490,7 +490,7 @@ class ToolForm(forms.ModelForm):
         fields = ["name", "description", "owner", "stability", "allowed"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         labels = {
-            "name": _("Name"),
+            "name": pgettext_lazy("object name", "Name"),
             "description": _("Description"),
             "owner": _("Owner"),
             "stability": _("Stability"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from scenarios.golden_paths.services import TEMPLATE_FIELDS
 from scenarios.models import ScenarioTemplate, Tool
@@ -22,7 +23,7 @@ class ScenarioTemplateForm(forms.ModelForm):
         model = ScenarioTemplate
         fields = [*TEMPLATE_FIELDS, "allowed_tools"]
         labels = {
-            "name": _("Name"),
+            "name": pgettext_lazy("object name", "Name"),
             "description": _("Description"),
             "primary_route": _("Primary route"),
             "human_review": _("Human review"),

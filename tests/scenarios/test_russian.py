@@ -44,6 +44,7 @@ def test_the_new_scenario_page_is_russian(product_owner: Any, client: Any) -> No
     client.force_login(product_owner)
     page = client.get("/scenarios/new/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "<h1>Новый сценарий</h1>" in page
+    assert '<label for="id_name">Название <span' in page  # a scenario's name, not a person's
     text = _main_text(page)
     for words in ("Прогресс", "Владельцы", "Не хватает для отправки:", "Сохранить черновик"):
         assert words in text

@@ -10,9 +10,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.core import roles
@@ -327,7 +329,13 @@ def _apply(amendment: Amendment, actor: User) -> None:
             code="invalid_state",
         )
     amendment.scenario = scenario
-    changed = selectors.changes(amendment)
+    # What is stored (the changes, the audit comment) is written in the portal's language,
+    # whoever applies the amendment.
+    with translation.override(settings.LANGUAGE_CODE):
+        changed = selectors.changes(amendment)
+        comment = f"Amendment {amendment.pk} ({amendment.get_kind_display()}): " + "; ".join(
+            f"{c.label}: {c.before} → {c.after}" for c in changed
+        )
     proposed = amendment.proposed
     selectors.write_fields(scenario, proposed)
     # The values were validated at submission and again at approval (`_complete`).
@@ -349,8 +357,7 @@ def _apply(amendment: Amendment, actor: User) -> None:
         action="amendment_applied",
         source=scenario.status,
         actor=actor,
-        comment=f"Amendment {amendment.pk} ({amendment.get_kind_display()}): "
-        + "; ".join(f"{c.label}: {c.before} → {c.after}" for c in changed),
+        comment=comment,
     )
     _after_apply(scenario, actor)
 

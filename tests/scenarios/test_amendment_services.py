@@ -378,3 +378,22 @@ def test_a_scenario_retired_meanwhile_takes_no_amendment(
     amendment.scenario.refresh_from_db()
     assert amendment.status == "submitted"
     assert amendment.scenario.cost_owner_id != new_cost_owner.pk
+
+
+def test_what_an_applied_amendment_stores_is_in_the_portals_language(
+    make_scenario: Any, product_owner: Any, new_cost_owner: Any, cost_owner: Any,
+    platform_reviewer: Any,
+) -> None:  # fmt: skip
+    from django.utils import translation
+
+    scenario = make_scenario("onboarded")
+    amendment = _open(scenario, product_owner, cost_owner=new_cost_owner)
+    amendment_services.amendment_submit(amendment.pk, actor=product_owner)
+    # A reviewer reading the portal in Russian approves: the record stays in English.
+    with translation.override("ru"):
+        amendment_services.amendment_approve(amendment.pk, actor=platform_reviewer, comment="ok")
+    applied = _rows(scenario)[-1]
+    assert applied.transition == "amendment_applied"
+    assert f"Cost owner: {cost_owner} → {new_cost_owner}" in applied.comment
+    with translation.override("ru"):
+        assert translation.gettext("Cost owner") != "Cost owner"  # the label has a translation

@@ -78,10 +78,8 @@ def exception_export(request: HttpRequest) -> HttpResponse:
 def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One exception: its record, timeline, and the buttons this user may press now."""
     exception = selectors.get_exception(pk)
-    # Read afresh, not from CATALOGUE's labels of import time: the buttons speak the reader's
-    # language.
-    buttons = catalogue(PlatformException, *CATALOGUE)
-    actions = available_actions(exception, actor(request), buttons)
+    # The catalogue keeps its labels lazy: each reader's buttons are in their language.
+    actions = available_actions(exception, actor(request), CATALOGUE)
     context = {
         "exception": exception,
         "entries": selectors.history(exception),

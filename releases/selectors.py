@@ -546,9 +546,9 @@ def signoff_slots(
 
 
 def release_actions(release: Release, user: User) -> list[Action]:
-    """The buttons: what django-fsm allows this user, its guards included. The catalogue is
-    read afresh, not from ACTIONS' labels of import time, so they speak the reader's language."""
-    return available_actions(release, user, catalogue(Release, *ACTIONS))
+    """The buttons: what django-fsm allows this user, its guards included (in the reader's
+    language: the catalogue's labels are lazy)."""
+    return available_actions(release, user, ACTIONS)
 
 
 def signoffs_shown() -> QuerySet[SignOff]:

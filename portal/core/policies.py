@@ -36,3 +36,8 @@ def can_revoke_token(user: User, token: Any) -> bool:
 def can_create_token(user: User, via_token: bool = False) -> bool:
     """Anyone signed in, but not with a token: a leaked token must not mint itself successors."""
     return signed_in(user) and not via_token
+
+
+def can_set_language(user: User, person: User) -> bool:
+    """A person's language is theirs to choose: nobody sets another's, not even an admin."""
+    return signed_in(user) and user.pk == person.pk

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.core import languages, user_cache
+from portal.core import languages, policies, user_cache
 from portal.core.models import User
 from portal.core.transitions import lock, record_change
 
@@ -17,7 +17,7 @@ def user_language_set(pk: int, *, actor: User, language: str) -> User:
         raise ValidationError({"language": _("Choose one of the languages offered.")})
     with transaction.atomic():
         user = lock(User, pk)
-        if user.pk != actor.pk:
+        if not policies.can_set_language(actor, user):
             raise PermissionDenied(_("You may change only your own language."))
         if user.language == language:
             return user

@@ -19,7 +19,7 @@ from portal.reminders import sweep
 from scenarios.models import Scenario
 from tests.factories import TeamFactory, UserFactory
 from tests.releases.factories import ReleaseFactory
-from tests.russian_pages import english_left
+from tests.russian import english_left
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from incidents.models import Incident
 from tests.dashboard.conftest import at
 from tests.factories import TeamFactory
 from tests.incidents.factories import IncidentFactory
-from tests.russian_pages import english_left
+from tests.russian import english_left
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]

@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from django.test import Client
+
+from tests.russian import RussianReader
 
 pytestmark = pytest.mark.django_db
 
 
-def _russian(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
-    client.force_login(user)
-    return client
-
-
-def test_the_people_page_is_in_russian(company: SimpleNamespace) -> None:
-    html = _russian(company.outsider).get("/people/").content.decode()
+def test_the_people_page_is_inRussianReader(company: SimpleNamespace) -> None:
+    html = RussianReader(company.outsider).get("/people/").content.decode()
     assert "<h1>Люди</h1>" in html and "Поиск людей" in html and "деактивирован" in html
     for english in ("Everyone with an account", "Username", "Nobody matches", ">deactivated<",
                     " people<"):  # fmt: skip
         assert english not in html, english
 
 
-def test_the_team_pages_are_in_russian(company: SimpleNamespace) -> None:
-    client = _russian(company.outsider)
+def test_the_team_pages_are_inRussianReader(company: SimpleNamespace) -> None:
+    client = RussianReader(company.outsider)
     teams = client.get("/teams/").content.decode()
     assert "<h1>Команды</h1>" in teams and "Активные участники" in teams
     assert "3 команды" in teams and "Active members" not in teams

@@ -12,7 +12,7 @@ from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.notifications import render_email
 from tests.factories import TeamFactory, UserFactory
-from tests.russian_text import RussianReader, latin_words, main_text
+from tests.russian import RussianReader, latin_words, main_text
 from tests.scenarios.factories import PlatformExceptionFactory, ScenarioFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,27 +8,21 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import translation
 
 from incidents import services
 from portal.core.notifications import render_email
 from tests.incidents.factories import IncidentFactory
+from tests.russian import RussianReader
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _russian(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
-    client.force_login(user)
-    return client
-
-
-def test_the_incident_list_is_in_russian(cast: SimpleNamespace) -> None:
+def test_the_incident_list_is_inRussianReader(cast: SimpleNamespace) -> None:
     IncidentFactory(scenario=cast.scenario, title="Stale refund policy", findings="Gap.")
     IncidentFactory(scenario=cast.scenario, title="Slow answers")
-    html = _russian(cast.outsider).get("/incidents/").content.decode()
+    html = RussianReader(cast.outsider).get("/incidents/").content.decode()
     assert "<h1>Инциденты</h1>" in html
     assert "Открыть инцидент" in html and "За последние 30 дней" in html
     assert "2 инцидента" in html  # the plural form of 2
@@ -42,9 +36,9 @@ def test_the_incident_list_is_in_russian(cast: SimpleNamespace) -> None:
         assert english not in html, english
 
 
-def test_the_incident_page_is_in_russian(cast: SimpleNamespace, live_pair: Any) -> None:
+def test_the_incident_page_is_inRussianReader(cast: SimpleNamespace, live_pair: Any) -> None:
     incident = IncidentFactory(scenario=cast.scenario, severity="SEV2", status="acknowledged")
-    html = _russian(cast.incident_owner).get(incident.get_absolute_url()).content.decode()
+    html = RussianReader(cast.incident_owner).get(incident.get_absolute_url()).content.decode()
     assert "Подтверждён" in html and "Владельцы" in html and "Хронология" in html
     assert "Откатить промпт или модель" in html and "(обязателен для закрытия SEV2)" in html
     for english in (
@@ -56,9 +50,9 @@ def test_the_incident_page_is_in_russian(cast: SimpleNamespace, live_pair: Any) 
         assert english not in html, english
 
 
-def test_a_refused_hand_over_is_explained_in_russian(cast: SimpleNamespace) -> None:
+def test_a_refused_hand_over_is_explained_inRussianReader(cast: SimpleNamespace) -> None:
     incident = IncidentFactory(scenario=cast.scenario)
-    response = _russian(cast.incident_owner).post(
+    response = RussianReader(cast.incident_owner).post(
         f"/incidents/{incident.pk}/hand-over/", {"to": cast.incident_owner.pk}
     )
     assert response.status_code == 400
@@ -74,7 +68,7 @@ def test_missing_owners_are_named_in_russian_on_the_opening_form(
         status="onboarded", team=product_team, platform_owner=cast.platform_owner,
         incident_owner=cast.incident_owner, prompt_owner=None, escalation=[cast.platform],
     )  # fmt: skip
-    client = _russian(cast.outsider)
+    client = RussianReader(cast.outsider)
     page = client.get(f"/incidents/new/?scenario={scenario.pk}").content.decode()
     assert "В RACI сценария не указаны: владелец промпта." in page
     response = client.post(
@@ -85,7 +79,7 @@ def test_missing_owners_are_named_in_russian_on_the_opening_form(
     assert "names no" not in response.content.decode()
 
 
-def test_a_due_date_keeps_its_iso_value_in_russian(cast: SimpleNamespace) -> None:
+def test_a_due_date_keeps_its_iso_value_inRussianReader(cast: SimpleNamespace) -> None:
     incident = IncidentFactory(scenario=cast.scenario, severity="SEV2", status="resolved")
     services.incident_postmortem_save(
         incident.pk, actor=cast.incident_owner, summary="s", timeline="t",
@@ -93,12 +87,12 @@ def test_a_due_date_keeps_its_iso_value_in_russian(cast: SimpleNamespace) -> Non
         action_items=[{"description": "Pin the policy", "owner": cast.prompt,
                        "due_on": dt.date(2031, 12, 24)}],
     )  # fmt: skip
-    html = _russian(cast.incident_owner).get(incident.get_absolute_url()).content.decode()
+    html = RussianReader(cast.incident_owner).get(incident.get_absolute_url()).content.decode()
     assert 'type="date" name="items-0-due_on" value="2031-12-24"' in html  # what browsers read
     assert "24.12.2031" not in html
 
 
-def test_the_opening_email_is_in_russian(cast: SimpleNamespace) -> None:
+def test_the_opening_email_is_inRussianReader(cast: SimpleNamespace) -> None:
     incident = IncidentFactory(scenario=cast.scenario, severity="SEV2", title="Wrong totals")
     context = {"incident": incident, "url": f"http://testserver/incidents/{incident.pk}/"}
     with translation.override("ru"):
@@ -112,7 +106,7 @@ def test_the_opening_email_is_in_russian(cast: SimpleNamespace) -> None:
     assert "Открыть инцидент" in html
 
 
-def test_the_hand_over_email_is_in_russian(cast: SimpleNamespace) -> None:
+def test_the_hand_over_email_is_inRussianReader(cast: SimpleNamespace) -> None:
     incident = IncidentFactory(scenario=cast.scenario, title="Wrong totals")
     context = {"incident": incident, "url": "http://testserver/", "by": cast.product}
     with translation.override("ru"):
@@ -122,7 +116,7 @@ def test_the_hand_over_email_is_in_russian(cast: SimpleNamespace) -> None:
     assert "handed the" not in html and "What to do" not in html
 
 
-def test_what_is_stored_stays_in_english_when_the_actor_reads_russian(
+def test_what_is_stored_stays_in_english_when_the_actor_readsRussianReader(
     cast: SimpleNamespace, product_team: Any
 ) -> None:
     scenario = ScenarioFactory(

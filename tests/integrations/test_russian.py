@@ -16,7 +16,7 @@ from integrations.models import WebhookEndpoint
 from portal.core import events
 from portal.core.models import Event, Team
 from portal.core.notifications import render_email
-from tests.russian_pages import english_left
+from tests.russian import english_left
 
 pytestmark = pytest.mark.django_db
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}

@@ -15,7 +15,7 @@ from releases import services
 from releases.models import EvalReading, Release
 from tests.factories import TeamFactory, UserFactory
 from tests.releases.factories import ReleaseFactory
-from tests.russian_text import RussianReader, latin_words, main_text
+from tests.russian import RussianReader, latin_words, main_text
 from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db

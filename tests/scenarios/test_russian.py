@@ -3,7 +3,6 @@ locale/ru): a Russian heading and no English left of the page, Russian errors, R
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -15,17 +14,12 @@ from portal.core.models import Team, User
 from scenarios.models import Tool
 from tests.incidents.factories import IncidentFactory
 from tests.releases.factories import ReleaseFactory
+from tests.russian import main_text
 
 pytestmark = pytest.mark.django_db
 
 # Words a Russian page keeps in Latin letters: the domain's terms as Russian IT teams use them.
 TERMS = {"RACI", "SLO", "RAG", "MaaS", "eval", "Self", "hosted", "self"}
-
-
-def _main_text(page: str) -> str:
-    main = page.split("<main", 1)[1].split("</main>", 1)[0]
-    main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", main.split(">", 1)[1]))
 
 
 def _data_words() -> set[str]:
@@ -45,7 +39,7 @@ def test_the_new_scenario_page_is_russian(product_owner: Any, client: Any) -> No
     page = client.get("/scenarios/new/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "<h1>Новый сценарий</h1>" in page
     assert '<label for="id_name">Название <span' in page  # a scenario's name, not a person's
-    text = _main_text(page)
+    text = main_text(page)
     for words in ("Прогресс", "Владельцы", "Не хватает для отправки:", "Сохранить черновик"):
         assert words in text
     assert _english(text) == set()
@@ -65,7 +59,7 @@ def test_intake_errors_are_russian(
         },
         HTTP_ACCEPT_LANGUAGE="ru",
     )
-    text = _main_text(response.content.decode())
+    text = main_text(response.content.decode())
     assert "Ничего не сохранено: нужно исправить 3 ошибки" in text
     assert "Обязательное поле." in text
     assert f"{product_owner} не входит в платформенную команду." in text

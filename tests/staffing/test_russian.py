@@ -7,27 +7,21 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone, translation
 
 from portal.core.notifications import render_email
 from portal.reminders import registry
 from staffing import services
+from tests.russian import RussianReader
 from tests.staffing.conftest import PLATFORM
 
 pytestmark = pytest.mark.django_db
 
 
-def _russian(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
-    client.force_login(user)
-    return client
-
-
-def test_the_profile_list_is_in_russian(platform_reviewer: Any) -> None:
+def test_the_profile_list_is_inRussianReader(platform_reviewer: Any) -> None:
     services.profile_create(actor=platform_reviewer, role="quality_owner",
                             title="Quality owner", skills=[PLATFORM])  # fmt: skip
-    html = _russian(platform_reviewer).get("/staffing/profiles/").content.decode()
+    html = RussianReader(platform_reviewer).get("/staffing/profiles/").content.decode()
     assert "<h1>Профили найма</h1>" in html and "Новый профиль" in html
     assert "Владелец качества" in html and "Черновик" in html  # role and state labels
     assert "не хватает: Оценка качества" in html  # the flag, with the skill area's label
@@ -38,16 +32,16 @@ def test_the_profile_list_is_in_russian(platform_reviewer: Any) -> None:
         assert english not in html, english
 
 
-def test_the_onboarding_page_is_in_russian(onboarding: Any, platform_reviewer: Any) -> None:
-    html = _russian(platform_reviewer).get(onboarding.get_absolute_url()).content.decode()
+def test_the_onboarding_page_is_inRussianReader(onboarding: Any, platform_reviewer: Any) -> None:
+    html = RussianReader(platform_reviewer).get(onboarding.get_absolute_url()).content.decode()
     assert "Онбординг команды" in html and "Чек-лист" in html and "Запрошен" in html
     assert "Отметить «Установлены SDK или CLI» выполненным" in html
     for english in ("Onboarding of", "Checklist", "checked by the portal", "Mark “", "not yet"):
         assert english not in html, english
 
 
-def test_a_bad_skill_line_is_a_form_error_in_russian(platform_reviewer: Any) -> None:
-    response = _russian(platform_reviewer).post("/staffing/profiles/new/", {
+def test_a_bad_skill_line_is_a_form_error_inRussianReader(platform_reviewer: Any) -> None:
+    response = RussianReader(platform_reviewer).post("/staffing/profiles/new/", {
         "role": "cost_owner", "title": "Cost owner", "skills": "just words",
     })  # fmt: skip
     assert response.status_code == 200
@@ -56,10 +50,10 @@ def test_a_bad_skill_line_is_a_form_error_in_russian(platform_reviewer: Any) -> 
     assert "write area | level | name" not in html
 
 
-def test_an_incomplete_checklist_is_refused_in_russian(
+def test_an_incomplete_checklist_is_refused_inRussianReader(
     onboarding: Any, platform_reviewer: Any
 ) -> None:
-    client = _russian(platform_reviewer)
+    client = RussianReader(platform_reviewer)
     client.post(f"{onboarding.get_absolute_url()}start/")
     page = client.post(f"{onboarding.get_absolute_url()}complete/", follow=True)
     html = page.content.decode()
@@ -67,10 +61,10 @@ def test_an_incomplete_checklist_is_refused_in_russian(
     assert "The checklist is not complete" not in html
 
 
-def test_the_markdown_export_is_in_russian(platform_reviewer: Any) -> None:
+def test_the_markdown_export_is_inRussianReader(platform_reviewer: Any) -> None:
     profile = services.profile_create(actor=platform_reviewer, role="ai_platform_engineer",
                                       title="AI platform engineer", skills=[PLATFORM])  # fmt: skip
-    export = _russian(platform_reviewer).get(f"{profile.get_absolute_url()}markdown/")
+    export = RussianReader(platform_reviewer).get(f"{profile.get_absolute_url()}markdown/")
     assert export.content.decode().splitlines()[2:7] == [
         "Роль: Инженер AI-платформы · версия 1 · черновик",
         "",
@@ -80,7 +74,7 @@ def test_the_markdown_export_is_in_russian(platform_reviewer: Any) -> None:
     ]
 
 
-def test_the_onboarding_reminder_email_speaks_russian(
+def test_the_onboarding_reminder_email_speaksRussianReader(
     onboarding: Any, platform_reviewer: Any
 ) -> None:
     reason = registry.get("team_onboarding")

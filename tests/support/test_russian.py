@@ -5,24 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import translation
 
 from portal.core.notifications import render_email
+from tests.russian import RussianReader
 from tests.support.factories import SupportRequestFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _russian(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
-    client.force_login(user)
-    return client
-
-
-def test_the_request_list_is_in_russian(platform_reviewer: Any) -> None:
+def test_the_request_list_is_inRussianReader(platform_reviewer: Any) -> None:
     SupportRequestFactory(title="Which gateway key?", category="tooling")
-    html = _russian(platform_reviewer).get("/support/").content.decode()
+    html = RussianReader(platform_reviewer).get("/support/").content.decode()
     assert "<h1>Запросы в поддержку</h1>" in html and "Очередь платформы" in html
     assert "Инструменты" in html and "Открыт" in html  # category and state labels
     for english in (
@@ -32,24 +26,24 @@ def test_the_request_list_is_in_russian(platform_reviewer: Any) -> None:
         assert english not in html, english
 
 
-def test_the_request_page_is_in_russian(platform_reviewer: Any) -> None:
+def test_the_request_page_is_inRussianReader(platform_reviewer: Any) -> None:
     request = SupportRequestFactory(title="Which gateway key?")
-    html = _russian(platform_reviewer).get(request.get_absolute_url()).content.decode()
+    html = RussianReader(platform_reviewer).get(request.get_absolute_url()).content.decode()
     assert "Обсуждение" in html and "Ответов пока нет." in html and "Отправить ответ" in html
     for english in ("Thread", "No replies yet", "First answer", "not yet", "Add a comment"):
         assert english not in html, english
 
 
-def test_an_empty_answer_is_refused_in_russian(platform_reviewer: Any) -> None:
+def test_an_empty_answer_is_refused_inRussianReader(platform_reviewer: Any) -> None:
     request = SupportRequestFactory()
-    page = _russian(platform_reviewer).post(
+    page = RussianReader(platform_reviewer).post(
         f"{request.get_absolute_url()}answer/", {"body": "  "}, follow=True
     )
     html = page.content.decode()
     assert "Напишите ответ." in html and "Write the answer." not in html
 
 
-def test_the_answer_email_is_in_russian(platform_reviewer: Any) -> None:
+def test_the_answer_email_is_inRussianReader(platform_reviewer: Any) -> None:
     request = SupportRequestFactory(title="Which gateway key?")
     context = {"request": request, "answer": "Use the platform's key.", "by": platform_reviewer,
                "url": f"http://testserver{request.get_absolute_url()}"}  # fmt: skip

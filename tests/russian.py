@@ -1,12 +1,13 @@
 """For the tests that check a page speaks Russian: a browser that asks for Russian, what a
 reader sees of a page (the text of `<main>` and the attributes a reader meets, without the parts
-named in `skip`), and the Latin words left in it once the names that read the same in every
-language are taken out."""
+named in `skip`), the Latin words left in it once the names that read the same in every
+language are taken out, and the texts that read the same in a Russian and an English rendering
+(`english_left`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from html.parser import HTMLParser
 from typing import Any
 
@@ -16,7 +17,12 @@ from django.utils import translation
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 # Product and format names, the same in both languages.
 NAMES = frozenset({"eval", "Eval", "MLflow", "UTC", "CSV", "LiteLLM"})
-READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-confirm")
+# Words that read the same in both languages: codes, units and names of things (english_left).
+NEUTRAL = frozenset(
+    {"API", "JSON", "CSV", "URL", "UTC", "SLA", "p90", "RACI", "MTTR", "Slack", "Microsoft",
+     "Teams", "Standard", "Webhooks", "SEV1", "SEV2", "SEV3", "SEV4"}
+)  # fmt: skip
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "col", "area", "source", "wbr"})
 
 
@@ -71,11 +77,29 @@ class _MainText(HTMLParser):
             self.parts.append(data)
 
 
-def main_text(html: str, skip: Iterable[str] = ()) -> str:
-    """The visible text of the page's `<main>`, leaving out elements with a class in `skip`."""
+def _main_parts(html: str, skip: Iterable[str] = ()) -> list[str]:
     parser = _MainText(skip)
     parser.feed(re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S | re.I))
-    return " ".join(" ".join(parser.parts).split())
+    return parser.parts
+
+
+def main_text(html: str, skip: Iterable[str] = ()) -> str:
+    """The visible text of the page's `<main>`, leaving out elements with a class in `skip`."""
+    return " ".join(" ".join(_main_parts(html, skip)).split())
+
+
+def english_left(russian: str, english: str, *, others: Set[str] = frozenset()) -> set[str]:
+    """Texts inside `<main>` that read the same in Russian as in English and still hold an
+    English word: what was left untranslated. `others` are names of things and labels the page
+    shows from apps that translate them elsewhere."""
+
+    def texts(html: str) -> set[str]:
+        return {" ".join(part.split()) for part in _main_parts(html) if part.strip()}
+
+    same = texts(russian) & texts(english)
+    return {
+        text for text in same - others if set(re.findall(r"[A-Za-z][A-Za-z0-9]+", text)) - NEUTRAL
+    }
 
 
 def latin_words(text: str, *data: str) -> set[str]:

@@ -325,9 +325,20 @@ if REDIS_URL:
             "BACKEND": "portal.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
-        }
+        },
+        # Sessions and signed-in users, read from memory while Redis says they are unchanged
+        # (client-side caching with invalidations from Redis, portal/core/cache.py).
+        "sessions": {
+            "BACKEND": "portal.core.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "CLIENT_TRACKING": True,
+            },
+        },
     }
-    SESSION_CACHE_ALIAS = "default"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     # Without Redis, sessions and users are not cached: a cache of each process's own would
     # keep a signed-out session or a removed role alive in the other processes.

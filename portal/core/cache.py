@@ -13,6 +13,15 @@ meanwhile, a user deactivated): the backend remembers such keys (up to `MAX_LOST
 this process) and deletes them before anything else once Redis answers again.
 
 Only connection failures and timeouts degrade; any other Redis error is a bug and raises.
+
+With `CLIENT_TRACKING` (the sessions' alias, see settings), reads are served from memory in
+the process by redis-py's client-side cache, which Redis keeps true: the server tracks the
+keys each connection read and pushes an invalidation when any client changes or deletes one
+(a sign-out, a renewal, a changed user), and redis-py drops the entry before its next command
+(`CLIENT TRACKING`, RESP3). Only GET and MGET are kept. A Redis that stops answering pushes
+nothing, so a process that has not heard from Redis for `CONFIRM_SECONDS` (1 by default)
+pings it before serving a read from memory: a frozen Redis is noticed within that time and
+reads go to the database, as without tracking.
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ from typing import Any, TypeVar
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
+from redis.cache import CacheConfig
+from redis.connection import CacheProxyConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
@@ -34,6 +45,19 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 MAX_LOST_WRITES = 100_000
+TRACKED_COMMANDS = frozenset({"GET", "MGET"})
+
+# redis-py enables client-side caching from Redis 7.4 on, to be safe across the products that
+# speak the protocol; open-source Redis has had RESP3 and CLIENT TRACKING since 6.0, and CI
+# runs Debian's 7.0 (tests/core/test_session_cache_redis.py holds the invalidations there).
+CacheProxyConnection.MIN_ALLOWED_VERSION = "6.2.0"
+
+
+class TrackedReads(CacheConfig):
+    """redis-py's client-side cache, keeping only the reads the portal serves from memory."""
+
+    def is_allowed_to_cache(self, command: str) -> bool:
+        return command in TRACKED_COMMANDS
 
 
 class OneClientPerPool(RedisCacheClient):
@@ -62,22 +86,37 @@ class DegradingRedisCache(RedisCache):
         self.retry_after = float(options.pop("RETRY_AFTER", 5))
         # One quick retry (a pooled connection Redis closed), not redis-py's three with backoff.
         options.setdefault("retry", Retry(NoBackoff(), 1))
+        self.tracking = bool(options.pop("CLIENT_TRACKING", False))
+        self.confirm_seconds = float(options.pop("CONFIRM_SECONDS", 1))
+        size = int(options.pop("CLIENT_CACHE_SIZE", 10_000))
+        if self.tracking:
+            options.update(protocol=3, cache_config=TrackedReads(max_size=size))
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = OneClientPerPool
         self._down_until: float | None = None
+        self._confirmed_at = float("-inf")
         self._lost_writes: set[tuple[Any, Any]] = set()
 
     def _degrade(
-        self, fallback: T, call: Callable[..., T], *args: Any, writes: Iterable[Any] = ()
+        self,
+        fallback: T,
+        call: Callable[..., T],
+        *args: Any,
+        writes: Iterable[Any] = (),
+        read: bool = False,
     ) -> T:
-        """`writes`: the keys the call changes, remembered if the change is lost."""
+        """`writes`: the keys the call changes, remembered if the change is lost. `read`: a
+        read that tracking may serve from memory."""
         if self._down_until is not None and time.monotonic() < self._down_until:
             self._lose(writes, args)
             return fallback
         try:
             self._delete_lost_writes()
+            if read and self.tracking:
+                self._confirm_reachable()
             result = call(*args)
         except UNREACHABLE as exc:
+            self._forget_tracked_reads()
             if self._down_until is None:
                 logger.warning("Redis cache unreachable, serving without it: %s", exc)
             self._down_until = time.monotonic() + self.retry_after
@@ -87,6 +126,24 @@ class DegradingRedisCache(RedisCache):
             logger.info("Redis cache reachable again.")
             self._down_until = None
         return result
+
+    def _client(self) -> OneClientPerPool:
+        # Django's RedisCache keeps its client in `_cache`, which the stubs leave out.
+        return self._cache  # type: ignore[attr-defined,no-any-return]
+
+    def _forget_tracked_reads(self) -> None:
+        # Invalidations may be lost with the connection: nothing read before is trusted.
+        self._confirmed_at = float("-inf")
+        for pool in getattr(self._client(), "_pools", {}).values():
+            if getattr(pool, "cache", None) is not None:
+                pool.cache.flush()
+
+    def _confirm_reachable(self) -> None:
+        # Every invalidation Redis sent before its answer to the ping is processed by then.
+        now = time.monotonic()
+        if now - self._confirmed_at >= self.confirm_seconds:
+            self._client().get_client().ping()
+            self._confirmed_at = now
 
     def _lose(self, keys: Iterable[Any], args: tuple[Any, ...]) -> None:
         version = args[-1]  # every writing call passes the version last
@@ -108,7 +165,7 @@ class DegradingRedisCache(RedisCache):
         return self._degrade(False, super().add, key, value, timeout, version)
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
-        return self._degrade(default, super().get, key, default, version)
+        return self._degrade(default, super().get, key, default, version, read=True)
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
         return self._degrade(None, super().set, key, value, timeout, version, writes=[key])
@@ -120,7 +177,7 @@ class DegradingRedisCache(RedisCache):
         return self._degrade(False, super().delete, key, version, writes=[key])
 
     def get_many(self, keys: Any, version: Any = None) -> Any:
-        return self._degrade({}, super().get_many, keys, version)
+        return self._degrade({}, super().get_many, keys, version, read=True)
 
     def has_key(self, key: Any, version: Any = None) -> Any:
         return self._degrade(False, super().has_key, key, version)

@@ -1,6 +1,8 @@
-"""Sessions and users cached in a real Redis: a warm request runs no query, a frozen Redis
-costs nothing but speed (the database answers), and what changed while it was frozen (a
-sign-out, a deactivation) holds once it answers again."""
+"""Sessions and users cached in a real Redis: a warm request runs no query and, with client
+tracking, sends Redis nothing; a change made through another process (another connection pool:
+a sign-out, a deactivation, a new role) holds at that process's next request; a frozen Redis
+costs nothing but speed (the database answers), and what changed while it was frozen holds
+once it answers again."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.test import Client
 
@@ -23,6 +26,7 @@ from tests.redis_server import RedisServer
 pytestmark = [pytest.mark.redis, pytest.mark.django_db, pytest.mark.urls("bench.urls")]
 OK = "/bench/ok/"
 RETRY_AFTER = 0.2
+CONFIRM_SECONDS = 0.3
 
 
 def _port() -> int:
@@ -36,20 +40,67 @@ def _port() -> int:
     raise RuntimeError("no free port in 19920-19949")
 
 
-def _cache_on(settings: Any, url: str, prefix: str = "") -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "portal.core.cache.DegradingRedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-            "OPTIONS": {
-                "socket_connect_timeout": 0.2,
-                "socket_timeout": 0.2,
-                "RETRY_AFTER": RETRY_AFTER,
-            },
-        }
+def _backend(url: str, prefix: str = "", *, tracking: bool = True, **options: Any) -> dict:
+    """The sessions' cache as production configures it (portal/settings.py), faster to give up."""
+    return {
+        "BACKEND": "portal.core.cache.DegradingRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {
+            "socket_connect_timeout": 0.2,
+            "socket_timeout": 0.2,
+            "RETRY_AFTER": RETRY_AFTER,
+            "CLIENT_TRACKING": tracking,
+            "CONFIRM_SECONDS": CONFIRM_SECONDS,
+            **options,
+        },
     }
+
+
+def _cache_on(settings: Any, url: str, prefix: str = "", **options: Any) -> None:
+    settings.CACHES = {"default": _backend(url, prefix, **options)}
     settings.SESSION_CACHE_ALIAS = "default"
+
+
+# Two web processes: each alias is a backend of its own, with its own connection pool and so its
+# own client-side cache, as two gunicorn workers have.
+WORKERS = ("worker_a", "worker_b")
+
+
+@pytest.fixture
+def two_workers(settings: Any) -> Iterator[RedisServer]:
+    if not RedisServer.available():
+        _missing("Redis", "redis-server is not installed")
+    server = RedisServer(_port())
+    server.start()
+    settings.CACHES = {name: _backend(server.url) for name in ("default", *WORKERS)}
+    settings.SESSION_CACHE_ALIAS = WORKERS[0]
+    try:
+        yield server
+    finally:
+        server.resume()
+        server.kill()
+
+
+def _served_by(settings: Any, worker: str) -> None:
+    settings.SESSION_CACHE_ALIAS = worker
+
+
+def _commands(url: str, request: Any) -> dict[str, int]:
+    """The commands Redis received while `request()` ran, by name."""
+    import redis
+
+    server = redis.Redis.from_url(url)
+    try:
+        server.config_resetstat()
+        request()
+        stats = server.info("commandstats")
+    finally:
+        server.close()
+    calls = {name: stat["calls"] for name, stat in stats.items()}
+    for name in ("cmdstat_config|resetstat", "cmdstat_config"):
+        calls.pop(name, None)
+    return calls
 
 
 @pytest.fixture
@@ -131,26 +182,94 @@ def test_a_sign_out_while_redis_is_frozen_holds_when_it_answers(
     assert leaver_client.get(OK)["Location"].startswith("/login/")
 
 
-def test_a_warm_request_reads_session_and_user_in_one_round_trip(
-    frozen_redis: RedisServer, django_assert_num_queries: Any
+def test_without_tracking_a_warm_request_reads_session_and_user_in_one_round_trip(
+    frozen_redis: RedisServer, settings: Any, django_assert_num_queries: Any
 ) -> None:
-    import redis
-
+    _cache_on(settings, frozen_redis.url, tracking=False)
     team = TeamFactory()
     user = UserFactory(roles=[roles.INCIDENT_OWNER], teams=[team])
     client = _signed_in(user)
-    server = redis.Redis.from_url(frozen_redis.url)
-    try:
-        server.config_resetstat()
-        with django_assert_num_queries(0):
-            response = client.get(OK)
-        stats = server.info("commandstats")
-    finally:
-        server.close()
-    calls = {name: stat["calls"] for name, stat in stats.items()}
-    calls.pop("cmdstat_config|resetstat", None)
-    calls.pop("cmdstat_config", None)
+    responses = []
+    with django_assert_num_queries(0):
+        calls = _commands(frozen_redis.url, lambda: responses.append(client.get(OK)))
     assert calls == {"cmdstat_mget": 1}
-    served = response.wsgi_request.user
+    served = responses[0].wsgi_request.user
     assert served == user
     assert (roles.role_names(served), roles.team_ids(served)) == ({roles.INCIDENT_OWNER}, {team.pk})
+
+
+def test_a_warm_request_sends_redis_nothing(
+    frozen_redis: RedisServer, settings: Any, django_assert_num_queries: Any
+) -> None:
+    _cache_on(settings, frozen_redis.url, CONFIRM_SECONDS=60)
+    team = TeamFactory()
+    user = UserFactory(roles=[roles.INCIDENT_OWNER], teams=[team])
+    client = _signed_in(user)
+    responses = []
+    with django_assert_num_queries(0):
+        calls = _commands(frozen_redis.url, lambda: responses.append(client.get(OK)))
+    assert calls == {}
+    served = responses[0].wsgi_request.user
+    assert served == user
+    assert (roles.role_names(served), roles.team_ids(served)) == ({roles.INCIDENT_OWNER}, {team.pk})
+
+
+def test_a_process_that_has_not_heard_from_redis_pings_before_reading_from_memory(
+    frozen_redis: RedisServer, settings: Any
+) -> None:
+    _cache_on(settings, frozen_redis.url)
+    client = _signed_in(UserFactory())
+    time.sleep(CONFIRM_SECONDS * 1.5)
+    assert _commands(frozen_redis.url, lambda: client.get(OK)) == {"cmdstat_ping": 1}
+
+
+def test_a_sign_out_in_another_process_ends_the_session_at_its_next_request(
+    two_workers: RedisServer, settings: Any
+) -> None:
+    client = _signed_in(UserFactory())
+    assert client.get(OK).status_code == 200  # worker a holds the session in memory now
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    _served_by(settings, "worker_b")
+    assert client.post("/logout/").status_code == 302
+
+    _served_by(settings, "worker_a")
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert replay.get(OK)["Location"].startswith("/login/")
+
+
+def test_a_change_in_another_process_reaches_the_next_request(
+    two_workers: RedisServer, settings: Any
+) -> None:
+    leaver, promoted = UserFactory(), UserFactory()
+    leaver_client, promoted_client = _signed_in(leaver), _signed_in(promoted)
+    for client in (leaver_client, promoted_client):
+        assert client.get(OK).status_code == 200
+
+    _served_by(settings, "worker_b")
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    promoted.groups.add(Group.objects.get_or_create(name=roles.COST_OWNER)[0])
+
+    _served_by(settings, "worker_a")
+    assert leaver_client.get(OK)["Location"].startswith("/login/")
+    response = promoted_client.get(OK)
+    assert roles.role_names(response.wsgi_request.user) == {roles.COST_OWNER}
+
+
+def test_a_sign_out_in_another_process_while_redis_is_frozen_holds_within_the_confirm_time(
+    two_workers: RedisServer, settings: Any
+) -> None:
+    client = _signed_in(UserFactory())
+    assert client.get(OK).status_code == 200
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    two_workers.pause()
+    _served_by(settings, "worker_b")
+    assert client.post("/logout/").status_code == 302  # Redis never hears of it
+    time.sleep(CONFIRM_SECONDS)
+
+    _served_by(settings, "worker_a")
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert replay.get(OK)["Location"].startswith("/login/")

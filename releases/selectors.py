@@ -218,14 +218,25 @@ TABLES = {
 }
 
 
-DUE_COLUMNS = ("id", "since", "owner_id")
+DUE_COLUMNS = ("id", "since", "owner_id", "kept_owner_id", "current_owner_id")
 
 
 @functools.cache
 def _due_sql(kind: SignOff.Kind) -> tuple[str, tuple[Any, ...]]:
-    """`due_signoffs(kind)` as SQL, compiled once per process: it holds no per-request value."""
-    due = due_signoffs(kind).order_by().values(*DUE_COLUMNS)
-    return due.query.sql_with_params()
+    """`due_signoffs(kind)` as SQL, compiled once per process: it holds no per-request value.
+    With the owner kept at submit and the scenario's current one as columns of their own, which
+    `SignOffQueue` filters on: each has an index, their COALESCE (`owner_id`) has none."""
+    rule = SIGNOFF_RULES[kind]
+    due = due_signoffs(kind).annotate(
+        kept_owner_id=F(f"submitted_{rule.owner_id}"),
+        current_owner_id=F(f"scenario__{rule.owner_id}"),
+    )
+    return due.order_by().values(*DUE_COLUMNS).query.sql_with_params()
+
+
+# The owner a sign-off is owed by, as two conditions an index serves: kept at submit, or (none
+# kept) the scenario's current one. Together they are `owner_id = %s`, which no index serves.
+_OWED_BY = ("d.kept_owner_id = %s", "d.kept_owner_id IS NULL AND d.current_owner_id = %s")
 
 
 def _inbox_item(row: InboxRow) -> InboxItem:
@@ -284,12 +295,13 @@ class SignOffQueue:
                 continue
             due, due_params = _due_sql(kind)
             cut = "" if stop is None else " ORDER BY d.since NULLS LAST, d.id LIMIT %s"
-            parts.append(
-                # Only compiled ORM SQL and constants are spliced in; values are parameters.
-                f"SELECT * FROM (SELECT d.id, d.since, {rank} AS kind_rank FROM ({due}) d"  # noqa: S608
-                f" WHERE d.owner_id = %s{cut}) owed_{rank}"
-            )
-            params += [*due_params, self.user.pk, *([] if stop is None else [stop])]
+            for branch, owed_by in enumerate(_OWED_BY):
+                parts.append(
+                    # Only compiled ORM SQL and constants are spliced in; values are parameters.
+                    f"SELECT * FROM (SELECT d.id, d.since, {rank} AS kind_rank FROM ({due}) d"  # noqa: S608
+                    f" WHERE {owed_by}{cut}) owed_{rank}_{branch}"
+                )
+                params += [*due_params, self.user.pk, *([] if stop is None else [stop])]
         return " UNION ALL ".join(parts), params
 
     def count(self, limit: int | None = None) -> int:

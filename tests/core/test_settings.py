@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,3 +137,13 @@ def test_foundation_settings() -> None:
     assert settings.AUTH_USER_MODEL == "core.User"
     assert settings.DEFAULT_AUTO_FIELD == "django.db.models.BigAutoField"
     assert settings.USE_TZ is True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_connections_compile_no_query_just_in_time() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

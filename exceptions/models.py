@@ -13,7 +13,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.core.models import ChoiceLabels, Team, User
+from portal.core.choice_labels import ChoiceLabels
+from portal.core.models import Team, User
 from portal.core.transitions import policy
 from scenarios.models import Scenario
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.core.models import ChoiceLabels
+from portal.core.choice_labels import ChoiceLabels
 from portal.core.transitions import policy
 from releases.models import AliasMove, ModelAlias, Release
 from scenarios.models import Scenario

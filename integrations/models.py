@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from integrations.sealed import SealedTextField
-from portal.core.models import ChoiceLabels, Event, Team
+from portal.core.choice_labels import ChoiceLabels
+from portal.core.models import Event, Team
 
 
 class WebhookEndpoint(models.Model):

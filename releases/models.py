@@ -17,7 +17,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.core.models import ChoiceLabels
+from portal.core.choice_labels import ChoiceLabels
 from portal.core.transitions import Guard, guard, policy
 from scenarios.models import NON_NEGATIVE, PERCENT, Scenario
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from portal.core.models import ChoiceLabels, Team, User
+from portal.core.choice_labels import ChoiceLabels
+from portal.core.models import Team, User
 from portal.core.transitions import policy
 
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.models import Team, User
-from portal.core.selectors import PERSON_COLUMNS, attach_people, queryset_card
+from portal.core.related_users import attach_people
+from portal.core.selectors import PERSON_COLUMNS, queryset_card
 from scenarios import policies
 from scenarios.models import EscalationStep, Scenario, Tool, Vacancy
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any, ClassVar
 
@@ -13,28 +12,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
 from portal.core import roles
 
-
-class ChoiceLabels:
-    """`get_FOO_display()` reading each field's labels once per process: Django rebuilds the
-    label dict on every call, and list pages call it for every row and column. Only for fields
-    whose choices are fixed in code (no callable choices)."""
-
-    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
-        value = getattr(self, field.attname)
-        return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
-
-
-@functools.cache
-def _labels(field: models.Field[Any, Any]) -> dict[Any, Any]:
-    return dict(make_hashable(field.flatchoices))
+# Re-exported: migrations name `portal.core.models.ChoiceLabels` as a base of their models.
+from portal.core.choice_labels import ChoiceLabels  # noqa: F401
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names the reverse manager

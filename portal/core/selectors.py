@@ -59,20 +59,6 @@ def work_for(user: User) -> dict[str, Any]:
 PERSON_COLUMNS = ("username", "first_name", "last_name", "email", "is_active")
 
 
-def attach_people(*groups: tuple[Iterable[Any], Iterable[str]]) -> None:
-    """Load the users behind the given foreign keys of several objects with one query and set
-    them on the objects, as `select_related` would, without joining the user table once per
-    key (a join per key makes a query slow to plan and to build).
-
-        attach_people(([scenario], ("product_owner", "platform_owner")), (steps, ("person",)))
-    """
-    pairs = [(obj, field) for objects, fields in groups for obj in objects for field in fields]
-    ids = {getattr(obj, f"{field}_id") for obj, field in pairs}
-    people = User.objects.only(*PERSON_COLUMNS).in_bulk(ids - {None})
-    for obj, field in pairs:
-        obj._meta.get_field(field).set_cached_value(obj, people.get(getattr(obj, f"{field}_id")))
-
-
 def product_teams() -> Any:
     return Team.objects.filter(kind=Team.Kind.PRODUCT)
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.models import ChoiceLabels
+from portal.core.choice_labels import ChoiceLabels
 
 
 class Reminder(ChoiceLabels, models.Model):

@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from portal.core.models import ChoiceLabels
+from portal.core.choice_labels import ChoiceLabels
 
 MODELS = sorted(
     (model for model in apps.get_models() if issubclass(model, ChoiceLabels)),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from portal.core import dates
 
 register = template.Library()
 
@@ -22,11 +22,9 @@ def time_element(value: Any, format: str = "Y-m-d H:i", utc: bool = False) -> Sa
     (`<time datetime="{{ value|date:'c' }}">{{ value|date:"Y-m-d" }}</time>`)."""
     if value is None or value == "":
         return ""
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = value.astimezone(dt.UTC) if utc else timezone.localtime(value)
     return format_html(
         '<time datetime="{}">{}{}</time>',
-        value.isoformat(),
-        dateformat.format(value, format),
+        dates.iso(value, utc=utc),
+        dates.formatted(value, format, utc=utc),
         " UTC" if utc else "",
     )

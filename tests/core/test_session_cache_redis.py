@@ -6,6 +6,7 @@ once it answers again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -67,19 +68,26 @@ def _cache_on(settings: Any, url: str, prefix: str = "", **options: Any) -> None
 WORKERS = ("worker_a", "worker_b")
 
 
-@pytest.fixture
-def two_workers(settings: Any) -> Iterator[RedisServer]:
+@contextlib.contextmanager
+def _own_redis() -> Iterator[RedisServer]:
+    """A redis-server of this test's own, which it may freeze."""
     if not RedisServer.available():
         _missing("Redis", "redis-server is not installed")
     server = RedisServer(_port())
     server.start()
-    settings.CACHES = {name: _backend(server.url) for name in ("default", *WORKERS)}
-    settings.SESSION_CACHE_ALIAS = WORKERS[0]
     try:
         yield server
     finally:
         server.resume()
         server.kill()
+
+
+@pytest.fixture
+def two_workers(settings: Any) -> Iterator[RedisServer]:
+    with _own_redis() as server:
+        settings.CACHES = {name: _backend(server.url) for name in ("default", *WORKERS)}
+        settings.SESSION_CACHE_ALIAS = WORKERS[0]
+        yield server
 
 
 def _served_by(settings: Any, worker: str) -> None:
@@ -105,16 +113,9 @@ def _commands(url: str, request: Any) -> dict[str, int]:
 
 @pytest.fixture
 def frozen_redis(settings: Any) -> Iterator[RedisServer]:
-    if not RedisServer.available():
-        _missing("Redis", "redis-server is not installed")
-    server = RedisServer(_port())
-    server.start()
-    _cache_on(settings, server.url)
-    try:
+    with _own_redis() as server:
+        _cache_on(settings, server.url)
         yield server
-    finally:
-        server.resume()
-        server.kill()
 
 
 def _signed_in(user: Any) -> Client:

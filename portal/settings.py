@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import dj_database_url
@@ -326,22 +327,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 if REDIS_URL:
     # Degrades to computing everything while Redis is unreachable (portal/core/cache.py).
+    _redis_cache: dict[str, Any] = {
+        "BACKEND": "portal.core.cache.DegradingRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "portal.core.cache.DegradingRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
-        },
+        "default": _redis_cache,
         # Sessions and signed-in users, read from memory while Redis says they are unchanged
         # (client-side caching with invalidations from Redis, portal/core/cache.py).
         "sessions": {
-            "BACKEND": "portal.core.cache.DegradingRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "socket_connect_timeout": REDIS_TIMEOUT,
-                "socket_timeout": REDIS_TIMEOUT,
-                "CLIENT_TRACKING": True,
-            },
+            **_redis_cache,
+            "OPTIONS": {**_redis_cache["OPTIONS"], "CLIENT_TRACKING": True},
         },
     }
     SESSION_CACHE_ALIAS = "sessions"

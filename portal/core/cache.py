@@ -112,7 +112,7 @@ class DegradingRedisCache(RedisCache):
             return fallback
         try:
             self._delete_lost_writes()
-            if read and self.tracking:
+            if read:
                 self._confirm_reachable()
             result = call(*args)
         except UNREACHABLE as exc:
@@ -133,15 +133,16 @@ class DegradingRedisCache(RedisCache):
 
     def _forget_tracked_reads(self) -> None:
         # Invalidations may be lost with the connection: nothing read before is trusted.
+        if not self.tracking:
+            return
         self._confirmed_at = float("-inf")
-        for pool in getattr(self._client(), "_pools", {}).values():
-            if getattr(pool, "cache", None) is not None:
-                pool.cache.flush()
+        for pool in self._client()._pools.values():  # type: ignore[attr-defined]
+            pool.cache.flush()
 
     def _confirm_reachable(self) -> None:
         # Every invalidation Redis sent before its answer to the ping is processed by then.
         now = time.monotonic()
-        if now - self._confirmed_at >= self.confirm_seconds:
+        if self.tracking and now - self._confirmed_at >= self.confirm_seconds:
             self._client().get_client().ping()
             self._confirmed_at = now
 

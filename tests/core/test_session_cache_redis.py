@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,23 +21,13 @@ from django.test import Client
 from portal.core import roles
 from tests.conftest import _missing
 from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.ports import free_port
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db, pytest.mark.urls("bench.urls")]
 OK = "/bench/ok/"
 RETRY_AFTER = 0.2
 CONFIRM_SECONDS = 0.3
-
-
-def _port() -> int:
-    for port in range(19920, 19950):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port in 19920-19949")
 
 
 def _backend(url: str, prefix: str = "", *, tracking: bool = True, **options: Any) -> dict:
@@ -73,7 +62,7 @@ def _own_redis() -> Iterator[RedisServer]:
     """A redis-server of this test's own, which it may freeze."""
     if not RedisServer.available():
         _missing("Redis", "redis-server is not installed")
-    server = RedisServer(_port())
+    server = RedisServer(free_port())
     server.start()
     try:
         yield server
@@ -183,33 +172,26 @@ def test_a_sign_out_while_redis_is_frozen_holds_when_it_answers(
     assert leaver_client.get(OK)["Location"].startswith("/login/")
 
 
-def test_without_tracking_a_warm_request_reads_session_and_user_in_one_round_trip(
-    frozen_redis: RedisServer, settings: Any, django_assert_num_queries: Any
+@pytest.mark.parametrize(
+    ("tracking", "commands"),
+    [(False, {"cmdstat_mget": 1}), (True, {})],
+    ids=["without tracking: session and user in one MGET", "with tracking: nothing"],
+)
+def test_what_a_warm_request_sends_redis(
+    frozen_redis: RedisServer,
+    settings: Any,
+    django_assert_num_queries: Any,
+    tracking: bool,
+    commands: dict[str, int],
 ) -> None:
-    _cache_on(settings, frozen_redis.url, tracking=False)
+    _cache_on(settings, frozen_redis.url, tracking=tracking, CONFIRM_SECONDS=60)
     team = TeamFactory()
     user = UserFactory(roles=[roles.INCIDENT_OWNER], teams=[team])
     client = _signed_in(user)
     responses = []
     with django_assert_num_queries(0):
         calls = _commands(frozen_redis.url, lambda: responses.append(client.get(OK)))
-    assert calls == {"cmdstat_mget": 1}
-    served = responses[0].wsgi_request.user
-    assert served == user
-    assert (roles.role_names(served), roles.team_ids(served)) == ({roles.INCIDENT_OWNER}, {team.pk})
-
-
-def test_a_warm_request_sends_redis_nothing(
-    frozen_redis: RedisServer, settings: Any, django_assert_num_queries: Any
-) -> None:
-    _cache_on(settings, frozen_redis.url, CONFIRM_SECONDS=60)
-    team = TeamFactory()
-    user = UserFactory(roles=[roles.INCIDENT_OWNER], teams=[team])
-    client = _signed_in(user)
-    responses = []
-    with django_assert_num_queries(0):
-        calls = _commands(frozen_redis.url, lambda: responses.append(client.get(OK)))
-    assert calls == {}
+    assert calls == commands
     served = responses[0].wsgi_request.user
     assert served == user
     assert (roles.role_names(served), roles.team_ids(served)) == ({roles.INCIDENT_OWNER}, {team.pk})

@@ -1,12 +1,15 @@
 """One endpoint served in-process by the bench's WSGI application, against plain Django.
 
     python bench/inprocess.py DATABASE_URL PATH [--user bench-quality] [--requests N]
-                              [--rounds R] [--profile] [--cpu]
+                              [--rounds R] [--profile] [--cpu] [--queries]
 
 No gunicorn and no HTTP: each request is a WSGI call, so what is measured is the portal's own
 Python (middleware, view, template) and its database and Redis round trips. Rounds alternate
 the endpoint with `/bench/plain/` and print both rates and their ratio; `--profile` runs the
-endpoint under cProfile instead and prints the 30 most expensive functions (cumulative).
+endpoint under cProfile instead and prints the 30 most expensive functions (cumulative);
+`--queries` times each SQL statement the endpoint runs (mean over `--requests` requests) and
+prints them slowest first, with the request's total wall time beside, to show which query grows
+with the data.
 Run it against a database `bench/load.py` seeded (its databases stay after a run); the user
 (the seed's quality owner by default) is signed in first, under the bench's server environment
 (Redis as the cache: `BENCH_REDIS_URL`)."""
@@ -86,6 +89,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--cpu", action="store_true", help="rates per CPU second, not wall")
+    parser.add_argument("--queries", action="store_true", help="time each SQL statement")
     args = parser.parse_args()
     from bench.load import SERVER_ENV
 
@@ -113,6 +117,9 @@ def main() -> None:
         ).print_stats(30)
         print(out.getvalue())
         return
+    if args.queries:
+        _time_queries(endpoint, args.requests)
+        return
     clock = time.process_time if args.cpu else time.perf_counter
     unit = "req/CPU-s" if args.cpu else "req/s"
     for round_no in range(args.rounds):
@@ -123,6 +130,39 @@ def main() -> None:
             f"{endpoint_rate:8.1f} {unit}  ratio {endpoint_rate / plain_rate:.3f}",
             flush=True,
         )
+
+
+def _time_queries(one: Callable[[], int], requests: int) -> None:
+    """Each statement's mean time per request, slowest first (statements keyed by their
+    position in the request, since a page's statements run in the same order each time)."""
+    from django.db import connection
+
+    spent: dict[int, list[float]] = {}
+    sql_at: dict[int, str] = {}
+    position = [0]
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            at = position[0]
+            position[0] += 1
+            spent.setdefault(at, []).append(time.perf_counter() - started)
+            sql_at.setdefault(at, sql)
+
+    total = 0.0
+    with connection.execute_wrapper(timed):
+        for _ in range(requests):
+            position[0] = 0
+            started = time.perf_counter()
+            one()
+            total += time.perf_counter() - started
+    in_sql = sum(sum(times) for times in spent.values()) / requests
+    print(f"request {total / requests * 1000:8.2f} ms, of which SQL {in_sql * 1000:8.2f} ms")
+    for at, times in sorted(spent.items(), key=lambda item: -sum(item[1])):
+        mean = sum(times) / len(times) * 1000
+        print(f"{mean:8.3f} ms  #{at:<3} {' '.join(sql_at[at].split())[:160]}")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.core.audit import history_for
-from portal.core.models import AuditEntry, User
+from portal.core.models import AuditEntry
 from portal.core.notifications import absolute_url
+from portal.core.serializers import person_summary
 from scenarios import checklist, selectors
 from scenarios.amendments import selectors as amendments
 from scenarios.models import Amendment, Scenario, Vacancy
@@ -52,12 +53,6 @@ UNITS: dict[str, str | Promise] = {
     "monthly_budget": "%(value)s EUR",
     "target_cost_per_outcome": "%(value)s EUR",
 }
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "username": user.username, "name": str(user), "email": user.email}
 
 
 def _value(scenario: Scenario, name: str) -> Any:
@@ -159,7 +154,7 @@ def vacancy_rows(vacancies: list[Vacancy]) -> list[dict[str, Any]]:
             "kind": vacancy.kind,
             "place": vacancy.place,
             "label": vacancy.label,
-            "was": _person(vacancy.person),
+            "was": person_summary(vacancy.person),
             "left_at": vacancy.left_at,
             "opened_at": vacancy.opened_at,
         }
@@ -199,11 +194,11 @@ def build(
             "retired": scenario.retired_at,
         },
         "raci": [
-            {"role": name, "label": str(label), "person": _person(getattr(scenario, name))}
+            {"role": name, "label": str(label), "person": person_summary(getattr(scenario, name))}
             for name, label in checklist.RACI_LABELS.items()
         ],
         "escalation_path": [
-            {"position": step.position, "person": _person(step.person)}
+            {"position": step.position, "person": person_summary(step.person)}
             for step in scenario.escalation_steps.all()
         ],
         "contract": contract(scenario),
@@ -222,7 +217,7 @@ def build(
             {
                 "decision": review.decision,
                 "decision_label": review.get_decision_display(),
-                "reviewer": _person(review.reviewer),
+                "reviewer": person_summary(review.reviewer),
                 "as_delegate": review.as_delegate,
                 "comment": review.comment,
                 "checklist": review.checklist,
@@ -254,7 +249,7 @@ def build(
                 "transition": entry.transition,
                 "source": entry.source,
                 "target": entry.target,
-                "actor": _person(entry.actor),
+                "actor": person_summary(entry.actor),
                 "as_delegate": entry.as_delegate,
                 "comment": entry.comment,
                 "created_at": entry.created_at,
@@ -273,8 +268,8 @@ def _amendment(amendment: Amendment) -> dict[str, Any]:
         "status": amendment.status,
         "status_label": amendment.get_status_display(),
         "summary": amendment.summary,
-        "requested_by": _person(amendment.requested_by),
-        "decided_by": _person(amendment.decided_by),
+        "requested_by": person_summary(amendment.requested_by),
+        "decided_by": person_summary(amendment.decided_by),
         "created_at": amendment.created_at,
         "applied_at": amendment.applied_at,
         "changes": [

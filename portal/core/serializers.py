@@ -21,6 +21,14 @@ class UserSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "username", "name", "email"]
 
 
+def person_summary(user: User | None) -> dict[str, Any] | None:
+    """`UserSummarySerializer`'s output for one person (or None), built directly for the rows
+    and records that name many people (`tests/core/test_person_summary.py` holds them equal)."""
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": str(user), "email": user.email}
+
+
 class MeSerializer(UserSummarySerializer):
     roles = serializers.SerializerMethodField()
     teams: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(

@@ -1,4 +1,5 @@
-"""The list serializer's direct representation equals what its declared DRF fields produce."""
+"""`scenarios.list_representation` (the list serializer's direct representation) equals what
+its declared DRF fields produce."""
 
 from __future__ import annotations
 

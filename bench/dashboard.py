@@ -133,12 +133,18 @@ def scenario_rows(
         submitted = now - dt.timedelta(days=rng.uniform(1, span))
         onboarded = submitted + dt.timedelta(days=rng.uniform(1, 40))
         live = status in ("onboarded", "retired") and onboarded < now
+        # Reviewed scenarios: the review starts, and is decided, between submission and onboarding.
+        reviewed = status in ("onboarded", "approved", "retired")
+        review_started = submitted + (onboarded - submitted) * rng.uniform(0.05, 0.5)
+        decided = review_started + (onboarded - review_started) * rng.uniform(0.1, 0.5)
         rows.append(
             Scenario(
                 id=i + 1, name=f"Scenario {i}", team=team, status=status, created_by=member,
                 submitted_by=None if status == "draft" else member,
                 first_submitted_at=None if status == "draft" else submitted,
                 submitted_at=None if status == "draft" else submitted,
+                review_started_at=review_started if reviewed and review_started < now else None,
+                decided_at=decided if reviewed and decided < now else None,
                 onboarded_at=onboarded if live else None, product_owner=owner,
                 platform_owner=cast["platform"][i % 6], quality_owner=owner, route_owner=owner,
                 context_owner=owner, prompt_owner=owner, tools_owner=owner, cache_owner=owner,

@@ -334,19 +334,8 @@ def _audit_of(model: type[Any]) -> QuerySet[AuditEntry]:
     )
 
 
-def review_started_at() -> Subquery:
-    """When the latest review of a scenario started: the first start_review audit row at or
-    after its latest submission (the model keeps the reviewer, not the moment)."""
-    rows = _audit_of(Scenario).filter(
-        transition="start_review", created_at__gte=OuterRef("submitted_at")
-    )
-    return Subquery(rows.order_by("created_at", "seq").values("created_at")[:1])
-
-
 def _scenario_waits(window: Window) -> QuerySet[Scenario]:
-    scenarios = Scenario.objects.filter(submitted_at__isnull=False).annotate(
-        review_started_at=review_started_at()
-    )
+    scenarios = Scenario.objects.filter(submitted_at__isnull=False)
     return _for_team(scenarios, window, "team").select_related("team", "reviewer")
 
 

@@ -173,7 +173,7 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     approved_at = models.DateTimeField(null=True, blank=True, db_index=True)
     rollout_started_at = models.DateTimeField(null=True, blank=True)
-    released_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True, db_index=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     # What a team writes in a draft; the rest is set by the workflow.
@@ -396,6 +396,10 @@ class SignOff(ChoiceLabels, models.Model):
                 condition=models.Q(decision="approve"),
                 name="one_approving_signoff_per_kind",
             ),
+        ]
+        # The dashboard's platform wait reads each kind's sign-offs given in its window.
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["kind", "created_at"], name="signoff_kind_given_idx")
         ]
 
     def __str__(self) -> str:

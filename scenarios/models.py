@@ -273,6 +273,9 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     first_submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the current review started (set by start_review, cleared by the next submission):
+    # the dashboard's platform wait reads it for every window, so it is a column with an index.
+    review_started_at = models.DateTimeField(null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     retired_at = models.DateTimeField(null=True, blank=True)
@@ -356,6 +359,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         self.submitted_at = now
         self.first_submitted_at = self.first_submitted_at or now
         self.submitted_by = by
+        self.review_started_at = None
 
     @transition(
         field=status, source=Status.SUBMITTED, target=Status.IN_REVIEW,
@@ -363,6 +367,7 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     )  # fmt: skip
     def start_review(self, by: User | None = None) -> None:
         self.reviewer = by
+        self.review_started_at = timezone.now()
 
     @transition(
         field=status, source=Status.IN_REVIEW, target=Status.APPROVED,

@@ -34,24 +34,19 @@ def figures(metric: metrics.Metric) -> dict[str, metrics.Figure]:
 
 
 def reviewed(
-    frozen: Any,
     team: Any,
     reviewer: Any,
     submitted: dt.datetime,
     start_h: float,
     decide_h: float | None,
 ) -> Any:
-    """A scenario submitted at `submitted`, its review started `start_h` hours later (an
-    audit row) and decided `decide_h` hours after that."""
+    """A scenario submitted at `submitted`, its review started `start_h` hours later and
+    decided `decide_h` hours after that."""
     decided = None if decide_h is None else submitted + (start_h + decide_h) * H
-    scenario = ScenarioFactory(team=team, status="approved" if decided else "in_review",
-                               submitted_at=submitted, first_submitted_at=submitted,
-                               decided_at=decided, reviewer=reviewer)  # fmt: skip
-    frozen.move_to(submitted + start_h * H)
-    record_transition(scenario, transition="start_review", source="submitted",
-                      target="in_review", actor=reviewer)  # fmt: skip
-    frozen.move_to(NOW)
-    return scenario
+    return ScenarioFactory(team=team, status="approved" if decided else "in_review",
+                           submitted_at=submitted, first_submitted_at=submitted,
+                           review_started_at=submitted + start_h * H, decided_at=decided,
+                           reviewer=reviewer)  # fmt: skip
 
 
 @pytest.fixture
@@ -69,16 +64,20 @@ def people() -> dict[str, Any]:
 def scenario_waits(frozen: Any, people: dict[str, Any]) -> None:
     alpha, beta, ann, bob = people["alpha"], people["beta"], people["ann"], people["bob"]
     # intake -> review start: 10, 20, 60 (past 48), 100 (past) hours, ending in the window
-    reviewed(frozen, alpha, ann, at(6, 10), 10, 5)
-    reviewed(frozen, alpha, ann, at(6, 11), 20, 50)
-    reviewed(frozen, beta, bob, at(6, 12), 60, None)
-    reviewed(frozen, beta, bob, at(6, 13), 100, None)
+    reviewed(alpha, ann, at(6, 10), 10, 5)
+    reviewed(alpha, ann, at(6, 11), 20, 50)
+    reviewed(beta, bob, at(6, 12), 60, None)
+    reviewed(beta, bob, at(6, 13), 100, None)
     # previous window: one review started 30 hours after intake, decided 2 hours later
-    reviewed(frozen, alpha, ann, at(5, 10), 30, 2)
+    reviewed(alpha, ann, at(5, 10), 30, 2)
     # a review start before the latest submission does not count (resubmitted, waiting now)
-    waiting = reviewed(frozen, alpha, ann, at(6, 1), 1, None)
-    waiting.submitted_at = at(6, 20)
+    waiting = ScenarioFactory(team=alpha, status="changes_requested", submitted_at=at(6, 1),
+                              first_submitted_at=at(6, 1), review_started_at=at(6, 1, 1),
+                              decided_at=at(6, 1, 2), reviewer=ann)  # fmt: skip
+    frozen.move_to(at(6, 20))
+    waiting.submit(by=people["po"])
     waiting.save()
+    frozen.move_to(NOW)
 
 
 def test_scenario_stages(scenario_waits: None) -> None:

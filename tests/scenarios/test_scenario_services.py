@@ -242,6 +242,28 @@ def test_start_review_records_the_reviewer(make_scenario: Any, platform_reviewer
     assert (scenario.status, scenario.reviewer) == ("in_review", platform_reviewer)
 
 
+def test_the_review_start_is_kept_until_the_next_submission(
+    make_scenario: Any, platform_reviewer: Any, submitter: Any
+) -> None:
+    """`review_started_at` is the start of the current review: set by start_review, cleared by
+    a resubmission (the dashboard's platform wait reads it)."""
+    scenario = make_scenario("submitted")
+    assert scenario.review_started_at is None
+    services.scenario_start_review(actor=platform_reviewer, pk=scenario.pk)
+    scenario.refresh_from_db()
+    started = scenario.review_started_at
+    assert started is not None and started >= scenario.submitted_at
+    services.scenario_decide(
+        scenario.pk, actor=platform_reviewer, decision="request_changes", comment="Thin eval",
+        answers=ALL_PASS,
+    )  # fmt: skip
+    scenario.refresh_from_db()
+    assert (scenario.status, scenario.review_started_at) == ("changes_requested", started)
+    services.scenario_submit(scenario.pk, actor=submitter)
+    scenario.refresh_from_db()
+    assert (scenario.status, scenario.review_started_at) == ("submitted", None)
+
+
 @pytest.mark.parametrize(
     ("decision", "state"),
     [("approve", "approved"), ("request_changes", "changes_requested"), ("reject", "rejected")],

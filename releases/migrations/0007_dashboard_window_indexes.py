@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exceptions', '0003_release_scope'),
-        ('releases', '0006_signoff_system_actor'),
+        ("exceptions", "0003_release_scope"),
+        ("releases", "0006_signoff_system_actor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='release',
-            name='released_at',
+            model_name="release",
+            name="released_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='signoff',
-            index=models.Index(fields=['kind', 'created_at'], name='signoff_kind_given_idx'),
+            model_name="signoff",
+            index=models.Index(fields=["kind", "created_at"], name="signoff_kind_given_idx"),
         ),
     ]

@@ -19,13 +19,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from dashboard import metrics
+from dashboard import metrics, texts
 from dashboard.metrics import Metric
 from dashboard.windows import Window
 
 # Part of the key: bump it when Metric, Figure or Point change shape, so that a deploy never
 # reads the previous release's cached objects. 3: labels and definitions are lazy translations.
-VERSION = 3
+# 4: pickled by `dashboard.texts.dumps`.
+VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ def _key(days: int, team: Any) -> str:
 def _cached(days: int, team: Any) -> tuple[dt.datetime, list[Metric]] | None:
     if cache_seconds() <= 0:
         return None
-    value: tuple[dt.datetime, list[Metric]] | None = cache.get(_key(days, team))
+    data: bytes | None = cache.get(_key(days, team))
+    if data is None:
+        return None
+    value: tuple[dt.datetime, list[Metric]] = texts.loads(data)
     return value
 
 
@@ -69,7 +73,7 @@ def figures(days: int, team: Any = None) -> Snapshot:
     window = Window.ending_now(days, team)
     computed = metrics.dashboard(window)
     if cache_seconds() > 0:
-        cache.set(_key(days, team), (window.end, computed), cache_seconds())
+        cache.set(_key(days, team), texts.dumps((window.end, computed)), cache_seconds())
     return Snapshot(window, computed)
 
 

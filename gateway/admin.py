@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from gateway import services
@@ -31,6 +32,8 @@ class GatewayConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "kind", "base_url", "secret_env", "is_active", "reported_at")
     list_filter = ("kind", "is_active")
     fields = ("name", "kind", "base_url", "secret_env", "is_active")
+    # An address typed without a scheme is an HTTPS one (Django 6's default for URL fields).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

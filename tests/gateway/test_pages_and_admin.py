@@ -65,3 +65,16 @@ def test_admin_site_creates_a_connector(admin_user: Any, client: Any) -> None:
     assert answer.status_code == 302, answer.content.decode()[:500]
     connector = GatewayConnector.objects.get(name="gitops")
     assert history_for(connector).get().actor == admin_user
+
+
+def test_admin_site_reads_an_address_without_scheme_as_https(
+    admin_user: Any, client: Any, recwarn: Any
+) -> None:
+    client.force_login(admin_user)
+    answer = client.post("/admin/gateway/gatewayconnector/add/", {
+        "name": "argo", "kind": "generic", "base_url": "deploy.example.com", "secret_env": "",
+        "is_active": "on",
+    })  # fmt: skip
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    assert GatewayConnector.objects.get(name="argo").base_url == "https://deploy.example.com"
+    assert not [w for w in recwarn if "assume_scheme" in str(w.message)]

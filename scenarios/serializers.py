@@ -104,7 +104,7 @@ class ScenarioSerializer(BlankChoices, serializers.ModelSerializer):
             "id", "team", "status", *WRITE_FIELDS, "template", "golden_path", "allowed_tools",
             "escalation_path", "missing_for_submission", "reviews", "created_by", "submitted_by",
             "reviewer", "created_at", "updated_at", "first_submitted_at", "submitted_at",
-            "decided_at", "onboarded_at", "retired_at",
+            "review_started_at", "decided_at", "onboarded_at", "retired_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -338,7 +338,8 @@ def test_full_lifecycle_over_the_api(
     ]
     assert api_client.post(f"/api/v1/scenarios/{pk}/submit/").status_code == 200
     api_client.force_authenticate(platform_reviewer)
-    assert api_client.post(f"/api/v1/scenarios/{pk}/start-review/").status_code == 200
+    started = api_client.post(f"/api/v1/scenarios/{pk}/start-review/")
+    assert started.status_code == 200 and started.json()["review_started_at"] is not None
     approved = api_client.post(
         f"/api/v1/scenarios/{pk}/approve/",
         {"comment": "Good.", "checklist": CHECKLIST},

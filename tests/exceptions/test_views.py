@@ -128,6 +128,19 @@ def test_scenario_and_team_filters(
     assert by_scenario == by_team == {"Detected prompt", "Rejected tool"}
 
 
+def test_scenario_filter_offers_each_scenario_with_exceptions_once(
+    client: Any, outsider: Any, register: dict[str, Any], scenario: Any, other_scenario: Any
+) -> None:
+    ScenarioFactory(name="Without exceptions", status="onboarded")
+    PlatformExceptionFactory.create_batch(3, scenario=other_scenario, status=Status.REQUESTED)
+    client.force_login(outsider)
+    field = client.get(LIST).context["filter"].form.fields["scenario"]
+    assert [label for _, label in field.choices] == [
+        "Any scenario",
+        *sorted({scenario.name, other_scenario.name}),
+    ]
+
+
 def test_pagination_keeps_the_filters(client: Any, outsider: Any, scenario: Any) -> None:
     PlatformExceptionFactory.create_batch(30, scenario=scenario, status=Status.REQUESTED)
     client.force_login(outsider)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exceptions import selectors
 from exceptions.models import PlatformException
+from portal.core.long_choices import LongModelChoiceFilter
 from portal.core.models import Team
 from scenarios.models import Scenario
 
@@ -36,7 +37,7 @@ class ExceptionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=PlatformException.Kind.choices, label=_("Kind"), empty_label=_("Any kind")
     )
-    scenario = django_filters.ModelChoiceFilter(
+    scenario = LongModelChoiceFilter(
         queryset=_scenarios_with_exceptions, label=_("Scenario"), empty_label=_("Any scenario")
     )
     team = django_filters.ModelChoiceFilter(

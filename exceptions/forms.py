@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exceptions import selectors, services
 from exceptions.models import PlatformException
+from portal.core.long_choices import LongModelChoiceField
 from portal.core.models import Team, User
 from portal.core.validators import validate_planned
 from scenarios import policies
@@ -32,7 +33,7 @@ class _ScopeFields(forms.Form):
         max_length=255,
         help_text=_("Required when the kind is “Other”."),
     )
-    scenario = forms.ModelChoiceField(
+    scenario = LongModelChoiceField(
         label=_("Scenario"), queryset=Scenario.objects.none(), required=False
     )
     team = forms.ModelChoiceField(
@@ -65,8 +66,9 @@ class _CaseFields(forms.Form):
 
 
 class RequestForm(_ScopeFields, _CaseFields):
-    release = forms.ModelChoiceField(
+    release = LongModelChoiceField(
         queryset=PlatformException.objects.none(),
+        name_field="title",
         required=False,
         label=_("Release"),
         help_text=_("For an eval gate bypass: the release it covers (this revision only)."),

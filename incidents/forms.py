@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors
 from incidents.models import Incident, RollbackAction, Severity
+from portal.core.long_choices import LongModelChoiceField
 from portal.core.models import User
 from portal.core.validators import validate_past, validate_planned
 from releases.models import Release
@@ -39,7 +40,7 @@ def _people_field(field: Any, people: list[User] | None) -> None:
 class ScenarioPickForm(forms.Form):
     """Step one of opening an incident when no scenario was given in the link."""
 
-    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), label=_("Scenario"))
+    scenario = LongModelChoiceField(queryset=Scenario.objects.none(), label=_("Scenario"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

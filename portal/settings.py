@@ -353,6 +353,9 @@ else:
 
 # The dashboard's figures are computed at most once per this many seconds (0: every request).
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
+# A scenario select lists at most this many options; past it the page shows a text box for the
+# scenario's number or exact name (portal/core/long_choices.py).
+SELECT_OPTIONS_LIMIT = env_int("SELECT_OPTIONS_LIMIT", 200)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.long_choices import LongModelChoiceField
 from releases.models import Release, SignOff
 from scenarios.models import Scenario
 
@@ -14,7 +15,7 @@ from scenarios.models import Scenario
 class ReleaseForm(forms.ModelForm):
     """Create or edit a draft. The scenario is chosen only when creating."""
 
-    scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), label=_("Scenario"))
+    scenario = LongModelChoiceField(queryset=Scenario.objects.none(), label=_("Scenario"))
 
     class Meta:
         model = Release
@@ -75,7 +76,7 @@ class CommentForm(forms.Form):
 
 
 class ReleaseFilterForm(forms.Form):
-    scenario = forms.ModelChoiceField(
+    scenario = LongModelChoiceField(
         queryset=Scenario.objects.none(),
         required=False,
         label=_("Scenario"),

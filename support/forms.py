@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.long_choices import LongModelChoiceField
 from scenarios.selectors import visible_scenarios
 from support.models import SupportRequest
 
@@ -25,6 +26,7 @@ class SupportRequestForm(forms.ModelForm):
             "description": _("Description"),
         }
         help_texts = {"description": _("What you are trying to do, what you tried, what you need.")}
+        field_classes = {"scenario": LongModelChoiceField}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

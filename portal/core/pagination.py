@@ -43,7 +43,13 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.limit]
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and not rows.query.distinct:
+            # How many of the first `limit` rows there are does not depend on their order; kept,
+            # the order would make the database sort every row first (a computed sort key, as
+            # the scorecard's score, is then computed for every row).
+            rows = rows.order_by()
+        counted = rows[: self.limit]
         return self.bounded(counted.count() if isinstance(counted, QuerySet) else len(counted))
 
     def bounded(self, total: int) -> int:

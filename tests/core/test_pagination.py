@@ -63,6 +63,24 @@ def test_queryset_count_reads_at_most_the_bound(django_assert_num_queries: Any) 
 
 
 @pytest.mark.django_db
+def test_the_count_leaves_the_order_out_unless_it_decides_distinct_rows(
+    django_assert_num_queries: Any,
+) -> None:
+    team = Team.objects.create(name="T", slug="t")
+    ScenarioFactory.create_batch(3, team=team)
+    from scenarios.models import Scenario
+
+    ordered = Scenario.objects.order_by("-name", "pk")
+    with django_assert_num_queries(1) as ctx:
+        assert BoundedPaginator(ordered, 2, number=1, bound=4).count == 3
+    assert "ORDER BY" not in ctx.captured_queries[0]["sql"]
+    distinct = Scenario.objects.order_by("name").distinct()
+    with django_assert_num_queries(1) as ctx:
+        assert BoundedPaginator(distinct, 2, number=1, bound=4).count == 3
+    assert "ORDER BY" in ctx.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
 def test_scenario_list_page_and_api_say_when_the_count_is_a_lower_bound(
     settings: Any, monkeypatch: Any, platform_reviewer: Any, client: Any, api_client: Any
 ) -> None:

@@ -1,0 +1,90 @@
+"""Choice fields over lists that grow with the company (scenarios, above all).
+
+A select lists every object of its queryset. With ten thousand scenarios that is a page of ten
+thousand options, a second to render and useless to scroll. `LongModelChoiceField` reads at most
+`settings.SELECT_OPTIONS_LIMIT` options plus one (one sliced query, as a select runs one query
+anyway): within the limit it is the select it always was; past it, the page shows a text box
+that takes the object's number or its exact name (`name_field`) and validates it against the
+same queryset, so the choice is as narrow as the select's, and the form still works without
+JavaScript. `LongModelChoiceFilter` is the same for django-filter's filter bars and the API
+filters that share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext, gettext_lazy
+
+
+def options_limit() -> int:
+    return int(settings.SELECT_OPTIONS_LIMIT)
+
+
+class _LimitedIterator(ModelChoiceIterator):
+    """The field's choices, read with one query of at most the limit plus one rows."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset[: options_limit() + 1]:
+            yield self.choice(obj)
+
+
+class LongSelect(forms.Select):
+    """A select while its options fit the limit, a text box past it."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        listed = list(islice(iter(self.choices), options_limit() + 2))
+        if sum(1 for option, _label in listed if option != "") > options_limit():
+            box = forms.TextInput(
+                attrs={**self.attrs, "placeholder": gettext("Number or exact name")}
+            )
+            return box.render(name, "" if value is None else value, attrs, renderer)
+        self.choices = listed
+        return super().render(name, value, attrs, renderer)
+
+
+class LongModelChoiceField(forms.ModelChoiceField):
+    iterator = _LimitedIterator
+    widget = LongSelect
+    default_error_messages = {
+        "ambiguous": gettext_lazy(
+            "Several match “%(value)s”: give the number instead (it is on the object's page)."
+        ),
+    }
+
+    def __init__(self, *args: Any, name_field: str = "name", **kwargs: Any) -> None:
+        self.name_field = name_field
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        typed = value.strip() if isinstance(value, str) else value
+        queryset = self.queryset
+        if queryset is None or not isinstance(typed, str) or typed in self.empty_values:
+            return super().to_python(typed)
+        if typed.isdigit():
+            return super().to_python(typed)
+        found = list(queryset.filter(**{f"{self.name_field}__iexact": typed})[:2])
+        if len(found) > 1:
+            raise ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"value": typed}
+            )
+        if not found:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": typed},
+            )
+        return found[0]
+
+
+class LongModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = LongModelChoiceField

@@ -1,0 +1,133 @@
+"""A scenario select lists at most SELECT_OPTIONS_LIMIT options; past it the page shows a text box
+that takes the scenario's number or exact name, validated against the same choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django import forms
+
+from portal.core.long_choices import LongModelChoiceField
+from scenarios.models import Scenario
+from support.models import SupportRequest
+from tests.incidents.factories import IncidentFactory
+from tests.scenarios.factories import ScenarioFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three(product_team: Any) -> list[Any]:
+    return [
+        ScenarioFactory(name=name, status="onboarded", team=product_team)
+        for name in ("Claims intake", "Invoice triage", "Refund answers")
+    ]
+
+
+def _form(limit_queryset: Any) -> forms.Form:
+    class Pick(forms.Form):
+        scenario = LongModelChoiceField(queryset=limit_queryset, label="Scenario")
+
+    return Pick
+
+
+def test_within_the_limit_it_is_the_select_it_was(settings: Any, three: list[Any]) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 3
+
+    class Plain(forms.Form):
+        scenario = forms.ModelChoiceField(queryset=Scenario.objects.order_by("name"), label="S")
+
+    html = str(_form(Scenario.objects.order_by("name"))(initial={"scenario": three[1]})["scenario"])
+    assert html.startswith('<select name="scenario"') and html.count("<option") == 4
+    assert html == str(Plain(initial={"scenario": three[1]})["scenario"])
+
+
+def test_past_the_limit_it_is_a_text_box_read_in_one_query(
+    settings: Any, three: list[Any], django_assert_num_queries: Any
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    form = _form(Scenario.objects.order_by("name"))()
+    with django_assert_num_queries(1):
+        html = str(form["scenario"])
+    assert html.startswith('<input type="text" name="scenario"')
+    assert 'placeholder="Number or exact name"' in html and "<option" not in html
+    assert 'id="id_scenario"' in html and "required" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("invoice TRIAGE", "Invoice triage"),
+        (" Refund answers ", "Refund answers"),
+        ("pk", "Claims intake"),
+    ],
+)
+def test_the_box_takes_a_number_or_an_exact_name(
+    settings: Any, three: list[Any], typed: str, expected: str
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    value = str(three[0].pk) if typed == "pk" else typed
+    form = _form(Scenario.objects.all())({"scenario": value})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["scenario"].name == expected
+
+
+def test_the_box_is_as_narrow_as_the_select(settings: Any, three: list[Any]) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    narrowed = Scenario.objects.exclude(pk=three[1].pk)
+    for value in ("Invoice triage", str(three[1].pk), "Nobody's scenario"):
+        form = _form(narrowed)({"scenario": value})
+        assert not form.is_valid()
+        assert "Select a valid choice" in form.errors["scenario"][0]
+
+
+def test_a_name_two_scenarios_share_asks_for_the_number(
+    settings: Any, three: list[Any], other_team: Any
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    ScenarioFactory(name="Refund answers", status="onboarded", team=other_team)
+    form = _form(Scenario.objects.all())({"scenario": "Refund answers"})
+    assert not form.is_valid()
+    assert form.errors["scenario"] == [
+        "Several match “Refund answers”: give the number instead (it is on the object's page)."
+    ]
+
+
+def test_incident_list_filters_by_a_typed_name(
+    settings: Any, client: Any, outsider: Any, three: list[Any]
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    IncidentFactory(scenario=three[0], title="Slow intake")
+    IncidentFactory(scenario=three[1], title="Wrong totals")
+    client.force_login(outsider)
+    page = client.get("/incidents/?scenario=Invoice+triage")
+    assert [i.title for i in page.context["incidents"]] == ["Wrong totals"]
+    assert 'value="Invoice triage"' in page.content.decode()
+    api = client.get(f"/api/v1/incidents/?scenario={three[0].pk}")
+    assert [row["title"] for row in api.json()["results"]] == ["Slow intake"]
+
+
+def test_support_request_names_its_scenario_by_a_typed_name(
+    settings: Any, client: Any, outsider: Any, three: list[Any]
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    client.force_login(outsider)
+    assert '<input type="text" name="scenario"' in client.get("/support/new/").content.decode()
+    response = client.post("/support/new/", {
+        "title": "Eval format", "category": "tooling", "scenario": "refund answers",
+        "description": "How?",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert SupportRequest.objects.get(title="Eval format").scenario == three[2]
+
+
+def test_an_unknown_name_in_a_filter_bar_says_so(
+    settings: Any, client: Any, outsider: Any, three: list[Any]
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    IncidentFactory(scenario=three[0], title="Slow intake")
+    client.force_login(outsider)
+    page = client.get("/incidents/?scenario=Nope")
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()

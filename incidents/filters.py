@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, Severity
 from incidents.selectors import ACTIVE_STATES
-from portal.core.long_choices import LongModelChoiceFilter
+from portal.core.long_choices import LongModelChoiceFilter, PersonChoiceFilter
 from portal.core.models import User
 from scenarios.models import Scenario
 
@@ -32,7 +32,7 @@ class IncidentFilter(django_filters.FilterSet):
         choices=Severity.choices, label=_("Severity"), empty_label=_("Any")
     )
     scenario = LongModelChoiceFilter(queryset=_scenarios, label=_("Scenario"), empty_label=_("Any"))
-    owner = django_filters.ModelChoiceFilter(
+    owner = PersonChoiceFilter(
         queryset=_people,
         method="filter_owner",
         label=_("Owner"),

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents import selectors
 from incidents.models import Incident, RollbackAction, Severity
-from portal.core.long_choices import LongModelChoiceField
+from portal.core import long_choices
+from portal.core.long_choices import LongModelChoiceField, PersonChoiceField
 from portal.core.models import User
 from portal.core.validators import validate_past, validate_planned
 from releases.models import Release
@@ -30,11 +31,11 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 def _people_field(field: Any, people: list[User] | None) -> None:
-    """Point a person field at active users; with `people` given, render from that list so
-    several person fields on one page cost one query."""
+    """Point a person field at active users; with `people` given (`long_choices.read`), render
+    from that list so several person fields on one page cost one query."""
     field.queryset = User.objects.filter(is_active=True)
     if people is not None:
-        field.choices = [("", field.empty_label or "---------")] + [(p.pk, str(p)) for p in people]
+        long_choices.share(field, people)
 
 
 class ScenarioPickForm(forms.Form):
@@ -93,7 +94,7 @@ class IncidentOpenForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
-    to = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Hand over to"))
+    to = PersonChoiceField(queryset=User.objects.none(), label=_("Hand over to"))
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Note for them")
     )
@@ -172,7 +173,7 @@ class PostmortemForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     description = forms.CharField(max_length=300, required=False, label=_("Action item"))
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
+    owner = PersonChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
     due_on = forms.DateField(
         required=False,
         label=_("Due on"),

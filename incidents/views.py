@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from incidents import forms, metrics, policies, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.models import Incident
+from portal.core import long_choices
 from portal.core.audit import history_for
 from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
@@ -111,7 +112,7 @@ def incident_open(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any) -> dict[str, Any]:
     user = actor(request)
-    people = list(selectors.hand_over_candidates(incident))
+    people = long_choices.read(selectors.hand_over_candidates(incident))
     choices = selectors.rollback_choices(incident, user)
     postmortem = selectors.postmortem_of(incident)
     actions = selectors.incident_actions(incident, user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,6 +13,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.core import long_choices
+from portal.core.long_choices import PersonChoiceField
 from portal.core.models import User
 from portal.core.selectors import PERSON_COLUMNS
 from scenarios import checklist, policies, selectors
@@ -191,22 +193,25 @@ class ScenarioForm(forms.ModelForm):
             "owned_slo": forms.Textarea(attrs={"rows": 2}),
             "rollback_plan": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes: ClassVar[dict[str, Any]] = dict.fromkeys(
+            Scenario.RACI_FIELDS, PersonChoiceField
+        )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         people = _people()
         for position, name in enumerate(ESCALATION_FIELDS, start=1):
-            self.fields[name] = forms.ModelChoiceField(
+            self.fields[name] = PersonChoiceField(
                 queryset=people,
                 required=False,
                 label=gettext("Level %(position)d") % {"position": position},
             )
         # Fifteen selects list the same people: read them once, not once per select.
-        choices = [("", "---------"), *((p.pk, str(p)) for p in people.only(*PERSON_COLUMNS))]
+        rows = long_choices.read(people.only(*PERSON_COLUMNS))
         for name in (*Scenario.RACI_FIELDS, *ESCALATION_FIELDS):
             _model_field(self, name).queryset = people
-            _model_field(self, name).choices = choices
+            long_choices.share(_model_field(self, name), rows)
         _model_field(self, "allowed_tools").queryset = Tool.objects.allowed()
         # What is saved now: the unsaved preview falls back on it for a value the form lacks.
         self.saved_tools: list[Tool] = []
@@ -489,6 +494,7 @@ class ToolForm(forms.ModelForm):
         model = Tool
         fields = ["name", "description", "owner", "stability", "allowed"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes: ClassVar[dict[str, Any]] = {"owner": PersonChoiceField}
         labels = {
             "name": pgettext_lazy("object name", "Name"),
             "description": _("Description"),
@@ -513,7 +519,9 @@ class ScenarioFilterForm(forms.Form):
         required=False, choices=[("", _("Any state")), *Scenario.Status.choices], label=_("State")
     )
     team = forms.ChoiceField(required=False, label=_("Team"))
-    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Owner"))
+    owner = PersonChoiceField(
+        queryset=User.objects.none(), required=False, empty_label=_("Anyone"), label=_("Owner")
+    )
     route = forms.ChoiceField(
         required=False, choices=[("", _("Any route")), *Route.choices], label=_("Route")
     )
@@ -530,10 +538,9 @@ class ScenarioFilterForm(forms.Form):
             *((t.slug, t.name) for t in teams),
         ]
         # A list, read in one query: a queryset would be read through a server-side cursor.
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", gettext("Anyone")),
-            *((person.pk, str(person)) for person in _people().only(*PERSON_COLUMNS)),
-        ]
+        owner = _model_field(self, "owner")
+        owner.queryset = _people()
+        long_choices.share(owner, long_choices.read(_people().only(*PERSON_COLUMNS)))
 
     def filters(self) -> selectors.ScenarioFilters:
         # cleaned_data keeps the valid fields even when another one is invalid.
@@ -543,7 +550,7 @@ class ScenarioFilterForm(forms.Form):
             q=data.get("q", "").strip(),
             status=data.get("status", ""),
             team=data.get("team", ""),
-            owner=data.get("owner"),
+            owner=data["owner"].pk if data.get("owner") else None,
             route=data.get("route", ""),
             hosting=data.get("hosting", ""),
             mine=bool(data.get("mine")),

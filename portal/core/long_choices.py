@@ -7,7 +7,9 @@ anyway): within the limit it is the select it always was; past it, the page show
 that takes the object's number or its exact name (`name_field`) and validates it against the
 same queryset, so the choice is as narrow as the select's, and the form still works without
 JavaScript. `LongModelChoiceFilter` is the same for django-filter's filter bars and the API
-filters that share them.
+filters that share them; `PersonChoiceField` and `PersonChoiceFilter` pick people, by username.
+Several fields that list the same objects read them once: `read` the rows (at most the limit
+plus one) and `share` them with each field.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 
 def options_limit() -> int:
@@ -41,12 +44,12 @@ class _LimitedIterator(ModelChoiceIterator):
 class LongSelect(forms.Select):
     """A select while its options fit the limit, a text box past it."""
 
+    placeholder: Any = gettext_lazy("Number or exact name")
+
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
         listed = list(islice(iter(self.choices), options_limit() + 2))
         if sum(1 for option, _label in listed if option != "") > options_limit():
-            box = forms.TextInput(
-                attrs={**self.attrs, "placeholder": gettext("Number or exact name")}
-            )
+            box = forms.TextInput(attrs={**self.attrs, "placeholder": str(self.placeholder)})
             return box.render(name, "" if value is None else value, attrs, renderer)
         self.choices = listed
         return super().render(name, value, attrs, renderer)
@@ -61,9 +64,14 @@ class LongModelChoiceField(forms.ModelChoiceField):
         ),
     }
 
-    def __init__(self, *args: Any, name_field: str = "name", **kwargs: Any) -> None:
-        self.name_field = name_field
+    name_field = "name"
+    placeholder: Any = LongSelect.placeholder
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.name_field = kwargs.pop("name_field", self.name_field)
         super().__init__(*args, **kwargs)
+        if isinstance(self.widget, LongSelect):
+            self.widget.placeholder = self.placeholder
 
     def to_python(self, value: Any) -> Any:
         typed = value.strip() if isinstance(value, str) else value
@@ -86,5 +94,24 @@ class LongModelChoiceField(forms.ModelChoiceField):
         return found[0]
 
 
+class PersonChoiceField(LongModelChoiceField):
+    name_field = "username"
+    placeholder = gettext_lazy("Username or number")
+
+
 class LongModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = LongModelChoiceField
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+def read(queryset: QuerySet[Any]) -> list[Any]:
+    """The rows several fields list, read once: at most the limit plus one."""
+    return list(queryset[: options_limit() + 1])
+
+
+def share(field: forms.ModelChoiceField, rows: list[Any]) -> None:
+    """Render `field` from rows already `read` (it still validates against its queryset)."""
+    field.choices = [("", field.empty_label or "---------"), *((row.pk, str(row)) for row in rows)]

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.core.long_choices import LongModelChoiceField
 from scenarios.models import Scenario
@@ -131,3 +133,44 @@ def test_an_unknown_name_in_a_filter_bar_says_so(
     page = client.get("/incidents/?scenario=Nope")
     assert page.status_code == 200
     assert "Select a valid choice" in page.content.decode()
+
+
+def test_intake_form_past_the_limit_reads_people_once_and_takes_usernames(
+    settings: Any,
+    client: Any,
+    product_owner: Any,
+    product_team: Any,
+    quality_owner: Any,
+    cost_owner: Any,
+    platform_owner: Any,
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 2
+    client.force_login(product_owner)
+    client.get("/scenarios/new/")  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/scenarios/new/").content.decode()
+    people_reads = [q for q in queries.captured_queries if 'FROM "core_user"' in q["sql"]]
+    assert len(people_reads) == 1 and "LIMIT 3" in people_reads[0]["sql"]
+    assert '<input type="text" name="quality_owner"' in html
+    assert '<input type="text" name="escalation_1"' in html
+    assert 'placeholder="Username or number"' in html
+    response = client.post("/scenarios/new/", {
+        "team": product_team.pk, "name": "Typed owners",
+        "quality_owner": quality_owner.username.upper(), "cost_owner": str(cost_owner.pk),
+        "escalation_1": platform_owner.username,
+    })  # fmt: skip
+    assert response.status_code == 302, response.context["form"].errors
+    scenario = Scenario.objects.get(name="Typed owners")
+    assert (scenario.quality_owner, scenario.cost_owner) == (quality_owner, cost_owner)
+    assert [step.person for step in scenario.escalation_steps.all()] == [platform_owner]
+
+
+def test_scenario_list_owner_filter_takes_a_username(
+    settings: Any, client: Any, outsider: Any, three: list[Any], quality_owner: Any
+) -> None:
+    settings.SELECT_OPTIONS_LIMIT = 1
+    Scenario.objects.filter(pk=three[1].pk).update(quality_owner=quality_owner)
+    client.force_login(outsider)
+    page = client.get(f"/scenarios/?owner={quality_owner.username}")
+    assert [s.name for s in page.context["page_obj"].object_list] == ["Invoice triage"]
+    assert '<input type="text" name="owner"' in page.content.decode()

@@ -28,7 +28,12 @@ from portal.core.models import User
 from portal.core.pagination import BoundedPaginator, page_number
 from portal.core.policies import signed_in
 from portal.core.related_users import attach_people
-from portal.core.selectors import WORK_CARD_ITEMS, queryset_card, work_card
+from portal.core.selectors import (
+    WORK_CARD_COUNT_BOUND,
+    WORK_CARD_ITEMS,
+    queryset_card,
+    work_card,
+)
 from portal.core.transitions import Action, available_actions, catalogue
 from releases import evidence, gates, policies
 from releases.models import (
@@ -374,7 +379,8 @@ def work_for(user: User) -> dict[str, Any]:
     """The home page cards: sign-offs owed and own releases to revise."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    owed, count = SignOffQueue.of(user).window(0, WORK_CARD_ITEMS, None)
+    # Each kind cut past the bound: a total over the bound means more than the bound waits.
+    owed, count = SignOffQueue.of(user).window(0, WORK_CARD_ITEMS, WORK_CARD_COUNT_BOUND + 1)
     work = {
         "release_signoffs": work_card(
             _("Release sign-offs waiting for you"),

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
 from portal.core.models import ApiToken, Team, User
+from portal.core.pagination import DEFAULT_BOUND
 
 
 def app_selectors(name: str) -> list[Callable[..., Any]]:
@@ -28,6 +29,8 @@ def app_selectors(name: str) -> list[Callable[..., Any]]:
 
 # How many waiting items a "My work" card lists before its link to the whole list.
 WORK_CARD_ITEMS = 5
+# A card counts no further than the lists do (`portal.core.pagination`): past it, "250+".
+WORK_CARD_COUNT_BOUND = DEFAULT_BOUND
 
 
 def work_card(
@@ -35,14 +38,22 @@ def work_card(
 ) -> dict[str, Any]:
     """One "My work" card: what waits, how many, the first few with their links, and the list.
     `items` is the first `WORK_CARD_ITEMS` objects (each with `get_absolute_url`), `describe`
-    says what to print for one."""
+    says what to print for one; `count` is counted no further than `WORK_CARD_COUNT_BOUND` plus
+    one (more than the bound shows as the bound and "+")."""
     listed = [{"title": describe(obj), "url": obj.get_absolute_url()} for obj in items]
-    return {"label": label, "count": count, "url": url, "items": listed}
+    exact = count <= WORK_CARD_COUNT_BOUND
+    return {
+        "label": label,
+        "count": count if exact else WORK_CARD_COUNT_BOUND,
+        "count_is_exact": exact,
+        "url": url,
+        "items": listed,
+    }
 
 
 def queryset_card(label: str, url: str, queryset: Any, **options: Any) -> dict[str, Any]:
-    """A card over a queryset in its list order: its count and its first items."""
-    count = queryset.count()
+    """A card over a queryset in its list order: its bounded count and its first items."""
+    count = queryset.order_by()[: WORK_CARD_COUNT_BOUND + 1].count()
     first = list(queryset[:WORK_CARD_ITEMS]) if count else []
     return work_card(label, url, first, count, **options)
 

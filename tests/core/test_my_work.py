@@ -50,6 +50,30 @@ def test_a_long_list_shows_the_first_few_and_a_link_to_all(client: Any, quality_
     assert f"All {WORK_CARD_ITEMS + 2}</a>" in response.content.decode()
 
 
+def test_cards_count_no_further_than_the_lists(
+    client: Any, quality_owner: Any, platform_reviewer: Any, monkeypatch: Any
+) -> None:
+    from portal.core import selectors as core_selectors
+    from releases import selectors as release_selectors
+
+    for module in (core_selectors, release_selectors):
+        monkeypatch.setattr(module, "WORK_CARD_COUNT_BOUND", 3)
+    _waiting_for(quality_owner, 4)
+    client.force_login(quality_owner)
+    response = client.get("/")
+    card = response.context["work"]["release_signoffs"]
+    assert (card["count"], card["count_is_exact"], len(card["items"])) == (3, False, 4)
+    html = response.content.decode()
+    assert '<p class="big-number">More than 3</p>' in html and "All of them</a>" in html
+    client.force_login(platform_reviewer)  # a queryset card, bounded the same way
+    decide = client.get("/").context["work"]["exceptions_to_decide"]
+    assert (decide["count"], decide["count_is_exact"]) == (3, False)
+    monkeypatch.setattr(core_selectors, "WORK_CARD_COUNT_BOUND", 4)
+    monkeypatch.setattr(release_selectors, "WORK_CARD_COUNT_BOUND", 4)
+    decide = client.get("/").context["work"]["exceptions_to_decide"]
+    assert (decide["count"], decide["count_is_exact"]) == (4, True)
+
+
 @pytest.mark.parametrize("people", ["quality_owner", "platform_reviewer"])
 def test_the_page_costs_the_same_with_more_waiting(
     client: Any,

@@ -69,6 +69,7 @@ class RequestForm(_ScopeFields, _CaseFields):
     release = LongModelChoiceField(
         queryset=PlatformException.objects.none(),
         name_field="title",
+        label_columns=(),  # a release's label reads several of its columns
         required=False,
         label=_("Release"),
         help_text=_("For an eval gate bypass: the release it covers (this revision only)."),

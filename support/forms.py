@@ -32,7 +32,7 @@ class SupportRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         scenario = self.fields["scenario"]
         assert isinstance(scenario, forms.ModelChoiceField)
-        scenario.queryset = visible_scenarios(user).select_related("team").order_by("name")
+        scenario.queryset = visible_scenarios(user).order_by("name")
         scenario.empty_label = gettext("None (a general question)")
 
 

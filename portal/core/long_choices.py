@@ -26,6 +26,8 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy
 
+from portal.core.selectors import PERSON_COLUMNS
+
 
 def options_limit() -> int:
     return int(settings.SELECT_OPTIONS_LIMIT)
@@ -37,7 +39,11 @@ class _LimitedIterator(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset[: options_limit() + 1]:
+        rows = self.queryset
+        columns: tuple[str, ...] = getattr(self.field, "label_columns", ())
+        if columns:
+            rows = rows.only(*columns)
+        for obj in rows[: options_limit() + 1]:
             yield self.choice(obj)
 
 
@@ -65,10 +71,14 @@ class LongModelChoiceField(forms.ModelChoiceField):
     }
 
     name_field = "name"
+    # The columns an option's label reads (`str(obj)`), if they are fewer than the row's: the
+    # options then load only those. A scenario's label is its name.
+    label_columns: tuple[str, ...] = ("name",)
     placeholder: Any = LongSelect.placeholder
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.name_field = kwargs.pop("name_field", self.name_field)
+        self.label_columns = kwargs.pop("label_columns", self.label_columns)
         super().__init__(*args, **kwargs)
         if isinstance(self.widget, LongSelect):
             self.widget.placeholder = self.placeholder
@@ -96,6 +106,7 @@ class LongModelChoiceField(forms.ModelChoiceField):
 
 class PersonChoiceField(LongModelChoiceField):
     name_field = "username"
+    label_columns = PERSON_COLUMNS
     placeholder = gettext_lazy("Username or number")
 
 

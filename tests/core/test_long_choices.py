@@ -174,3 +174,20 @@ def test_scenario_list_owner_filter_takes_a_username(
     page = client.get(f"/scenarios/?owner={quality_owner.username}")
     assert [s.name for s in page.context["page_obj"].object_list] == ["Invoice triage"]
     assert '<input type="text" name="owner"' in page.content.decode()
+
+
+def test_options_load_only_what_their_labels_read(
+    settings: Any, three: list[Any], quality_owner: Any
+) -> None:
+    from portal.core.long_choices import PersonChoiceField
+    from portal.core.models import User
+
+    scenarios = _form(Scenario.objects.order_by("name"))()
+    people = forms.Form()
+    people.fields["who"] = PersonChoiceField(queryset=User.objects.order_by("username"))
+    with CaptureQueriesContext(connection) as queries:
+        scenario_html, person_html = str(scenarios["scenario"]), str(people["who"])
+    scenario_sql, person_sql = (q["sql"] for q in queries.captured_queries)
+    assert '"name"' in scenario_sql and '"description"' not in scenario_sql
+    assert '"username"' in person_sql and '"password"' not in person_sql
+    assert "Invoice triage" in scenario_html and str(quality_owner) in person_html

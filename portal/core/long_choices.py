@@ -86,9 +86,8 @@ class LongModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value: Any) -> Any:
         typed = value.strip() if isinstance(value, str) else value
         queryset = self.queryset
-        if queryset is None or not isinstance(typed, str) or typed in self.empty_values:
-            return super().to_python(typed)
-        if typed.isdigit():
+        by_number = not isinstance(typed, str) or typed in self.empty_values or typed.isdigit()
+        if queryset is None or by_number:  # the select's way: the primary key
             return super().to_python(typed)
         found = list(queryset.filter(**{f"{self.name_field}__iexact": typed})[:2])
         if len(found) > 1:

@@ -20,6 +20,7 @@ from portal.core import long_choices
 from portal.core.audit import history_for
 from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
+from portal.core.long_choices import PersonChoiceField
 from portal.core.pagination import paginate
 from scenarios.selectors import open_vacancies
 
@@ -112,7 +113,7 @@ def incident_open(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any) -> dict[str, Any]:
     user = actor(request)
-    people = long_choices.read(selectors.hand_over_candidates(incident))
+    people = long_choices.read(PersonChoiceField, selectors.hand_over_candidates(incident))
     choices = selectors.rollback_choices(incident, user)
     postmortem = selectors.postmortem_of(incident)
     actions = selectors.incident_actions(incident, user)

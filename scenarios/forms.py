@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from portal.core import long_choices
 from portal.core.long_choices import PersonChoiceField
 from portal.core.models import User
-from portal.core.selectors import PERSON_COLUMNS
 from scenarios import checklist, policies, selectors
 from scenarios.models import Hosting, Route, Scenario, ScenarioTemplate, Tool
 
@@ -208,7 +207,7 @@ class ScenarioForm(forms.ModelForm):
                 label=gettext("Level %(position)d") % {"position": position},
             )
         # Fifteen selects list the same people: read them once, not once per select.
-        rows = long_choices.read(people.only(*PERSON_COLUMNS))
+        rows = long_choices.read(PersonChoiceField, people)
         for name in (*Scenario.RACI_FIELDS, *ESCALATION_FIELDS):
             _model_field(self, name).queryset = people
             long_choices.share(_model_field(self, name), rows)
@@ -540,7 +539,7 @@ class ScenarioFilterForm(forms.Form):
         # A list, read in one query: a queryset would be read through a server-side cursor.
         owner = _model_field(self, "owner")
         owner.queryset = _people()
-        long_choices.share(owner, long_choices.read(_people().only(*PERSON_COLUMNS)))
+        long_choices.share(owner, long_choices.read(PersonChoiceField, owner.queryset))
 
     def filters(self) -> selectors.ScenarioFilters:
         # cleaned_data keeps the valid fields even when another one is invalid.

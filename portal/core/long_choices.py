@@ -39,11 +39,7 @@ class _LimitedIterator(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset
-        columns: tuple[str, ...] = getattr(self.field, "label_columns", ())
-        if columns:
-            rows = rows.only(*columns)
-        for obj in rows[: options_limit() + 1]:
+        for obj in _labelled(self.queryset, getattr(self.field, "label_columns", ())):
             yield self.choice(obj)
 
 
@@ -117,9 +113,14 @@ class PersonChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PersonChoiceField
 
 
-def read(queryset: QuerySet[Any]) -> list[Any]:
-    """The rows several fields list, read once: at most the limit plus one."""
-    return list(queryset[: options_limit() + 1])
+def _labelled(queryset: QuerySet[Any], columns: tuple[str, ...]) -> QuerySet[Any]:
+    """At most the limit plus one rows, with only the columns their labels read (if named)."""
+    return (queryset.only(*columns) if columns else queryset)[: options_limit() + 1]
+
+
+def read(field_class: type[LongModelChoiceField], queryset: QuerySet[Any]) -> list[Any]:
+    """The rows several fields of `field_class` list, read once, as each would read them."""
+    return list(_labelled(queryset, field_class.label_columns))
 
 
 def share(field: forms.ModelChoiceField, rows: list[Any]) -> None:

@@ -29,6 +29,23 @@ def page_number(number: Any) -> int:
         return 1
 
 
+def count_up_to(rows: Any, limit: int) -> int:
+    """How many rows there are, counted no further than `limit`."""
+    if isinstance(rows, QuerySet) and not rows.query.distinct:
+        # How many of the first `limit` rows there are does not depend on their order; kept,
+        # the order would make the database sort every row first (a computed sort key, as the
+        # scorecard's score, is then computed for every row).
+        rows = rows.order_by()
+    counted = rows[:limit]
+    return int(counted.count() if isinstance(counted, QuerySet) else len(counted))
+
+
+def bounded(total: int, bound: int) -> tuple[int, bool]:
+    """A count taken no further than `bound` plus one, as (the count to show, whether it is
+    exact): past the bound, the bound ("more than 250")."""
+    return (total, True) if total <= bound else (bound, False)
+
+
 class BoundedPaginator(Paginator):
     """A Django paginator whose `count` is exact up to a bound; `count_is_exact` says which."""
 
@@ -43,21 +60,12 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        rows = self.object_list
-        if isinstance(rows, QuerySet) and not rows.query.distinct:
-            # How many of the first `limit` rows there are does not depend on their order; kept,
-            # the order would make the database sort every row first (a computed sort key, as
-            # the scorecard's score, is then computed for every row).
-            rows = rows.order_by()
-        counted = rows[: self.limit]
-        return self.bounded(counted.count() if isinstance(counted, QuerySet) else len(counted))
+        return self.bounded(count_up_to(self.object_list, self.limit))
 
     def bounded(self, total: int) -> int:
         """`total` rows counted no further than `limit`, as the count to show."""
-        if total >= self.limit:
-            self.count_is_exact = False
-            return self.limit - 1
-        return int(total)
+        shown, self.count_is_exact = bounded(total, self.limit - 1)
+        return shown
 
 
 PAGE_SIZE = 25

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
 from portal.core.models import ApiToken, Team, User
-from portal.core.pagination import DEFAULT_BOUND
+from portal.core.pagination import DEFAULT_BOUND, bounded, count_up_to
 
 
 def app_selectors(name: str) -> list[Callable[..., Any]]:
@@ -41,10 +41,10 @@ def work_card(
     says what to print for one; `count` is counted no further than `WORK_CARD_COUNT_BOUND` plus
     one (more than the bound shows as the bound and "+")."""
     listed = [{"title": describe(obj), "url": obj.get_absolute_url()} for obj in items]
-    exact = count <= WORK_CARD_COUNT_BOUND
+    shown, exact = bounded(count, WORK_CARD_COUNT_BOUND)
     return {
         "label": label,
-        "count": count if exact else WORK_CARD_COUNT_BOUND,
+        "count": shown,
         "count_is_exact": exact,
         "url": url,
         "items": listed,
@@ -53,7 +53,7 @@ def work_card(
 
 def queryset_card(label: str, url: str, queryset: Any, **options: Any) -> dict[str, Any]:
     """A card over a queryset in its list order: its bounded count and its first items."""
-    count = queryset.order_by()[: WORK_CARD_COUNT_BOUND + 1].count()
+    count = count_up_to(queryset, WORK_CARD_COUNT_BOUND + 1)
     first = list(queryset[:WORK_CARD_ITEMS]) if count else []
     return work_card(label, url, first, count, **options)
 

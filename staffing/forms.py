@@ -10,6 +10,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.core import roles
+from portal.core.long_choices import PersonChoiceField
 from portal.core.models import Team, User
 from staffing.models import ChecklistItem, HiringProfile, Role, SkillArea, TeamOnboarding
 
@@ -83,7 +84,7 @@ class OnboardingRequestForm(forms.Form):
         Team.objects.filter(kind=Team.Kind.PRODUCT, onboarding__isnull=True).order_by("name"),
         label=_("Team"),
     )
-    onboarding_owner = forms.ModelChoiceField(
+    onboarding_owner = PersonChoiceField(
         User.objects.filter(is_active=True, groups__name=roles.PLATFORM_REVIEWER).order_by(
             "first_name", "last_name", "username"
         ),

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from portal.core.audit import content_type_named, on_days
+from portal.core.long_choices import PersonChoiceFilter
 from portal.core.models import AuditEntry, User
 
 
@@ -33,8 +34,8 @@ class AuditEntryFilter(django_filters.FilterSet):
         help_text="`app_label.model`, e.g. `releases.release`, `exceptions.platformexception`.",
     )
     object_id = django_filters.CharFilter(help_text="The object's id (with `object_type`).")
-    actor = django_filters.ModelChoiceFilter(
-        queryset=User.objects.all(), help_text="User id of the person who acted."
+    actor = PersonChoiceFilter(
+        queryset=User.objects.all(), help_text="User id or username of the person who acted."
     )
     action = django_filters.CharFilter(
         field_name="transition", help_text="Transition name, e.g. `submit`."

@@ -81,6 +81,10 @@ def test_filters(
     assert _transitions(api_client, f"actor={platform_reviewer.pk}") == [
         "scenarios.scenario:start_review"
     ]
+    # The person by username too, as the portal's other person filters take them.
+    assert _transitions(api_client, f"actor={platform_reviewer.username}") == [
+        "scenarios.scenario:start_review"
+    ]
     assert _transitions(api_client, "action=submit") == [
         "releases.release:submit",
         "scenarios.scenario:submit",

@@ -128,6 +128,24 @@ def test_onboarding_request_form(
     assert response["Location"] == made.get_absolute_url()
 
 
+def test_onboarding_owner_is_a_platform_reviewer_by_username_too(
+    client: Client, product_team: Any, product_owner: Any, platform_reviewer: Any
+) -> None:
+    page = _as(client, product_owner)
+    refused = page.post(
+        "/staffing/onboardings/new/",
+        {"team": product_team.pk, "onboarding_owner": product_owner.username},
+    )
+    assert refused.status_code == 200
+    assert "onboarding_owner" in refused.context["form"].errors
+    assert not TeamOnboarding.objects.exists()
+    page.post(
+        "/staffing/onboardings/new/",
+        {"team": product_team.pk, "onboarding_owner": platform_reviewer.username},
+    )
+    assert TeamOnboarding.objects.get().onboarding_owner == platform_reviewer
+
+
 def test_team_page_shows_roles_holders_and_open_positions(
     client: Client, product_team: Any, product_owner: Any, platform_reviewer: Any
 ) -> None:

@@ -263,16 +263,22 @@ def duration_seconds(measure: str) -> SecondsBetween:
     return SecondsBetween(F(chosen.stamp), chosen.start)
 
 
+def overall_time_stats(
+    start: dt.datetime, end: dt.datetime, *, team: Any = None, measure: str = "resolve"
+) -> Stats:
+    """Median, p90, mean and count in seconds over every severity (one query)."""
+    queryset = incidents_in_window(measure, start, end, team)
+    return duration_stats(queryset, duration_seconds(measure)).get(None, EMPTY)
+
+
 def incident_time_stats(
     start: dt.datetime, end: dt.datetime, *, team: Any = None, measure: str = "resolve"
 ) -> IncidentTimes:
     """Median, p90, mean and count in seconds, overall and per severity (two queries)."""
     queryset = incidents_in_window(measure, start, end, team)
-    value = duration_seconds(measure)
-    overall = duration_stats(queryset, value).get(None, EMPTY)
-    per_severity = duration_stats(queryset, value, group=F("severity"))
+    per_severity = duration_stats(queryset, duration_seconds(measure), group=F("severity"))
     return IncidentTimes(
         MEASURES[measure],
-        overall,
+        overall_time_stats(start, end, team=team, measure=measure),
         {severity: per_severity.get(severity, EMPTY) for severity in Severity.values},
     )

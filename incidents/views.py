@@ -54,7 +54,7 @@ def _recent_times() -> dict[str, Any]:
     end = timezone.now()
     figures = {}
     for measure in ("resolve", "acknowledge"):
-        stats = metrics.incident_time_stats(end - METRICS_WINDOW, end, measure=measure).overall
+        stats = metrics.overall_time_stats(end - METRICS_WINDOW, end, measure=measure)
         figures[measure] = {
             "count": stats.count,
             "median": _duration(stats.median),

@@ -66,16 +66,29 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         MEDIUM = "medium", _("Medium")
         HIGH = "high", _("High")
 
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    other_description = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=32, choices=Kind.choices)
+    other_description = models.CharField(
+        verbose_name=_("other description"), max_length=255, blank=True
+    )
     scenario = models.ForeignKey(
-        Scenario, null=True, blank=True, on_delete=models.PROTECT, related_name="exceptions"
+        Scenario,
+        verbose_name=_("scenario"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exceptions",
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     release = models.ForeignKey(
         "releases.Release",
+        verbose_name=_("release"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -83,29 +96,52 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         help_text=_("For an eval gate bypass: the release it covers, at `release_revision` only."),
     )
     release_revision = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("The release's revision when the bypass was requested.")
+        verbose_name=_("release revision"),
+        null=True,
+        blank=True,
+        help_text=_("The release's revision when the bypass was requested."),
     )
-    title = models.CharField(max_length=200)
-    justification = models.TextField(blank=True)
-    risk = models.CharField(max_length=8, choices=Risk.choices, blank=True)
-    risk_reason = models.TextField(blank=True)
-    compensating_controls = models.TextField(blank=True)
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    justification = models.TextField(verbose_name=_("justification"), blank=True)
+    risk = models.CharField(verbose_name=_("risk"), max_length=8, choices=Risk.choices, blank=True)
+    risk_reason = models.TextField(verbose_name=_("risk reason"), blank=True)
+    compensating_controls = models.TextField(verbose_name=_("compensating controls"), blank=True)
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     detected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("detected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    expires_on = models.DateField(null=True, blank=True, db_index=True)
-    decision_comment = models.TextField(blank=True)
+    expires_on = models.DateField(
+        verbose_name=_("expires on"), null=True, blank=True, db_index=True
+    )
+    decision_comment = models.TextField(verbose_name=_("decision comment"), blank=True)
     detection_note = models.TextField(
-        blank=True, help_text=_("What the platform found, for exceptions it detected.")
+        verbose_name=_("detection note"),
+        blank=True,
+        help_text=_("What the platform found, for exceptions it detected."),
     )
     extends = models.ForeignKey(
         "self",
+        verbose_name=_("extends"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -113,20 +149,28 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         help_text=_("The exception this request extends: an extension is a new request."),
     )
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    end_reason = models.TextField(blank=True)
+    end_reason = models.TextField(verbose_name=_("end reason"), blank=True)
     status = FSMField(
+        verbose_name=_("status"),
         max_length=16,
         choices=Status.choices,
         default=Status.REQUESTED,
         protected=True,
         db_index=True,
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    requested_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, db_index=True
+    )
+    requested_at = models.DateTimeField(verbose_name=_("requested at"), null=True, blank=True)
+    decided_at = models.DateTimeField(verbose_name=_("decided at"), null=True, blank=True)
+    ended_at = models.DateTimeField(verbose_name=_("ended at"), null=True, blank=True)
 
     objects = ExceptionQuerySet.as_manager()
 
@@ -135,6 +179,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         db_table = "scenarios_platformexception"
         ordering = ["-created_at", "-id"]
         verbose_name = _("exception")
+        verbose_name_plural = _("exceptions")
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["scenario", "kind", "status"]),
             models.Index(fields=["status", "expires_on"]),

@@ -29,24 +29,31 @@ class GatewayConnector(models.Model):
         GENERIC = "generic", _("Generic (alias.moved webhook and desired-state endpoint)")
         LITELLM = "litellm", _("LiteLLM proxy (model management API)")
 
-    name = models.CharField(max_length=80, unique=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERIC)
+    name = models.CharField(verbose_name=_("name"), max_length=80, unique=True)
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=16, choices=Kind.choices, default=Kind.GENERIC
+    )
     base_url = models.URLField(
-        blank=True, help_text=_("The gateway's address (LiteLLM: the proxy's base URL).")
+        verbose_name=_("base url"),
+        blank=True,
+        help_text=_("The gateway's address (LiteLLM: the proxy's base URL)."),
     )
     secret_env = models.CharField(
+        verbose_name=_("secret env"),
         max_length=100,
         blank=True,
         help_text=_("Name of the environment variable holding the gateway's key (never the key)."),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
     # What a generic gateway last reported it serves: alias -> model (its `read()`).
-    reported_state = models.JSONField(default=dict, blank=True)
-    reported_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    reported_state = models.JSONField(verbose_name=_("reported state"), default=dict, blank=True)
+    reported_at = models.DateTimeField(verbose_name=_("reported at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("gateway connector")
+        verbose_name_plural = _("gateway connectors")
 
     def __str__(self) -> str:
         return self.name
@@ -60,18 +67,36 @@ class GatewayMove(ChoiceLabels, FSMModelMixin, models.Model):
         APPLIED = "applied", pgettext_lazy("gateway move state", "Applied")
         FAILED = "failed", pgettext_lazy("gateway move state", "Failed")
 
-    connector = models.ForeignKey(GatewayConnector, on_delete=models.PROTECT, related_name="moves")
-    alias = models.ForeignKey(ModelAlias, on_delete=models.PROTECT, related_name="gateway_moves")
-    alias_move = models.ForeignKey(AliasMove, on_delete=models.PROTECT, related_name="+")
-    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="gateway_moves")
-    model = models.CharField(max_length=120, help_text=_("The model the alias must route to."))
-    status = FSMField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, protected=True, db_index=True
+    connector = models.ForeignKey(
+        GatewayConnector,
+        verbose_name=_("connector"),
+        on_delete=models.PROTECT,
+        related_name="moves",
     )
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    alias = models.ForeignKey(
+        ModelAlias, verbose_name=_("alias"), on_delete=models.PROTECT, related_name="gateway_moves"
+    )
+    alias_move = models.ForeignKey(
+        AliasMove, verbose_name=_("alias move"), on_delete=models.PROTECT, related_name="+"
+    )
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.PROTECT, related_name="gateway_moves"
+    )
+    model = models.CharField(
+        verbose_name=_("model"), max_length=120, help_text=_("The model the alias must route to.")
+    )
+    status = FSMField(
+        verbose_name=_("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        protected=True,
+        db_index=True,
+    )
+    error = models.TextField(verbose_name=_("error"), blank=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    decided_at = models.DateTimeField(verbose_name=_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -80,6 +105,8 @@ class GatewayMove(ChoiceLabels, FSMModelMixin, models.Model):
                 fields=["connector", "alias_move"], name="one_gateway_move_per_alias_move"
             ),
         ]
+        verbose_name = _("gateway move")
+        verbose_name_plural = _("gateway moves")
 
     def __str__(self) -> str:
         return f"{self.alias} → {self.model} on {self.connector}"
@@ -109,17 +136,26 @@ class DriftFinding(models.Model):
     """A difference between a gateway's routing and the portal's alias, recorded as a detected
     exception; while that exception is open the same drift is not recorded again."""
 
-    connector = models.ForeignKey(GatewayConnector, on_delete=models.PROTECT, related_name="+")
-    alias = models.ForeignKey(ModelAlias, on_delete=models.PROTECT, related_name="+")
-    portal_model = models.CharField(max_length=120)
-    gateway_model = models.CharField(max_length=255, blank=True)
-    exception = models.ForeignKey(
-        "exceptions.PlatformException", on_delete=models.PROTECT, related_name="+"
+    connector = models.ForeignKey(
+        GatewayConnector, verbose_name=_("connector"), on_delete=models.PROTECT, related_name="+"
     )
-    found_at = models.DateTimeField(default=timezone.now)
+    alias = models.ForeignKey(
+        ModelAlias, verbose_name=_("alias"), on_delete=models.PROTECT, related_name="+"
+    )
+    portal_model = models.CharField(verbose_name=_("portal model"), max_length=120)
+    gateway_model = models.CharField(verbose_name=_("gateway model"), max_length=255, blank=True)
+    exception = models.ForeignKey(
+        "exceptions.PlatformException",
+        verbose_name=_("exception"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    found_at = models.DateTimeField(verbose_name=_("found at"), default=timezone.now)
 
     class Meta:
         ordering = ["-found_at", "-id"]
+        verbose_name = _("drift finding")
+        verbose_name_plural = _("drift findings")
 
     def __str__(self) -> str:
         return f"{self.alias}: portal {self.portal_model}, gateway {self.gateway_model or 'none'}"
@@ -128,21 +164,31 @@ class DriftFinding(models.Model):
 class PlaygroundRun(models.Model):
     """One prompt tried on a scenario's model alias through the platform's gateway."""
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="+")
-    alias_name = models.CharField(max_length=120)
-    model = models.CharField(max_length=120, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    prompt = models.TextField()
-    answer = models.TextField(blank=True)
-    error = models.TextField(blank=True)
-    latency_ms = models.PositiveIntegerField(default=0)
-    prompt_tokens = models.PositiveIntegerField(default=0)
-    completion_tokens = models.PositiveIntegerField(default=0)
-    cost = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    scenario = models.ForeignKey(
+        Scenario, verbose_name=_("scenario"), on_delete=models.PROTECT, related_name="+"
+    )
+    alias_name = models.CharField(verbose_name=_("alias name"), max_length=120)
+    model = models.CharField(verbose_name=_("model"), max_length=120, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    prompt = models.TextField(verbose_name=_("prompt"))
+    answer = models.TextField(verbose_name=_("answer"), blank=True)
+    error = models.TextField(verbose_name=_("error"), blank=True)
+    latency_ms = models.PositiveIntegerField(verbose_name=_("latency ms"), default=0)
+    prompt_tokens = models.PositiveIntegerField(verbose_name=_("prompt tokens"), default=0)
+    completion_tokens = models.PositiveIntegerField(verbose_name=_("completion tokens"), default=0)
+    cost = models.DecimalField(
+        verbose_name=_("cost"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("playground run")
+        verbose_name_plural = _("playground runs")
 
     def __str__(self) -> str:
         return f"Playground run #{self.pk} on {self.alias_name}"

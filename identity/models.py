@@ -19,14 +19,22 @@ class GroupMapping(models.Model):
     an admin set them."""
 
     group = models.CharField(
+        verbose_name=_("group"),
         max_length=200,
         help_text=_(
             "The group exactly as the provider sends it in the groups claim "
             "(a name, or an object id for Microsoft Entra ID)."
         ),
     )
-    role = models.CharField(max_length=32, choices=[(name, name) for name in roles.ALL], blank=True)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE)
+    role = models.CharField(
+        verbose_name=_("role"),
+        max_length=32,
+        choices=[(name, name) for name in roles.ALL],
+        blank=True,
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE
+    )
 
     class Meta:
         ordering = ["group", "role"]
@@ -48,6 +56,8 @@ class GroupMapping(models.Model):
                 name="identity_mapping_team_unique",
             ),
         ]
+        verbose_name = _("group mapping")
+        verbose_name_plural = _("group mappings")
 
     def __str__(self) -> str:
         return f"{self.group} → {self.role or self.team}"
@@ -57,13 +67,17 @@ class ExternalIdentity(models.Model):
     """The provider's subject for a portal user: how a returning person is recognised."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="external_identities",
     )
-    issuer = models.CharField(max_length=255)
-    subject = models.CharField(max_length=255)
-    created_at = models.DateTimeField(auto_now_add=True)
+    issuer = models.CharField(verbose_name=_("issuer"), max_length=255)
+    subject = models.CharField(verbose_name=_("subject"), max_length=255)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("external identity")
         verbose_name_plural = _("external identities")
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["issuer", "subject"], name="identity_subject_unique")

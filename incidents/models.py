@@ -41,56 +41,98 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
         RESOLVED = "resolved", pgettext_lazy("incident state", "Resolved")
         CLOSED = "closed", pgettext_lazy("incident state", "Closed")
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="incidents")
+    scenario = models.ForeignKey(
+        Scenario, verbose_name=_("scenario"), on_delete=models.PROTECT, related_name="incidents"
+    )
     release = models.ForeignKey(
         Release,
+        verbose_name=_("release"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="incidents",
         help_text=_("The release at fault, if known."),
     )
-    severity = models.CharField(max_length=4, choices=Severity.choices, db_index=True)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    severity = models.CharField(
+        verbose_name=_("severity"), max_length=4, choices=Severity.choices, db_index=True
+    )
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    description = models.TextField(verbose_name=_("description"), blank=True)
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.OPEN, protected=True, db_index=True
+        verbose_name=_("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.OPEN,
+        protected=True,
+        db_index=True,
     )
     # Owners: a snapshot of the scenario's RACI when the incident opened.
     product_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("product owner"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     platform_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("platform owner"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     prompt_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prompt owner"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     incident_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("incident owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     handed_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("handed to"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Whom the incident owner handed the incident to."),
     )
-    escalation_path = models.JSONField(default=list, help_text=_("User ids, in order, at opening."))
+    escalation_path = models.JSONField(
+        verbose_name=_("escalation path"),
+        default=list,
+        help_text=_("User ids, in order, at opening."),
+    )
     findings = models.TextField(
+        verbose_name=_("findings"),
         blank=True,
         help_text=_("Missing owners found when the incident opened (interim owner used)."),
     )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    impact_started_at = models.DateTimeField(null=True, blank=True)
-    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    mitigated_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    impact_started_at = models.DateTimeField(
+        verbose_name=_("impact started at"), null=True, blank=True
+    )
+    opened_at = models.DateTimeField(
+        verbose_name=_("opened at"), default=timezone.now, db_index=True
+    )
+    acknowledged_at = models.DateTimeField(
+        verbose_name=_("acknowledged at"), null=True, blank=True, db_index=True
+    )
+    mitigated_at = models.DateTimeField(verbose_name=_("mitigated at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(
+        verbose_name=_("resolved at"), null=True, blank=True, db_index=True
+    )
+    closed_at = models.DateTimeField(verbose_name=_("closed at"), null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -110,6 +152,8 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
                 condition=models.Q(incident_owner__isnull=False), name="incident_has_owner"
             ),
         ]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
 
     def __str__(self) -> str:
         return f"{self.severity} {self.title}"
@@ -183,14 +227,25 @@ class IncidentUpdate(models.Model):
         ROLLBACK = "rollback", _("Rollback")
         POSTMORTEM = "postmortem", _("Postmortem")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NOTE)
-    text = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=16, choices=Kind.choices, default=Kind.NOTE
+    )
+    text = models.TextField(verbose_name=_("text"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("incident update")
+        verbose_name_plural = _("incident updates")
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -202,37 +257,70 @@ class RollbackAction(models.Model):
         MODEL = "model", _("Model rollback")
         TOOL = "tool", _("Tool rollback")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="rollbacks")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="rollbacks"
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=8, choices=Kind.choices)
     release = models.ForeignKey(
-        Release, on_delete=models.PROTECT, related_name="incident_rollbacks"
+        Release,
+        verbose_name=_("release"),
+        on_delete=models.PROTECT,
+        related_name="incident_rollbacks",
     )
     tool = models.ForeignKey(
-        Tool, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Tool,
+        verbose_name=_("tool"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     restored_release = models.ForeignKey(
-        Release, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Release,
+        verbose_name=_("restored release"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(verbose_name=_("reason"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("rollback action")
+        verbose_name_plural = _("rollback actions")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.release}"
 
 
 class Postmortem(models.Model):
-    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="postmortem")
-    summary = models.TextField()
-    timeline = models.TextField()
-    contributing_factors = models.TextField()
-    what_went_well = models.TextField(blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    incident = models.OneToOneField(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="postmortem"
+    )
+    summary = models.TextField(verbose_name=_("summary"))
+    timeline = models.TextField(verbose_name=_("timeline"))
+    contributing_factors = models.TextField(verbose_name=_("contributing factors"))
+    what_went_well = models.TextField(verbose_name=_("what went well"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("postmortem")
+        verbose_name_plural = _("postmortems")
 
     def __str__(self) -> str:
         return f"Postmortem of {self.incident}"
@@ -240,15 +328,25 @@ class Postmortem(models.Model):
 
 class ActionItem(models.Model):
     postmortem = models.ForeignKey(
-        Postmortem, on_delete=models.CASCADE, related_name="action_items"
+        Postmortem,
+        verbose_name=_("postmortem"),
+        on_delete=models.CASCADE,
+        related_name="action_items",
     )
-    description = models.CharField(max_length=300)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    due_on = models.DateField()
-    done = models.BooleanField(default=False)
+    description = models.CharField(verbose_name=_("description"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(verbose_name=_("due on"))
+    done = models.BooleanField(verbose_name=_("done"), default=False)
 
     class Meta:
         ordering = ["due_on", "id"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
 
     def __str__(self) -> str:
         return self.description

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +20,9 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from portal.core.choice_labels import ChoiceLabels
 from portal.core.transitions import Guard, guard, policy
 from scenarios.models import NON_NEGATIVE, PERCENT, Scenario
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _policy = partial(policy, "releases.policies")
 
@@ -36,12 +39,19 @@ class ModelAlias(models.Model):
     """A gateway model alias. It points at a scenario's current released release; only the
     release and rollback services move it, and every move is kept in AliasMove."""
 
-    name = models.CharField(max_length=120, unique=True)
-    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="aliases")
-    current_release = models.ForeignKey(
-        "Release", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    name = models.CharField(verbose_name=_("name"), max_length=120, unique=True)
+    scenario = models.ForeignKey(
+        Scenario, verbose_name=_("scenario"), on_delete=models.PROTECT, related_name="aliases"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    current_release = models.ForeignKey(
+        "Release",
+        verbose_name=_("current release"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["name"]
@@ -55,9 +65,10 @@ class ModelAlias(models.Model):
         return f"/releases/aliases/{self.pk}/"
 
 
-def _snapshot_owner() -> Any:
+def _snapshot_owner(verbose_name: StrOrPromise) -> Any:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
         null=True,
         blank=True,
         editable=False,
@@ -89,29 +100,44 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         RUNTIME = "runtime", _("Runtime")
         TOOLS = "tools", _("Tools")
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="releases")
-    title = models.CharField(max_length=200, blank=True)
+    scenario = models.ForeignKey(
+        Scenario, verbose_name=_("scenario"), on_delete=models.PROTECT, related_name="releases"
+    )
+    title = models.CharField(verbose_name=_("title"), max_length=200, blank=True)
     change_type = models.CharField(
-        max_length=16, choices=ChangeType.choices, default=ChangeType.MODEL
+        verbose_name=_("change type"),
+        max_length=16,
+        choices=ChangeType.choices,
+        default=ChangeType.MODEL,
     )
-    model_name = models.CharField(max_length=120)
-    model_version = models.CharField(max_length=60, blank=True)
+    model_name = models.CharField(verbose_name=_("model name"), max_length=120)
+    model_version = models.CharField(verbose_name=_("model version"), max_length=60, blank=True)
     alias_name = models.CharField(
-        max_length=120, help_text=_("Gateway model alias this release serves.")
+        verbose_name=_("alias name"),
+        max_length=120,
+        help_text=_("Gateway model alias this release serves."),
     )
-    prompt_family = models.CharField(max_length=120, blank=True)
-    prompt_version = models.CharField(max_length=60, blank=True)
-    runtime = models.CharField(max_length=60, blank=True, help_text=_("e.g. vLLM"))
-    runtime_version = models.CharField(max_length=60, blank=True)
-    tool_changes = models.TextField(blank=True)
-    changelog = models.TextField(blank=True)
+    prompt_family = models.CharField(verbose_name=_("prompt family"), max_length=120, blank=True)
+    prompt_version = models.CharField(verbose_name=_("prompt version"), max_length=60, blank=True)
+    runtime = models.CharField(
+        verbose_name=_("runtime"), max_length=60, blank=True, help_text=_("e.g. vLLM")
+    )
+    runtime_version = models.CharField(verbose_name=_("runtime version"), max_length=60, blank=True)
+    tool_changes = models.TextField(verbose_name=_("tool changes"), blank=True)
+    changelog = models.TextField(verbose_name=_("changelog"), blank=True)
     # Eval results
-    eval_run_ref = models.CharField(max_length=255, blank=True)
-    eval_dataset = models.CharField(max_length=255, blank=True)
+    eval_run_ref = models.CharField(verbose_name=_("eval run ref"), max_length=255, blank=True)
+    eval_dataset = models.CharField(verbose_name=_("eval dataset"), max_length=255, blank=True)
     eval_score = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+        verbose_name=_("eval score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
     )
     eval_coverage = models.DecimalField(
+        verbose_name=_("eval coverage"),
         max_digits=5,
         decimal_places=2,
         null=True,
@@ -121,9 +147,15 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     )
     # Cost estimate
     cost_per_request = models.DecimalField(
-        max_digits=10, decimal_places=6, null=True, blank=True, validators=NON_NEGATIVE
+        verbose_name=_("cost per request"),
+        max_digits=10,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
     )
     accepted_outcome_rate = models.DecimalField(
+        verbose_name=_("accepted outcome rate"),
         max_digits=5,
         decimal_places=2,
         null=True,
@@ -133,15 +165,27 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     )
     # Workflow
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
+        verbose_name=_("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        protected=True,
+        db_index=True,
     )
     revision = models.PositiveIntegerField(
+        verbose_name=_("revision"),
         default=1,
         help_text=_("Bumped on every revise; sign-offs of older revisions no longer count."),
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     previous_release = models.ForeignKey(
         "self",
+        verbose_name=_("previous release"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -149,9 +193,12 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
         help_text=_("The release the alias pointed at when this one was released."),
     )
     fast_path = models.BooleanField(
-        default=False, help_text=_("Rolled out without platform sign-off.")
+        verbose_name=_("fast path"),
+        default=False,
+        help_text=_("Rolled out without platform sign-off."),
     )
     eval_verified = models.BooleanField(
+        verbose_name=_("eval verified"),
         default=False,
         help_text=_(
             "The eval results were read from the eval run on the eval server at submit "
@@ -161,20 +208,36 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     # Who signs and the eval threshold as the scenario named them at submit: a later amendment
     # of the scenario does not change them for this revision. Null: submitted before these were
     # kept (or not submitted), so the scenario's current values apply.
-    submitted_quality_owner = _snapshot_owner()
-    submitted_cost_owner = _snapshot_owner()
-    submitted_product_owner = _snapshot_owner()
-    submitted_platform_owner = _snapshot_owner()
+    submitted_quality_owner = _snapshot_owner(verbose_name=_("submitted quality owner"))
+    submitted_cost_owner = _snapshot_owner(verbose_name=_("submitted cost owner"))
+    submitted_product_owner = _snapshot_owner(verbose_name=_("submitted product owner"))
+    submitted_platform_owner = _snapshot_owner(verbose_name=_("submitted platform owner"))
     submitted_eval_threshold = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, editable=False, validators=PERCENT
+        verbose_name=_("submitted eval threshold"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        validators=PERCENT,
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    approved_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    rollout_started_at = models.DateTimeField(null=True, blank=True)
-    released_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, db_index=True
+    )
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(
+        verbose_name=_("submitted at"), null=True, blank=True, db_index=True
+    )
+    approved_at = models.DateTimeField(
+        verbose_name=_("approved at"), null=True, blank=True, db_index=True
+    )
+    rollout_started_at = models.DateTimeField(
+        verbose_name=_("rollout started at"), null=True, blank=True
+    )
+    released_at = models.DateTimeField(
+        verbose_name=_("released at"), null=True, blank=True, db_index=True
+    )
+    ended_at = models.DateTimeField(verbose_name=_("ended at"), null=True, blank=True)
 
     # What a team writes in a draft; the rest is set by the workflow.
     EDITABLE_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -204,6 +267,8 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
                 name="release_rollout_queue_idx",
             ),
         ]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
 
     def __str__(self) -> str:
         label = self.title or f"{self.model_name} {self.model_version}".strip()
@@ -362,12 +427,15 @@ class SignOff(ChoiceLabels, models.Model):
         APPROVE = "approve", _("Approve")
         REJECT = "reject", _("Reject")
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="signoffs")
-    revision = models.PositiveIntegerField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    decision = models.CharField(max_length=10, choices=Decision.choices)
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="signoffs"
+    )
+    revision = models.PositiveIntegerField(verbose_name=_("revision"))
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=Kind.choices)
+    decision = models.CharField(verbose_name=_("decision"), max_length=10, choices=Decision.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -376,17 +444,18 @@ class SignOff(ChoiceLabels, models.Model):
             "Empty: given by the system on the fast path (the audit row names the evidence)."
         ),
     )
-    as_delegate = models.BooleanField(default=False)
-    comment = models.TextField(blank=True)
+    as_delegate = models.BooleanField(verbose_name=_("as delegate"), default=False)
+    comment = models.TextField(verbose_name=_("comment"), blank=True)
     exception = models.ForeignKey(
         "exceptions.PlatformException",
+        verbose_name=_("exception"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The eval gate bypass this quality sign-off relied on."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -401,6 +470,8 @@ class SignOff(ChoiceLabels, models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["kind", "created_at"], name="signoff_kind_given_idx")
         ]
+        verbose_name = _("sign off")
+        verbose_name_plural = _("sign offs")
 
     def __str__(self) -> str:
         return gettext("%(kind)s %(decision)s by %(signer)s") % {
@@ -484,17 +555,27 @@ ROLLOUT_KINDS = tuple(k for k, r in SIGNOFF_RULES.items() if r.state == Release.
 class AliasMove(models.Model):
     """The alias's history: which release it pointed at, from when to when, who moved it."""
 
-    alias = models.ForeignKey(ModelAlias, on_delete=models.CASCADE, related_name="moves")
-    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="alias_moves")
-    moved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    alias = models.ForeignKey(
+        ModelAlias, verbose_name=_("alias"), on_delete=models.CASCADE, related_name="moves"
     )
-    reason = models.TextField(blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.PROTECT, related_name="alias_moves"
+    )
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moved by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(verbose_name=_("reason"), blank=True)
+    started_at = models.DateTimeField(verbose_name=_("started at"), default=timezone.now)
+    ended_at = models.DateTimeField(verbose_name=_("ended at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        verbose_name = _("alias move")
+        verbose_name_plural = _("alias moves")
 
     def __str__(self) -> str:
         return f"{self.alias} → {self.release}"
@@ -504,6 +585,7 @@ class ReleasePolicy(models.Model):
     """Singleton settings admins can change: the prompt-only fast path."""
 
     fast_path_enabled = models.BooleanField(
+        verbose_name=_("fast path enabled"),
         default=True,
         help_text=_(
             "A prompt-only release that passed the eval gate within budget needs only "
@@ -538,22 +620,28 @@ class EvalReading(models.Model):
         QUALITY = "quality", _("Quality sign-off")
         RELEASE = "release", _("Release")
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="eval_readings")
-    revision = models.PositiveIntegerField()
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    server = models.CharField(max_length=255)
-    run_id = models.CharField(max_length=64, blank=True)
-    metrics = models.JSONField(default=dict, blank=True, help_text=_("Metric name to value."))
-    dataset = models.CharField(max_length=255, blank=True)
-    error_code = models.CharField(max_length=32, blank=True)
-    error = models.TextField(blank=True)
-    read_at = models.DateTimeField(default=timezone.now)
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), on_delete=models.CASCADE, related_name="eval_readings"
+    )
+    revision = models.PositiveIntegerField(verbose_name=_("revision"))
+    stage = models.CharField(verbose_name=_("stage"), max_length=10, choices=Stage.choices)
+    server = models.CharField(verbose_name=_("server"), max_length=255)
+    run_id = models.CharField(verbose_name=_("run id"), max_length=64, blank=True)
+    metrics = models.JSONField(
+        verbose_name=_("metrics"), default=dict, blank=True, help_text=_("Metric name to value.")
+    )
+    dataset = models.CharField(verbose_name=_("dataset"), max_length=255, blank=True)
+    error_code = models.CharField(verbose_name=_("error code"), max_length=32, blank=True)
+    error = models.TextField(verbose_name=_("error"), blank=True)
+    read_at = models.DateTimeField(verbose_name=_("read at"), default=timezone.now)
 
     class Meta:
         ordering = ["read_at", "id"]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["release", "revision", "stage"]),
         ]
+        verbose_name = _("eval reading")
+        verbose_name_plural = _("eval readings")
 
     def __str__(self) -> str:
         return gettext("%(stage)s reading of run %(run)s") % {
@@ -577,22 +665,40 @@ class ScenarioReleaseSettings(models.Model):
         OPTIONAL = "optional", _("Self-reported allowed")
 
     scenario = models.OneToOneField(
-        Scenario, on_delete=models.CASCADE, related_name="release_settings"
+        Scenario,
+        verbose_name=_("scenario"),
+        on_delete=models.CASCADE,
+        related_name="release_settings",
     )
     eval_verification = models.CharField(
-        max_length=10, choices=Verification.choices, blank=True, default=""
+        verbose_name=_("eval verification"),
+        max_length=10,
+        choices=Verification.choices,
+        blank=True,
+        default="",
     )
     score_metric = models.CharField(
-        max_length=120, blank=True, help_text=_("Empty: the platform default.")
+        verbose_name=_("score metric"),
+        max_length=120,
+        blank=True,
+        help_text=_("Empty: the platform default."),
     )
     coverage_metric = models.CharField(
-        max_length=120, blank=True, help_text=_("Empty: the platform default.")
+        verbose_name=_("coverage metric"),
+        max_length=120,
+        blank=True,
+        help_text=_("Empty: the platform default."),
     )
     dataset_param = models.CharField(
-        max_length=120, blank=True, help_text=_("Empty: the platform default.")
+        verbose_name=_("dataset param"),
+        max_length=120,
+        blank=True,
+        help_text=_("Empty: the platform default."),
     )
     fast_path_enabled = models.BooleanField(
-        default=True, help_text=_("Off: every release of this scenario needs human sign-offs.")
+        verbose_name=_("fast path enabled"),
+        default=True,
+        help_text=_("Off: every release of this scenario needs human sign-offs."),
     )
 
     class Meta:

@@ -46,18 +46,30 @@ class Tool(ChoiceLabels, models.Model):
         STABLE = "stable", _("Stable")
         DEPRECATED = "deprecated", _("Deprecated")
 
-    name = models.CharField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100, unique=True)
+    description = models.TextField(verbose_name=_("description"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    stability = models.CharField(max_length=16, choices=Stability.choices, default=Stability.STABLE)
-    allowed = models.BooleanField(default=True)
+    stability = models.CharField(
+        verbose_name=_("stability"),
+        max_length=16,
+        choices=Stability.choices,
+        default=Stability.STABLE,
+    )
+    allowed = models.BooleanField(verbose_name=_("allowed"), default=True)
 
     objects = ToolQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("tool")
+        verbose_name_plural = _("tools")
 
     def __str__(self) -> str:
         return self.name
@@ -96,35 +108,65 @@ class ScenarioTemplate(models.Model):
     """A versioned golden-path intake template published by the platform. Editing makes a new
     version (a new row with the same `key`); scenarios keep the version they started from."""
 
-    key = models.SlugField(max_length=100)
-    version = models.PositiveIntegerField(default=1)
-    name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
-    primary_route = models.CharField(max_length=16, choices=Route.choices, default=Route.DIRECT)
+    key = models.SlugField(verbose_name=_("key"), max_length=100)
+    version = models.PositiveIntegerField(verbose_name=_("version"), default=1)
+    name = models.CharField(verbose_name=_("name"), max_length=150)
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    primary_route = models.CharField(
+        verbose_name=_("primary route"), max_length=16, choices=Route.choices, default=Route.DIRECT
+    )
     human_review = models.CharField(
-        max_length=16, choices=HumanReview.choices, default=HumanReview.NONE
+        verbose_name=_("human review"),
+        max_length=16,
+        choices=HumanReview.choices,
+        default=HumanReview.NONE,
     )
-    fallback = models.CharField(max_length=16, choices=Fallback.choices, default=Fallback.NONE)
-    context_budget_tokens = models.PositiveIntegerField(null=True, blank=True)
-    allowed_tools = models.ManyToManyField(Tool, blank=True, related_name="+")
-    prefix_stability = models.CharField(max_length=16, choices=PrefixStability.choices, blank=True)
-    route_affinity = models.BooleanField(default=False)
+    fallback = models.CharField(
+        verbose_name=_("fallback"), max_length=16, choices=Fallback.choices, default=Fallback.NONE
+    )
+    context_budget_tokens = models.PositiveIntegerField(
+        verbose_name=_("context budget tokens"), null=True, blank=True
+    )
+    allowed_tools = models.ManyToManyField(
+        Tool, verbose_name=_("allowed tools"), blank=True, related_name="+"
+    )
+    prefix_stability = models.CharField(
+        verbose_name=_("prefix stability"),
+        max_length=16,
+        choices=PrefixStability.choices,
+        blank=True,
+    )
+    route_affinity = models.BooleanField(verbose_name=_("route affinity"), default=False)
     cache_hit_slo = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+        verbose_name=_("cache hit slo"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
     )
-    hosting = models.CharField(max_length=16, choices=Hosting.choices, default=Hosting.MAAS)
-    reviewer_notes = models.TextField(blank=True)
-    is_current = models.BooleanField(default=True)
+    hosting = models.CharField(
+        verbose_name=_("hosting"), max_length=16, choices=Hosting.choices, default=Hosting.MAAS
+    )
+    reviewer_notes = models.TextField(verbose_name=_("reviewer notes"), blank=True)
+    is_current = models.BooleanField(verbose_name=_("is current"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["name", "-version"]
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["key", "version"], name="template_key_version_unique"),
         ]
+        verbose_name = _("scenario template")
+        verbose_name_plural = _("scenario templates")
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
@@ -167,18 +209,28 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         RESTRICTED = "restricted", _("Restricted")
 
     # Basics
-    name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="scenarios")
-    expected_volume = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Expected requests per month.")
+    name = models.CharField(verbose_name=_("name"), max_length=150)
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="scenarios"
     )
-    risk_level = models.CharField(max_length=8, choices=Risk.choices, blank=True)
-    data_classification = models.CharField(max_length=16, choices=DataClass.choices, blank=True)
+    expected_volume = models.PositiveIntegerField(
+        verbose_name=_("expected volume"),
+        null=True,
+        blank=True,
+        help_text=_("Expected requests per month."),
+    )
+    risk_level = models.CharField(
+        verbose_name=_("risk level"), max_length=8, choices=Risk.choices, blank=True
+    )
+    data_classification = models.CharField(
+        verbose_name=_("data classification"), max_length=16, choices=DataClass.choices, blank=True
+    )
     # Success criterion and eval
-    success_criterion = models.TextField(blank=True)
-    eval_dataset = models.CharField(max_length=255, blank=True)
+    success_criterion = models.TextField(verbose_name=_("success criterion"), blank=True)
+    eval_dataset = models.CharField(verbose_name=_("eval dataset"), max_length=255, blank=True)
     eval_threshold = models.DecimalField(
+        verbose_name=_("eval threshold"),
         max_digits=5,
         decimal_places=2,
         null=True,
@@ -187,50 +239,105 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         help_text=_("Pass threshold of the eval score, 0 to 100."),
     )
     # Route policy
-    primary_route = models.CharField(max_length=16, choices=Route.choices, blank=True)
-    human_review = models.CharField(max_length=16, choices=HumanReview.choices, blank=True)
-    fallback = models.CharField(max_length=16, choices=Fallback.choices, blank=True)
-    fallback_alias = models.CharField(max_length=100, blank=True)
+    primary_route = models.CharField(
+        verbose_name=_("primary route"), max_length=16, choices=Route.choices, blank=True
+    )
+    human_review = models.CharField(
+        verbose_name=_("human review"), max_length=16, choices=HumanReview.choices, blank=True
+    )
+    fallback = models.CharField(
+        verbose_name=_("fallback"), max_length=16, choices=Fallback.choices, blank=True
+    )
+    fallback_alias = models.CharField(verbose_name=_("fallback alias"), max_length=100, blank=True)
     # Context budget, tool policy, cache strategy
-    context_budget_tokens = models.PositiveIntegerField(null=True, blank=True)
-    allowed_tools = models.ManyToManyField(Tool, blank=True, related_name="scenarios")
-    prefix_stability = models.CharField(max_length=16, choices=PrefixStability.choices, blank=True)
-    route_affinity = models.BooleanField(default=False)
+    context_budget_tokens = models.PositiveIntegerField(
+        verbose_name=_("context budget tokens"), null=True, blank=True
+    )
+    allowed_tools = models.ManyToManyField(
+        Tool, verbose_name=_("allowed tools"), blank=True, related_name="scenarios"
+    )
+    prefix_stability = models.CharField(
+        verbose_name=_("prefix stability"),
+        max_length=16,
+        choices=PrefixStability.choices,
+        blank=True,
+    )
+    route_affinity = models.BooleanField(verbose_name=_("route affinity"), default=False)
     cache_hit_slo = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+        verbose_name=_("cache hit slo"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
     )
     # Cost
     monthly_budget = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+        verbose_name=_("monthly budget"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
     )
     target_cost_per_outcome = models.DecimalField(
-        max_digits=10, decimal_places=4, null=True, blank=True, validators=NON_NEGATIVE
+        verbose_name=_("target cost per outcome"),
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
     )
     # Hosting (self-hosted returns what MaaS hides)
-    hosting = models.CharField(max_length=16, choices=Hosting.choices, blank=True)
-    capacity_plan = models.TextField(blank=True)
-    runtime_upgrade_policy = models.TextField(blank=True)
-    owned_policies = models.TextField(blank=True)
-    release_process = models.TextField(blank=True)
-    owned_slo = models.TextField(blank=True)
+    hosting = models.CharField(
+        verbose_name=_("hosting"), max_length=16, choices=Hosting.choices, blank=True
+    )
+    capacity_plan = models.TextField(verbose_name=_("capacity plan"), blank=True)
+    runtime_upgrade_policy = models.TextField(verbose_name=_("runtime upgrade policy"), blank=True)
+    owned_policies = models.TextField(verbose_name=_("owned policies"), blank=True)
+    release_process = models.TextField(verbose_name=_("release process"), blank=True)
+    owned_slo = models.TextField(verbose_name=_("owned slo"), blank=True)
     rollback_plan = models.TextField(
-        blank=True, help_text=_("How prompt, model and tool changes are rolled back.")
+        verbose_name=_("rollback plan"),
+        blank=True,
+        help_text=_("How prompt, model and tool changes are rolled back."),
     )
     # RACI
     product_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("product owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     platform_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("platform owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     quality_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("quality owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     route_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("route owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     context_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("context owner"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -238,47 +345,104 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
         help_text=_("Owns the context budget."),
     )
     prompt_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prompt owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     tools_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tools owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     cache_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cache owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     cost_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cost owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     incident_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("incident owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Golden path
     template = models.ForeignKey(
-        ScenarioTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="scenarios"
+        ScenarioTemplate,
+        verbose_name=_("template"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scenarios",
     )
     # Workflow
     status = FSMField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
+        verbose_name=_("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        protected=True,
+        db_index=True,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-    first_submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+    first_submitted_at = models.DateTimeField(
+        verbose_name=_("first submitted at"), null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(
+        verbose_name=_("submitted at"), null=True, blank=True, db_index=True
+    )
     # When the current review started (set by start_review, cleared by the next submission):
     # the dashboard's platform wait reads it for every window, so it is a column with an index.
-    review_started_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    onboarded_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    retired_at = models.DateTimeField(null=True, blank=True)
+    review_started_at = models.DateTimeField(
+        verbose_name=_("review started at"), null=True, blank=True, db_index=True
+    )
+    decided_at = models.DateTimeField(verbose_name=_("decided at"), null=True, blank=True)
+    onboarded_at = models.DateTimeField(
+        verbose_name=_("onboarded at"), null=True, blank=True, db_index=True
+    )
+    retired_at = models.DateTimeField(verbose_name=_("retired at"), null=True, blank=True)
 
     # Scenarios that no longer serve anything: deprecated tools in them need no attention.
     INACTIVE_STATES: ClassVar[tuple[str, ...]] = (Status.REJECTED, Status.RETIRED)
@@ -335,6 +499,8 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
                 name="scenario_newest_idx",
             ),
         ]
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
 
     def __str__(self) -> str:
         return self.name
@@ -412,10 +578,18 @@ class EscalationStep(models.Model):
     """One level of a scenario's escalation path, in order (position 1 first)."""
 
     scenario = models.ForeignKey(
-        Scenario, on_delete=models.CASCADE, related_name="escalation_steps"
+        Scenario,
+        verbose_name=_("scenario"),
+        on_delete=models.CASCADE,
+        related_name="escalation_steps",
     )
-    position = models.PositiveSmallIntegerField()
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["scenario", "position"]
@@ -425,6 +599,8 @@ class EscalationStep(models.Model):
             ),
             models.UniqueConstraint(fields=["scenario", "person"], name="escalation_person_unique"),
         ]
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
 
     def __str__(self) -> str:
         return f"{self.position}. {self.person}"
@@ -438,19 +614,26 @@ class ScenarioReview(ChoiceLabels, models.Model):
         REQUEST_CHANGES = "request_changes", pgettext_lazy("review decision", "Request changes")
         REJECT = "reject", pgettext_lazy("review decision", "Reject")
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    scenario = models.ForeignKey(
+        Scenario, verbose_name=_("scenario"), on_delete=models.CASCADE, related_name="reviews"
     )
-    decision = models.CharField(max_length=20, choices=Decision.choices)
-    comment = models.TextField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision = models.CharField(verbose_name=_("decision"), max_length=20, choices=Decision.choices)
+    comment = models.TextField(verbose_name=_("comment"))
     # {"<item key>": {"passed": bool, "note": str}} for each checklist item.
-    checklist = models.JSONField(default=dict)
-    as_delegate = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    checklist = models.JSONField(verbose_name=_("checklist"), default=dict)
+    as_delegate = models.BooleanField(verbose_name=_("as delegate"), default=False)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("scenario review")
+        verbose_name_plural = _("scenario reviews")
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.reviewer}"
@@ -488,22 +671,41 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
 
     ROLE_KINDS: ClassVar[tuple[str, ...]] = (Kind.ROLE, Kind.ESCALATION)
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="vacancies")
-    # The object holding the place: the scenario itself, one of its releases or incidents.
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    place = models.CharField(max_length=64, help_text=_("The field, step or sign-off kind."))
-    label = models.CharField(max_length=200, help_text=_("The place in words: “cost owner”."))
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    left_at = models.DateTimeField()
-    status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.OPEN, protected=True, db_index=True
+    scenario = models.ForeignKey(
+        Scenario, verbose_name=_("scenario"), on_delete=models.CASCADE, related_name="vacancies"
     )
-    opened_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    # The object holding the place: the scenario itself, one of its releases or incidents.
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object id"))
+    kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=Kind.choices)
+    place = models.CharField(
+        verbose_name=_("place"), max_length=64, help_text=_("The field, step or sign-off kind.")
+    )
+    label = models.CharField(
+        verbose_name=_("label"), max_length=200, help_text=_("The place in words: “cost owner”.")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    left_at = models.DateTimeField(verbose_name=_("left at"))
+    status = FSMField(
+        verbose_name=_("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.OPEN,
+        protected=True,
+        db_index=True,
+    )
+    opened_at = models.DateTimeField(verbose_name=_("opened at"), default=timezone.now)
+    ended_at = models.DateTimeField(verbose_name=_("ended at"), null=True, blank=True)
     filled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("filled by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -514,6 +716,7 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
     objects = VacancyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("vacancy")
         verbose_name_plural = _("vacancies")
         ordering = ["opened_at", "id"]
         indexes: ClassVar[list[models.Index]] = [
@@ -585,42 +788,82 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
         HAND_OVER = "hand_over", _("Hand-over (owners and escalation path)")
         MIGRATION = "migration", _("Migration to self-hosted")
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="amendments")
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CHANGE)
-    summary = models.CharField(max_length=200, help_text=_("What changes and why."))
+    scenario = models.ForeignKey(
+        Scenario, verbose_name=_("scenario"), on_delete=models.PROTECT, related_name="amendments"
+    )
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=16, choices=Kind.choices, default=Kind.CHANGE
+    )
+    summary = models.CharField(
+        verbose_name=_("summary"), max_length=200, help_text=_("What changes and why.")
+    )
     # {field: value} of the governed fields that change: user, tool and escalation people as
     # ids, decimals as strings. Only differences from the scenario are kept.
-    proposed = models.JSONField(default=dict, blank=True)
+    proposed = models.JSONField(verbose_name=_("proposed"), default=dict, blank=True)
     # Migration to self-hosted: the product side's model discovery ...
     discovery = models.JSONField(
-        default=list, blank=True, help_text=_("Candidate models tried, each with its eval score.")
+        verbose_name=_("discovery"),
+        default=list,
+        blank=True,
+        help_text=_("Candidate models tried, each with its eval score."),
     )
     # ... and the platform side's answers that the scenario itself does not hold.
-    self_hosted_candidate = models.CharField(max_length=200, blank=True)
-    latency_p50_ms = models.PositiveIntegerField(null=True, blank=True)
-    latency_p95_ms = models.PositiveIntegerField(null=True, blank=True)
+    self_hosted_candidate = models.CharField(
+        verbose_name=_("self hosted candidate"), max_length=200, blank=True
+    )
+    latency_p50_ms = models.PositiveIntegerField(
+        verbose_name=_("latency p50 ms"), null=True, blank=True
+    )
+    latency_p95_ms = models.PositiveIntegerField(
+        verbose_name=_("latency p95 ms"), null=True, blank=True
+    )
     # {field: {"before": ..., "after": ...}} as applied (display values).
-    applied_changes = models.JSONField(default=dict, blank=True)
+    applied_changes = models.JSONField(verbose_name=_("applied changes"), default=dict, blank=True)
     status = FSMField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
+        verbose_name=_("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        protected=True,
+        db_index=True,
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     platform_part_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("platform part by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    decision_comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    applied_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(verbose_name=_("decision comment"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(
+        verbose_name=_("submitted at"), null=True, blank=True, db_index=True
+    )
+    decided_at = models.DateTimeField(verbose_name=_("decided at"), null=True, blank=True)
+    applied_at = models.DateTimeField(verbose_name=_("applied at"), null=True, blank=True)
 
     # Undecided; approved lasts only inside the transaction that applies it.
     OPEN_STATES: ClassVar[tuple[str, ...]] = _AMENDMENT_OPEN_STATES
@@ -657,6 +900,8 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
                 name="amendment_one_open_per_scenario",
             ),
         ]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
 
     def __str__(self) -> str:
         return f"Amendment {self.pk} of {self.scenario}: {self.summary}"

@@ -92,26 +92,35 @@ class HiringProfile(FSMModelMixin, models.Model):
         PUBLISHED = "published", pgettext_lazy("hiring profile state", "Published")
         SUPERSEDED = "superseded", pgettext_lazy("hiring profile state", "Superseded")
 
-    role = models.CharField(max_length=32, choices=Role.choices)
+    role = models.CharField(verbose_name=_("role"), max_length=32, choices=Role.choices)
     team = models.ForeignKey(
         "core.Team",
+        verbose_name=_("team"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="hiring_profiles",
         help_text=_("A team's own profile; empty for the platform's profile of the role."),
     )
-    version = models.PositiveIntegerField(default=1)
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    version = models.PositiveIntegerField(verbose_name=_("version"), default=1)
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    summary = models.TextField(verbose_name=_("summary"), blank=True)
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True, db_index=True
+        verbose_name=_("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        protected=True,
+        db_index=True,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(verbose_name=_("published at"), null=True, blank=True)
 
     objects = HiringProfileQuerySet.as_manager()
 
@@ -130,6 +139,8 @@ class HiringProfile(FSMModelMixin, models.Model):
                 nulls_distinct=False,
             ),
         ]
+        verbose_name = _("hiring profile")
+        verbose_name_plural = _("hiring profiles")
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
@@ -165,13 +176,19 @@ class ProfileSkill(models.Model):
         PRACTITIONER = 3, _("Practitioner")
         EXPERT = 4, _("Expert")
 
-    profile = models.ForeignKey(HiringProfile, on_delete=models.CASCADE, related_name="skills")
-    name = models.CharField(max_length=120)
-    area = models.CharField(max_length=16, choices=SkillArea.choices)
-    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.WORKING)
+    profile = models.ForeignKey(
+        HiringProfile, verbose_name=_("profile"), on_delete=models.CASCADE, related_name="skills"
+    )
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    area = models.CharField(verbose_name=_("area"), max_length=16, choices=SkillArea.choices)
+    level = models.PositiveSmallIntegerField(
+        verbose_name=_("level"), choices=Level.choices, default=Level.WORKING
+    )
 
     class Meta:
         ordering = ["area", "name", "id"]
+        verbose_name = _("profile skill")
+        verbose_name_plural = _("profile skills")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_level_display()})"
@@ -202,26 +219,38 @@ class TeamOnboarding(FSMModelMixin, models.Model):
 
     OPEN_STATES: ClassVar[tuple[str, ...]] = (Status.REQUESTED, Status.IN_PROGRESS)
 
-    team = models.OneToOneField("core.Team", on_delete=models.PROTECT, related_name="onboarding")
+    team = models.OneToOneField(
+        "core.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="onboarding"
+    )
     onboarding_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("onboarding owner"),
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The platform member who guides the team and is reminded while it waits."),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.REQUESTED, protected=True,
-        db_index=True,
+        verbose_name=_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED,
+        protected=True, db_index=True,
     )  # fmt: skip
-    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    onboarded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(
+        verbose_name=_("requested at"), default=timezone.now, db_index=True
+    )
+    started_at = models.DateTimeField(verbose_name=_("started at"), null=True, blank=True)
+    onboarded_at = models.DateTimeField(
+        verbose_name=_("onboarded at"), null=True, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        verbose_name = _("team onboarding")
+        verbose_name_plural = _("team onboardings")
 
     def __str__(self) -> str:
         return f"Onboarding of {self.team}"
@@ -249,18 +278,25 @@ class TeamOnboarding(FSMModelMixin, models.Model):
 class OnboardingTick(models.Model):
     """A checklist item a person ticked (the items the portal checks itself have none)."""
 
-    onboarding = models.ForeignKey(TeamOnboarding, on_delete=models.CASCADE, related_name="ticks")
-    item = models.CharField(max_length=32, choices=ChecklistItem.choices)
-    ticked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    onboarding = models.ForeignKey(
+        TeamOnboarding, verbose_name=_("onboarding"), on_delete=models.CASCADE, related_name="ticks"
     )
-    ticked_at = models.DateTimeField(default=timezone.now)
+    item = models.CharField(verbose_name=_("item"), max_length=32, choices=ChecklistItem.choices)
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ticked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ticked_at = models.DateTimeField(verbose_name=_("ticked at"), default=timezone.now)
 
     class Meta:
         ordering = ["ticked_at", "id"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["onboarding", "item"], name="staffing_tick_once")
         ]
+        verbose_name = _("onboarding tick")
+        verbose_name_plural = _("onboarding ticks")
 
     def __str__(self) -> str:
         return self.get_item_display()

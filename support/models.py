@@ -37,11 +37,12 @@ class SupportRequest(FSMModelMixin, models.Model):
         DEVEX = "devex", _("Platform DevEx (SDK, CLI, playground)")
         OTHER = "other", _("Other")
 
-    title = models.CharField(max_length=200)
-    description = models.TextField()
-    category = models.CharField(max_length=16, choices=Category.choices)
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    description = models.TextField(verbose_name=_("description"))
+    category = models.CharField(verbose_name=_("category"), max_length=16, choices=Category.choices)
     scenario = models.ForeignKey(
         "scenarios.Scenario",
+        verbose_name=_("scenario"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -50,6 +51,7 @@ class SupportRequest(FSMModelMixin, models.Model):
     )
     team = models.ForeignKey(
         "core.Team",
+        verbose_name=_("team"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -57,19 +59,38 @@ class SupportRequest(FSMModelMixin, models.Model):
         help_text=_("The product team asking: the scenario's team, or the requester's team."),
     )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_requests"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="support_requests",
     )
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.OPEN, protected=True, db_index=True
+        verbose_name=_("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.OPEN,
+        protected=True,
+        db_index=True,
     )
-    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
-    first_answered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    opened_at = models.DateTimeField(
+        verbose_name=_("opened at"), default=timezone.now, db_index=True
+    )
+    first_answered_at = models.DateTimeField(
+        verbose_name=_("first answered at"), null=True, blank=True, db_index=True
+    )
     first_answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    last_answered_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    last_answered_at = models.DateTimeField(
+        verbose_name=_("last answered at"), null=True, blank=True
+    )
+    closed_at = models.DateTimeField(verbose_name=_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -77,6 +98,8 @@ class SupportRequest(FSMModelMixin, models.Model):
             models.Index(fields=["status", "opened_at"]),
             models.Index(fields=["team", "opened_at"]),
         ]
+        verbose_name = _("support request")
+        verbose_name_plural = _("support requests")
 
     def __str__(self) -> str:
         return self.title
@@ -119,14 +142,23 @@ class SupportRequest(FSMModelMixin, models.Model):
 class SupportComment(models.Model):
     """One message in a support request's thread; answers are the platform's replies."""
 
-    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
-    is_answer = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    request = models.ForeignKey(
+        SupportRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.TextField(verbose_name=_("body"))
+    is_answer = models.BooleanField(verbose_name=_("is answer"), default=False)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("support comment")
+        verbose_name_plural = _("support comments")
 
     def __str__(self) -> str:
         return self.body[:60]

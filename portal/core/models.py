@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
@@ -32,6 +33,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names 
 
     class Meta:
         ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -67,14 +70,20 @@ class Team(models.Model):
         PRODUCT = "product", _("Product team")
         PLATFORM = "platform", _("Platform team")
 
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PRODUCT)
-    description = models.TextField(blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    name = models.CharField(verbose_name=_("name"), max_length=120, unique=True)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=120, unique=True)
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=16, choices=Kind.choices, default=Kind.PRODUCT
+    )
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="teams", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
@@ -100,30 +109,44 @@ class AuditEntry(models.Model):
     HMAC over its fields and `prev_hash`, the hash of the row before. On PostgreSQL plain
     triggers (migration 0004) refuse UPDATE, DELETE and TRUNCATE."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("content type"), on_delete=models.PROTECT
+    )
+    object_id = models.CharField(verbose_name=_("object id"), max_length=64)
     subject = GenericForeignKey("content_type", "object_id")
-    object_repr = models.CharField(max_length=200)
-    transition = models.CharField(max_length=64)
-    source = models.CharField(max_length=32)
-    target = models.CharField(max_length=32)
+    object_repr = models.CharField(verbose_name=_("object repr"), max_length=200)
+    transition = models.CharField(verbose_name=_("transition"), max_length=64)
+    source = models.CharField(verbose_name=_("source"), max_length=32)
+    target = models.CharField(verbose_name=_("target"), max_length=32)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     as_delegate = models.BooleanField(
-        default=False, help_text=_("An admin acted in place of the person the rules name.")
+        verbose_name=_("as delegate"),
+        default=False,
+        help_text=_("An admin acted in place of the person the rules name."),
     )
-    comment = models.TextField(blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    seq = models.BigIntegerField(unique=True, editable=False)
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    row_hash = models.CharField(max_length=64, editable=False)
+    comment = models.TextField(verbose_name=_("comment"), blank=True)
+    request_id = models.CharField(verbose_name=_("request id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, db_index=True
+    )
+    seq = models.BigIntegerField(verbose_name=_("seq"), unique=True, editable=False)
+    prev_hash = models.CharField(
+        verbose_name=_("prev hash"), max_length=64, blank=True, editable=False
+    )
+    row_hash = models.CharField(verbose_name=_("row hash"), max_length=64, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["content_type", "object_id", "created_at"]),
@@ -180,12 +203,13 @@ class AuditChainHead(models.Model):
     trigger on every append. A truncated table or a deleted tail leaves it pointing past the
     last row; verify_audit compares the two. It is also the lock that serializes appends."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    row_hash = models.CharField(max_length=64, blank=True)
+    id = models.PositiveSmallIntegerField(verbose_name=_("id"), primary_key=True, default=1)
+    seq = models.BigIntegerField(verbose_name=_("seq"), default=0)
+    row_hash = models.CharField(verbose_name=_("row hash"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
 
     def __str__(self) -> str:
         return f"audit chain head at {self.seq}"
@@ -200,23 +224,37 @@ class OutboundEmail(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    template = models.CharField(max_length=100)
-    to = models.JSONField(default=list)
-    subject = models.CharField(max_length=255)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    template = models.CharField(verbose_name=_("template"), max_length=100)
+    to = models.JSONField(verbose_name=_("to"), default=list)
+    subject = models.CharField(verbose_name=pgettext_lazy("email", "subject"), max_length=255)
+    body_text = models.TextField(verbose_name=_("body text"))
+    body_html = models.TextField(verbose_name=_("body html"), blank=True)
     status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+        verbose_name=_("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
-    object_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    content_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("content type"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    object_id = models.CharField(verbose_name=_("object id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, db_index=True
+    )
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
@@ -229,16 +267,36 @@ class ApiToken(AbstractAuthToken):
     the row, so the next request with it gets 401. An integer id names the token in URLs so
     that the digest never leaves the database."""
 
-    id: models.BigAutoField[int, int] = models.BigAutoField(primary_key=True)
+    id: models.BigAutoField[int, int] = models.BigAutoField(verbose_name=_("id"), primary_key=True)
     digest: models.CharField[str, str] = models.CharField(
-        max_length=CONSTANTS.DIGEST_LENGTH, unique=True
+        verbose_name=_("digest"), max_length=CONSTANTS.DIGEST_LENGTH, unique=True
     )
-    name: models.CharField[str, str] = models.CharField(max_length=100)
-    last_used_at: models.DateTimeField[Any, Any] = models.DateTimeField(null=True, blank=True)
+    name: models.CharField[str, str] = models.CharField(verbose_name=_("name"), max_length=100)
+    last_used_at: models.DateTimeField[Any, Any] = models.DateTimeField(
+        verbose_name=_("last used at"), null=True, blank=True
+    )
+    token_key: models.CharField[str, str] = models.CharField(
+        verbose_name=_("token key"),
+        max_length=CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH,
+        db_index=True,
+    )
+    user: models.ForeignKey[User, User] = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="auth_token_set",
+    )
+    created: models.DateTimeField[Any, Any] = models.DateTimeField(
+        verbose_name=_("created"), auto_now_add=True
+    )
+    expiry: models.DateTimeField[Any, Any] = models.DateTimeField(
+        verbose_name=_("expiry"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
@@ -254,21 +312,37 @@ class IdempotencyKey(models.Model):
     The row is inserted before the view runs, in the view's transaction: a concurrent request
     with the same key waits on the unique index, then replays the stored response."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64, help_text=_("SHA-256 of method, path and body."))
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    response_headers = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(verbose_name=_("key"), max_length=255)
+    method = models.CharField(verbose_name=_("method"), max_length=8)
+    path = models.CharField(verbose_name=_("path"), max_length=255)
+    request_hash = models.CharField(
+        verbose_name=_("request hash"),
+        max_length=64,
+        help_text=_("SHA-256 of method, path and body."),
+    )
+    status_code = models.PositiveSmallIntegerField(
+        verbose_name=_("status code"), null=True, blank=True
+    )
+    response_body = models.JSONField(
+        verbose_name=_("response body"), null=True, blank=True, encoder=DjangoJSONEncoder
+    )
+    response_headers = models.JSONField(
+        verbose_name=_("response headers"), default=dict, blank=True
+    )
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
         ]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
@@ -280,16 +354,24 @@ class Event(models.Model):
     Written in the transaction of the change it describes, so a rolled-back change leaves
     none; consumers (webhooks, chat channels) read it after the commit."""
 
-    uid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    type = models.CharField(max_length=100, db_index=True)
-    version = models.PositiveSmallIntegerField(default=1)
-    team_slug = models.CharField(max_length=120, blank=True, db_index=True)
-    payload = models.JSONField(encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    uid = models.UUIDField(verbose_name=_("uid"), unique=True, default=uuid.uuid4, editable=False)
+    type = models.CharField(verbose_name=_("type"), max_length=100, db_index=True)
+    version = models.PositiveSmallIntegerField(verbose_name=_("version"), default=1)
+    team_slug = models.CharField(
+        verbose_name=_("team slug"), max_length=120, blank=True, db_index=True
+    )
+    payload = models.JSONField(verbose_name=_("payload"), encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(
+        verbose_name=_("created at"), default=timezone.now, db_index=True
+    )
+    dispatched_at = models.DateTimeField(
+        verbose_name=_("dispatched at"), null=True, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
 
     def __str__(self) -> str:
         return f"{self.type} ({self.uid})"

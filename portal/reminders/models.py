@@ -35,46 +35,62 @@ class Reminder(ChoiceLabels, models.Model):
     # deleted (deactivate people); PROTECT is still enforced by Django's delete collector.
     content_type = models.ForeignKey(
         ContentType,
+        verbose_name=_("content type"),
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # the unique key starts with it
         db_constraint=False,
     )
-    object_id = models.PositiveBigIntegerField()
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
-    reason = models.CharField(max_length=40)
+    reason = models.CharField(verbose_name=_("reason"), max_length=40)
     # No index of its own either: nothing reads reminders by recipient but the admin's search
     # (an OR with a text search, which scans anyway) and the delete collector of a user, who
     # is deactivated rather than deleted; the index cost the sweep's claim a tenth of its time.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
         on_delete=models.PROTECT,
         related_name="reminders",
         db_index=False,
         db_constraint=False,
     )
     sequence = models.PositiveIntegerField(
-        help_text=_("The nth reminder round about this object for this reason, all waits counted.")
+        verbose_name=_("sequence"),
+        help_text=_("The nth reminder round about this object for this reason, all waits counted."),
     )
     round = models.PositiveSmallIntegerField(
-        help_text=_("The nth round of the current wait: it decides when the wait escalates.")
+        verbose_name=_("round"),
+        help_text=_("The nth round of the current wait: it decides when the wait escalates."),
     )
     level = models.PositiveSmallIntegerField(
-        default=0, help_text=_("0: the people who must act; n: level n of the escalation path.")
+        verbose_name=_("level"),
+        default=0,
+        help_text=_("0: the people who must act; n: level n of the escalation path."),
     )
-    since = models.DateTimeField(help_text=_("When the object started waiting."))
+    since = models.DateTimeField(
+        verbose_name=_("since"), help_text=_("When the object started waiting.")
+    )
     due_again_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("The next round is due then; empty for one-off notices.")
+        verbose_name=_("due again at"),
+        null=True,
+        blank=True,
+        help_text=_("The next round is due then; empty for one-off notices."),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
     sweep = models.UUIDField(
-        default=uuid.uuid4, editable=False, help_text=_("The sweep that claimed it.")
+        verbose_name=_("sweep"),
+        default=uuid.uuid4,
+        editable=False,
+        help_text=_("The sweep that claimed it."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]  # claim order, as created_at is the claiming sweep's time
@@ -96,6 +112,8 @@ class Reminder(ChoiceLabels, models.Model):
                 fields=["reason"], condition=models.Q(status="failed"), name="reminder_failed_idx"
             ),
         ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
 
     def __str__(self) -> str:
         return f"{self.reason} #{self.object_id} → {self.recipient_id} (round {self.round})"

@@ -166,12 +166,7 @@ class AuditEntry(models.Model):
     @property
     def transition_label(self) -> str:
         method = getattr(self._subject_model(), self.transition, None)
-        meta = getattr(method, "_django_fsm", None)
-        for transition in meta.transitions.values() if meta is not None else ():
-            label = (getattr(transition, "custom", None) or {}).get("label")
-            if label:
-                return str(label)
-        return self.transition.replace("_", " ").capitalize()
+        return transition_label(getattr(method, "_django_fsm", None), self.transition)
 
     @property
     def source_label(self) -> str:
@@ -184,6 +179,18 @@ class AuditEntry(models.Model):
     def _subject_model(self) -> type[models.Model] | None:
         # ContentType.objects caches by id, so a timeline asks the database nothing here.
         return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+
+def transition_label(meta: Any, name: str, source: str | None = None) -> str:
+    """A transition method's own label (its `custom={"label": ...}`): the one of its transition
+    from `source` when given, else the first any of its transitions carries; the method's name
+    only when none has one. `meta` is the method's `_django_fsm` (None for a bare name)."""
+    from_source = [meta.get_transition(source)] if meta is not None and source is not None else []
+    for transition in [*from_source, *(meta.transitions.values() if meta is not None else ())]:
+        label = (getattr(transition, "custom", None) or {}).get("label")
+        if label:
+            return str(label)
+    return name.replace("_", " ").capitalize()
 
 
 def state_label(model: type[models.Model] | None, state: str, field_name: str = "") -> str:

@@ -22,7 +22,7 @@ from django_fsm import TransitionNotAllowed
 from portal.core import events, roles
 from portal.core.audit import record_transition
 from portal.core.errors import TransitionConflict
-from portal.core.models import state_label
+from portal.core.models import state_label, transition_label
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -132,12 +132,6 @@ def _state(obj: models.Model, meta: Any) -> str:
     return str(getattr(obj, meta.field.attname))
 
 
-def _label(meta: Any, source: str, name: str) -> str:
-    found = meta.get_transition(source)
-    custom = getattr(found, "custom", {}) or {}
-    return str(custom.get("label", name.replace("_", " ").capitalize()))
-
-
 def delegated(
     allowed: bool,
     actor: User | None,
@@ -244,7 +238,7 @@ def perform(
         obj = lock(model, pk)
         meta = _fsm_meta(obj, name)
         source = _state(obj, meta)
-        label = _label(meta, source, name)
+        label = transition_label(meta, name, source)
         verbose = obj._meta.verbose_name
         if not meta.has_transition(source):
             state = state_label(type(obj), source, meta.field.name)

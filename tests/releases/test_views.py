@@ -302,7 +302,7 @@ class TestTransitions:
     def test_wrong_state_gives_a_message(self, make_release: Any, author: Any) -> None:
         release = make_release("approved")
         response = _client(author).post(f"/releases/{release.pk}/submit/", follow=True)
-        assert "“Submit” is not available" in _messages(response)[0]
+        assert "“Submit for sign-off” is not available" in _messages(response)[0]
 
     def test_release_and_rollback(
         self, make_release: Any, platform_owner: Any, incident_owner: Any

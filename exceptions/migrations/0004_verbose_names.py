@@ -6,6 +6,8 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -25,230 +27,236 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "exceptions",
             },
         ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="approver",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="approver",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="compensating_controls",
-            field=models.TextField(blank=True, verbose_name="compensating controls"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="decided_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="decision_comment",
-            field=models.TextField(blank=True, verbose_name="decision comment"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="detected_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="detected by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="detection_note",
-            field=models.TextField(
-                blank=True,
-                help_text="What the platform found, for exceptions it detected.",
-                verbose_name="detection note",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="end_reason",
-            field=models.TextField(blank=True, verbose_name="end reason"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="ended_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="ended_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="ended by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="expires_on",
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name="expires on"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="extends",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The exception this request extends: an extension is a new request.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="extensions",
-                to="exceptions.platformexception",
-                verbose_name="extends",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="justification",
-            field=models.TextField(blank=True, verbose_name="justification"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("provider_keys", "Product team holds provider keys directly"),
-                    ("outside_gateway", "Model served outside the gateway"),
-                    ("eval_gate_bypass", "Eval gate bypass"),
-                    ("unregistered_tool", "Tool outside the registry"),
-                    ("manual_prompt", "Manual prompt approval outside the release process"),
-                    ("missing_owner", "Missing owner"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="other_description",
-            field=models.CharField(blank=True, max_length=255, verbose_name="other description"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="release",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="For an eval gate bypass: the release it covers, at `release_revision` only.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="eval_exceptions",
-                to="releases.release",
-                verbose_name="release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="release_revision",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="The release's revision when the bypass was requested.",
-                null=True,
-                verbose_name="release revision",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="requested_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="requested at"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="requester",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="requester",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="risk",
-            field=models.CharField(
-                blank=True,
-                choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
-                max_length=8,
-                verbose_name="risk",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="risk_reason",
-            field=models.TextField(blank=True, verbose_name="risk reason"),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="scenario",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="exceptions",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("detected", "Detected (undocumented)"),
-                    ("requested", "Requested"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("expired", "Expired"),
-                    ("revoked", "Revoked"),
-                    ("closed", "Closed"),
-                ],
-                db_index=True,
-                default="requested",
-                max_length=16,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="core.team",
-                verbose_name="team",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="platformexception",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "platformexception",
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approver",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "compensating_controls",
+                    models.TextField(blank=True, verbose_name="compensating controls"),
+                ),
+                (
+                    "platformexception",
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "platformexception",
+                    "decision_comment",
+                    models.TextField(blank=True, verbose_name="decision comment"),
+                ),
+                (
+                    "platformexception",
+                    "detected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="detected by",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "detection_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the platform found, for exceptions it detected.",
+                        verbose_name="detection note",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "end_reason",
+                    models.TextField(blank=True, verbose_name="end reason"),
+                ),
+                (
+                    "platformexception",
+                    "ended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
+                ),
+                (
+                    "platformexception",
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ended by",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "expires_on",
+                    models.DateField(
+                        blank=True, db_index=True, null=True, verbose_name="expires on"
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "extends",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The exception this request extends: an extension is a new request.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extensions",
+                        to="exceptions.platformexception",
+                        verbose_name="extends",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "justification",
+                    models.TextField(blank=True, verbose_name="justification"),
+                ),
+                (
+                    "platformexception",
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provider_keys", "Product team holds provider keys directly"),
+                            ("outside_gateway", "Model served outside the gateway"),
+                            ("eval_gate_bypass", "Eval gate bypass"),
+                            ("unregistered_tool", "Tool outside the registry"),
+                            ("manual_prompt", "Manual prompt approval outside the release process"),
+                            ("missing_owner", "Missing owner"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "other_description",
+                    models.CharField(blank=True, max_length=255, verbose_name="other description"),
+                ),
+                (
+                    "platformexception",
+                    "release",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For an eval gate bypass: the release it covers, at `release_revision` only.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="eval_exceptions",
+                        to="releases.release",
+                        verbose_name="release",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "release_revision",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="The release's revision when the bypass was requested.",
+                        null=True,
+                        verbose_name="release revision",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "requested_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="requested at"),
+                ),
+                (
+                    "platformexception",
+                    "requester",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requester",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "risk",
+                    models.CharField(
+                        blank=True,
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        max_length=8,
+                        verbose_name="risk",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "risk_reason",
+                    models.TextField(blank=True, verbose_name="risk reason"),
+                ),
+                (
+                    "platformexception",
+                    "scenario",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exceptions",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("detected", "Detected (undocumented)"),
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("expired", "Expired"),
+                            ("revoked", "Revoked"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="requested",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "platformexception",
+                    "title",
+                    models.CharField(max_length=200, verbose_name="title"),
+                ),
+            ],
         ),
     ]

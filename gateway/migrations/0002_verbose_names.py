@@ -6,6 +6,8 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -49,263 +51,259 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "playground runs",
             },
         ),
-        migrations.AlterField(
-            model_name="driftfinding",
-            name="alias",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="releases.modelalias",
-                verbose_name="alias",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="driftfinding",
-            name="connector",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="gateway.gatewayconnector",
-                verbose_name="connector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="driftfinding",
-            name="exception",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="exceptions.platformexception",
-                verbose_name="exception",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="driftfinding",
-            name="found_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="found at"),
-        ),
-        migrations.AlterField(
-            model_name="driftfinding",
-            name="gateway_model",
-            field=models.CharField(blank=True, max_length=255, verbose_name="gateway model"),
-        ),
-        migrations.AlterField(
-            model_name="driftfinding",
-            name="portal_model",
-            field=models.CharField(max_length=120, verbose_name="portal model"),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="base_url",
-            field=models.URLField(
-                blank=True,
-                help_text="The gateway's address (LiteLLM: the proxy's base URL).",
-                verbose_name="base url",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="is_active",
-            field=models.BooleanField(default=True, verbose_name="is active"),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("generic", "Generic (alias.moved webhook and desired-state endpoint)"),
-                    ("litellm", "LiteLLM proxy (model management API)"),
-                ],
-                default="generic",
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="name",
-            field=models.CharField(max_length=80, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="reported_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="reported at"),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="reported_state",
-            field=models.JSONField(blank=True, default=dict, verbose_name="reported state"),
-        ),
-        migrations.AlterField(
-            model_name="gatewayconnector",
-            name="secret_env",
-            field=models.CharField(
-                blank=True,
-                help_text="Name of the environment variable holding the gateway's key (never the key).",
-                max_length=100,
-                verbose_name="secret env",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="alias",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="gateway_moves",
-                to="releases.modelalias",
-                verbose_name="alias",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="alias_move",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="releases.aliasmove",
-                verbose_name="alias move",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="attempts",
-            field=models.PositiveIntegerField(default=0, verbose_name="attempts"),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="connector",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="moves",
-                to="gateway.gatewayconnector",
-                verbose_name="connector",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="decided_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="error",
-            field=models.TextField(blank=True, verbose_name="error"),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="model",
-            field=models.CharField(
-                help_text="The model the alias must route to.", max_length=120, verbose_name="model"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="release",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="gateway_moves",
-                to="releases.release",
-                verbose_name="release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="gatewaymove",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[("pending", "Pending"), ("applied", "Applied"), ("failed", "Failed")],
-                db_index=True,
-                default="pending",
-                max_length=10,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="alias_name",
-            field=models.CharField(max_length=120, verbose_name="alias name"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="answer",
-            field=models.TextField(blank=True, verbose_name="answer"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="completion_tokens",
-            field=models.PositiveIntegerField(default=0, verbose_name="completion tokens"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="cost",
-            field=models.DecimalField(
-                blank=True, decimal_places=6, max_digits=12, null=True, verbose_name="cost"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="error",
-            field=models.TextField(blank=True, verbose_name="error"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="latency_ms",
-            field=models.PositiveIntegerField(default=0, verbose_name="latency ms"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="model",
-            field=models.CharField(blank=True, max_length=120, verbose_name="model"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="prompt",
-            field=models.TextField(verbose_name="prompt"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="prompt_tokens",
-            field=models.PositiveIntegerField(default=0, verbose_name="prompt tokens"),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="playgroundrun",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "driftfinding",
+                    "alias",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="releases.modelalias",
+                        verbose_name="alias",
+                    ),
+                ),
+                (
+                    "driftfinding",
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="gateway.gatewayconnector",
+                        verbose_name="connector",
+                    ),
+                ),
+                (
+                    "driftfinding",
+                    "exception",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="exceptions.platformexception",
+                        verbose_name="exception",
+                    ),
+                ),
+                (
+                    "driftfinding",
+                    "found_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="found at"
+                    ),
+                ),
+                (
+                    "driftfinding",
+                    "gateway_model",
+                    models.CharField(blank=True, max_length=255, verbose_name="gateway model"),
+                ),
+                (
+                    "driftfinding",
+                    "portal_model",
+                    models.CharField(max_length=120, verbose_name="portal model"),
+                ),
+                (
+                    "gatewayconnector",
+                    "base_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The gateway's address (LiteLLM: the proxy's base URL).",
+                        verbose_name="base url",
+                    ),
+                ),
+                (
+                    "gatewayconnector",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "gatewayconnector",
+                    "is_active",
+                    models.BooleanField(default=True, verbose_name="is active"),
+                ),
+                (
+                    "gatewayconnector",
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Generic (alias.moved webhook and desired-state endpoint)"),
+                            ("litellm", "LiteLLM proxy (model management API)"),
+                        ],
+                        default="generic",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "gatewayconnector",
+                    "name",
+                    models.CharField(max_length=80, unique=True, verbose_name="name"),
+                ),
+                (
+                    "gatewayconnector",
+                    "reported_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reported at"),
+                ),
+                (
+                    "gatewayconnector",
+                    "reported_state",
+                    models.JSONField(blank=True, default=dict, verbose_name="reported state"),
+                ),
+                (
+                    "gatewayconnector",
+                    "secret_env",
+                    models.CharField(
+                        blank=True,
+                        help_text="Name of the environment variable holding the gateway's key (never the key).",
+                        max_length=100,
+                        verbose_name="secret env",
+                    ),
+                ),
+                (
+                    "gatewaymove",
+                    "alias",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gateway_moves",
+                        to="releases.modelalias",
+                        verbose_name="alias",
+                    ),
+                ),
+                (
+                    "gatewaymove",
+                    "alias_move",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="releases.aliasmove",
+                        verbose_name="alias move",
+                    ),
+                ),
+                (
+                    "gatewaymove",
+                    "attempts",
+                    models.PositiveIntegerField(default=0, verbose_name="attempts"),
+                ),
+                (
+                    "gatewaymove",
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="gateway.gatewayconnector",
+                        verbose_name="connector",
+                    ),
+                ),
+                (
+                    "gatewaymove",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "gatewaymove",
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("gatewaymove", "error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "gatewaymove",
+                    "model",
+                    models.CharField(
+                        help_text="The model the alias must route to.",
+                        max_length=120,
+                        verbose_name="model",
+                    ),
+                ),
+                (
+                    "gatewaymove",
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gateway_moves",
+                        to="releases.release",
+                        verbose_name="release",
+                    ),
+                ),
+                (
+                    "gatewaymove",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("applied", "Applied"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "playgroundrun",
+                    "alias_name",
+                    models.CharField(max_length=120, verbose_name="alias name"),
+                ),
+                ("playgroundrun", "answer", models.TextField(blank=True, verbose_name="answer")),
+                (
+                    "playgroundrun",
+                    "completion_tokens",
+                    models.PositiveIntegerField(default=0, verbose_name="completion tokens"),
+                ),
+                (
+                    "playgroundrun",
+                    "cost",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=12, null=True, verbose_name="cost"
+                    ),
+                ),
+                (
+                    "playgroundrun",
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("playgroundrun", "error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "playgroundrun",
+                    "latency_ms",
+                    models.PositiveIntegerField(default=0, verbose_name="latency ms"),
+                ),
+                (
+                    "playgroundrun",
+                    "model",
+                    models.CharField(blank=True, max_length=120, verbose_name="model"),
+                ),
+                ("playgroundrun", "prompt", models.TextField(verbose_name="prompt")),
+                (
+                    "playgroundrun",
+                    "prompt_tokens",
+                    models.PositiveIntegerField(default=0, verbose_name="prompt tokens"),
+                ),
+                (
+                    "playgroundrun",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "playgroundrun",
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+            ],
         ),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -28,66 +30,70 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "group mappings",
             },
         ),
-        migrations.AlterField(
-            model_name="externalidentity",
-            name="created_at",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created at"),
-        ),
-        migrations.AlterField(
-            model_name="externalidentity",
-            name="issuer",
-            field=models.CharField(max_length=255, verbose_name="issuer"),
-        ),
-        migrations.AlterField(
-            model_name="externalidentity",
-            name="subject",
-            field=models.CharField(max_length=255, verbose_name="subject"),
-        ),
-        migrations.AlterField(
-            model_name="externalidentity",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="external_identities",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="groupmapping",
-            name="group",
-            field=models.CharField(
-                help_text="The group exactly as the provider sends it in the groups claim (a name, or an object id for Microsoft Entra ID).",
-                max_length=200,
-                verbose_name="group",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="groupmapping",
-            name="role",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("product owner", "product owner"),
-                    ("platform reviewer", "platform reviewer"),
-                    ("quality owner", "quality owner"),
-                    ("cost owner", "cost owner"),
-                    ("incident owner", "incident owner"),
-                    ("admin", "admin"),
-                ],
-                max_length=32,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="groupmapping",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                to="core.team",
-                verbose_name="team",
-            ),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "externalidentity",
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "externalidentity",
+                    "issuer",
+                    models.CharField(max_length=255, verbose_name="issuer"),
+                ),
+                (
+                    "externalidentity",
+                    "subject",
+                    models.CharField(max_length=255, verbose_name="subject"),
+                ),
+                (
+                    "externalidentity",
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_identities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "groupmapping",
+                    "group",
+                    models.CharField(
+                        help_text="The group exactly as the provider sends it in the groups claim (a name, or an object id for Microsoft Entra ID).",
+                        max_length=200,
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "groupmapping",
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("product owner", "product owner"),
+                            ("platform reviewer", "platform reviewer"),
+                            ("quality owner", "quality owner"),
+                            ("cost owner", "cost owner"),
+                            ("incident owner", "incident owner"),
+                            ("admin", "admin"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "groupmapping",
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+            ],
         ),
     ]

@@ -6,6 +6,8 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -52,404 +54,380 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "rollback actions",
             },
         ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="description",
-            field=models.CharField(max_length=300, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="done",
-            field=models.BooleanField(default=False, verbose_name="done"),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="due_on",
-            field=models.DateField(verbose_name="due on"),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="owner",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="actionitem",
-            name="postmortem",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="action_items",
-                to="incidents.postmortem",
-                verbose_name="postmortem",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="acknowledged_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="acknowledged at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="closed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="escalation_path",
-            field=models.JSONField(
-                default=list,
-                help_text="User ids, in order, at opening.",
-                verbose_name="escalation path",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="findings",
-            field=models.TextField(
-                blank=True,
-                help_text="Missing owners found when the incident opened (interim owner used).",
-                verbose_name="findings",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="handed_to",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Whom the incident owner handed the incident to.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="handed to",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="impact_started_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="impact started at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="incident_owner",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="incident owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="mitigated_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="mitigated at"),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="opened_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="opened at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="opened_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="opened by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="platform_owner",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="platform owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="product_owner",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="product owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="prompt_owner",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="prompt owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="release",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The release at fault, if known.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incidents",
-                to="releases.release",
-                verbose_name="release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="resolved_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="resolved at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incidents",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="severity",
-            field=models.CharField(
-                choices=[
-                    ("SEV1", "SEV1 (critical)"),
-                    ("SEV2", "SEV2 (major)"),
-                    ("SEV3", "SEV3 (minor)"),
-                    ("SEV4", "SEV4 (low)"),
-                ],
-                db_index=True,
-                max_length=4,
-                verbose_name="severity",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("open", "Open"),
-                    ("acknowledged", "Acknowledged"),
-                    ("mitigated", "Mitigated"),
-                    ("resolved", "Resolved"),
-                    ("closed", "Closed"),
-                ],
-                db_index=True,
-                default="open",
-                max_length=16,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incident",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="incidentupdate",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incidentupdate",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incidentupdate",
-            name="incident",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="updates",
-                to="incidents.incident",
-                verbose_name="incident",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incidentupdate",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("note", "Update"),
-                    ("state", "State change"),
-                    ("hand_over", "Hand-over"),
-                    ("rollback", "Rollback"),
-                    ("postmortem", "Postmortem"),
-                ],
-                default="note",
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="incidentupdate",
-            name="text",
-            field=models.TextField(verbose_name="text"),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="contributing_factors",
-            field=models.TextField(verbose_name="contributing factors"),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="incident",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="postmortem",
-                to="incidents.incident",
-                verbose_name="incident",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="summary",
-            field=models.TextField(verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="timeline",
-            field=models.TextField(verbose_name="timeline"),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="postmortem",
-            name="what_went_well",
-            field=models.TextField(blank=True, verbose_name="what went well"),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="actor",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="incident",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="rollbacks",
-                to="incidents.incident",
-                verbose_name="incident",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("prompt", "Prompt rollback"),
-                    ("model", "Model rollback"),
-                    ("tool", "Tool rollback"),
-                ],
-                max_length=8,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="reason",
-            field=models.TextField(verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="release",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="incident_rollbacks",
-                to="releases.release",
-                verbose_name="release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="restored_release",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="releases.release",
-                verbose_name="restored release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="rollbackaction",
-            name="tool",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="scenarios.tool",
-                verbose_name="tool",
-            ),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "actionitem",
+                    "description",
+                    models.CharField(max_length=300, verbose_name="description"),
+                ),
+                ("actionitem", "done", models.BooleanField(default=False, verbose_name="done")),
+                ("actionitem", "due_on", models.DateField(verbose_name="due on")),
+                (
+                    "actionitem",
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "actionitem",
+                    "postmortem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_items",
+                        to="incidents.postmortem",
+                        verbose_name="postmortem",
+                    ),
+                ),
+                (
+                    "incident",
+                    "acknowledged_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="acknowledged at"
+                    ),
+                ),
+                (
+                    "incident",
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "incident",
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "incident",
+                    "escalation_path",
+                    models.JSONField(
+                        default=list,
+                        help_text="User ids, in order, at opening.",
+                        verbose_name="escalation path",
+                    ),
+                ),
+                (
+                    "incident",
+                    "findings",
+                    models.TextField(
+                        blank=True,
+                        help_text="Missing owners found when the incident opened (interim owner used).",
+                        verbose_name="findings",
+                    ),
+                ),
+                (
+                    "incident",
+                    "handed_to",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Whom the incident owner handed the incident to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handed to",
+                    ),
+                ),
+                (
+                    "incident",
+                    "impact_started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="impact started at"),
+                ),
+                (
+                    "incident",
+                    "incident_owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="incident owner",
+                    ),
+                ),
+                (
+                    "incident",
+                    "mitigated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="mitigated at"),
+                ),
+                (
+                    "incident",
+                    "opened_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="opened at"
+                    ),
+                ),
+                (
+                    "incident",
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "incident",
+                    "platform_owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="platform owner",
+                    ),
+                ),
+                (
+                    "incident",
+                    "product_owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="product owner",
+                    ),
+                ),
+                (
+                    "incident",
+                    "prompt_owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="prompt owner",
+                    ),
+                ),
+                (
+                    "incident",
+                    "release",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The release at fault, if known.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="releases.release",
+                        verbose_name="release",
+                    ),
+                ),
+                (
+                    "incident",
+                    "resolved_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="resolved at"
+                    ),
+                ),
+                (
+                    "incident",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "incident",
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("SEV1", "SEV1 (critical)"),
+                            ("SEV2", "SEV2 (major)"),
+                            ("SEV3", "SEV3 (minor)"),
+                            ("SEV4", "SEV4 (low)"),
+                        ],
+                        db_index=True,
+                        max_length=4,
+                        verbose_name="severity",
+                    ),
+                ),
+                (
+                    "incident",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("mitigated", "Mitigated"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("incident", "title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "incidentupdate",
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "incidentupdate",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "incidentupdate",
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "incidentupdate",
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "Update"),
+                            ("state", "State change"),
+                            ("hand_over", "Hand-over"),
+                            ("rollback", "Rollback"),
+                            ("postmortem", "Postmortem"),
+                        ],
+                        default="note",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("incidentupdate", "text", models.TextField(verbose_name="text")),
+                (
+                    "postmortem",
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "postmortem",
+                    "contributing_factors",
+                    models.TextField(verbose_name="contributing factors"),
+                ),
+                (
+                    "postmortem",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "postmortem",
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="postmortem",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                ("postmortem", "summary", models.TextField(verbose_name="summary")),
+                ("postmortem", "timeline", models.TextField(verbose_name="timeline")),
+                (
+                    "postmortem",
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "postmortem",
+                    "what_went_well",
+                    models.TextField(blank=True, verbose_name="what went well"),
+                ),
+                (
+                    "rollbackaction",
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "rollbackaction",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "rollbackaction",
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rollbacks",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "rollbackaction",
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("prompt", "Prompt rollback"),
+                            ("model", "Model rollback"),
+                            ("tool", "Tool rollback"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("rollbackaction", "reason", models.TextField(verbose_name="reason")),
+                (
+                    "rollbackaction",
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incident_rollbacks",
+                        to="releases.release",
+                        verbose_name="release",
+                    ),
+                ),
+                (
+                    "rollbackaction",
+                    "restored_release",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="releases.release",
+                        verbose_name="restored release",
+                    ),
+                ),
+                (
+                    "rollbackaction",
+                    "tool",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scenarios.tool",
+                        verbose_name="tool",
+                    ),
+                ),
+            ],
         ),
     ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import integrations.sealed
+import portal.core.migration_operations
 
 
 class Migration(migrations.Migration):
@@ -49,277 +50,283 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "webhook endpoints",
             },
         ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="consecutive_failures",
-            field=models.PositiveIntegerField(default=0, verbose_name="consecutive failures"),
-        ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="created_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="is_active",
-            field=models.BooleanField(default=True, verbose_name="is active"),
-        ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="kind",
-            field=models.CharField(
-                choices=[("slack", "Slack"), ("teams", "Microsoft Teams")],
-                max_length=8,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="name",
-            field=models.CharField(
-                help_text="How the channel is known, e.g. #ai-ops.",
-                max_length=100,
-                verbose_name="name",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="team",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="chat_channels",
-                to="core.team",
-                verbose_name="team",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="chatchannel",
-            name="url",
-            field=integrations.sealed.SealedTextField(
-                help_text="The channel's incoming webhook URL.",
-                validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
-                verbose_name="url",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="attempts",
-            field=models.PositiveIntegerField(default=0, verbose_name="attempts"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="channel",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="deliveries",
-                to="integrations.chatchannel",
-                verbose_name="channel",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="claimed_until",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed until"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="delivered_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="delivered at"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="endpoint",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="deliveries",
-                to="integrations.webhookendpoint",
-                verbose_name="endpoint",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="event",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="core.event",
-                verbose_name="event",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="last_error",
-            field=models.CharField(blank=True, max_length=500, verbose_name="last error"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="latency_ms",
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="latency ms"),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="next_attempt_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="next attempt at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="response_code",
-            field=models.PositiveSmallIntegerField(
-                blank=True, null=True, verbose_name="response code"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="delivery",
-            name="status",
-            field=models.CharField(
-                choices=[("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failed")],
-                default="pending",
-                max_length=10,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="slackidentity",
-            name="linked_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="linked at"),
-        ),
-        migrations.AlterField(
-            model_name="slackidentity",
-            name="slack_team_id",
-            field=models.CharField(max_length=40, verbose_name="slack team id"),
-        ),
-        migrations.AlterField(
-            model_name="slackidentity",
-            name="slack_user_id",
-            field=models.CharField(max_length=40, verbose_name="slack user id"),
-        ),
-        migrations.AlterField(
-            model_name="slackidentity",
-            name="user",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="slack_identity",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="slackrequest",
-            name="received_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="received at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="slackrequest",
-            name="signature",
-            field=models.CharField(max_length=100, unique=True, verbose_name="signature"),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="consecutive_failures",
-            field=models.PositiveIntegerField(default=0, verbose_name="consecutive failures"),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="description",
-            field=models.CharField(blank=True, max_length=200, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="disabled_reason",
-            field=models.CharField(blank=True, max_length=200, verbose_name="disabled reason"),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="event_types",
-            field=models.JSONField(
-                blank=True,
-                default=list,
-                help_text="Empty: every event.",
-                verbose_name="event types",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="is_active",
-            field=models.BooleanField(default=True, verbose_name="is active"),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="owner",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="previous_secret",
-            field=integrations.sealed.SealedTextField(blank=True, verbose_name="previous secret"),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="previous_secret_expires_at",
-            field=models.DateTimeField(
-                blank=True, null=True, verbose_name="previous secret expires at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="secret",
-            field=integrations.sealed.SealedTextField(verbose_name="secret"),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Only this team's events; empty: every team's.",
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="core.team",
-                verbose_name="team",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="webhookendpoint",
-            name="url",
-            field=models.URLField(max_length=500, verbose_name="url"),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "chatchannel",
+                    "consecutive_failures",
+                    models.PositiveIntegerField(default=0, verbose_name="consecutive failures"),
+                ),
+                (
+                    "chatchannel",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "chatchannel",
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "chatchannel",
+                    "is_active",
+                    models.BooleanField(default=True, verbose_name="is active"),
+                ),
+                (
+                    "chatchannel",
+                    "kind",
+                    models.CharField(
+                        choices=[("slack", "Slack"), ("teams", "Microsoft Teams")],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "chatchannel",
+                    "name",
+                    models.CharField(
+                        help_text="How the channel is known, e.g. #ai-ops.",
+                        max_length=100,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "chatchannel",
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_channels",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "chatchannel",
+                    "url",
+                    integrations.sealed.SealedTextField(
+                        help_text="The channel's incoming webhook URL.",
+                        validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
+                        verbose_name="url",
+                    ),
+                ),
+                (
+                    "delivery",
+                    "attempts",
+                    models.PositiveIntegerField(default=0, verbose_name="attempts"),
+                ),
+                (
+                    "delivery",
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="integrations.chatchannel",
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "delivery",
+                    "claimed_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="claimed until"),
+                ),
+                (
+                    "delivery",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "delivery",
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivered at"),
+                ),
+                (
+                    "delivery",
+                    "endpoint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="integrations.webhookendpoint",
+                        verbose_name="endpoint",
+                    ),
+                ),
+                (
+                    "delivery",
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "delivery",
+                    "last_error",
+                    models.CharField(blank=True, max_length=500, verbose_name="last error"),
+                ),
+                (
+                    "delivery",
+                    "latency_ms",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="latency ms"),
+                ),
+                (
+                    "delivery",
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="next attempt at"
+                    ),
+                ),
+                (
+                    "delivery",
+                    "response_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="response code"
+                    ),
+                ),
+                (
+                    "delivery",
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "slackidentity",
+                    "linked_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="linked at"
+                    ),
+                ),
+                (
+                    "slackidentity",
+                    "slack_team_id",
+                    models.CharField(max_length=40, verbose_name="slack team id"),
+                ),
+                (
+                    "slackidentity",
+                    "slack_user_id",
+                    models.CharField(max_length=40, verbose_name="slack user id"),
+                ),
+                (
+                    "slackidentity",
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slack_identity",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "slackrequest",
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                (
+                    "slackrequest",
+                    "signature",
+                    models.CharField(max_length=100, unique=True, verbose_name="signature"),
+                ),
+                (
+                    "webhookendpoint",
+                    "consecutive_failures",
+                    models.PositiveIntegerField(default=0, verbose_name="consecutive failures"),
+                ),
+                (
+                    "webhookendpoint",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "webhookendpoint",
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                (
+                    "webhookendpoint",
+                    "disabled_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="disabled reason"),
+                ),
+                (
+                    "webhookendpoint",
+                    "event_types",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Empty: every event.",
+                        verbose_name="event types",
+                    ),
+                ),
+                (
+                    "webhookendpoint",
+                    "is_active",
+                    models.BooleanField(default=True, verbose_name="is active"),
+                ),
+                (
+                    "webhookendpoint",
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "webhookendpoint",
+                    "previous_secret",
+                    integrations.sealed.SealedTextField(blank=True, verbose_name="previous secret"),
+                ),
+                (
+                    "webhookendpoint",
+                    "previous_secret_expires_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="previous secret expires at"
+                    ),
+                ),
+                (
+                    "webhookendpoint",
+                    "secret",
+                    integrations.sealed.SealedTextField(verbose_name="secret"),
+                ),
+                (
+                    "webhookendpoint",
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Only this team's events; empty: every team's.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+                ("webhookendpoint", "url", models.URLField(max_length=500, verbose_name="url")),
+            ],
         ),
     ]

@@ -9,6 +9,8 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -51,637 +53,616 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "sign offs",
             },
         ),
-        migrations.AlterField(
-            model_name="aliasmove",
-            name="alias",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="moves",
-                to="releases.modelalias",
-                verbose_name="alias",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="aliasmove",
-            name="ended_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
-        ),
-        migrations.AlterField(
-            model_name="aliasmove",
-            name="moved_by",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="moved by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="aliasmove",
-            name="reason",
-            field=models.TextField(blank=True, verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="aliasmove",
-            name="release",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="alias_moves",
-                to="releases.release",
-                verbose_name="release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="aliasmove",
-            name="started_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="started at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="dataset",
-            field=models.CharField(blank=True, max_length=255, verbose_name="dataset"),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="error",
-            field=models.TextField(blank=True, verbose_name="error"),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="error_code",
-            field=models.CharField(blank=True, max_length=32, verbose_name="error code"),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="metrics",
-            field=models.JSONField(
-                blank=True, default=dict, help_text="Metric name to value.", verbose_name="metrics"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="read_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="read at"),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="release",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="eval_readings",
-                to="releases.release",
-                verbose_name="release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="revision",
-            field=models.PositiveIntegerField(verbose_name="revision"),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="run_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="run id"),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="server",
-            field=models.CharField(max_length=255, verbose_name="server"),
-        ),
-        migrations.AlterField(
-            model_name="evalreading",
-            name="stage",
-            field=models.CharField(
-                choices=[
-                    ("submit", "Submit"),
-                    ("quality", "Quality sign-off"),
-                    ("release", "Release"),
-                ],
-                max_length=10,
-                verbose_name="stage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="modelalias",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="modelalias",
-            name="current_release",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="releases.release",
-                verbose_name="current release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="modelalias",
-            name="name",
-            field=models.CharField(max_length=120, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="modelalias",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="aliases",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="accepted_outcome_rate",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                help_text="Share of requests that end in an accepted outcome, in percent.",
-                max_digits=5,
-                null=True,
-                validators=[
-                    django.core.validators.MinValueValidator(Decimal("0.01")),
-                    django.core.validators.MaxValueValidator(Decimal("100")),
-                ],
-                verbose_name="accepted outcome rate",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="alias_name",
-            field=models.CharField(
-                help_text="Gateway model alias this release serves.",
-                max_length=120,
-                verbose_name="alias name",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="approved_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="approved at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="change_type",
-            field=models.CharField(
-                choices=[
-                    ("model", "Model"),
-                    ("prompt_only", "Prompt only"),
-                    ("runtime", "Runtime"),
-                    ("tools", "Tools"),
-                ],
-                default="model",
-                max_length=16,
-                verbose_name="change type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="changelog",
-            field=models.TextField(blank=True, verbose_name="changelog"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="cost_per_request",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=6,
-                max_digits=10,
-                null=True,
-                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
-                verbose_name="cost per request",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="ended_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="eval_coverage",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                help_text="Share of the scenario's eval set covered, in percent.",
-                max_digits=5,
-                null=True,
-                validators=[
-                    django.core.validators.MinValueValidator(Decimal("0")),
-                    django.core.validators.MaxValueValidator(Decimal("100")),
-                ],
-                verbose_name="eval coverage",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="eval_dataset",
-            field=models.CharField(blank=True, max_length=255, verbose_name="eval dataset"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="eval_run_ref",
-            field=models.CharField(blank=True, max_length=255, verbose_name="eval run ref"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="eval_score",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                max_digits=5,
-                null=True,
-                validators=[
-                    django.core.validators.MinValueValidator(Decimal("0")),
-                    django.core.validators.MaxValueValidator(Decimal("100")),
-                ],
-                verbose_name="eval score",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="eval_verified",
-            field=models.BooleanField(
-                default=False,
-                help_text="The eval results were read from the eval run on the eval server at submit (see EvalReading); otherwise they are self-reported.",
-                verbose_name="eval verified",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="fast_path",
-            field=models.BooleanField(
-                default=False,
-                help_text="Rolled out without platform sign-off.",
-                verbose_name="fast path",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="model_name",
-            field=models.CharField(max_length=120, verbose_name="model name"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="model_version",
-            field=models.CharField(blank=True, max_length=60, verbose_name="model version"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="previous_release",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The release the alias pointed at when this one was released.",
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="releases.release",
-                verbose_name="previous release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="prompt_family",
-            field=models.CharField(blank=True, max_length=120, verbose_name="prompt family"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="prompt_version",
-            field=models.CharField(blank=True, max_length=60, verbose_name="prompt version"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="released_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="released at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="revision",
-            field=models.PositiveIntegerField(
-                default=1,
-                help_text="Bumped on every revise; sign-offs of older revisions no longer count.",
-                verbose_name="revision",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="rollout_started_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="rollout started at"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="runtime",
-            field=models.CharField(
-                blank=True, help_text="e.g. vLLM", max_length=60, verbose_name="runtime"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="runtime_version",
-            field=models.CharField(blank=True, max_length=60, verbose_name="runtime version"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="releases",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("submitted", "Submitted"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("rolling_out", "Rolling out"),
-                    ("released", "Released"),
-                    ("superseded", "Superseded"),
-                    ("rolled_back", "Rolled back"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=16,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="submitted_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="submitted at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="submitted_cost_owner",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="submitted cost owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="submitted_eval_threshold",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                editable=False,
-                max_digits=5,
-                null=True,
-                validators=[
-                    django.core.validators.MinValueValidator(Decimal("0")),
-                    django.core.validators.MaxValueValidator(Decimal("100")),
-                ],
-                verbose_name="submitted eval threshold",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="submitted_platform_owner",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="submitted platform owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="submitted_product_owner",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="submitted product owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="submitted_quality_owner",
-            field=models.ForeignKey(
-                blank=True,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="submitted quality owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="title",
-            field=models.CharField(blank=True, max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="tool_changes",
-            field=models.TextField(blank=True, verbose_name="tool changes"),
-        ),
-        migrations.AlterField(
-            model_name="release",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="releasepolicy",
-            name="fast_path_enabled",
-            field=models.BooleanField(
-                default=True,
-                help_text="A prompt-only release that passed the eval gate within budget needs only the product owner's rollout sign-off.",
-                verbose_name="fast path enabled",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreleasesettings",
-            name="coverage_metric",
-            field=models.CharField(
-                blank=True,
-                help_text="Empty: the platform default.",
-                max_length=120,
-                verbose_name="coverage metric",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreleasesettings",
-            name="dataset_param",
-            field=models.CharField(
-                blank=True,
-                help_text="Empty: the platform default.",
-                max_length=120,
-                verbose_name="dataset param",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreleasesettings",
-            name="eval_verification",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("", "As the platform setting"),
-                    ("required", "Verified eval required"),
-                    ("optional", "Self-reported allowed"),
-                ],
-                default="",
-                max_length=10,
-                verbose_name="eval verification",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreleasesettings",
-            name="fast_path_enabled",
-            field=models.BooleanField(
-                default=True,
-                help_text="Off: every release of this scenario needs human sign-offs.",
-                verbose_name="fast path enabled",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreleasesettings",
-            name="scenario",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="release_settings",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreleasesettings",
-            name="score_metric",
-            field=models.CharField(
-                blank=True,
-                help_text="Empty: the platform default.",
-                max_length=120,
-                verbose_name="score metric",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Empty: given by the system on the fast path (the audit row names the evidence).",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="as_delegate",
-            field=models.BooleanField(default=False, verbose_name="as delegate"),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="comment",
-            field=models.TextField(blank=True, verbose_name="comment"),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="decision",
-            field=models.CharField(
-                choices=[("approve", "Approve"), ("reject", "Reject")],
-                max_length=10,
-                verbose_name="decision",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="exception",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The eval gate bypass this quality sign-off relied on.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="exceptions.platformexception",
-                verbose_name="exception",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("quality", "Quality"),
-                    ("cost", "Cost"),
-                    ("product_rollout", "Product rollout"),
-                    ("platform_rollout", "Platform rollout"),
-                ],
-                max_length=20,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="release",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="signoffs",
-                to="releases.release",
-                verbose_name="release",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="signoff",
-            name="revision",
-            field=models.PositiveIntegerField(verbose_name="revision"),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "aliasmove",
+                    "alias",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moves",
+                        to="releases.modelalias",
+                        verbose_name="alias",
+                    ),
+                ),
+                (
+                    "aliasmove",
+                    "ended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
+                ),
+                (
+                    "aliasmove",
+                    "moved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="moved by",
+                    ),
+                ),
+                ("aliasmove", "reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "aliasmove",
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alias_moves",
+                        to="releases.release",
+                        verbose_name="release",
+                    ),
+                ),
+                (
+                    "aliasmove",
+                    "started_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="started at"
+                    ),
+                ),
+                (
+                    "evalreading",
+                    "dataset",
+                    models.CharField(blank=True, max_length=255, verbose_name="dataset"),
+                ),
+                ("evalreading", "error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "evalreading",
+                    "error_code",
+                    models.CharField(blank=True, max_length=32, verbose_name="error code"),
+                ),
+                (
+                    "evalreading",
+                    "metrics",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Metric name to value.",
+                        verbose_name="metrics",
+                    ),
+                ),
+                (
+                    "evalreading",
+                    "read_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="read at"),
+                ),
+                (
+                    "evalreading",
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="eval_readings",
+                        to="releases.release",
+                        verbose_name="release",
+                    ),
+                ),
+                ("evalreading", "revision", models.PositiveIntegerField(verbose_name="revision")),
+                (
+                    "evalreading",
+                    "run_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="run id"),
+                ),
+                ("evalreading", "server", models.CharField(max_length=255, verbose_name="server")),
+                (
+                    "evalreading",
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("submit", "Submit"),
+                            ("quality", "Quality sign-off"),
+                            ("release", "Release"),
+                        ],
+                        max_length=10,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "modelalias",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "modelalias",
+                    "current_release",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="releases.release",
+                        verbose_name="current release",
+                    ),
+                ),
+                (
+                    "modelalias",
+                    "name",
+                    models.CharField(max_length=120, unique=True, verbose_name="name"),
+                ),
+                (
+                    "modelalias",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aliases",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "release",
+                    "accepted_outcome_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Share of requests that end in an accepted outcome, in percent.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="accepted outcome rate",
+                    ),
+                ),
+                (
+                    "release",
+                    "alias_name",
+                    models.CharField(
+                        help_text="Gateway model alias this release serves.",
+                        max_length=120,
+                        verbose_name="alias name",
+                    ),
+                ),
+                (
+                    "release",
+                    "approved_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="approved at"
+                    ),
+                ),
+                (
+                    "release",
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "release",
+                    "change_type",
+                    models.CharField(
+                        choices=[
+                            ("model", "Model"),
+                            ("prompt_only", "Prompt only"),
+                            ("runtime", "Runtime"),
+                            ("tools", "Tools"),
+                        ],
+                        default="model",
+                        max_length=16,
+                        verbose_name="change type",
+                    ),
+                ),
+                ("release", "changelog", models.TextField(blank=True, verbose_name="changelog")),
+                (
+                    "release",
+                    "cost_per_request",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=10,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="cost per request",
+                    ),
+                ),
+                (
+                    "release",
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "release",
+                    "ended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
+                ),
+                (
+                    "release",
+                    "eval_coverage",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Share of the scenario's eval set covered, in percent.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="eval coverage",
+                    ),
+                ),
+                (
+                    "release",
+                    "eval_dataset",
+                    models.CharField(blank=True, max_length=255, verbose_name="eval dataset"),
+                ),
+                (
+                    "release",
+                    "eval_run_ref",
+                    models.CharField(blank=True, max_length=255, verbose_name="eval run ref"),
+                ),
+                (
+                    "release",
+                    "eval_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="eval score",
+                    ),
+                ),
+                (
+                    "release",
+                    "eval_verified",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The eval results were read from the eval run on the eval server at submit (see EvalReading); otherwise they are self-reported.",
+                        verbose_name="eval verified",
+                    ),
+                ),
+                (
+                    "release",
+                    "fast_path",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Rolled out without platform sign-off.",
+                        verbose_name="fast path",
+                    ),
+                ),
+                (
+                    "release",
+                    "model_name",
+                    models.CharField(max_length=120, verbose_name="model name"),
+                ),
+                (
+                    "release",
+                    "model_version",
+                    models.CharField(blank=True, max_length=60, verbose_name="model version"),
+                ),
+                (
+                    "release",
+                    "previous_release",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The release the alias pointed at when this one was released.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="releases.release",
+                        verbose_name="previous release",
+                    ),
+                ),
+                (
+                    "release",
+                    "prompt_family",
+                    models.CharField(blank=True, max_length=120, verbose_name="prompt family"),
+                ),
+                (
+                    "release",
+                    "prompt_version",
+                    models.CharField(blank=True, max_length=60, verbose_name="prompt version"),
+                ),
+                (
+                    "release",
+                    "released_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="released at"
+                    ),
+                ),
+                (
+                    "release",
+                    "revision",
+                    models.PositiveIntegerField(
+                        default=1,
+                        help_text="Bumped on every revise; sign-offs of older revisions no longer count.",
+                        verbose_name="revision",
+                    ),
+                ),
+                (
+                    "release",
+                    "rollout_started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="rollout started at"),
+                ),
+                (
+                    "release",
+                    "runtime",
+                    models.CharField(
+                        blank=True, help_text="e.g. vLLM", max_length=60, verbose_name="runtime"
+                    ),
+                ),
+                (
+                    "release",
+                    "runtime_version",
+                    models.CharField(blank=True, max_length=60, verbose_name="runtime version"),
+                ),
+                (
+                    "release",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="releases",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "release",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("rolling_out", "Rolling out"),
+                            ("released", "Released"),
+                            ("superseded", "Superseded"),
+                            ("rolled_back", "Rolled back"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "release",
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "release",
+                    "submitted_cost_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted cost owner",
+                    ),
+                ),
+                (
+                    "release",
+                    "submitted_eval_threshold",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        editable=False,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="submitted eval threshold",
+                    ),
+                ),
+                (
+                    "release",
+                    "submitted_platform_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted platform owner",
+                    ),
+                ),
+                (
+                    "release",
+                    "submitted_product_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted product owner",
+                    ),
+                ),
+                (
+                    "release",
+                    "submitted_quality_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted quality owner",
+                    ),
+                ),
+                (
+                    "release",
+                    "title",
+                    models.CharField(blank=True, max_length=200, verbose_name="title"),
+                ),
+                (
+                    "release",
+                    "tool_changes",
+                    models.TextField(blank=True, verbose_name="tool changes"),
+                ),
+                (
+                    "release",
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "releasepolicy",
+                    "fast_path_enabled",
+                    models.BooleanField(
+                        default=True,
+                        help_text="A prompt-only release that passed the eval gate within budget needs only the product owner's rollout sign-off.",
+                        verbose_name="fast path enabled",
+                    ),
+                ),
+                (
+                    "scenarioreleasesettings",
+                    "coverage_metric",
+                    models.CharField(
+                        blank=True,
+                        help_text="Empty: the platform default.",
+                        max_length=120,
+                        verbose_name="coverage metric",
+                    ),
+                ),
+                (
+                    "scenarioreleasesettings",
+                    "dataset_param",
+                    models.CharField(
+                        blank=True,
+                        help_text="Empty: the platform default.",
+                        max_length=120,
+                        verbose_name="dataset param",
+                    ),
+                ),
+                (
+                    "scenarioreleasesettings",
+                    "eval_verification",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "As the platform setting"),
+                            ("required", "Verified eval required"),
+                            ("optional", "Self-reported allowed"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="eval verification",
+                    ),
+                ),
+                (
+                    "scenarioreleasesettings",
+                    "fast_path_enabled",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off: every release of this scenario needs human sign-offs.",
+                        verbose_name="fast path enabled",
+                    ),
+                ),
+                (
+                    "scenarioreleasesettings",
+                    "scenario",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="release_settings",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "scenarioreleasesettings",
+                    "score_metric",
+                    models.CharField(
+                        blank=True,
+                        help_text="Empty: the platform default.",
+                        max_length=120,
+                        verbose_name="score metric",
+                    ),
+                ),
+                (
+                    "signoff",
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: given by the system on the fast path (the audit row names the evidence).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "signoff",
+                    "as_delegate",
+                    models.BooleanField(default=False, verbose_name="as delegate"),
+                ),
+                ("signoff", "comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "signoff",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "signoff",
+                    "decision",
+                    models.CharField(
+                        choices=[("approve", "Approve"), ("reject", "Reject")],
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "signoff",
+                    "exception",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The eval gate bypass this quality sign-off relied on.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="exceptions.platformexception",
+                        verbose_name="exception",
+                    ),
+                ),
+                (
+                    "signoff",
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("quality", "Quality"),
+                            ("cost", "Cost"),
+                            ("product_rollout", "Product rollout"),
+                            ("platform_rollout", "Platform rollout"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "signoff",
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signoffs",
+                        to="releases.release",
+                        verbose_name="release",
+                    ),
+                ),
+                ("signoff", "revision", models.PositiveIntegerField(verbose_name="revision")),
+            ],
         ),
     ]

@@ -9,6 +9,8 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -71,1012 +73,999 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "vacancies",
             },
         ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="applied_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="applied at"),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="applied_changes",
-            field=models.JSONField(blank=True, default=dict, verbose_name="applied changes"),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="decided_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="decided_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="decided by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="decision_comment",
-            field=models.TextField(blank=True, verbose_name="decision comment"),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="discovery",
-            field=models.JSONField(
-                blank=True,
-                default=list,
-                help_text="Candidate models tried, each with its eval score.",
-                verbose_name="discovery",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("change", "Change"),
-                    ("hand_over", "Hand-over (owners and escalation path)"),
-                    ("migration", "Migration to self-hosted"),
-                ],
-                default="change",
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="latency_p50_ms",
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="latency p50 ms"),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="latency_p95_ms",
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="latency p95 ms"),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="platform_part_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="platform part by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="proposed",
-            field=models.JSONField(blank=True, default=dict, verbose_name="proposed"),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="requested_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="requested by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="amendments",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="self_hosted_candidate",
-            field=models.CharField(
-                blank=True, max_length=200, verbose_name="self hosted candidate"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("submitted", "Submitted"),
-                    ("changes_requested", "Changes requested"),
-                    ("approved", "Approved"),
-                    ("applied", "Applied"),
-                    ("rejected", "Rejected"),
-                    ("withdrawn", "Withdrawn"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=20,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="submitted_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="submitted at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="submitted_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="submitted by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="amendment",
-            name="summary",
-            field=models.CharField(
-                help_text="What changes and why.", max_length=200, verbose_name="summary"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="person",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="person",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="position",
-            field=models.PositiveSmallIntegerField(verbose_name="position"),
-        ),
-        migrations.AlterField(
-            model_name="escalationstep",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="escalation_steps",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="allowed_tools",
-            field=models.ManyToManyField(
-                blank=True,
-                related_name="scenarios",
-                to="scenarios.tool",
-                verbose_name="allowed tools",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="cache_hit_slo",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                max_digits=5,
-                null=True,
-                validators=[
-                    django.core.validators.MinValueValidator(Decimal("0")),
-                    django.core.validators.MaxValueValidator(Decimal("100")),
-                ],
-                verbose_name="cache hit slo",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="cache_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="cache owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="capacity_plan",
-            field=models.TextField(blank=True, verbose_name="capacity plan"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="context_budget_tokens",
-            field=models.PositiveIntegerField(
-                blank=True, null=True, verbose_name="context budget tokens"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="context_owner",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="Owns the context budget.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="context owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="cost_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="cost owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="created_by",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="data_classification",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("public", "Public"),
-                    ("internal", "Internal"),
-                    ("confidential", "Confidential"),
-                    ("restricted", "Restricted"),
-                ],
-                max_length=16,
-                verbose_name="data classification",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="decided_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="eval_dataset",
-            field=models.CharField(blank=True, max_length=255, verbose_name="eval dataset"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="eval_threshold",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                help_text="Pass threshold of the eval score, 0 to 100.",
-                max_digits=5,
-                null=True,
-                validators=[
-                    django.core.validators.MinValueValidator(Decimal("0")),
-                    django.core.validators.MaxValueValidator(Decimal("100")),
-                ],
-                verbose_name="eval threshold",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="expected_volume",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="Expected requests per month.",
-                null=True,
-                verbose_name="expected volume",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="fallback",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("none", "None"),
-                    ("model_alias", "Another model alias"),
-                    ("human", "Human hand-off"),
-                ],
-                max_length=16,
-                verbose_name="fallback",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="fallback_alias",
-            field=models.CharField(blank=True, max_length=100, verbose_name="fallback alias"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="first_submitted_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="first submitted at"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="hosting",
-            field=models.CharField(
-                blank=True,
-                choices=[("maas", "Provider-managed (MaaS)"), ("self_hosted", "Self-hosted")],
-                max_length=16,
-                verbose_name="hosting",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="human_review",
-            field=models.CharField(
-                blank=True,
-                choices=[("none", "None"), ("sampled", "Sampled"), ("all", "All")],
-                max_length=16,
-                verbose_name="human review",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="incident_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="incident owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="monthly_budget",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                max_digits=12,
-                null=True,
-                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
-                verbose_name="monthly budget",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="name",
-            field=models.CharField(max_length=150, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="onboarded_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="onboarded at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="owned_policies",
-            field=models.TextField(blank=True, verbose_name="owned policies"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="owned_slo",
-            field=models.TextField(blank=True, verbose_name="owned slo"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="platform_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="platform owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="prefix_stability",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("stable", "Stable prefix"),
-                    ("mostly_stable", "Mostly stable"),
-                    ("volatile", "Volatile"),
-                ],
-                max_length=16,
-                verbose_name="prefix stability",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="primary_route",
-            field=models.CharField(
-                blank=True,
-                choices=[("direct", "Direct"), ("rag", "RAG"), ("agentic", "Agentic")],
-                max_length=16,
-                verbose_name="primary route",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="product_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="product owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="prompt_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="prompt owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="quality_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="quality owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="release_process",
-            field=models.TextField(blank=True, verbose_name="release process"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="retired_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="retired at"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="review_started_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="review started at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="reviewer",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="reviewer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="risk_level",
-            field=models.CharField(
-                blank=True,
-                choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
-                max_length=8,
-                verbose_name="risk level",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="rollback_plan",
-            field=models.TextField(
-                blank=True,
-                help_text="How prompt, model and tool changes are rolled back.",
-                verbose_name="rollback plan",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="route_affinity",
-            field=models.BooleanField(default=False, verbose_name="route affinity"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="route_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="route owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="runtime_upgrade_policy",
-            field=models.TextField(blank=True, verbose_name="runtime upgrade policy"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("submitted", "Submitted"),
-                    ("in_review", "In review"),
-                    ("changes_requested", "Changes requested"),
-                    ("approved", "Approved"),
-                    ("rejected", "Rejected"),
-                    ("onboarded", "Onboarded"),
-                    ("retired", "Retired"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=20,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="submitted_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="submitted at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="submitted_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="submitted by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="success_criterion",
-            field=models.TextField(blank=True, verbose_name="success criterion"),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="target_cost_per_outcome",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=4,
-                max_digits=10,
-                null=True,
-                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
-                verbose_name="target cost per outcome",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="team",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="scenarios",
-                to="core.team",
-                verbose_name="team",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="template",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="scenarios",
-                to="scenarios.scenariotemplate",
-                verbose_name="template",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="tools_owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="tools owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenario",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreview",
-            name="as_delegate",
-            field=models.BooleanField(default=False, verbose_name="as delegate"),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreview",
-            name="checklist",
-            field=models.JSONField(default=dict, verbose_name="checklist"),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreview",
-            name="comment",
-            field=models.TextField(verbose_name="comment"),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreview",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreview",
-            name="decision",
-            field=models.CharField(
-                choices=[
-                    ("approve", "Approve"),
-                    ("request_changes", "Request changes"),
-                    ("reject", "Reject"),
-                ],
-                max_length=20,
-                verbose_name="decision",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreview",
-            name="reviewer",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="reviewer",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenarioreview",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="reviews",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="allowed_tools",
-            field=models.ManyToManyField(
-                blank=True, related_name="+", to="scenarios.tool", verbose_name="allowed tools"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="cache_hit_slo",
-            field=models.DecimalField(
-                blank=True,
-                decimal_places=2,
-                max_digits=5,
-                null=True,
-                validators=[
-                    django.core.validators.MinValueValidator(Decimal("0")),
-                    django.core.validators.MaxValueValidator(Decimal("100")),
-                ],
-                verbose_name="cache hit slo",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="context_budget_tokens",
-            field=models.PositiveIntegerField(
-                blank=True, null=True, verbose_name="context budget tokens"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="fallback",
-            field=models.CharField(
-                choices=[
-                    ("none", "None"),
-                    ("model_alias", "Another model alias"),
-                    ("human", "Human hand-off"),
-                ],
-                default="none",
-                max_length=16,
-                verbose_name="fallback",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="hosting",
-            field=models.CharField(
-                choices=[("maas", "Provider-managed (MaaS)"), ("self_hosted", "Self-hosted")],
-                default="maas",
-                max_length=16,
-                verbose_name="hosting",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="human_review",
-            field=models.CharField(
-                choices=[("none", "None"), ("sampled", "Sampled"), ("all", "All")],
-                default="none",
-                max_length=16,
-                verbose_name="human review",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="is_current",
-            field=models.BooleanField(default=True, verbose_name="is current"),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="key",
-            field=models.SlugField(max_length=100, verbose_name="key"),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="name",
-            field=models.CharField(max_length=150, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="prefix_stability",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("stable", "Stable prefix"),
-                    ("mostly_stable", "Mostly stable"),
-                    ("volatile", "Volatile"),
-                ],
-                max_length=16,
-                verbose_name="prefix stability",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="primary_route",
-            field=models.CharField(
-                choices=[("direct", "Direct"), ("rag", "RAG"), ("agentic", "Agentic")],
-                default="direct",
-                max_length=16,
-                verbose_name="primary route",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="reviewer_notes",
-            field=models.TextField(blank=True, verbose_name="reviewer notes"),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="route_affinity",
-            field=models.BooleanField(default=False, verbose_name="route affinity"),
-        ),
-        migrations.AlterField(
-            model_name="scenariotemplate",
-            name="version",
-            field=models.PositiveIntegerField(default=1, verbose_name="version"),
-        ),
-        migrations.AlterField(
-            model_name="tool",
-            name="allowed",
-            field=models.BooleanField(default=True, verbose_name="allowed"),
-        ),
-        migrations.AlterField(
-            model_name="tool",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="tool",
-            name="name",
-            field=models.CharField(max_length=100, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="tool",
-            name="owner",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="tool",
-            name="stability",
-            field=models.CharField(
-                choices=[
-                    ("experimental", "Experimental"),
-                    ("stable", "Stable"),
-                    ("deprecated", "Deprecated"),
-                ],
-                default="stable",
-                max_length=16,
-                verbose_name="stability",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="content_type",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="ended_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="filled_by",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The person the place names now.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="filled by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("role", "RACI role"),
-                    ("escalation", "Escalation step"),
-                    ("incident_owner", "Incident owner"),
-                    ("signoff", "Sign-off"),
-                ],
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="label",
-            field=models.CharField(
-                help_text="The place in words: “cost owner”.", max_length=200, verbose_name="label"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="left_at",
-            field=models.DateTimeField(verbose_name="left at"),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="object_id",
-            field=models.PositiveBigIntegerField(verbose_name="object id"),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="opened_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="opened at"),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="person",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="person",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="place",
-            field=models.CharField(
-                help_text="The field, step or sign-off kind.", max_length=64, verbose_name="place"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="scenario",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="vacancies",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="vacancy",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("open", "Open"),
-                    ("filled", "Filled"),
-                    ("lapsed", "Lapsed (the place no longer waits)"),
-                ],
-                db_index=True,
-                default="open",
-                max_length=16,
-                protected=True,
-                verbose_name="status",
-            ),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "amendment",
+                    "applied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="applied at"),
+                ),
+                (
+                    "amendment",
+                    "applied_changes",
+                    models.JSONField(blank=True, default=dict, verbose_name="applied changes"),
+                ),
+                (
+                    "amendment",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "amendment",
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "amendment",
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "decision_comment",
+                    models.TextField(blank=True, verbose_name="decision comment"),
+                ),
+                (
+                    "amendment",
+                    "discovery",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Candidate models tried, each with its eval score.",
+                        verbose_name="discovery",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("change", "Change"),
+                            ("hand_over", "Hand-over (owners and escalation path)"),
+                            ("migration", "Migration to self-hosted"),
+                        ],
+                        default="change",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "latency_p50_ms",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="latency p50 ms"
+                    ),
+                ),
+                (
+                    "amendment",
+                    "latency_p95_ms",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="latency p95 ms"
+                    ),
+                ),
+                (
+                    "amendment",
+                    "platform_part_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="platform part by",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "proposed",
+                    models.JSONField(blank=True, default=dict, verbose_name="proposed"),
+                ),
+                (
+                    "amendment",
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="amendments",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "self_hosted_candidate",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="self hosted candidate"
+                    ),
+                ),
+                (
+                    "amendment",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("applied", "Applied"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "amendment",
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
+                (
+                    "amendment",
+                    "summary",
+                    models.CharField(
+                        help_text="What changes and why.", max_length=200, verbose_name="summary"
+                    ),
+                ),
+                (
+                    "escalationstep",
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "escalationstep",
+                    "position",
+                    models.PositiveSmallIntegerField(verbose_name="position"),
+                ),
+                (
+                    "escalationstep",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalation_steps",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "allowed_tools",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="scenarios",
+                        to="scenarios.tool",
+                        verbose_name="allowed tools",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "cache_hit_slo",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="cache hit slo",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "cache_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cache owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "capacity_plan",
+                    models.TextField(blank=True, verbose_name="capacity plan"),
+                ),
+                (
+                    "scenario",
+                    "context_budget_tokens",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="context budget tokens"
+                    ),
+                ),
+                (
+                    "scenario",
+                    "context_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Owns the context budget.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="context owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "cost_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cost owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "scenario",
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "data_classification",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                            ("restricted", "Restricted"),
+                        ],
+                        max_length=16,
+                        verbose_name="data classification",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "scenario",
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "scenario",
+                    "eval_dataset",
+                    models.CharField(blank=True, max_length=255, verbose_name="eval dataset"),
+                ),
+                (
+                    "scenario",
+                    "eval_threshold",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Pass threshold of the eval score, 0 to 100.",
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="eval threshold",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "expected_volume",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Expected requests per month.",
+                        null=True,
+                        verbose_name="expected volume",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "fallback",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "None"),
+                            ("model_alias", "Another model alias"),
+                            ("human", "Human hand-off"),
+                        ],
+                        max_length=16,
+                        verbose_name="fallback",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "fallback_alias",
+                    models.CharField(blank=True, max_length=100, verbose_name="fallback alias"),
+                ),
+                (
+                    "scenario",
+                    "first_submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first submitted at"),
+                ),
+                (
+                    "scenario",
+                    "hosting",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("maas", "Provider-managed (MaaS)"),
+                            ("self_hosted", "Self-hosted"),
+                        ],
+                        max_length=16,
+                        verbose_name="hosting",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "human_review",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "None"), ("sampled", "Sampled"), ("all", "All")],
+                        max_length=16,
+                        verbose_name="human review",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "incident_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="incident owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "monthly_budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="monthly budget",
+                    ),
+                ),
+                ("scenario", "name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "scenario",
+                    "onboarded_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="onboarded at"
+                    ),
+                ),
+                (
+                    "scenario",
+                    "owned_policies",
+                    models.TextField(blank=True, verbose_name="owned policies"),
+                ),
+                ("scenario", "owned_slo", models.TextField(blank=True, verbose_name="owned slo")),
+                (
+                    "scenario",
+                    "platform_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="platform owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "prefix_stability",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stable", "Stable prefix"),
+                            ("mostly_stable", "Mostly stable"),
+                            ("volatile", "Volatile"),
+                        ],
+                        max_length=16,
+                        verbose_name="prefix stability",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "primary_route",
+                    models.CharField(
+                        blank=True,
+                        choices=[("direct", "Direct"), ("rag", "RAG"), ("agentic", "Agentic")],
+                        max_length=16,
+                        verbose_name="primary route",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "product_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="product owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "prompt_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="prompt owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "quality_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="quality owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "release_process",
+                    models.TextField(blank=True, verbose_name="release process"),
+                ),
+                (
+                    "scenario",
+                    "retired_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="retired at"),
+                ),
+                (
+                    "scenario",
+                    "review_started_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="review started at"
+                    ),
+                ),
+                (
+                    "scenario",
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "risk_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        max_length=8,
+                        verbose_name="risk level",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "rollback_plan",
+                    models.TextField(
+                        blank=True,
+                        help_text="How prompt, model and tool changes are rolled back.",
+                        verbose_name="rollback plan",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "route_affinity",
+                    models.BooleanField(default=False, verbose_name="route affinity"),
+                ),
+                (
+                    "scenario",
+                    "route_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="route owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "runtime_upgrade_policy",
+                    models.TextField(blank=True, verbose_name="runtime upgrade policy"),
+                ),
+                (
+                    "scenario",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("in_review", "In review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("onboarded", "Onboarded"),
+                            ("retired", "Retired"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "scenario",
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "success_criterion",
+                    models.TextField(blank=True, verbose_name="success criterion"),
+                ),
+                (
+                    "scenario",
+                    "target_cost_per_outcome",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=10,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="target cost per outcome",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scenarios",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scenarios",
+                        to="scenarios.scenariotemplate",
+                        verbose_name="template",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "tools_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tools owner",
+                    ),
+                ),
+                (
+                    "scenario",
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "scenarioreview",
+                    "as_delegate",
+                    models.BooleanField(default=False, verbose_name="as delegate"),
+                ),
+                (
+                    "scenarioreview",
+                    "checklist",
+                    models.JSONField(default=dict, verbose_name="checklist"),
+                ),
+                ("scenarioreview", "comment", models.TextField(verbose_name="comment")),
+                (
+                    "scenarioreview",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "scenarioreview",
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve"),
+                            ("request_changes", "Request changes"),
+                            ("reject", "Reject"),
+                        ],
+                        max_length=20,
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "scenarioreview",
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
+                (
+                    "scenarioreview",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "allowed_tools",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="scenarios.tool",
+                        verbose_name="allowed tools",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "cache_hit_slo",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="cache hit slo",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "context_budget_tokens",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="context budget tokens"
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "scenariotemplate",
+                    "fallback",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("model_alias", "Another model alias"),
+                            ("human", "Human hand-off"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="fallback",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "hosting",
+                    models.CharField(
+                        choices=[
+                            ("maas", "Provider-managed (MaaS)"),
+                            ("self_hosted", "Self-hosted"),
+                        ],
+                        default="maas",
+                        max_length=16,
+                        verbose_name="hosting",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "human_review",
+                    models.CharField(
+                        choices=[("none", "None"), ("sampled", "Sampled"), ("all", "All")],
+                        default="none",
+                        max_length=16,
+                        verbose_name="human review",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "is_current",
+                    models.BooleanField(default=True, verbose_name="is current"),
+                ),
+                ("scenariotemplate", "key", models.SlugField(max_length=100, verbose_name="key")),
+                ("scenariotemplate", "name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "scenariotemplate",
+                    "prefix_stability",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stable", "Stable prefix"),
+                            ("mostly_stable", "Mostly stable"),
+                            ("volatile", "Volatile"),
+                        ],
+                        max_length=16,
+                        verbose_name="prefix stability",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "primary_route",
+                    models.CharField(
+                        choices=[("direct", "Direct"), ("rag", "RAG"), ("agentic", "Agentic")],
+                        default="direct",
+                        max_length=16,
+                        verbose_name="primary route",
+                    ),
+                ),
+                (
+                    "scenariotemplate",
+                    "reviewer_notes",
+                    models.TextField(blank=True, verbose_name="reviewer notes"),
+                ),
+                (
+                    "scenariotemplate",
+                    "route_affinity",
+                    models.BooleanField(default=False, verbose_name="route affinity"),
+                ),
+                (
+                    "scenariotemplate",
+                    "version",
+                    models.PositiveIntegerField(default=1, verbose_name="version"),
+                ),
+                ("tool", "allowed", models.BooleanField(default=True, verbose_name="allowed")),
+                ("tool", "description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "tool",
+                    "name",
+                    models.CharField(max_length=100, unique=True, verbose_name="name"),
+                ),
+                (
+                    "tool",
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "tool",
+                    "stability",
+                    models.CharField(
+                        choices=[
+                            ("experimental", "Experimental"),
+                            ("stable", "Stable"),
+                            ("deprecated", "Deprecated"),
+                        ],
+                        default="stable",
+                        max_length=16,
+                        verbose_name="stability",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "ended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ended at"),
+                ),
+                (
+                    "vacancy",
+                    "filled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The person the place names now.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="filled by",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("role", "RACI role"),
+                            ("escalation", "Escalation step"),
+                            ("incident_owner", "Incident owner"),
+                            ("signoff", "Sign-off"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "label",
+                    models.CharField(
+                        help_text="The place in words: “cost owner”.",
+                        max_length=200,
+                        verbose_name="label",
+                    ),
+                ),
+                ("vacancy", "left_at", models.DateTimeField(verbose_name="left at")),
+                ("vacancy", "object_id", models.PositiveBigIntegerField(verbose_name="object id")),
+                (
+                    "vacancy",
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="opened at"
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "place",
+                    models.CharField(
+                        help_text="The field, step or sign-off kind.",
+                        max_length=64,
+                        verbose_name="place",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vacancies",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("open", "Open"),
+                            ("filled", "Filled"),
+                            ("lapsed", "Lapsed (the place no longer waits)"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+            ],
         ),
     ]

@@ -6,6 +6,8 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -47,236 +49,243 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "team onboardings",
             },
         ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="created_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="created by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="published at"),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="role",
-            field=models.CharField(
-                choices=[
-                    ("ai_platform_engineer", "AI platform engineer"),
-                    ("evaluation_engineer", "Evaluation engineer"),
-                    ("ai_engineer", "AI engineer (route, context, prompt, tools, cache)"),
-                    ("ai_product_owner", "AI product owner"),
-                    ("quality_owner", "Quality owner"),
-                    ("cost_owner", "Cost owner"),
-                    ("incident_owner", "Incident owner"),
-                    ("other", "Other"),
-                ],
-                max_length=32,
-                verbose_name="role",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("draft", "Draft"),
-                    ("published", "Published"),
-                    ("superseded", "Superseded"),
-                ],
-                db_index=True,
-                default="draft",
-                max_length=16,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="summary",
-            field=models.TextField(blank=True, verbose_name="summary"),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="A team's own profile; empty for the platform's profile of the role.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="hiring_profiles",
-                to="core.team",
-                verbose_name="team",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="hiringprofile",
-            name="version",
-            field=models.PositiveIntegerField(default=1, verbose_name="version"),
-        ),
-        migrations.AlterField(
-            model_name="onboardingtick",
-            name="item",
-            field=models.CharField(
-                choices=[
-                    ("product_owner", "Product owner named"),
-                    ("gateway_access", "Gateway access through the platform (no provider keys)"),
-                    ("sdk_installed", "SDK or CLI installed"),
-                    ("template_scenario", "First scenario drafted from a golden-path template"),
-                    ("playground_tried", "Playground tried"),
-                    ("model_read", "The operating model read"),
-                ],
-                max_length=32,
-                verbose_name="item",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="onboardingtick",
-            name="onboarding",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="ticks",
-                to="staffing.teamonboarding",
-                verbose_name="onboarding",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="onboardingtick",
-            name="ticked_at",
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="ticked at"),
-        ),
-        migrations.AlterField(
-            model_name="onboardingtick",
-            name="ticked_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="ticked by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="profileskill",
-            name="area",
-            field=models.CharField(
-                choices=[
-                    ("evaluation", "Evaluation"),
-                    ("devex", "Platform DevEx"),
-                    ("platform", "Platform engineering"),
-                    ("product", "Product"),
-                    ("cost", "Cost"),
-                    ("operations", "Operations and incidents"),
-                    ("other", "Other"),
-                ],
-                max_length=16,
-                verbose_name="area",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="profileskill",
-            name="level",
-            field=models.PositiveSmallIntegerField(
-                choices=[(1, "Awareness"), (2, "Working"), (3, "Practitioner"), (4, "Expert")],
-                default=2,
-                verbose_name="level",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="profileskill",
-            name="name",
-            field=models.CharField(max_length=120, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="profileskill",
-            name="profile",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="skills",
-                to="staffing.hiringprofile",
-                verbose_name="profile",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="teamonboarding",
-            name="onboarded_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="onboarded at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="teamonboarding",
-            name="onboarding_owner",
-            field=models.ForeignKey(
-                help_text="The platform member who guides the team and is reminded while it waits.",
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="onboarding owner",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="teamonboarding",
-            name="requested_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="requested at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="teamonboarding",
-            name="requested_by",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="requested by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="teamonboarding",
-            name="started_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="started at"),
-        ),
-        migrations.AlterField(
-            model_name="teamonboarding",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("requested", "Requested"),
-                    ("in_progress", "In progress"),
-                    ("onboarded", "Onboarded"),
-                ],
-                db_index=True,
-                default="requested",
-                max_length=16,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="teamonboarding",
-            name="team",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="onboarding",
-                to="core.team",
-                verbose_name="team",
-            ),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "hiringprofile",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "hiringprofile",
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "hiringprofile",
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "hiringprofile",
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ai_platform_engineer", "AI platform engineer"),
+                            ("evaluation_engineer", "Evaluation engineer"),
+                            ("ai_engineer", "AI engineer (route, context, prompt, tools, cache)"),
+                            ("ai_product_owner", "AI product owner"),
+                            ("quality_owner", "Quality owner"),
+                            ("cost_owner", "Cost owner"),
+                            ("incident_owner", "Incident owner"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "hiringprofile",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("superseded", "Superseded"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("hiringprofile", "summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "hiringprofile",
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A team's own profile; empty for the platform's profile of the role.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hiring_profiles",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+                ("hiringprofile", "title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "hiringprofile",
+                    "version",
+                    models.PositiveIntegerField(default=1, verbose_name="version"),
+                ),
+                (
+                    "onboardingtick",
+                    "item",
+                    models.CharField(
+                        choices=[
+                            ("product_owner", "Product owner named"),
+                            (
+                                "gateway_access",
+                                "Gateway access through the platform (no provider keys)",
+                            ),
+                            ("sdk_installed", "SDK or CLI installed"),
+                            (
+                                "template_scenario",
+                                "First scenario drafted from a golden-path template",
+                            ),
+                            ("playground_tried", "Playground tried"),
+                            ("model_read", "The operating model read"),
+                        ],
+                        max_length=32,
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "onboardingtick",
+                    "onboarding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ticks",
+                        to="staffing.teamonboarding",
+                        verbose_name="onboarding",
+                    ),
+                ),
+                (
+                    "onboardingtick",
+                    "ticked_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="ticked at"
+                    ),
+                ),
+                (
+                    "onboardingtick",
+                    "ticked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ticked by",
+                    ),
+                ),
+                (
+                    "profileskill",
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("evaluation", "Evaluation"),
+                            ("devex", "Platform DevEx"),
+                            ("platform", "Platform engineering"),
+                            ("product", "Product"),
+                            ("cost", "Cost"),
+                            ("operations", "Operations and incidents"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "profileskill",
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Awareness"),
+                            (2, "Working"),
+                            (3, "Practitioner"),
+                            (4, "Expert"),
+                        ],
+                        default=2,
+                        verbose_name="level",
+                    ),
+                ),
+                ("profileskill", "name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "profileskill",
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="staffing.hiringprofile",
+                        verbose_name="profile",
+                    ),
+                ),
+                (
+                    "teamonboarding",
+                    "onboarded_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="onboarded at"
+                    ),
+                ),
+                (
+                    "teamonboarding",
+                    "onboarding_owner",
+                    models.ForeignKey(
+                        help_text="The platform member who guides the team and is reminded while it waits.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="onboarding owner",
+                    ),
+                ),
+                (
+                    "teamonboarding",
+                    "requested_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        verbose_name="requested at",
+                    ),
+                ),
+                (
+                    "teamonboarding",
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "teamonboarding",
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
+                ),
+                (
+                    "teamonboarding",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("in_progress", "In progress"),
+                            ("onboarded", "Onboarded"),
+                        ],
+                        db_index=True,
+                        default="requested",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "teamonboarding",
+                    "team",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="onboarding",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+            ],
         ),
     ]

@@ -6,6 +6,8 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -32,157 +34,149 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "support requests",
             },
         ),
-        migrations.AlterField(
-            model_name="supportcomment",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="author",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportcomment",
-            name="body",
-            field=models.TextField(verbose_name="body"),
-        ),
-        migrations.AlterField(
-            model_name="supportcomment",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportcomment",
-            name="is_answer",
-            field=models.BooleanField(default=False, verbose_name="is answer"),
-        ),
-        migrations.AlterField(
-            model_name="supportcomment",
-            name="request",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="comments",
-                to="support.supportrequest",
-                verbose_name="request",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="category",
-            field=models.CharField(
-                choices=[
-                    ("onboarding", "Onboarding"),
-                    ("incident_help", "Incident help"),
-                    ("capacity", "Capacity"),
-                    ("cost", "Cost"),
-                    ("tooling", "Tooling"),
-                    ("devex", "Platform DevEx (SDK, CLI, playground)"),
-                    ("other", "Other"),
-                ],
-                max_length=16,
-                verbose_name="category",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="closed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="description",
-            field=models.TextField(verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="first_answered_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="first answered at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="first_answered_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="first answered by",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="last_answered_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last answered at"),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="opened_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="opened at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="requester",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="support_requests",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="requester",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="scenario",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The scenario this is about, if any.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="support_requests",
-                to="scenarios.scenario",
-                verbose_name="scenario",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="status",
-            field=django_fsm.FSMField(
-                choices=[("open", "Open"), ("answered", "Answered"), ("closed", "Closed")],
-                db_index=True,
-                default="open",
-                max_length=16,
-                protected=True,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The product team asking: the scenario's team, or the requester's team.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="support_requests",
-                to="core.team",
-                verbose_name="team",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="title",
-            field=models.CharField(max_length=200, verbose_name="title"),
-        ),
-        migrations.AlterField(
-            model_name="supportrequest",
-            name="updated_at",
-            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "supportcomment",
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                ("supportcomment", "body", models.TextField(verbose_name="body")),
+                (
+                    "supportcomment",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "supportcomment",
+                    "is_answer",
+                    models.BooleanField(default=False, verbose_name="is answer"),
+                ),
+                (
+                    "supportcomment",
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="support.supportrequest",
+                        verbose_name="request",
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("onboarding", "Onboarding"),
+                            ("incident_help", "Incident help"),
+                            ("capacity", "Capacity"),
+                            ("cost", "Cost"),
+                            ("tooling", "Tooling"),
+                            ("devex", "Platform DevEx (SDK, CLI, playground)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                ("supportrequest", "description", models.TextField(verbose_name="description")),
+                (
+                    "supportrequest",
+                    "first_answered_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="first answered at"
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "first_answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="first answered by",
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "last_answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last answered at"),
+                ),
+                (
+                    "supportrequest",
+                    "opened_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="opened at"
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requester",
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "scenario",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The scenario this is about, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_requests",
+                        to="scenarios.scenario",
+                        verbose_name="scenario",
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[("open", "Open"), ("answered", "Answered"), ("closed", "Closed")],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "supportrequest",
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The product team asking: the scenario's team, or the requester's team.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_requests",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
+                ("supportrequest", "title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "supportrequest",
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+            ],
         ),
     ]

@@ -8,6 +8,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -75,372 +77,333 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "users",
             },
         ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="created",
-            field=models.DateTimeField(auto_now_add=True, verbose_name="created"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="digest",
-            field=models.CharField(max_length=128, unique=True, verbose_name="digest"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="expiry",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="expiry"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="id",
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name="id"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="last_used_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="name",
-            field=models.CharField(max_length=100, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="token_key",
-            field=models.CharField(db_index=True, max_length=25, verbose_name="token key"),
-        ),
-        migrations.AlterField(
-            model_name="apitoken",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="auth_token_set",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditchainhead",
-            name="id",
-            field=models.PositiveSmallIntegerField(
-                default=1, primary_key=True, serialize=False, verbose_name="id"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditchainhead",
-            name="row_hash",
-            field=models.CharField(blank=True, max_length=64, verbose_name="row hash"),
-        ),
-        migrations.AlterField(
-            model_name="auditchainhead",
-            name="seq",
-            field=models.BigIntegerField(default=0, verbose_name="seq"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="actor",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="as_delegate",
-            field=models.BooleanField(
-                default=False,
-                help_text="An admin acted in place of the person the rules name.",
-                verbose_name="as delegate",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="comment",
-            field=models.TextField(blank=True, verbose_name="comment"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="content_type",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="object_id",
-            field=models.CharField(max_length=64, verbose_name="object id"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="object_repr",
-            field=models.CharField(max_length=200, verbose_name="object repr"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="prev_hash",
-            field=models.CharField(
-                blank=True, editable=False, max_length=64, verbose_name="prev hash"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="request_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="request id"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="row_hash",
-            field=models.CharField(editable=False, max_length=64, verbose_name="row hash"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="seq",
-            field=models.BigIntegerField(editable=False, unique=True, verbose_name="seq"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="source",
-            field=models.CharField(max_length=32, verbose_name="source"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="target",
-            field=models.CharField(max_length=32, verbose_name="target"),
-        ),
-        migrations.AlterField(
-            model_name="auditentry",
-            name="transition",
-            field=models.CharField(max_length=64, verbose_name="transition"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="dispatched_at",
-            field=models.DateTimeField(
-                blank=True, db_index=True, null=True, verbose_name="dispatched at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="payload",
-            field=models.JSONField(
-                encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name="payload"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="team_slug",
-            field=models.CharField(
-                blank=True, db_index=True, max_length=120, verbose_name="team slug"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="type",
-            field=models.CharField(db_index=True, max_length=100, verbose_name="type"),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="uid",
-            field=models.UUIDField(
-                default=uuid.uuid4, editable=False, unique=True, verbose_name="uid"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="version",
-            field=models.PositiveSmallIntegerField(default=1, verbose_name="version"),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="key",
-            field=models.CharField(max_length=255, verbose_name="key"),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="method",
-            field=models.CharField(max_length=8, verbose_name="method"),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="path",
-            field=models.CharField(max_length=255, verbose_name="path"),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="request_hash",
-            field=models.CharField(
-                help_text="SHA-256 of method, path and body.",
-                max_length=64,
-                verbose_name="request hash",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="response_body",
-            field=models.JSONField(
-                blank=True,
-                encoder=django.core.serializers.json.DjangoJSONEncoder,
-                null=True,
-                verbose_name="response body",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="response_headers",
-            field=models.JSONField(blank=True, default=dict, verbose_name="response headers"),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="status_code",
-            field=models.PositiveSmallIntegerField(
-                blank=True, null=True, verbose_name="status code"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="idempotencykey",
-            name="user",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="user",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="attempts",
-            field=models.PositiveIntegerField(default=0, verbose_name="attempts"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="body_html",
-            field=models.TextField(blank=True, verbose_name="body html"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="body_text",
-            field=models.TextField(verbose_name="body text"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="content_type",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="created_at",
-            field=models.DateTimeField(
-                db_index=True, default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="last_error",
-            field=models.TextField(blank=True, verbose_name="last error"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="object_id",
-            field=models.CharField(blank=True, max_length=64, verbose_name="object id"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="sent_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="status",
-            field=models.CharField(
-                choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
-                db_index=True,
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="subject",
-            field=models.CharField(max_length=255, verbose_name="subject"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="template",
-            field=models.CharField(max_length=100, verbose_name="template"),
-        ),
-        migrations.AlterField(
-            model_name="outboundemail",
-            name="to",
-            field=models.JSONField(default=list, verbose_name="to"),
-        ),
-        migrations.AlterField(
-            model_name="team",
-            name="description",
-            field=models.TextField(blank=True, verbose_name="description"),
-        ),
-        migrations.AlterField(
-            model_name="team",
-            name="kind",
-            field=models.CharField(
-                choices=[("product", "Product team"), ("platform", "Platform team")],
-                default="product",
-                max_length=16,
-                verbose_name="kind",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="team",
-            name="members",
-            field=models.ManyToManyField(
-                blank=True,
-                related_name="teams",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="members",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="team",
-            name="name",
-            field=models.CharField(max_length=120, unique=True, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="team",
-            name="slug",
-            field=models.SlugField(max_length=120, unique=True, verbose_name="slug"),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "apitoken",
+                    "created",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "apitoken",
+                    "digest",
+                    models.CharField(max_length=128, unique=True, verbose_name="digest"),
+                ),
+                (
+                    "apitoken",
+                    "expiry",
+                    models.DateTimeField(blank=True, null=True, verbose_name="expiry"),
+                ),
+                (
+                    "apitoken",
+                    "id",
+                    models.BigAutoField(primary_key=True, serialize=False, verbose_name="id"),
+                ),
+                (
+                    "apitoken",
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
+                ),
+                ("apitoken", "name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "apitoken",
+                    "token_key",
+                    models.CharField(db_index=True, max_length=25, verbose_name="token key"),
+                ),
+                (
+                    "apitoken",
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="auth_token_set",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "auditchainhead",
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, primary_key=True, serialize=False, verbose_name="id"
+                    ),
+                ),
+                (
+                    "auditchainhead",
+                    "row_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="row hash"),
+                ),
+                ("auditchainhead", "seq", models.BigIntegerField(default=0, verbose_name="seq")),
+                (
+                    "auditentry",
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "auditentry",
+                    "as_delegate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="An admin acted in place of the person the rules name.",
+                        verbose_name="as delegate",
+                    ),
+                ),
+                ("auditentry", "comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "auditentry",
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                (
+                    "auditentry",
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "auditentry",
+                    "object_id",
+                    models.CharField(max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "auditentry",
+                    "object_repr",
+                    models.CharField(max_length=200, verbose_name="object repr"),
+                ),
+                (
+                    "auditentry",
+                    "prev_hash",
+                    models.CharField(
+                        blank=True, editable=False, max_length=64, verbose_name="prev hash"
+                    ),
+                ),
+                (
+                    "auditentry",
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="request id"),
+                ),
+                (
+                    "auditentry",
+                    "row_hash",
+                    models.CharField(editable=False, max_length=64, verbose_name="row hash"),
+                ),
+                (
+                    "auditentry",
+                    "seq",
+                    models.BigIntegerField(editable=False, unique=True, verbose_name="seq"),
+                ),
+                ("auditentry", "source", models.CharField(max_length=32, verbose_name="source")),
+                ("auditentry", "target", models.CharField(max_length=32, verbose_name="target")),
+                (
+                    "auditentry",
+                    "transition",
+                    models.CharField(max_length=64, verbose_name="transition"),
+                ),
+                (
+                    "event",
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "event",
+                    "dispatched_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="dispatched at"
+                    ),
+                ),
+                (
+                    "event",
+                    "payload",
+                    models.JSONField(
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="payload",
+                    ),
+                ),
+                (
+                    "event",
+                    "team_slug",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=120, verbose_name="team slug"
+                    ),
+                ),
+                (
+                    "event",
+                    "type",
+                    models.CharField(db_index=True, max_length=100, verbose_name="type"),
+                ),
+                (
+                    "event",
+                    "uid",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="uid"
+                    ),
+                ),
+                (
+                    "event",
+                    "version",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="version"),
+                ),
+                (
+                    "idempotencykey",
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("idempotencykey", "key", models.CharField(max_length=255, verbose_name="key")),
+                ("idempotencykey", "method", models.CharField(max_length=8, verbose_name="method")),
+                ("idempotencykey", "path", models.CharField(max_length=255, verbose_name="path")),
+                (
+                    "idempotencykey",
+                    "request_hash",
+                    models.CharField(
+                        help_text="SHA-256 of method, path and body.",
+                        max_length=64,
+                        verbose_name="request hash",
+                    ),
+                ),
+                (
+                    "idempotencykey",
+                    "response_body",
+                    models.JSONField(
+                        blank=True,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        null=True,
+                        verbose_name="response body",
+                    ),
+                ),
+                (
+                    "idempotencykey",
+                    "response_headers",
+                    models.JSONField(blank=True, default=dict, verbose_name="response headers"),
+                ),
+                (
+                    "idempotencykey",
+                    "status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="status code"
+                    ),
+                ),
+                (
+                    "idempotencykey",
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "outboundemail",
+                    "attempts",
+                    models.PositiveIntegerField(default=0, verbose_name="attempts"),
+                ),
+                (
+                    "outboundemail",
+                    "body_html",
+                    models.TextField(blank=True, verbose_name="body html"),
+                ),
+                ("outboundemail", "body_text", models.TextField(verbose_name="body text")),
+                (
+                    "outboundemail",
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                (
+                    "outboundemail",
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "outboundemail",
+                    "last_error",
+                    models.TextField(blank=True, verbose_name="last error"),
+                ),
+                (
+                    "outboundemail",
+                    "object_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "outboundemail",
+                    "sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                (
+                    "outboundemail",
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "outboundemail",
+                    "subject",
+                    models.CharField(max_length=255, verbose_name="subject"),
+                ),
+                (
+                    "outboundemail",
+                    "template",
+                    models.CharField(max_length=100, verbose_name="template"),
+                ),
+                ("outboundemail", "to", models.JSONField(default=list, verbose_name="to")),
+                ("team", "description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "team",
+                    "kind",
+                    models.CharField(
+                        choices=[("product", "Product team"), ("platform", "Platform team")],
+                        default="product",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "team",
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="teams",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="members",
+                    ),
+                ),
+                (
+                    "team",
+                    "name",
+                    models.CharField(max_length=120, unique=True, verbose_name="name"),
+                ),
+                (
+                    "team",
+                    "slug",
+                    models.SlugField(max_length=120, unique=True, verbose_name="slug"),
+                ),
+            ],
         ),
     ]

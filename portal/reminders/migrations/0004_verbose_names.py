@@ -7,6 +7,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.core.migration_operations
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -24,134 +26,126 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "reminders",
             },
         ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="attempts",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="content_type",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="contenttypes.contenttype",
-                verbose_name="content type",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="created at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="due_again_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="The next round is due then; empty for one-off notices.",
-                null=True,
-                verbose_name="due again at",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="last_error",
-            field=models.TextField(blank=True, verbose_name="last error"),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="level",
-            field=models.PositiveSmallIntegerField(
-                default=0,
-                help_text="0: the people who must act; n: level n of the escalation path.",
-                verbose_name="level",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="next_attempt_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, verbose_name="next attempt at"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="object_id",
-            field=models.PositiveBigIntegerField(verbose_name="object id"),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="reason",
-            field=models.CharField(max_length=40, verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="recipient",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="reminders",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="recipient",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="round",
-            field=models.PositiveSmallIntegerField(
-                help_text="The nth round of the current wait: it decides when the wait escalates.",
-                verbose_name="round",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="sent_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="sequence",
-            field=models.PositiveIntegerField(
-                help_text="The nth reminder round about this object for this reason, all waits counted.",
-                verbose_name="sequence",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="since",
-            field=models.DateTimeField(
-                help_text="When the object started waiting.", verbose_name="since"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Pending"),
-                    ("sent", "Sent"),
-                    ("failed", "Failed"),
-                    ("cancelled", "Cancelled (no longer waiting)"),
-                ],
-                default="pending",
-                max_length=16,
-                verbose_name="status",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="reminder",
-            name="sweep",
-            field=models.UUIDField(
-                default=uuid.uuid4,
-                editable=False,
-                help_text="The sweep that claimed it.",
-                verbose_name="sweep",
-            ),
+        portal.core.migration_operations.AlterFieldOptions(
+            fields=[
+                (
+                    "reminder",
+                    "attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
+                ),
+                (
+                    "reminder",
+                    "content_type",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="content type",
+                    ),
+                ),
+                (
+                    "reminder",
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "reminder",
+                    "due_again_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="The next round is due then; empty for one-off notices.",
+                        null=True,
+                        verbose_name="due again at",
+                    ),
+                ),
+                ("reminder", "last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "reminder",
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0: the people who must act; n: level n of the escalation path.",
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "reminder",
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="next attempt at"
+                    ),
+                ),
+                ("reminder", "object_id", models.PositiveBigIntegerField(verbose_name="object id")),
+                ("reminder", "reason", models.CharField(max_length=40, verbose_name="reason")),
+                (
+                    "reminder",
+                    "recipient",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reminders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
+                (
+                    "reminder",
+                    "round",
+                    models.PositiveSmallIntegerField(
+                        help_text="The nth round of the current wait: it decides when the wait escalates.",
+                        verbose_name="round",
+                    ),
+                ),
+                (
+                    "reminder",
+                    "sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                (
+                    "reminder",
+                    "sequence",
+                    models.PositiveIntegerField(
+                        help_text="The nth reminder round about this object for this reason, all waits counted.",
+                        verbose_name="sequence",
+                    ),
+                ),
+                (
+                    "reminder",
+                    "since",
+                    models.DateTimeField(
+                        help_text="When the object started waiting.", verbose_name="since"
+                    ),
+                ),
+                (
+                    "reminder",
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled (no longer waiting)"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "reminder",
+                    "sweep",
+                    models.UUIDField(
+                        default=uuid.uuid4,
+                        editable=False,
+                        help_text="The sweep that claimed it.",
+                        verbose_name="sweep",
+                    ),
+                ),
+            ],
         ),
     ]

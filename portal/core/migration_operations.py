@@ -3,12 +3,12 @@
 ``AlterFieldOptions`` replaces a run of ``migrations.AlterField`` operations that change
 only what never reaches the database: verbose names, help texts, choices, validators.
 Django's ``AlterField`` re-renders the model and every model related to it once per
-field; the eleven migrations that gave every field a translatable name held 450 of
-them, and a fresh ``migrate`` spent 46 of its 61 seconds re-rendering. This operation
+field; the eleven migrations that gave every field a translatable name held 453 of
+them, and a fresh ``migrate`` took 15 s instead of the 5 s it takes with this. This operation
 changes the same fields in the migration state through Django's own
 ``ProjectState.alter_field`` and re-renders once for all of them. It writes no SQL, and
 it refuses a field whose change would reach the database, so it can never hide a schema
-change. ``tests/portal/test_migration_operations.py`` holds its state equal to the
+change. ``tests/core/test_migration_operations.py`` holds its state equal to the
 ``AlterField`` operations it replaces.
 """
 
@@ -33,7 +33,12 @@ class DatabaseChangeRefused(ValueError):
 
 
 def database_difference(old: models.Field[Any, Any], new: models.Field[Any, Any]) -> str:
-    """What would change in the database between two versions of a field, or ``""``."""
+    """What would change in the database between two versions of a field, or ``""``.
+
+    Stricter than the schema editor's own ``_field_should_be_altered``, which needs a
+    connection and rendered models: it runs on the migration state, and it counts any
+    other option (a column name, a target) as a change rather than asking the backend.
+    """
     _, old_path, old_args, old_kwargs = old.deconstruct()
     _, new_path, new_args, new_kwargs = new.deconstruct()
     if old_path != new_path:
@@ -68,11 +73,8 @@ class AlterFieldOptions(Operation):
     ``migrations.AlterField(model_name, field_name, field)`` would take them.
     """
 
-    reduces_to_sql = True  # to nothing: no statement at all
-    reversible = True
-
     def __init__(self, fields: Sequence[tuple[str, str, models.Field[Any, Any]]]) -> None:
-        self.fields = [(model_name, name, field) for model_name, name, field in fields]
+        self.fields = list(fields)
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (self.__class__.__qualname__, [], {"fields": self.fields})

@@ -3,6 +3,8 @@ models it changes, writes no SQL and refuses a change that would reach the datab
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 from django.db import connection, migrations, models
 from django.db.migrations.loader import MigrationLoader
@@ -12,8 +14,14 @@ from django.db.migrations.state import ProjectState
 from portal.core.migration_operations import AlterFieldOptions, DatabaseChangeRefused
 
 
+@cache
+def _loader() -> MigrationLoader:
+    return MigrationLoader(None, ignore_no_migrations=True)
+
+
+@cache
 def _migrations_using_it() -> list[tuple[tuple[str, str], Migration]]:
-    loader = MigrationLoader(None, ignore_no_migrations=True)
+    loader = _loader()
     return [
         (key, migration)
         for key, migration in sorted(loader.disk_migrations.items())
@@ -35,8 +43,8 @@ def _as_alter_fields(migration: Migration) -> list[migrations.operations.base.Op
 
 
 def _state_before(key: tuple[str, str]) -> ProjectState:
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return loader.project_state(key, at_end=False)
+    # A new state each time: project_state builds it from the migrations, sharing nothing.
+    return _loader().project_state(key, at_end=False)
 
 
 def _apply(

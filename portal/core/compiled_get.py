@@ -11,18 +11,19 @@ Benchmarks: "Hand-written machinery"). `tests/core/test_compiled_get.py` holds i
 (two when there is no such row: the second is the ORM's, which raises its own error).
 
 Only for a queryset whose SQL has no parameter of its own (the primary key is the only one: it
-refuses one with any other when first used), and never for `prefetch_related` or
-`select_for_update`. A key the database column cannot hold (out of the integer range, or of the
+refuses one with any other when first used), and never for `prefetch_related`,
+`select_for_update` or `using()`. A key the database column cannot hold (out of the integer range, or of the
 wrong type for a custom key) is left to the ORM, which answers it as it always does."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections
+from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
@@ -34,8 +35,9 @@ from django.db.models.sql.compiler import SQLCompiler
 M = TypeVar("M", bound=Model)
 
 
-class UncompilableQuery(ValueError):
-    """The queryset cannot be compiled once: its SQL has parameters besides the primary key."""
+class UncompilableQuery(Exception):
+    """The queryset cannot be compiled once (a programming error, never a missing row: not a
+    ValueError, which callers of `get` read as a malformed key)."""
 
 
 @dataclass(frozen=True)
@@ -57,35 +59,41 @@ class CompiledGet(Generic[M]):
         # Connections are per thread, and so is a compiler bound to one.
         self._local = threading.local()
 
+    @functools.cached_property
+    def _model(self) -> type[M]:
+        return self._queryset().model
+
     def get(self, pk: Any) -> M:
-        base = self._queryset()
-        connection = connections[base.db]
-        pk_field = base.model._meta.pk
+        # The queryset itself is built only to compile it, and for the ORM's answers below.
+        db = router.db_for_read(self._model)
+        connection = connections[db]
+        pk_field = self._model._meta.pk
         assert pk_field is not None
         value = pk_field.get_prep_value(pk)  # the ORM's own ValueError / TypeError
         if not _fits(connection, pk_field, value):
-            return base.get(pk=pk)
-        compiled = self._compiled(base, connection, value)
+            return self._queryset().get(pk=pk)
+        compiled = self._compiled(db, connection, value)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, (pk_field.get_db_prep_value(value, connection, True),))
             rows = cursor.fetchmany(MAX_GET_RESULTS)
-        found = [self._build(compiled, base, row) for row in compiled.compiler.results_iter([rows])]
+        found = [self._build(compiled, db, row) for row in compiled.compiler.results_iter([rows])]
         if len(found) == 1:
             return found[0]
         # None or several: the ORM's own error, for one more query on that path only.
-        return base.get(pk=pk)
+        return self._queryset().get(pk=pk)
 
-    def _compiled(
-        self, base: QuerySet[M], connection: BaseDatabaseWrapper, value: Any
-    ) -> _Compiled:
-        compiled: _Compiled | None = getattr(self._local, base.db, None)
+    def _compiled(self, db: str, connection: BaseDatabaseWrapper, value: Any) -> _Compiled:
+        compiled: _Compiled | None = getattr(self._local, db, None)
         if compiled is not None and compiled.connection is connection:
             return compiled
+        base = self._queryset()
         if base._prefetch_related_lookups or base.query.select_for_update:  # type: ignore[attr-defined]
             raise UncompilableQuery("prefetch_related and select_for_update are not compiled")
+        if base.db != db:
+            raise UncompilableQuery("a queryset bound to a database with using() is not compiled")
         # What `QuerySet.get` runs: the filter, no ordering, at most MAX_GET_RESULTS rows.
         query = base.filter(pk=value).order_by()[:MAX_GET_RESULTS].query
-        compiler = query.get_compiler(using=base.db)
+        compiler = query.get_compiler(using=db)
         sql, params = compiler.as_sql()
         if len(params) != 1:
             raise UncompilableQuery(
@@ -101,16 +109,15 @@ class CompiledGet(Generic[M]):
             sql=sql,
             init_list=[column[0].target.attname for column in compiler.select[model_fields]],
             model_fields=model_fields,
-            related_populators=get_related_populators(klass_info, compiler.select, base.db),
+            related_populators=get_related_populators(klass_info, compiler.select, db),
             annotation_col_map=compiler.annotation_col_map or {},
         )
-        setattr(self._local, base.db, compiled)
+        setattr(self._local, db, compiled)
         return compiled
 
-    @staticmethod
-    def _build(compiled: _Compiled, base: QuerySet[M], row: Any) -> M:
+    def _build(self, compiled: _Compiled, db: str, row: Any) -> M:
         """One object from one row, as `ModelIterable.__iter__` builds it."""
-        obj: M = base.model.from_db(base.db, compiled.init_list, row[compiled.model_fields])
+        obj = self._model.from_db(db, compiled.init_list, row[compiled.model_fields])
         for populator in compiled.related_populators:
             populator.populate(row, obj)
         for name, position in compiled.annotation_col_map.items():

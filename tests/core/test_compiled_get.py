@@ -117,6 +117,7 @@ def test_it_refuses_a_queryset_with_parameters_of_its_own() -> None:
         lambda: Release.objects.filter(title="x"),
         lambda: Release.objects.prefetch_related("signoffs"),
         lambda: Release.objects.select_for_update(),
+        lambda: Release.objects.using("elsewhere"),
     ):
         with pytest.raises(UncompilableQuery):
             CompiledGet(queryset).get(release.pk)

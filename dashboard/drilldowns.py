@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +87,7 @@ def _self_service_reason(row: Any) -> str:
 
 
 def _undocumented_reason(row: Any) -> str:
-    if row.status == "detected":
+    if not row.past_expiry_now:
         return gettext("detected, not justified")
     return gettext("approved, expired on %(day)s") % {"day": f"{row.expires_on:%Y-%m-%d}"}
 
@@ -141,9 +141,11 @@ def _releases(window: Window) -> QuerySet[Any]:
 
 def _undocumented(window: Window) -> QuerySet[Any]:
     today = timezone.localdate(window.end)
+    past_expiry = ExpressionWrapper(sources.past_expiry(today), output_field=BooleanField())
     return (
         sources.exception_base(window)
         .filter(sources.undocumented_now(today))
+        .annotate(past_expiry_now=past_expiry)
         .order_by("created_at", "pk")
     )
 
@@ -264,7 +266,7 @@ _DRILLDOWNS = [
          Column(_("Since"), lambda e: _when(e.created_at)),
          Column(_("Why undocumented"), _undocumented_reason)],
         [Filter("state", _("Why"), {"detected": (_("Detected"), sources.DETECTED),
-                                    "past_expiry": (_("Past expiry"), ~sources.DETECTED)})],
+                                    "past_expiry": (_("Past expiry"), Q(past_expiry_now=True))})],
     ),
     DrillDown(
         "vacant-roles", "vacant-roles", _("Live scenarios with a vacant role now"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from portal.core.policies import signed_in
 from scenarios import policies as scenario_policies
 
 if TYPE_CHECKING:
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 def can_view(user: User) -> bool:
     """Everyone signed in reads the dashboard, the drill-down lists and the scorecard."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+    return signed_in(user)
 
 
 def can_export(user: User) -> bool:

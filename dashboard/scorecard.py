@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, WithAnnotations
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
+RESULTS = (PASS, FAIL, NOT_APPLICABLE)  # what an item's `status` may be
 
 ITEMS = {
     "owners": _("Product and platform owner named"),
@@ -86,6 +87,10 @@ class Item:
     @property
     def passed(self) -> bool:
         return self.status == PASS
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAIL
 
 
 @dataclass(frozen=True)
@@ -163,8 +168,8 @@ def annotate(
         sc_release_title=Subquery(last_approved.values("title")[:1]),
         sc_detected=_exception_count(Q(status=status.DETECTED)),
         sc_lapsed=_exception_count(PlatformException.past_expiry_q(today)),
-        sc_untracked=_exception_count(Q(status=status.APPROVED, expires_on__isnull=True)),
-        sc_open=_exception_count(Q(status__in=(status.REQUESTED, status.APPROVED))),
+        sc_untracked=_exception_count(PlatformException.untracked_q()),
+        sc_open=_exception_count(Q(status__in=PlatformException.OPEN)),
     ).annotate(sc_quality=_signed(SignOff.Kind.QUALITY), sc_cost=_signed(SignOff.Kind.COST))
     passes = [Case(When(c, then=Value(1)), default=Value(0)) for c in conditions().values()]
     applicable = Value(len(ITEMS)) - Case(
@@ -271,17 +276,15 @@ def facts_for(scenario: Scenario, today: dt.date | None = None) -> ScenarioFacts
         counts = {
             "sc_detected": sum(e.status == status.DETECTED for e in loaded),
             "sc_lapsed": sum(e.is_past_expiry(today) for e in loaded),
-            "sc_untracked": sum(
-                e.status == status.APPROVED and e.expires_on is None for e in loaded
-            ),
-            "sc_open": sum(e.status in (status.REQUESTED, status.APPROVED) for e in loaded),
+            "sc_untracked": sum(e.is_untracked for e in loaded),
+            "sc_open": sum(e.status in PlatformException.OPEN for e in loaded),
         }
     else:
         counts = PlatformException.objects.filter(scenario_id=scenario.pk).aggregate(
             sc_detected=Count("pk", filter=Q(status=status.DETECTED)),
             sc_lapsed=Count("pk", filter=PlatformException.past_expiry_q(today)),
-            sc_untracked=Count("pk", filter=Q(status=status.APPROVED, expires_on__isnull=True)),
-            sc_open=Count("pk", filter=Q(status__in=(status.REQUESTED, status.APPROVED))),
+            sc_untracked=Count("pk", filter=PlatformException.untracked_q()),
+            sc_open=Count("pk", filter=Q(status__in=PlatformException.OPEN)),
         )
     for name, value in counts.items():
         setattr(row, name, value)

@@ -7,6 +7,8 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from dashboard import scorecard
+
 
 class WindowSerializer(serializers.Serializer):
     days = serializers.IntegerField()
@@ -72,7 +74,7 @@ class MetricsSerializer(serializers.Serializer):
 class ScorecardItemSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
-    status = serializers.ChoiceField(choices=["pass", "fail", "n/a"])
+    status = serializers.ChoiceField(choices=list(scorecard.RESULTS))
     reason = serializers.CharField()
 
 

@@ -83,9 +83,7 @@ def self_service_base(window: Window) -> QuerySet[Scenario]:
         ),
         platform_submitted=_is_platform_reviewer("submitted_by_id"),
         platform_created=_is_platform_reviewer("created_by_id"),
-        open_exception=Exists(
-            PlatformException.objects.filter(scenario_id=OuterRef("pk"), status__in=OPEN_EXCEPTION)
-        ),
+        open_exception=Exists(PlatformException.objects.open().filter(scenario_id=OuterRef("pk"))),
     )
     return _for_team(scenarios, window, "team").select_related("team", "submitted_by")
 
@@ -116,7 +114,8 @@ def vacancy_base(window: Window) -> QuerySet[Vacancy]:
     return _for_team(vacancies, window, "scenario__team")
 
 
-OPEN_VACANCY = Q(status=Vacancy.Status.OPEN)
+# `VacancyQuerySet.open()` as a filter of the aggregate.
+OPEN_VACANCY = Vacancy.open_q()
 
 
 def vacant_at(moment: dt.datetime) -> Q:

@@ -17,20 +17,17 @@ Kind = PlatformException.Kind
 
 
 def _scenario_of(people: dict[str, Any], slug: str) -> Scenario | None:
-    """A live scenario of the team: from the demo scenarios if loaded, else from the database."""
+    """A scenario of the team an exception may be requested for: from the demo scenarios if
+    loaded, else from the database."""
     team = people.get("teams", {}).get(slug)
     if team is None:
         return None
     named = [s for s in people.get("scenarios", {}).values() if s.team_id == team.pk]
-    live = [s for s in named if s.status not in ("draft", "rejected", "retired")]
+    refused = PlatformException.UNREQUESTED_SCENARIO_STATES
+    live = [s for s in named if s.status not in refused]
     if live:
         return live[0]
-    return (
-        Scenario.objects.filter(team=team)
-        .exclude(status__in=["draft", "rejected", "retired"])
-        .order_by("pk")
-        .first()
-    )
+    return Scenario.objects.filter(team=team).exclude(status__in=refused).order_by("pk").first()
 
 
 def _case(kind: str, scenario: Scenario | None, team: Any, text: dict[str, str]) -> dict[str, Any]:

@@ -88,13 +88,7 @@ class RequestForm(_ScopeFields, _CaseFields):
         teams = policies.team_ids(user)
         _choices(self, "scenario").queryset = (
             Scenario.objects.filter(team_id__in=teams)
-            .exclude(
-                status__in=[
-                    Scenario.Status.DRAFT,
-                    Scenario.Status.REJECTED,
-                    Scenario.Status.RETIRED,
-                ]
-            )
+            .exclude(status__in=PlatformException.UNREQUESTED_SCENARIO_STATES)
             .order_by("name")
         )
         _choices(self, "team").queryset = Team.objects.filter(
@@ -139,7 +133,7 @@ class DetectForm(_ScopeFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "scenario").queryset = Scenario.objects.exclude(
-            status=Scenario.Status.DRAFT
+            status__in=PlatformException.UNNAMED_SCENARIO_STATES
         ).order_by("name")
         _choices(self, "team").queryset = Team.objects.filter(kind=Team.Kind.PRODUCT).order_by(
             "name"

@@ -33,8 +33,18 @@ class ExceptionQuerySet(models.QuerySet["PlatformException"]):
         """Detected, requested or approved: not yet ended."""
         return self.filter(status__in=PlatformException.OPEN)
 
+    def awaiting_decision(self) -> ExceptionQuerySet:
+        """Requested (or justified after detection): what `approve` and `reject` start from."""
+        return self.filter(status__in=PlatformException.DECIDABLE)
+
     def past_expiry(self, day: dt.date) -> ExceptionQuerySet:
         return self.filter(PlatformException.past_expiry_q(day))
+
+    def in_force(self, day: dt.date) -> ExceptionQuerySet:
+        return self.filter(PlatformException.in_force_q(day))
+
+    def untracked(self) -> ExceptionQuerySet:
+        return self.filter(PlatformException.untracked_q())
 
     def undocumented(self, day: dt.date) -> ExceptionQuerySet:
         return self.filter(PlatformException.undocumented_q(day))
@@ -186,12 +196,24 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         ]
 
     UNDECIDED: ClassVar[frozenset[str]] = frozenset({Status.DETECTED, Status.REQUESTED})
+    # The source of `approve` and `reject`: what waits for a platform decision.
+    DECIDABLE: ClassVar[tuple[str, ...]] = (Status.REQUESTED,)
     OPEN: ClassVar[frozenset[str]] = frozenset({Status.DETECTED, Status.REQUESTED, Status.APPROVED})
     ENDED: ClassVar[frozenset[str]] = frozenset(
         {Status.REJECTED, Status.EXPIRED, Status.REVOKED, Status.CLOSED}
     )
     # The ends an approved exception can come to (a rejection ends only a request).
     ENDED_AFTER_APPROVAL: ClassVar[frozenset[str]] = ENDED - {Status.REJECTED}
+    # What an extension (a new request pointing at it) may extend.
+    EXTENDABLE: ClassVar[frozenset[str]] = frozenset({Status.APPROVED, Status.EXPIRED})
+    # The scenarios an exception may not name: the register is public to everyone signed in, a
+    # draft is not (`Scenario.PRIVATE_STATES`; detect and request). A team requests one only for
+    # a scenario in use, not a rejected or retired one (`Scenario.INACTIVE_STATES`); the
+    # platform still records what it finds there (the gateway's drift check does).
+    UNNAMED_SCENARIO_STATES: ClassVar[frozenset[str]] = frozenset(Scenario.PRIVATE_STATES)
+    UNREQUESTED_SCENARIO_STATES: ClassVar[frozenset[str]] = UNNAMED_SCENARIO_STATES | frozenset(
+        Scenario.INACTIVE_STATES
+    )
     # Fixed once the exception is decided; the end fields once it has ended. `save` refuses a
     # change to them, so no interface (form, API, admin, shell) can rewrite a decision.
     DECIDED_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -252,6 +274,16 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         return models.Q(status=PlatformException.Status.APPROVED, expires_on__lte=day)
 
     @staticmethod
+    def in_force_q(day: dt.date) -> models.Q:
+        """Approved and still valid on `day`: the expiry date is still to come."""
+        return models.Q(status=PlatformException.Status.APPROVED, expires_on__gt=day)
+
+    @staticmethod
+    def untracked_q() -> models.Q:
+        """Approved without an expiry date: nothing would ever end it."""
+        return models.Q(status=PlatformException.Status.APPROVED, expires_on__isnull=True)
+
+    @staticmethod
     def undocumented_q(day: dt.date) -> models.Q:
         """Detected and not justified, or past expiry (`past_expiry_q`)."""
         return models.Q(status=PlatformException.Status.DETECTED) | PlatformException.past_expiry_q(
@@ -267,9 +299,24 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         )
 
     @property
+    def is_past_expiry_today(self) -> bool:
+        """`is_past_expiry` today (for templates)."""
+        return self.is_past_expiry(timezone.localdate())
+
+    @property
+    def is_untracked(self) -> bool:
+        """`untracked_q` for this one exception."""
+        return self.status == self.Status.APPROVED and self.expires_on is None
+
+    @property
+    def is_extendable(self) -> bool:
+        """In `EXTENDABLE`: an extension request may point at it."""
+        return self.status in self.EXTENDABLE
+
+    @property
     def is_undocumented(self) -> bool:
         """`undocumented_q` for this one exception, today."""
-        return self.status == self.Status.DETECTED or self.is_past_expiry(timezone.localdate())
+        return self.status == self.Status.DETECTED or self.is_past_expiry_today
 
     @transition(
         field=status, source=Status.DETECTED, target=Status.REQUESTED,
@@ -280,7 +327,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         self.requested_at = timezone.now()
 
     @transition(
-        field=status, source=Status.REQUESTED, target=Status.APPROVED,
+        field=status, source=DECIDABLE, target=Status.APPROVED,
         permission=_policy("can_decide_exception"), custom={"label": _("Approve")},
     )  # fmt: skip
     def approve(self, by: User | None = None, expires_on: Any = None, comment: str = "") -> None:
@@ -290,7 +337,7 @@ class PlatformException(ChoiceLabels, FSMModelMixin, models.Model):
         self.decided_at = timezone.now()
 
     @transition(
-        field=status, source=Status.REQUESTED, target=Status.REJECTED,
+        field=status, source=DECIDABLE, target=Status.REJECTED,
         permission=_policy("can_decide_exception"), custom={"label": _("Reject"), "style": "secondary", "needs_comment": True},
     )  # fmt: skip
     def reject(self, by: User | None = None, comment: str = "") -> None:

@@ -28,6 +28,13 @@ def can_request_exception(user: User, scenario: Any = None, team: Any = None) ->
     return True
 
 
+def can_extend_exception(user: User, exception: Any) -> bool:
+    """Who may request it for the exception's scope, once it is approved or expired."""
+    return exception.is_extendable and can_request_exception(
+        user, exception.scenario, exception.team
+    )
+
+
 def can_detect_exception(user: User) -> bool:
     """Only the platform records a deviation it found in the wild."""
     return is_platform(user)
@@ -48,12 +55,17 @@ def can_justify_exception(user: User, exception: Any) -> bool:
     return _exception_team_owner(user, exception)
 
 
+# Who never decides an exception: the person in this field, its requester. The policy below,
+# the home page's decisions card and the decision reminder read it.
+NEVER_DECIDES = "requester"
+
+
 def can_decide_exception(user: User, exception: Any) -> bool:
     """Platform reviewers approve or reject, never an exception they requested themselves.
 
     The reviewer who detected an exception may decide it once the team has justified it: the
     team, not the detector, asks for the deviation."""
-    return is_platform(user) and exception.requester_id != user.pk
+    return is_platform(user) and getattr(exception, f"{NEVER_DECIDES}_id") != user.pk
 
 
 def can_revoke_exception(user: User, exception: Any) -> bool:

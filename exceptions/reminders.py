@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from exceptions import policies
 from exceptions.models import PlatformException
 from portal.core.notifications import absolute_url
 from portal.reminders.registry import (
@@ -27,8 +28,6 @@ from portal.reminders.registry import (
     register,
     setting,
 )
-
-Status = PlatformException.Status
 
 
 def _past_expiry(now: dt.datetime) -> QuerySet[Any]:
@@ -60,13 +59,18 @@ class ExceptionDecision(Waiting):
     action = _("Decide on the exception")  # type: ignore[assignment]
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
-        return PlatformException.objects.alias(
-            asked_at=Coalesce("requested_at", "created_at")
-        ).filter(status=Status.REQUESTED, asked_at__lte=now - self.sla(None))
+        return (
+            PlatformException.objects.awaiting_decision()
+            .alias(asked_at=Coalesce("requested_at", "created_at"))
+            .filter(asked_at__lte=now - self.sla(None))
+        )
 
     def columns(self) -> dict[str, Any]:
-        # Nobody is named: every platform reviewer but the requester may decide.
-        return {"since": Coalesce("requested_at", "created_at"), "not_to": people("requester")}
+        # Nobody is named: every platform reviewer (`role`) but the requester may decide.
+        return {
+            "since": Coalesce("requested_at", "created_at"),
+            "not_to": people(policies.NEVER_DECIDES),
+        }
 
     def sla(self, obj: Any) -> dt.timedelta:
         return hours(setting("SLA_EXCEPTION_DECISION_HOURS"))
@@ -93,9 +97,10 @@ class _ExpiryNotice(Waiting):
         raise NotImplementedError
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
-        after, up_to = self.window(timezone.localdate(now))
-        return PlatformException.objects.filter(
-            status=Status.APPROVED, expires_on__gt=after, expires_on__lte=up_to
+        today = timezone.localdate(now)
+        after, up_to = self.window(today)
+        return PlatformException.objects.in_force(today).filter(
+            expires_on__gt=after, expires_on__lte=up_to
         )
 
     def columns(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exceptions import policies as exception_policies
 from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.audit import history_for
@@ -50,11 +51,7 @@ def undocumented_count(today: dt.date | None = None) -> int:
 def expiring_within_q(days: int, today: dt.date | None = None) -> Q:
     """Approved and still valid, with the expiry date within `days` days."""
     today = today or timezone.localdate()
-    return Q(
-        status=Status.APPROVED,
-        expires_on__gt=today,
-        expires_on__lte=today + dt.timedelta(days=days),
-    )
+    return PlatformException.in_force_q(today) & Q(expires_on__lte=today + dt.timedelta(days=days))
 
 
 def expired_q(today: dt.date | None = None) -> Q:
@@ -130,12 +127,11 @@ def active_eval_bypass(release: Any, today: dt.date | None = None) -> PlatformEx
         return None
     today = today or timezone.localdate()
     return (
-        PlatformException.objects.filter(
+        PlatformException.objects.in_force(today)
+        .filter(
             release=release.pk,
             release_revision=release.revision,
             kind=PlatformException.Kind.EVAL_GATE_BYPASS,
-            status=PlatformException.Status.APPROVED,
-            expires_on__gt=today,
         )
         .order_by("expires_on")
         .first()
@@ -149,13 +145,14 @@ def release_model() -> Any:
 
 
 def requestable_releases(user: Any) -> QuerySet[Any]:
-    """The releases a bypass request may name: drafts and submitted releases of live scenarios
-    of the user's teams (a bypass is used at the quality sign-off of a submitted release)."""
+    """The releases a bypass request may name (`Release.EVAL_BYPASS_STATES`: drafts and
+    submitted releases) of the user's teams (a bypass is used at the quality sign-off of a
+    submitted release)."""
     model = release_model()
     return (
         model.objects.filter(
             scenario__team_id__in=policies.team_ids(user),
-            status__in=[model.Status.DRAFT, model.Status.SUBMITTED],
+            status__in=model.EVAL_BYPASS_STATES,
         )
         .select_related("scenario")
         .order_by("-created_at", "-id")
@@ -190,7 +187,9 @@ def work_for(user: User) -> dict[str, Any]:
     work: dict[str, Any] = {}
     base = "/exceptions/"
     if policies.is_platform(user):
-        waiting = PlatformException.objects.filter(status=Status.REQUESTED).exclude(requester=user)
+        waiting = PlatformException.objects.awaiting_decision().exclude(
+            **{exception_policies.NEVER_DECIDES: user}
+        )
         card = queryset_card(
             _("Exceptions to decide"),
             f"{base}?status=requested",

@@ -60,7 +60,9 @@ def validate_expiry(expires_on: dt.date | None, today: dt.date | None = None) ->
         raise ValidationError({"expires_on": message % {"days": days, "until": max_expiry(today)}})
 
 
-def _validate_scope(kind: str, other_description: str, scenario: Any, team: Any) -> dict[str, str]:
+def _validate_scope(
+    kind: str, other_description: str, scenario: Any, team: Any, *, request: bool
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if kind not in Kind.values:
         errors["kind"] = _("Choose a kind of exception.")
@@ -72,9 +74,15 @@ def _validate_scope(kind: str, other_description: str, scenario: Any, team: Any)
         errors["team"] = _("Choose the scenario, or the team for a platform-wide exception.")
     if scenario is not None and team is not None and scenario.team_id != team.pk:
         errors["team"] = _("The team must be the scenario's team.")
-    if scenario is not None and scenario.status == "draft":
-        # The register is public to everyone signed in; a draft is not.
+    if scenario is None:
+        return errors
+    if scenario.status in PlatformException.UNNAMED_SCENARIO_STATES:
         errors["scenario"] = _("Submit the scenario first: a draft is visible only to its team.")
+    elif request and scenario.status in PlatformException.UNREQUESTED_SCENARIO_STATES:
+        message = _(
+            "The scenario is %(state)s: an exception is requested only for a scenario in use."
+        )
+        errors["scenario"] = message % {"state": scenario.get_status_display().lower()}
     return errors
 
 
@@ -106,7 +114,7 @@ def _validate_release(kind: str, scenario: Any, release: Any, *, required: bool)
         return {"release": _("Only an eval gate bypass names a release.")}
     if scenario is not None and release.scenario_id != scenario.pk:
         return {"release": _("The release must be one of the scenario's releases.")}
-    if required and release.status not in (release.Status.DRAFT, release.Status.SUBMITTED):
+    if required and release.status not in release.EVAL_BYPASS_STATES:
         message = _(
             "The release is %(state)s: a bypass covers a draft or submitted release, before its "
             "quality sign-off."
@@ -120,7 +128,7 @@ def _validate_extension(
 ) -> dict[str, str]:
     if extends is None:
         return {}
-    if extends.status not in (Status.APPROVED, Status.EXPIRED):
+    if not extends.is_extendable:
         return {"extends": _("Only an approved or expired exception can be extended.")}
     same_scope = extends.scenario_id == getattr(
         scenario, "pk", None
@@ -163,7 +171,7 @@ def exception_request(
     team = scenario.team if scenario is not None else team
     if not policies.can_request_exception(actor, scenario, team):
         raise PermissionDenied(_("Only the team's product owners may request an exception for it."))
-    errors = _validate_scope(kind, other_description, scenario, team)
+    errors = _validate_scope(kind, other_description, scenario, team, request=True)
     errors |= _validate_case(justification, risk, risk_reason, compensating_controls)
     errors |= _validate_extension(extends, kind, scenario, team, release)
     errors |= _validate_release(kind, scenario, release, required=True)
@@ -215,7 +223,7 @@ def exception_detect(
         raise PermissionDenied(_("Only platform reviewers record detected exceptions."))
     scenario = release.scenario if scenario is None and release is not None else scenario
     team = scenario.team if scenario is not None else team
-    errors = _validate_scope(kind, other_description, scenario, team)
+    errors = _validate_scope(kind, other_description, scenario, team, request=False)
     errors |= _validate_release(kind, scenario, release, required=False)
     if not detection_note.strip():
         errors["detection_note"] = _("Say what was found, where and when.")

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_fsm import can_proceed
 
 from exceptions import exports, policies, selectors, services
 from exceptions import forms as exception_forms
@@ -22,8 +23,6 @@ from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.transitions import available_actions, catalogue
 from scenarios.models import Scenario
-
-Status = PlatformException.Status
 
 CATALOGUE = catalogue(PlatformException, "justify", "approve", "reject", "revoke", "close")
 ACTION_FORMS: dict[str, type[forms.Form]] = {
@@ -88,8 +87,7 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for action in actions
         ],
         "extensions": selectors.extensions_of(exception),
-        "can_extend": exception.status in (Status.APPROVED, Status.EXPIRED)
-        and policies.can_request_exception(actor(request), exception.scenario, exception.team),
+        "can_extend": policies.can_extend_exception(actor(request), exception),
     }
     return render(request, "exceptions/detail.html", context)
 
@@ -151,7 +149,7 @@ def exception_justify(request: HttpRequest, pk: int) -> HttpResponse:
     exception = selectors.get_exception(pk)
     if not policies.can_justify_exception(actor(request), exception):
         raise PermissionDenied(_("Only the team's product owners justify this exception."))
-    if exception.status != Status.DETECTED:
+    if not can_proceed(exception.justify):
         messages.error(request, _("This exception is no longer waiting for a justification."))
         return redirect(exception)
     form = exception_forms.JustifyForm(request.POST or None, initial={"risk": exception.risk})

@@ -15,10 +15,13 @@ from exceptions.selectors import platform_reviewers
 from gateway import policies
 from gateway.models import DriftFinding, GatewayConnector, GatewayMove, PlaygroundRun
 from portal.core.models import User
+from portal.core.transitions import available_actions, catalogue
 from releases.models import AliasMove, ModelAlias, Release
 from scenarios.models import Scenario
 
 Status = GatewayMove.Status
+# What the release page offers on a move, as its transitions name it.
+MOVE_ACTIONS = catalogue(GatewayMove, "retry")
 
 
 def platform_people() -> QuerySet[User]:
@@ -140,8 +143,9 @@ def release_panel(release: Release, user: User) -> dict[str, Any] | None:
     state = gateway_state(release)
     if not state["moves"]:
         return None
-    return {"template": "gateway/_release_panel.html", "can_retry": policies.can_retry(user),
-            **state}  # fmt: skip
+    # Each row with the actions its move's transitions offer this user (the retry of a failed one).
+    rows = [(move, available_actions(move, user, MOVE_ACTIONS)) for move in state["moves"]]
+    return {"template": "gateway/_release_panel.html", "rows": rows, **state}
 
 
 # Playground

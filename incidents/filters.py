@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Incident, Severity
-from incidents.selectors import ACTIVE_STATES
 from portal.core.long_choices import LongModelChoiceFilter, PersonChoiceFilter
 from portal.core.models import User
 from scenarios.models import Scenario
@@ -62,7 +61,7 @@ class IncidentFilter(django_filters.FilterSet):
         )
 
     def filter_open_only(self, queryset: QuerySet[Incident], name: str, value: Any) -> Any:
-        return queryset.filter(status__in=ACTIVE_STATES) if value else queryset
+        return queryset.filter(status__in=Incident.ACTIVE_STATES) if value else queryset
 
     def filter_search(self, queryset: QuerySet[Incident], name: str, value: str) -> Any:
         value = value.strip()

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +30,22 @@ class Severity(models.TextChoices):
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> IncidentQuerySet:
-        """Not closed yet: its owners still have something to do."""
-        return self.exclude(status=Incident.Status.CLOSED)
+        """Not closed yet: its owners still have something to do (`Incident.is_final`)."""
+        return self.exclude(status__in=Incident.FINAL_STATES)
+
+    def unacknowledged(self) -> IncidentQuerySet:
+        """Open: nobody has acknowledged it yet."""
+        return self.filter(status=Incident.Status.OPEN)
+
+    def postmortem_due(self) -> IncidentQuerySet:
+        """Resolved, of a severity that closes only with a postmortem, and none written yet:
+        what keeps it from closing. Once closed, the record is final and nothing is due."""
+        written = Postmortem.objects.filter(incident=OuterRef("pk"))
+        return self.filter(
+            ~Exists(written),
+            status=Incident.Status.RESOLVED,
+            severity__in=Incident.POSTMORTEM_SEVERITIES,
+        )
 
 
 class Incident(ChoiceLabels, FSMModelMixin, models.Model):
@@ -136,6 +151,15 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
 
     objects = IncidentQuerySet.as_manager()
 
+    # Not resolved yet: the response is under way, and rollbacks are taken.
+    ACTIVE_STATES: ClassVar[tuple[str, ...]] = (
+        Status.OPEN, Status.ACKNOWLEDGED, Status.MITIGATED,
+    )  # fmt: skip
+    # Closed: the timeline, the hand-over and the postmortem no longer change.
+    FINAL_STATES: ClassVar[tuple[str, ...]] = (Status.CLOSED,)
+    # Severities that close only with a postmortem.
+    POSTMORTEM_SEVERITIES: ClassVar[tuple[str, ...]] = (Severity.SEV1, Severity.SEV2)
+
     # The incident's people, by field: whom a vacancy of each place concerns.
     OWNER_FIELDS: ClassVar[tuple[str, ...]] = (
         "product_owner", "platform_owner", "prompt_owner", "incident_owner", "handed_to",
@@ -174,7 +198,12 @@ class Incident(ChoiceLabels, FSMModelMixin, models.Model):
 
     @property
     def needs_postmortem(self) -> bool:
-        return self.severity in (Severity.SEV1, Severity.SEV2)
+        return self.severity in self.POSTMORTEM_SEVERITIES
+
+    @property
+    def is_final(self) -> bool:
+        """Closed: its record is final (the instance side of `.open()`)."""
+        return self.status in self.FINAL_STATES
 
     def close_blocked_reason(self) -> str:
         """Why the incident may not close yet, or "" when nothing blocks it."""

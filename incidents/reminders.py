@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Incident, Postmortem, Severity
+from incidents.models import Incident, Severity
 from portal.reminders.registry import Waiting, people, register, setting
 
 
@@ -41,7 +41,7 @@ class Acknowledgement(Waiting):
         overdue = Q()
         for severity in Severity.values:
             overdue |= Q(severity=severity, opened_at__lte=now - ack_sla(severity))
-        return Incident.objects.filter(overdue, status=Incident.Status.OPEN)
+        return Incident.objects.unacknowledged().filter(overdue)
 
     def columns(self) -> dict[str, Any]:
         return {
@@ -82,12 +82,7 @@ class PostmortemDue(Waiting):
     select_related = ("incident_owner", "scenario__team")
 
     def waiting(self, now: dt.datetime) -> QuerySet[Any]:
-        written = Postmortem.objects.filter(incident=OuterRef("pk"))
-        return Incident.objects.filter(
-            ~Exists(written),
-            severity__in=[Severity.SEV1, Severity.SEV2],
-            resolved_at__lte=now - self.sla(None),
-        )
+        return Incident.objects.postmortem_due().filter(resolved_at__lte=now - self.sla(None))
 
     def columns(self) -> dict[str, Any]:
         return {"since": F("resolved_at"), "to": people("incident_owner")}

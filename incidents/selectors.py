@@ -9,7 +9,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, S
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_fsm import has_transition_perm
+from django_fsm import can_proceed, has_transition_perm
 
 from incidents import policies
 from incidents.models import Incident, IncidentUpdate, Postmortem, RollbackAction
@@ -20,13 +20,9 @@ from releases.models import Release
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
 
-ACTIVE_STATES = (
-    Incident.Status.OPEN,
-    Incident.Status.ACKNOWLEDGED,
-    Incident.Status.MITIGATED,
-)
-
 CATALOGUE = catalogue(Incident, "acknowledge", "mitigate", "resolve", "close")
+# The rollback of a prompt or model is the release's own transition: its button says so.
+RELEASE_ROLLBACK = catalogue(Release, "roll_back")["roll_back"]
 
 SNAPSHOT_ROLES = (
     ("product_owner", _("product (scenario) owner")),
@@ -144,10 +140,17 @@ def incident_actions(incident: Incident, user: User) -> list[Action]:
     return available_actions(incident, user, CATALOGUE)
 
 
+def close_blocked(incident: Incident) -> str:
+    """Why the incident may not close, when its state is the one it closes from; else ""."""
+    if not can_proceed(incident.close, check_conditions=False):
+        return ""
+    return incident.close_blocked_reason()
+
+
 def delegate_actions(incident: Incident, user: User, offered: list[Action]) -> list[Action]:
     """For admins: the transitions the state allows but the rules reserve for someone else,
     which they may take only as an explicit delegate."""
-    if not scenario_policies.is_admin(user):
+    if not scenario_policies.can_act_as_delegate(user):
         return []
     names = {t.name for t in cast(Any, incident).get_available_status_transitions()}
     taken = {a.name for a in offered}
@@ -155,7 +158,7 @@ def delegate_actions(incident: Incident, user: User, offered: list[Action]) -> l
 
 
 def can_roll_back_now(incident: Incident, user: User) -> bool:
-    return incident.status in ACTIVE_STATES and policies.can_rollback(user, incident)
+    return incident.status in Incident.ACTIVE_STATES and policies.can_rollback(user, incident)
 
 
 def rollback_choices(incident: Incident, user: User) -> dict[str, Any]:
@@ -184,10 +187,8 @@ def work_for(user: User) -> dict[str, Any]:
     if not policies.can_view(user, None):
         return {}
     mine = Incident.objects.filter(Q(incident_owner=user) | Q(handed_to=user))
-    to_ack = mine.filter(status=Incident.Status.OPEN).order_by("opened_at", "id")
-    postmortems = mine.filter(
-        status=Incident.Status.RESOLVED, postmortem__isnull=True, severity__in=("SEV1", "SEV2")
-    ).order_by("resolved_at", "id")
+    to_ack = mine.unacknowledged().order_by("opened_at", "id")
+    postmortems = mine.postmortem_due().order_by("resolved_at", "id")
     work: dict[str, Any] = {}
     for key, label, queryset, state in (
         ("incidents_to_acknowledge", gettext("Incidents to acknowledge"), to_ack, "open"),

@@ -13,7 +13,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incidents import policies, selectors
-from incidents.models import ActionItem, Incident, IncidentUpdate, Postmortem, RollbackAction
+from incidents.models import (
+    ActionItem,
+    Incident,
+    IncidentUpdate,
+    Postmortem,
+    RollbackAction,
+    Severity,
+)
 from portal.core.errors import TransitionConflict
 from portal.core.models import User
 from portal.core.notifications import absolute_url, send_templated
@@ -29,7 +36,7 @@ def _note(incident: Incident, actor: User, kind: str, text: str) -> IncidentUpda
 
 def _require_active(incident: Incident, refusal: str) -> None:
     """Refuse with `refusal` (a sentence naming `%(state)s`) unless the incident is active."""
-    if incident.status not in selectors.ACTIVE_STATES:
+    if incident.status not in Incident.ACTIVE_STATES:
         raise TransitionConflict(
             refusal % {"state": incident.get_status_display().lower()},
             code="invalid_state",
@@ -134,7 +141,7 @@ def _notify_opened(incident: Incident) -> None:
     send_templated(
         "incident_opened", [incident.incident_owner], _email_context(incident), about=incident
     )
-    if incident.severity == "SEV1":
+    if incident.severity == Severity.SEV1:
         path = [p for p in selectors.escalation_people(incident) if p != incident.incident_owner]
         send_templated("incident_escalated", path, _email_context(incident), about=incident)
 
@@ -227,7 +234,7 @@ def incident_add_update(incident_id: Any, *, actor: User, text: str) -> Incident
         incident = lock(Incident, incident_id)
         if not policies.can_add_update(actor, incident):
             raise PermissionDenied(_("You may not add updates to this incident."))
-        if incident.status == Incident.Status.CLOSED:
+        if incident.is_final:
             raise TransitionConflict(_("The incident is closed; its timeline is final."))
         return _note(incident, actor, IncidentUpdate.Kind.NOTE, text.strip())
 
@@ -247,7 +254,7 @@ def incident_hand_over(
                 "platform too, once the holder has left)."
             ),
         )
-        if incident.status == Incident.Status.CLOSED:
+        if incident.is_final:
             raise TransitionConflict(_("The incident is closed; there is nothing to hand over."))
         holder_id = incident.handed_to_id or incident.incident_owner_id
         if not to.is_active or to.pk == holder_id:
@@ -463,7 +470,7 @@ def incident_postmortem_save(
             as_delegate=as_delegate,
             message=_("Only the incident owner and the platform team write the postmortem."),
         )
-        if incident.status == Incident.Status.CLOSED:
+        if incident.is_final:
             raise TransitionConflict(_("The incident is closed; its postmortem is final."))
         postmortem, created = Postmortem.objects.update_or_create(
             incident=incident, defaults={**cleaned, "author": actor}

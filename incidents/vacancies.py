@@ -39,7 +39,7 @@ class IncidentPlaces(Places):
     def holder(self, obj: Any, place: str) -> Holder:
         person_id = getattr(obj, f"{place}_id")
         # Handed back to the incident owner: nobody holds a hand-over any more.
-        if obj.status == Incident.Status.CLOSED or (place == "handed_to" and person_id is None):
+        if obj.is_final or (place == "handed_to" and person_id is None):
             return GONE
         if place == "incident_owner":
             # Whom the incident was handed to holds it in the incident owner's place.

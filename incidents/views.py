@@ -117,9 +117,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any
     choices = selectors.rollback_choices(incident, user)
     postmortem = selectors.postmortem_of(incident)
     actions = selectors.incident_actions(incident, user)
-    can_write_pm = (
-        policies.can_write_postmortem(user, incident) and incident.status != Incident.Status.CLOSED
-    )
+    can_write_pm = policies.can_write_postmortem(user, incident) and not incident.is_final
     context: dict[str, Any] = {
         "incident": incident,
         "postmortem": postmortem,
@@ -127,14 +125,13 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms_given: Any
         "actions": actions,
         "delegate_actions": selectors.delegate_actions(incident, user, actions),
         "action_base": f"{incident.get_absolute_url()}",
-        "close_blocked": incident.close_blocked_reason(),
+        "close_blocked": selectors.close_blocked(incident),
         "entries": history_for(incident),
         "timeline_title": _("Audit trail"),
-        "can_update": policies.can_add_update(user, incident)
-        and incident.status != Incident.Status.CLOSED,
-        "can_hand_over": policies.can_hand_over(user, incident)
-        and incident.status != Incident.Status.CLOSED,
+        "can_update": policies.can_add_update(user, incident) and not incident.is_final,
+        "can_hand_over": policies.can_hand_over(user, incident) and not incident.is_final,
         "rollback_choices": choices,
+        "release_rollback": selectors.RELEASE_ROLLBACK,
         "can_write_postmortem": can_write_pm,
         "update_form": forms.UpdateForm(),
         "hand_over_form": forms.HandOverForm(people=people),

@@ -15,12 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import Event
+from releases.models import REVIEW_KINDS, SIGNOFF_RULES, SignOff
 
-SIGN_OFF_KINDS = (("quality", _("Quality")), ("cost", _("Cost")))
-DECISIONS = (("approve", "primary", _("Approve")), ("reject", "danger", _("Reject")))
+# The buttons of a submitted release: the sign-offs given in that state (`REVIEW_KINDS`, from
+# the one sign-off table), each approved or rejected.
+DECISION_STYLES = {SignOff.Decision.APPROVE: "primary", SignOff.Decision.REJECT: "danger"}
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
 
@@ -42,9 +43,12 @@ def _sign_off_blocks(event: Event) -> list[dict[str, Any]]:
     obj = event.payload["data"]["object"]
     value = f"{obj['id']}:{obj['revision']}"
     buttons = []
-    for kind, label in SIGN_OFF_KINDS:
-        for decision, style, verb in DECISIONS:
-            text = gettext("%(kind)s: %(decision)s") % {"kind": label, "decision": verb}
+    for kind in REVIEW_KINDS:
+        for decision, style in DECISION_STYLES.items():
+            text = gettext("%(kind)s: %(decision)s") % {
+                "kind": SIGNOFF_RULES[kind].label,
+                "decision": decision.label,
+            }
             buttons.append({
                 "type": "button", "style": style, "value": value,
                 "action_id": f"signoff:{kind}:{decision}",

@@ -25,7 +25,7 @@ from integrations.models import SlackIdentity, SlackRequest
 from integrations.services import slack_link_token
 from portal.core.errors import TransitionConflict
 from portal.core.notifications import absolute_url
-from releases.models import Release
+from releases.models import REVIEW_KINDS, SIGNOFF_RULES, Release, SignOff
 from releases.services import release_sign_off
 
 VIA_SLACK = "via Slack"
@@ -72,11 +72,7 @@ def parse(body: bytes) -> Click:
                       release_id, revision, reason.strip(), payload["response_url"])  # fmt: skip
     except (KeyError, IndexError, ValueError, TypeError, AttributeError) as exc:
         raise ValidationError("Not a sign-off button of this portal.") from exc
-    if (
-        prefix != "signoff"
-        or kind not in {"quality", "cost"}
-        or decision not in {"approve", "reject"}
-    ):
+    if prefix != "signoff" or kind not in REVIEW_KINDS or decision not in SignOff.Decision.values:
         raise ValidationError("Not a sign-off button of this portal.")
     return click
 
@@ -114,7 +110,7 @@ def handle(click: Click) -> dict[str, Any]:
     if (
         release is None
         or release.revision != click.revision
-        or release.status != Release.Status.SUBMITTED
+        or release.status != SIGNOFF_RULES[click.kind].state
     ):
         return chat.outcome_message(_current_state(release), replace=False)
     try:

@@ -101,8 +101,8 @@ def load(people: dict[str, Any]) -> None:
 def _demo_scenarios() -> list[Scenario]:
     """Approved or onboarded scenarios with the owners a release needs, oldest first."""
     return list(
-        Scenario.objects.filter(
-            status__in=(Scenario.Status.ONBOARDED, Scenario.Status.APPROVED),
+        Scenario.objects.live()
+        .filter(
             quality_owner__isnull=False,
             cost_owner__isnull=False,
             product_owner__isnull=False,

@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 from exceptions.selectors import active_eval_bypass
 from releases.evidence import settings_for
 from releases.models import (
+    ROLLOUT_KINDS,
+    SIGNOFF_RULES,
     Release,
     ReleasePolicy,
     ScenarioReleaseSettings,
@@ -181,6 +183,14 @@ def cost_check(release: Any) -> CostCheck:
     )
 
 
+def approval_problems(release: Any, kind: str) -> list[str]:
+    """Why an approval of this sign-off kind must carry a written reason, or [] when it need not:
+    a cost approval of an estimate that is incomplete or over the budget or target."""
+    if kind != SignOff.Kind.COST:
+        return []
+    return cost_check(release).problems
+
+
 def fast_path_eligible(release: Any, policy: Any, today: dt.date | None = None) -> bool:
     """Prompt-only, passed the eval gate on its own scores, inside budget and target, with the
     fast path on platform-wide and for the scenario."""
@@ -277,11 +287,16 @@ def approved_kinds(release: Any) -> set[str]:
 
 
 def missing_rollout_signoffs(release: Any) -> list[str]:
-    """The rollout sign-off kinds still needed before this release may roll out."""
+    """The rollout sign-off kinds still needed before this release may roll out: none unless it
+    is in the state that asks for them (`SIGNOFF_RULES`), and no platform one on the fast path."""
+    needed = [kind for kind in ROLLOUT_KINDS if SIGNOFF_RULES[kind].state == release.status]
+    if SignOff.Kind.PLATFORM_ROLLOUT in needed and fast_path_eligible(
+        release, ReleasePolicy.in_force()
+    ):
+        needed.remove(SignOff.Kind.PLATFORM_ROLLOUT)
+    if not needed:
+        return []
     approved = approved_kinds(release)
-    needed = [SignOff.Kind.PRODUCT_ROLLOUT]
-    if not fast_path_eligible(release, ReleasePolicy.in_force()):
-        needed.append(SignOff.Kind.PLATFORM_ROLLOUT)
     return [kind for kind in needed if kind not in approved]
 
 

@@ -239,6 +239,9 @@ class Release(ChoiceLabels, FSMModelMixin, models.Model):
     )
     ended_at = models.DateTimeField(verbose_name=_("ended at"), null=True, blank=True)
 
+    # The releases an eval gate bypass may name: those still before their quality sign-off.
+    EVAL_BYPASS_STATES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.SUBMITTED)
+
     # What a team writes in a draft; the rest is set by the workflow.
     EDITABLE_FIELDS: ClassVar[tuple[str, ...]] = (
         "title", "change_type", "model_name", "model_version", "alias_name", "prompt_family",

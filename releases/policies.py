@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.core.models import Team, User
+from django.db.models import QuerySet
+
+from portal.core.models import User
 from portal.core.policies import signed_in
-from releases.models import SIGNOFF_RULES
+from releases.models import SIGNOFF_RULES, Release
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
 
@@ -24,7 +26,7 @@ def can_view(user: User, release: Any) -> bool:
     """Everyone signed in reads releases, except drafts: only the team, platform and admins."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if release.status != "draft":
+    if release.status != Release.Status.DRAFT:
         return True
     return (
         is_team_member(user, release)
@@ -33,21 +35,26 @@ def can_view(user: User, release: Any) -> bool:
     )
 
 
+def draftable_scenarios(user: User) -> QuerySet[Scenario]:
+    """Who may draft a release, as the scenarios they may draft it for: team members, for their
+    team's live (approved or onboarded) scenarios. The one rule; `can_create` asks it of one
+    scenario, `can_open_release_form` of any, and the release form offers these."""
+    return Scenario.objects.live().filter(team_id__in=scenario_policies.team_ids(user))
+
+
 def can_create(user: User, scenario: Any) -> bool:
     """Team members draft releases, only for approved or onboarded scenarios."""
-    return scenario.status in Scenario.LIVE_STATES and scenario.team_id in (
-        scenario_policies.team_ids(user)
-    )
+    return draftable_scenarios(user).filter(pk=scenario.pk).exists()
 
 
 def can_open_release_form(user: User) -> bool:
-    """Members of a product team; the form then offers only their team's scenarios."""
-    teams = scenario_policies.team_ids(user)
-    return bool(teams) and Team.objects.filter(pk__in=teams, kind=Team.Kind.PRODUCT).exists()
+    """Whoever may draft a release for some scenario (the list's "New release" and the create
+    page); the form then offers only those scenarios."""
+    return draftable_scenarios(user).exists()
 
 
 def can_edit(user: User, release: Any) -> bool:
-    return release.status == "draft" and is_team_member(user, release)
+    return release.status == Release.Status.DRAFT and is_team_member(user, release)
 
 
 def can_submit(user: User, release: Any) -> bool:
@@ -70,7 +77,7 @@ def can_sign_as_delegate(user: User, release: Any, kind: str) -> bool:
     """An admin may sign in the named owner's place, explicitly, but never on their own release."""
     return (
         SIGNOFF_RULES[kind].delegable
-        and scenario_policies.is_admin(user)
+        and scenario_policies.can_act_as_delegate(user)
         and release.author_id != user.pk
         and not can_sign(user, release, kind)
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.core.paginator import Page
@@ -494,6 +494,8 @@ class SignOffSlot:
     can_approve: bool = False
     blocked_reason: str = ""
     not_needed: bool = False
+    # Why an approval must say why (`gates.approval_problems`); empty: a comment is optional.
+    approval_problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -563,6 +565,7 @@ def signoff_slots(
             slot.can_sign = policies.can_sign(user, release, kind)
             slot.as_delegate = policies.can_sign_as_delegate(user, release, kind)
             slot.can_approve = slot.can_sign or slot.as_delegate
+            slot.approval_problems = gates.approval_problems(release, kind)
             if kind == SignOff.Kind.QUALITY and not gate.allows_approval:
                 slot.can_approve = False
                 slot.blocked_reason = gate.message
@@ -593,10 +596,10 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
     )
     gate = gates.eval_gate(release)
     fast_path = release.fast_path or (
-        release.status == Release.Status.APPROVED
+        release.status == SIGNOFF_RULES[SignOff.Kind.PLATFORM_ROLLOUT].state
         and gates.fast_path_eligible(release, ReleasePolicy.in_force())
     )
-    missing = gates.missing_rollout_signoffs(release) if release.status == "approved" else []
+    missing = gates.missing_rollout_signoffs(release)
     current = current_release_for(release)
     return {
         "release": release,
@@ -627,10 +630,7 @@ def release_page(release: Release, user: User) -> dict[str, Any]:
 def _request_bypass_url(release: Release, user: User, gate: Any) -> str:
     """Where a product owner of the team asks for an eval gate bypass of this very release, when
     the gate blocks its quality approval; "" when that is not theirs to ask or not needed."""
-    if gate.allows_approval or release.status not in (
-        Release.Status.DRAFT,
-        Release.Status.SUBMITTED,
-    ):
+    if gate.allows_approval or release.status not in Release.EVAL_BYPASS_STATES:
         return ""
     if not exception_policies.can_request_exception(user, release.scenario):
         return ""
@@ -664,9 +664,5 @@ def scenarios_for_filter(user: User) -> QuerySet[Scenario]:
 
 
 def creatable_scenarios(user: User) -> QuerySet[Scenario]:
-    """Scenarios this user may draft a release for."""
-    return (
-        Scenario.objects.live()
-        .filter(team_id__in=scenario_policies.team_ids(user))
-        .order_by("name")
-    )
+    """Scenarios this user may draft a release for (`policies.draftable_scenarios`), by name."""
+    return policies.draftable_scenarios(user).order_by("name")

@@ -142,8 +142,6 @@ class ReleaseSerializer(ReleaseListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_missing_rollout_signoffs(self, obj: Release) -> list[str]:
-        if obj.status != Release.Status.APPROVED:
-            return []
         return [str(kind) for kind in gates.missing_rollout_signoffs(obj)]
 
 

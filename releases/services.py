@@ -255,12 +255,10 @@ def _check_decision(release: Release, kind: str, decision: str, comment: str) ->
         # The note goes into the audit trail, which keeps the portal's own language.
         with translation.override(settings.LANGUAGE_CODE):
             return gate.bypass, gate.message
-    if kind == SignOff.Kind.COST:
-        check = gates.cost_check(release)
-        if check.needs_comment and not comment.strip():
-            problems = "; ".join(check.problems)
-            message = gettext("Explain why you approve although %(problems)s.")
-            raise ValidationError({"comment": [message % {"problems": problems}]})
+    problems = gates.approval_problems(release, kind)
+    if problems and not comment.strip():
+        message = gettext("Explain why you approve although %(problems)s.")
+        raise ValidationError({"comment": [message % {"problems": "; ".join(problems)}]})
     return None, ""
 
 
@@ -556,10 +554,9 @@ def _context(release: Release) -> dict[str, Any]:
 
 
 def _notify_submitted(release: Release) -> None:
-    scenario = release.scenario
     send_templated(
         "release_submitted",
-        [scenario.quality_owner, scenario.cost_owner],
+        [SIGNOFF_RULES[kind].signer(release) for kind in REVIEW_KINDS],
         {**_context(release), "inbox_url": absolute_url("/releases/sign-offs/")},
         about=release,
     )

@@ -46,7 +46,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
             **paged,
             "form": form,
             "releases": paged["page_obj"].object_list,
-            "can_create": selectors.creatable_scenarios(actor(request)).exists(),
+            "can_create": policies.can_open_release_form(actor(request)),
         },
     )
 
@@ -74,7 +74,12 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def release_create(request: HttpRequest) -> HttpResponse:
     if not policies.can_open_release_form(actor(request)):
-        raise PermissionDenied(_("Only members of a product team draft releases."))
+        raise PermissionDenied(
+            _(
+                "Only the scenario's team may draft releases, and only for approved or onboarded "
+                "scenarios."
+            )
+        )
     scenarios = selectors.creatable_scenarios(actor(request))
     initial = {"scenario": request.GET.get("scenario")}
     form = ReleaseForm(request.POST or None, scenarios=scenarios, initial=initial)

@@ -123,6 +123,12 @@ def missing_items(
     }
 
 
+def missing_for_submission(scenario: Scenario) -> dict[str, str]:
+    """What blocks the scenario's (next) submission, as its page, API and record show it: only
+    while its intake is editable; nothing once it is submitted."""
+    return missing_items(scenario) if scenario.is_editable else {}
+
+
 @dataclass(frozen=True)
 class Item:
     key: str

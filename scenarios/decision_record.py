@@ -238,11 +238,7 @@ def build(
         ],
         "vacancies": vacancy_rows(_open_vacancies(scenario)),
         "aliases": _aliases(scenario),
-        "missing_for_submission": (
-            list(checklist.missing_items(scenario).values())
-            if scenario.status in Scenario.EDITABLE_STATES
-            else []
-        ),
+        "missing_for_submission": list(checklist.missing_for_submission(scenario).values()),
         "amendments": [_amendment(amendment) for amendment in amended],
         "timeline": [
             {

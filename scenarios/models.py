@@ -74,6 +74,16 @@ class Tool(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def needs_attention(self) -> bool:
+        """Deprecated or no longer allowed: a scenario that still serves with it must move off."""
+        return self.stability == self.Stability.DEPRECATED or not self.allowed
+
+    def needs_attention_in(self, scenario: Scenario) -> bool:
+        """Whether this tool, picked by `scenario`, needs attention there (not when the scenario
+        no longer serves anything)."""
+        return self.needs_attention and not scenario.is_inactive
+
 
 class Route(models.TextChoices):
     DIRECT = "direct", _("Direct")
@@ -179,6 +189,18 @@ class ScenarioQuerySet(models.QuerySet["Scenario"]):
     def live(self) -> ScenarioQuerySet:
         """Approved or onboarded: scenarios that serve, or are about to serve, traffic."""
         return self.filter(status__in=Scenario.LIVE_STATES)
+
+    def active(self) -> ScenarioQuerySet:
+        """Not rejected or retired: scenarios that serve, or may still come to serve, traffic."""
+        return self.exclude(status__in=Scenario.INACTIVE_STATES)
+
+    def without_review_conflicts(self, user_id: int | None) -> ScenarioQuerySet:
+        """Scenarios this person may review as far as separation of duties goes: not opened or
+        submitted by them, not naming them (`Scenario.REVIEW_CONFLICTS`)."""
+        conflicts = models.Q()
+        for field in Scenario.REVIEW_CONFLICTS:
+            conflicts |= models.Q(**{f"{field}_id": user_id})
+        return self.exclude(conflicts)
 
 
 class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
@@ -449,11 +471,16 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     EDITABLE_STATES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.CHANGES_REQUESTED)
     # Past review and serving (or about to serve): releases, incidents and amendments apply.
     LIVE_STATES: ClassVar[tuple[str, ...]] = (Status.APPROVED, Status.ONBOARDED)
+    # Seen only by the scenario's team, the platform and admins.
+    PRIVATE_STATES: ClassVar[tuple[str, ...]] = (Status.DRAFT,)
 
     RACI_FIELDS: ClassVar[tuple[str, ...]] = (
         "product_owner", "platform_owner", "quality_owner", "route_owner", "context_owner",
         "prompt_owner", "tools_owner", "cache_owner", "cost_owner", "incident_owner",
     )  # fmt: skip
+    # Separation of duties: whoever one of these names may not review the scenario (who
+    # opened it, who submitted it, and everyone its RACI names).
+    REVIEW_CONFLICTS: ClassVar[tuple[str, ...]] = ("created_by", "submitted_by", *RACI_FIELDS)
 
     # What an intake asks for; the rest is set by the review workflow.
     INTAKE_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -514,6 +541,26 @@ class Scenario(ChoiceLabels, FSMModelMixin, models.Model):
     @property
     def is_self_hosted(self) -> bool:
         return self.hosting == Hosting.SELF_HOSTED
+
+    @property
+    def is_editable(self) -> bool:
+        """A draft or one sent back with changes requested: its intake may be edited."""
+        return self.status in self.EDITABLE_STATES
+
+    @property
+    def is_live(self) -> bool:
+        """Approved or onboarded (`LIVE_STATES`): releases, incidents and amendments apply."""
+        return self.status in self.LIVE_STATES
+
+    @property
+    def is_inactive(self) -> bool:
+        """Rejected or retired (`INACTIVE_STATES`): it serves nothing any more."""
+        return self.status in self.INACTIVE_STATES
+
+    @property
+    def is_private(self) -> bool:
+        """Not submitted yet: only its team, the platform and admins see it."""
+        return self.status in self.PRIVATE_STATES
 
     # Transitions set only their own fields; the services around them do the rest.
     @transition(
@@ -645,7 +692,7 @@ class ScenarioReview(ChoiceLabels, models.Model):
 class VacancyQuerySet(models.QuerySet["Vacancy"]):
     def open(self) -> VacancyQuerySet:
         """Places still naming a person who left."""
-        return self.filter(status=Vacancy.Status.OPEN)
+        return self.filter(Vacancy.open_q())
 
     def of_roles(self) -> VacancyQuerySet:
         """RACI roles and escalation steps: what makes a scenario's role vacant."""
@@ -741,6 +788,12 @@ class Vacancy(ChoiceLabels, FSMModelMixin, models.Model):
     def get_absolute_url(self) -> str:
         """Its scenario's page, where the vacancies are listed and handed over."""
         return f"/scenarios/{self.scenario_id}/"
+
+    @staticmethod
+    def open_q() -> models.Q:
+        """Open: the place still names the person who left (`VacancyQuerySet.open()`, and the
+        filter of an aggregate over vacancies)."""
+        return models.Q(status=Vacancy.Status.OPEN)
 
     @property
     def text(self) -> str:
@@ -871,6 +924,9 @@ class Amendment(ChoiceLabels, FSMModelMixin, models.Model):
     # Undecided; approved lasts only inside the transaction that applies it.
     OPEN_STATES: ClassVar[tuple[str, ...]] = _AMENDMENT_OPEN_STATES
     EDITABLE_STATES: ClassVar[tuple[str, ...]] = (Status.DRAFT, Status.CHANGES_REQUESTED)
+    # Separation of duties: whoever one of these names may not review the amendment, nor may
+    # anyone the scenario names or the amendment would name (`policies.can_review_amendment`).
+    AUTHOR_FIELDS: ClassVar[tuple[str, ...]] = ("requested_by", "submitted_by", "platform_part_by")
     RELATION_FIELDS: ClassVar[tuple[str, ...]] = ("allowed_tools", Scenario.ESCALATION_FIELD)
     AMENDABLE_FIELDS: ClassVar[tuple[str, ...]] = (*Scenario.GOVERNED_FIELDS, *RELATION_FIELDS)
     HAND_OVER_FIELDS: ClassVar[tuple[str, ...]] = (

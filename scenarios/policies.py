@@ -47,13 +47,19 @@ def is_named_owner(user: User, scenario: Any) -> bool:
     )
 
 
+def sees_every_draft(user: User) -> bool:
+    """The platform and admins see every team's drafts; others only their teams' own."""
+    return is_platform(user) or is_admin(user)
+
+
 def can_view(user: User, scenario: Any) -> bool:
-    """Everyone signed in reads everything except drafts: those only the team, platform, admins."""
+    """Everyone signed in reads everything except drafts: those only the team, platform, admins.
+    `selectors.visible_scenarios` is the same rule as a query, built from the same parts."""
     if not signed_in(user):
         return False
-    if scenario.status != "draft":
+    if not scenario.is_private:
         return True
-    return scenario.team_id in team_ids(user) or is_platform(user) or is_admin(user)
+    return scenario.team_id in team_ids(user) or sees_every_draft(user)
 
 
 def can_create(user: User, team: Any = None) -> bool:
@@ -72,9 +78,7 @@ def can_change_intake(user: User, scenario: Any) -> bool:
 
 def can_edit(user: User, scenario: Any) -> bool:
     """Edit the intake now: only drafts and scenarios sent back with changes requested."""
-    if scenario.status not in ("draft", "changes_requested"):
-        return False
-    return can_change_intake(user, scenario)
+    return scenario.is_editable and can_change_intake(user, scenario)
 
 
 def can_submit(user: User, scenario: Any) -> bool:
@@ -93,8 +97,10 @@ def may_review(user: User, scenario: Any, authors: Any) -> bool:
 
 
 def can_review(user: User, scenario: Any) -> bool:
-    """Platform reviewers, but never on what they submitted or are named in."""
-    return may_review(user, scenario, (scenario.submitted_by_id, scenario.created_by_id))
+    """Platform reviewers, but never on what they opened, submitted or are named in
+    (`Scenario.REVIEW_CONFLICTS`; `ScenarioQuerySet.without_review_conflicts` as a query)."""
+    conflicts = [getattr(scenario, f"{field}_id") for field in scenario.REVIEW_CONFLICTS]
+    return may_review(user, scenario, conflicts)
 
 
 def can_onboard(user: User, scenario: Any) -> bool:
@@ -136,7 +142,7 @@ def can_manage_templates(user: User) -> bool:
 # Amendments of live scenarios
 def can_open_amendment(user: User, scenario: Any) -> bool:
     """The team's product owners and platform open amendments, of live scenarios only."""
-    return scenario.status in scenario.LIVE_STATES and can_change_intake(user, scenario)
+    return scenario.is_live and can_change_intake(user, scenario)
 
 
 def amendment_parts(user: User, amendment: Any) -> frozenset[str]:
@@ -175,7 +181,7 @@ def can_withdraw_amendment(user: User, amendment: Any) -> bool:
 def can_review_amendment(user: User, amendment: Any) -> bool:
     """The scenario review rule: not the requester, submitter or platform-part author, nor a
     person the scenario names, nor one the amendment would name."""
-    authors = (amendment.requested_by_id, amendment.submitted_by_id, amendment.platform_part_by_id)
+    authors = [getattr(amendment, f"{field}_id") for field in amendment.AUTHOR_FIELDS]
     proposed = amendment.proposed or {}
     named = [proposed.get(field) for field in amendment.scenario.RACI_FIELDS]
     return may_review(user, amendment.scenario, (*authors, *named))
@@ -183,4 +189,4 @@ def can_review_amendment(user: User, amendment: Any) -> bool:
 
 def can_edit_minor(user: User, scenario: Any) -> bool:
     """The team (its product owners) and platform edit a live scenario's minor fields."""
-    return scenario.status in scenario.LIVE_STATES and can_change_intake(user, scenario)
+    return scenario.is_live and can_change_intake(user, scenario)

@@ -50,11 +50,11 @@ class ScenarioReview(Waiting):
 
     def columns(self) -> dict[str, Any]:
         # Until someone starts the review, any platform reviewer may: the role is reminded,
-        # except those the review rules exclude (the submitter, the author, named owners).
+        # except those the review rule excludes (the author, the submitter, named owners).
         return {
             "since": F("submitted_at"),
             "to": people("reviewer"),
-            "not_to": people("submitted_by", "created_by", *Scenario.RACI_FIELDS),
+            "not_to": people(*Scenario.REVIEW_CONFLICTS),
         }
 
     def sla(self, obj: Any) -> dt.timedelta:
@@ -131,10 +131,10 @@ class AmendmentReview(Waiting):
         return {
             "since": F("submitted_at"),
             "not_to": people(
-                "requested_by", "submitted_by", "platform_part_by",
+                *Amendment.AUTHOR_FIELDS,
                 *(f"scenario__{name}" for name in Scenario.RACI_FIELDS),
             ),
-        }  # fmt: skip
+        }
 
     def sla(self, obj: Any) -> dt.timedelta:
         return hours(setting("SLA_AMENDMENT_REVIEW_HOURS"))

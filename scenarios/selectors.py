@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.models import Team, User
+from portal.core.policies import signed_in
 from portal.core.related_users import attach_people
 from portal.core.selectors import PERSON_COLUMNS, queryset_card
 from scenarios import policies
@@ -30,11 +31,13 @@ PEOPLE_ON_RECORD = ("created_by", "submitted_by", "reviewer", *Scenario.RACI_FIE
 def visible_scenarios(user: User, queryset: QuerySet[Scenario] | None = None) -> QuerySet[Scenario]:
     """Scenarios this user may see: all but other teams' drafts; drafts also for platform/admin."""
     qs = queryset if queryset is not None else Scenario.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return qs.none()
-    if policies.is_platform(user) or policies.is_admin(user):
+    if policies.sees_every_draft(user):
         return qs
-    return qs.filter(~Q(status=Scenario.Status.DRAFT) | Q(team_id__in=policies.team_ids(user)))
+    return qs.filter(
+        ~Q(status__in=Scenario.PRIVATE_STATES) | Q(team_id__in=policies.team_ids(user))
+    )
 
 
 def get_scenario_for(user: User, pk: Any, queryset: QuerySet[Scenario] | None = None) -> Scenario:
@@ -154,10 +157,10 @@ def escalation_path(scenario: Scenario) -> list[User]:
     return [step.person for step in scenario.escalation_steps.all()]
 
 
-def review_queue(user: User) -> QuerySet[Scenario]:
-    """Submitted scenarios waiting for an architecture review, oldest first."""
+def review_queue(user: User, queryset: QuerySet[Scenario] | None = None) -> QuerySet[Scenario]:
+    """Submitted scenarios waiting for an architecture review, oldest first (of `queryset`)."""
     return (
-        visible_scenarios(user)
+        visible_scenarios(user, queryset)
         .filter(status=Scenario.Status.SUBMITTED)
         .select_related("team", "product_owner", "submitted_by")
         .order_by("submitted_at", "id")
@@ -185,26 +188,20 @@ def creatable_teams(user: User) -> QuerySet[Team]:
 
 
 def flagged_tools(scenario: Scenario) -> list[Tool]:
-    """Picked tools that are deprecated or no longer allowed, when the scenario is active."""
-    if scenario.status in Scenario.INACTIVE_STATES:
-        return []
-    return [
-        tool
-        for tool in scenario.allowed_tools.all()
-        if tool.stability == Tool.Stability.DEPRECATED or not tool.allowed
-    ]
+    """Picked tools that need attention there (`Tool.needs_attention_in`)."""
+    return [tool for tool in scenario.allowed_tools.all() if tool.needs_attention_in(scenario)]
 
 
 def work_for(user: User) -> dict[str, Any]:
     """Home page cards: reviews waiting for platform members, changes waiting for the team."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return {}
     work: dict[str, Any] = {}
     if policies.is_platform(user):
         work["scenarios_review"] = queryset_card(
             _("Scenarios awaiting architecture review"),
             "/scenarios/review-queue/",
-            review_queue(user).exclude(Q(submitted_by=user) | owned_by_q(user.pk)),
+            review_queue(user, Scenario.objects.without_review_conflicts(user.pk)),
         )
     teams = policies.team_ids(user)
     if teams and policies.can_create(user):

@@ -132,9 +132,7 @@ class ScenarioSerializer(BlankChoices, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_missing_for_submission(self, scenario: Scenario) -> dict[str, str]:
-        if scenario.status not in Scenario.EDITABLE_STATES:
-            return {}
-        return checklist.missing_items(scenario)
+        return checklist.missing_for_submission(scenario)
 
 
 class ScenarioWriteSerializer(RefuseReadOnly, serializers.ModelSerializer):

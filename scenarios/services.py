@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +20,7 @@ from portal.core import roles
 from portal.core.errors import TransitionConflict
 from portal.core.models import Team, User
 from portal.core.notifications import absolute_url, send_templated
+from portal.core.selectors import people_with_role
 from portal.core.transitions import delegated, lock, perform, record_change, record_creation
 from scenarios import checklist, policies, vacancies
 from scenarios.models import EscalationStep, Scenario, ScenarioReview, Tool, Vacancy
@@ -71,7 +71,7 @@ def scenario_update(
         scenario = lock(Scenario, pk)
         if not policies.can_change_intake(actor, scenario):
             raise PermissionDenied(_("You may not edit this scenario."))
-        if scenario.status not in Scenario.EDITABLE_STATES:
+        if not scenario.is_editable:
             raise TransitionConflict(
                 _(
                     "This scenario is %(state)s: only drafts and scenarios with changes requested "
@@ -347,11 +347,7 @@ def scenario_retire(
 
 
 def _notify_submitted(scenario: Scenario) -> None:
-    platform = (
-        User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True)
-        .exclude(Q(pk=scenario.submitted_by_id) | Q(pk=scenario.created_by_id))
-        .distinct()
-    )
+    platform = people_with_role(roles.PLATFORM_REVIEWER)
     reviewers = [person for person in platform if policies.can_review(person, scenario)]
     send_templated(
         "scenario_submitted",
@@ -473,7 +469,7 @@ def vacancy_recipients(scenario: Scenario) -> list[User]:
     owners = [p for p in (scenario.product_owner, scenario.platform_owner) if p and p.is_active]
     if owners:
         return owners
-    return list(User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True))
+    return list(people_with_role(roles.PLATFORM_REVIEWER))
 
 
 def _notify_vacancies(scenario: Scenario, opened: list[Vacancy]) -> None:
@@ -538,7 +534,7 @@ def scenario_edit_minor(pk: Any, *, actor: User, data: dict[str, Any]) -> Scenar
         scenario = lock(Scenario, pk)
         if not policies.can_change_intake(actor, scenario):
             raise PermissionDenied(_("You may not edit this scenario."))
-        if scenario.status not in Scenario.LIVE_STATES:
+        if not scenario.is_live:
             raise TransitionConflict(
                 _("Only an approved or onboarded scenario is edited this way; edit the intake."),
                 code="invalid_state",

@@ -152,7 +152,7 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = selectors.scenario_for_intake(user, pk)
     if not policies.can_change_intake(user, scenario):
         raise PermissionDenied(_("You may not edit this scenario."))
-    if scenario.status not in Scenario.EDITABLE_STATES:
+    if not policies.can_edit(user, scenario):
         messages.error(
             request, _("Only drafts and scenarios with changes requested can be edited.")
         )
@@ -235,11 +235,9 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _missing_items(scenario: Scenario) -> list[dict[str, str]]:
     """What blocks submission, each item with the id of the intake field that fixes it."""
-    if scenario.status not in Scenario.EDITABLE_STATES:
-        return []
     return [
         {"anchor": field_anchor(key), "message": message}
-        for key, message in checklist.missing_items(scenario).items()
+        for key, message in checklist.missing_for_submission(scenario).items()
     ]
 
 
@@ -247,9 +245,14 @@ def _delegate_actions(scenario: Scenario, user: User, own: list[Action]) -> list
     """What an admin could do in someone's place: valid in this state, not theirs to do."""
     if not policies.can_act_as_delegate(user):
         return []
-    valid = {t.name for t in scenario.get_available_status_transitions()}  # type: ignore[attr-defined]
+    valid = _valid_transitions(scenario)
     mine = {a.name for a in own}
     return [a for name, a in {**ACTIONS, **DECISIONS}.items() if name in valid - mine]
+
+
+def _valid_transitions(scenario: Scenario) -> set[str]:
+    """The transitions the scenario's state allows, whoever asks."""
+    return {t.name for t in scenario.get_available_status_transitions()}  # type: ignore[attr-defined]
 
 
 @require_POST
@@ -308,6 +311,8 @@ def _render_review(
             "form": form,
             "decisions": decisions,
             "record": decision_record.build(scenario),
+            # Whether the state allows a decision at all (the decisions' FSM sources).
+            "decidable": bool(_valid_transitions(scenario) & DECISIONS.keys()),
             "start_review": [
                 a
                 for a in available_actions(scenario, actor(request), ACTIONS)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from portal.core import roles
-from portal.core.models import User
+from portal.core.selectors import people_with_role
 from scenarios.models import Scenario
 from staffing.models import CHECKED_FROM_DATA, ChecklistItem
 
@@ -28,9 +28,9 @@ class Item:
 def _from_data(onboarding: TeamOnboarding) -> dict[str, bool]:
     team_id = onboarding.team_id
     return {
-        ChecklistItem.PRODUCT_OWNER: User.objects.filter(
-            teams=team_id, is_active=True, groups__name=roles.PRODUCT_OWNER
-        ).exists(),
+        ChecklistItem.PRODUCT_OWNER: people_with_role(roles.PRODUCT_OWNER)
+        .filter(teams=team_id)
+        .exists(),
         ChecklistItem.TEMPLATE_SCENARIO: Scenario.objects.filter(
             team=team_id, template__isnull=False
         ).exists(),

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core import roles
 from portal.core.long_choices import PersonChoiceField
-from portal.core.models import Team, User
+from portal.core.models import Team
+from portal.core.selectors import people_with_role
 from staffing.models import ChecklistItem, HiringProfile, Role, SkillArea, TeamOnboarding
 
 
@@ -85,9 +86,7 @@ class OnboardingRequestForm(forms.Form):
         label=_("Team"),
     )
     onboarding_owner = PersonChoiceField(
-        User.objects.filter(is_active=True, groups__name=roles.PLATFORM_REVIEWER).order_by(
-            "first_name", "last_name", "username"
-        ),
+        people_with_role(roles.PLATFORM_REVIEWER).order_by("first_name", "last_name", "username"),
         label=_("Onboarding owner (platform)"),
     )
 

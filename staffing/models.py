@@ -92,6 +92,10 @@ class HiringProfile(FSMModelMixin, models.Model):
         PUBLISHED = "published", pgettext_lazy("hiring profile state", "Published")
         SUPERSEDED = "superseded", pgettext_lazy("hiring profile state", "Superseded")
 
+    # Every signed-in person reads the platform's profiles in these states (drafts are the
+    # platform's own until published).
+    PUBLIC_STATES: ClassVar[tuple[str, ...]] = (Status.PUBLISHED, Status.SUPERSEDED)
+
     role = models.CharField(verbose_name=_("role"), max_length=32, choices=Role.choices)
     team = models.ForeignKey(
         "core.Team",

@@ -21,7 +21,7 @@ def can_view_profile(user: User, profile: Any) -> bool:
         return True
     if profile.team_id is not None and profile.team_id not in roles.team_ids(user):
         return False
-    return bool(profile.status != "draft" or profile.team_id is not None)
+    return bool(profile.status in profile.PUBLIC_STATES or profile.team_id is not None)
 
 
 def can_edit_profiles(user: User) -> bool:
@@ -70,4 +70,4 @@ def can_advance(user: User, onboarding: Any) -> bool:
 
 def can_tick(user: User, onboarding: Any) -> bool:
     """Ticking an item is advancing a step: same people, while the onboarding is open."""
-    return onboarding.status != "onboarded" and can_advance(user, onboarding)
+    return onboarding.status in onboarding.OPEN_STATES and can_advance(user, onboarding)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.core import roles
 from portal.core.models import Team, User
+from portal.core.policies import signed_in
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario, Vacancy
 from staffing import policies
@@ -31,10 +32,12 @@ def visible_profiles(user: User) -> HiringProfileQuerySet:
     found: HiringProfileQuerySet = HiringProfile.objects.select_related("team").prefetch_related(
         Prefetch("skills", ProfileSkill.objects.all())
     )
+    if not signed_in(user):
+        return found.none()
     if scenario_policies.is_platform(user) or scenario_policies.is_admin(user):
         return found
     return found.filter(
-        Q(team__isnull=True, status__in=["published", "superseded"])
+        Q(team__isnull=True, status__in=HiringProfile.PUBLIC_STATES)
         | Q(team__in=roles.team_ids(user))
     )
 

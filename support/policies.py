@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from portal.core.policies import signed_in
 from scenarios import policies as scenario_policies
+from support.models import SupportRequest
 
 if TYPE_CHECKING:
     from portal.core.models import User
@@ -31,7 +32,7 @@ def can_edit(user: User, request: Any) -> bool:
     return (
         signed_in(user)
         and request.requester_id == user.pk
-        and request.status == "open"
+        and request.status == SupportRequest.Status.OPEN
         and request.first_answered_at is None
     )
 

@@ -23,6 +23,7 @@ from support.forms import AnswerForm, CommentForm, FilterForm, SupportRequestFor
 from support.models import SupportRequest
 
 ACTIONS = catalogue(SupportRequest, "close", "reopen")
+ANSWER = catalogue(SupportRequest, "answer")
 
 
 @require_GET
@@ -67,12 +68,13 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     support = selectors.get_request(user, pk)
-    open_now = support.status == SupportRequest.Status.OPEN
-    can_answer = open_now and policies.can_answer(user, support)
+    # Answering is a transition with a form of its own (the answer's text), not a button.
+    can_answer = bool(available_actions(support, user, ANSWER))
     actions = available_actions(support, user, ACTIONS)
-    delegate = scenario_policies.is_admin(user)
+    delegate = scenario_policies.can_act_as_delegate(user)
     # django-fsm adds the method at class creation; the type checker cannot see it.
     by_state = {t.name for t in support.get_available_status_transitions()}  # type: ignore[attr-defined]
+    answer_as_delegate = delegate and not can_answer and "answer" in by_state
     return render(
         request,
         "support/detail.html",
@@ -82,8 +84,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": history_for(support),
             "actions": actions,
             "action_base": f"{support.get_absolute_url()}",
-            "answer_form": AnswerForm() if can_answer or (open_now and delegate) else None,
-            "answer_as_delegate": open_now and delegate and not can_answer,
+            "answer_form": AnswerForm() if can_answer or answer_as_delegate else None,
+            "answer_as_delegate": answer_as_delegate,
+            "answer_action": ANSWER["answer"],
             "delegate_actions": [
                 a
                 for name, a in ACTIONS.items()

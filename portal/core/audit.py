@@ -20,13 +20,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from portal.core import roles
 from portal.core.middleware import current_request_id
 from portal.core.models import AuditChainHead, AuditEntry, User
 from portal.core.notifications import send_templated
+from portal.core.selectors import people_with_role
 
 HEAD_ID = 1
 # The fields an HMAC covers, by attribute name. Changing this list needs a migration that
@@ -282,8 +283,7 @@ def verify_chain() -> ChainReport:
 
 
 def _admins() -> Iterable[User]:
-    admin_role = Q(groups__name=roles.ADMIN) | Q(is_superuser=True)
-    return User.objects.filter(admin_role, is_active=True).distinct().order_by("pk")
+    return people_with_role(roles.ADMIN).order_by("pk")
 
 
 def verify_and_alert() -> ChainReport:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     names = roles.role_names(user) if user is not None else frozenset()
     nav = list(NAVIGATION)
-    if roles.ADMIN in names or getattr(user, "is_staff", False):
+    # Shown to whom the admin site lets in (its own rule), never to whom it would refuse.
+    if user is not None and admin.site.has_permission(request):
         nav.append((_("Admin"), "/admin/"))
     # The longest matching prefix wins, so /exceptions/ marks Exceptions, not Scenarios.
     path = getattr(request, "path", "")

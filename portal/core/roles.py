@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AbstractUser, AnonymousUser
+    from django.db.models import Q
 
     # The portal's User (portal.core.models imports this module, so it is named by its base).
     User: TypeAlias = AbstractUser
@@ -23,6 +24,8 @@ INCIDENT_OWNER = "incident owner"
 ADMIN = "admin"
 
 ALL = (PRODUCT_OWNER, PLATFORM_REVIEWER, QUALITY_OWNER, COST_OWNER, INCIDENT_OWNER, ADMIN)
+# The roles a superuser holds whatever their groups.
+SUPERUSER_ROLES = frozenset({ADMIN})
 
 
 def role_names(user: AnyUser) -> frozenset[str]:
@@ -71,9 +74,18 @@ def attach_memberships(user: User, names: Iterable[str], teams: Iterable[int]) -
 
 
 def _with_superuser(user: User, names: Iterable[str]) -> frozenset[str]:
-    """A superuser is an admin whatever their groups."""
+    """A superuser is an admin whatever their groups (`SUPERUSER_ROLES`)."""
     found = frozenset(names)
-    return found | {ADMIN} if user.is_superuser else found
+    return found | SUPERUSER_ROLES if user.is_superuser else found
+
+
+def holders(role: str) -> Q:
+    """Who holds `role`, as a condition on users (the query form of `role_names`): the members
+    of its group, and every superuser for the roles a superuser holds."""
+    from django.db.models import Q
+
+    held = Q(groups__name=role)
+    return held | Q(is_superuser=True) if role in SUPERUSER_ROLES else held
 
 
 def prefetched_role_names(user: User) -> frozenset[str]:

@@ -7,8 +7,10 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils.module_loading import module_has_submodule
 
+from portal.core import roles
 from portal.core.models import ApiToken, Team, User
 from portal.core.pagination import DEFAULT_BOUND, bounded, count_up_to
 
@@ -76,6 +78,12 @@ def product_teams() -> Any:
 
 def active_users() -> Any:
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def people_with_role(role: str) -> QuerySet[User]:
+    """The active people who hold `role` (`roles.holders`): whom the role's work goes to, e.g.
+    `people_with_role(roles.PLATFORM_REVIEWER)`, the platform reviewers."""
+    return User.objects.filter(roles.holders(role), is_active=True).distinct()
 
 
 def tokens_of(user: User) -> Any:

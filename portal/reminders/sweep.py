@@ -26,6 +26,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from portal.core.selectors import people_with_role
 from portal.reminders import delivery, registry
 from portal.reminders.models import Reminder
 
@@ -336,12 +337,7 @@ class _People:
     def role(self, name: str) -> list[int]:
         if name not in self.roles:
             members = (
-                get_user_model()
-                .objects.filter(groups__name=name, is_active=True)
-                .exclude(email="")
-                .order_by("pk")
-                .values_list("pk", flat=True)
-                .distinct()
+                people_with_role(name).exclude(email="").order_by("pk").values_list("pk", flat=True)
             )
             self.roles[name] = list(members)
             self.queries += 1

@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -21,6 +20,7 @@ from portal.core import roles
 from portal.core.errors import TransitionConflict
 from portal.core.models import User
 from portal.core.notifications import absolute_url, send_templated
+from portal.core.selectors import people_with_role
 from portal.core.transitions import lock, perform, record_change, record_creation
 from scenarios import checklist, policies
 from scenarios.amendments import selectors
@@ -61,7 +61,7 @@ def amendment_create(
         locked = lock(Scenario, getattr(scenario, "pk", scenario))
         if not policies.can_change_intake(actor, locked):
             raise PermissionDenied(_("You may not propose amendments of this scenario."))
-        if locked.status not in Scenario.LIVE_STATES:
+        if not locked.is_live:
             raise TransitionConflict(
                 _("This scenario is %(state)s: only approved or onboarded scenarios are amended.")
                 % {"state": locked.get_status_display().lower()},
@@ -322,7 +322,7 @@ def _apply(amendment: Amendment, actor: User) -> None:
     """Write the proposed values onto the locked scenario, check the result as an intake is
     checked, and audit before and after of every changed field on the scenario."""
     scenario = lock(Scenario, amendment.scenario_id)
-    if scenario.status not in Scenario.LIVE_STATES:
+    if not scenario.is_live:
         raise TransitionConflict(
             _("“%(scenario)s” is %(state)s: only a live scenario takes an amendment.")
             % {"scenario": scenario, "state": scenario.get_status_display().lower()},
@@ -369,11 +369,7 @@ def _after_apply(scenario: Scenario, actor: User) -> None:
 
 
 def _notify_submitted(amendment: Amendment) -> None:
-    platform = (
-        User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True)
-        .exclude(Q(pk=amendment.requested_by_id) | Q(pk=amendment.submitted_by_id))
-        .distinct()
-    )
+    platform = people_with_role(roles.PLATFORM_REVIEWER)
     reviewers = [p for p in platform if policies.can_review_amendment(p, amendment)]
     send_templated(
         "amendment_submitted",

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.core.auth import actor
 from scenarios import policies
 from scenarios.forms import ToolForm, add_errors
-from scenarios.models import Scenario
 from scenarios.tool_registry import selectors, services
 
 
@@ -34,14 +33,14 @@ def tool_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tool = selectors.tool_detail(pk)
-    using = selectors.scenarios_using_tool(actor(request), tool)
+    using = list(selectors.scenarios_using_tool(actor(request), tool))
     return render(
         request,
         "scenarios/tool_detail.html",
         {
             "tool": tool,
             "scenarios": using,
-            "inactive_states": Scenario.INACTIVE_STATES,
+            "needing_attention": {s.pk for s in using if tool.needs_attention_in(s)},
             "can_manage": policies.can_manage_tools(actor(request)),
         },
     )

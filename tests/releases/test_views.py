@@ -10,6 +10,7 @@ from django.test import Client
 
 from releases.models import ModelAlias, Release, SignOff
 from tests.releases.factories import SignOffFactory
+from tests.scenarios.factories import ScenarioFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -221,17 +222,30 @@ class TestForms:
         assert (release.status, release.author, release.scenario) == ("draft", author, scenario)
 
     def test_other_team_cannot_pick_the_scenario(
-        self, scenario: Any, other_product_owner: Any
+        self, scenario: Any, other_product_owner: Any, other_team: Any
     ) -> None:
+        ScenarioFactory(status="onboarded", team=other_team)  # so the form opens for them
         response = _client(other_product_owner).post("/releases/new/", self._data(scenario))
         assert response.status_code == 200
         assert "scenario" in response.context["form"].errors
         assert not Release.objects.exists()
 
-    def test_not_for_a_scenario_still_in_review(self, scenario: Any, author: Any) -> None:
+    def test_not_for_a_scenario_still_in_review(
+        self, scenario: Any, author: Any, product_team: Any
+    ) -> None:
+        ScenarioFactory(status="approved", team=product_team)  # so the form opens
         type(scenario).objects.filter(pk=scenario.pk).update(status="in_review")
         response = _client(author).post("/releases/new/", self._data(scenario))
         assert "scenario" in response.context["form"].errors
+
+    def test_no_form_for_a_team_without_a_live_scenario(
+        self, scenario: Any, author: Any, other_product_owner: Any
+    ) -> None:
+        """Who may draft is `policies.can_create` for some scenario: the page refuses the rest."""
+        type(scenario).objects.filter(pk=scenario.pk).update(status="in_review")
+        for user in (author, other_product_owner):
+            assert _client(user).post("/releases/new/", self._data(scenario)).status_code == 403
+        assert not Release.objects.exists()
 
     def test_edit_a_draft(self, make_release: Any, author: Any) -> None:
         release = make_release()

@@ -16,7 +16,7 @@ from exceptions.models import PlatformException
 from portal.core import roles
 from portal.core.audit import history_for
 from portal.core.models import AuditEntry, User
-from portal.core.selectors import queryset_card
+from portal.core.selectors import people_with_role, queryset_card
 from scenarios import policies
 from scenarios.models import Scenario
 
@@ -161,7 +161,7 @@ def requestable_releases(user: Any) -> QuerySet[Any]:
 
 def platform_reviewers(exclude: Any = None) -> QuerySet[User]:
     """Who decides exceptions: the active platform reviewers (never the requester)."""
-    people = User.objects.filter(groups__name=roles.PLATFORM_REVIEWER, is_active=True).distinct()
+    people = people_with_role(roles.PLATFORM_REVIEWER)
     return people.exclude(pk=exclude) if exclude is not None else people
 
 
@@ -171,11 +171,7 @@ def team_product_owners(exception: PlatformException) -> list[User]:
     team_id = exception.team_id or (scenario.team_id if scenario is not None else None)
     if team_id is None:
         return []
-    people = list(
-        User.objects.filter(
-            groups__name=roles.PRODUCT_OWNER, teams__id=team_id, is_active=True
-        ).distinct()
-    )
+    people = list(people_with_role(roles.PRODUCT_OWNER).filter(teams__id=team_id))
     owner = scenario.product_owner if scenario is not None else None
     if owner is not None and owner.is_active and owner not in people:
         people.append(owner)

@@ -11,10 +11,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from exceptions.models import PlatformException
-from exceptions.selectors import platform_reviewers
 from gateway import policies
 from gateway.models import DriftFinding, GatewayConnector, GatewayMove, PlaygroundRun
+from portal.core import roles
 from portal.core.models import User
+from portal.core.selectors import people_with_role
 from portal.core.transitions import available_actions, catalogue
 from releases.models import AliasMove, ModelAlias, Release
 from scenarios.models import Scenario
@@ -25,7 +26,7 @@ MOVE_ACTIONS = catalogue(GatewayMove, "retry")
 
 
 def platform_people() -> QuerySet[User]:
-    return platform_reviewers()
+    return people_with_role(roles.PLATFORM_REVIEWER)
 
 
 def active_connectors() -> QuerySet[GatewayConnector]:

@@ -43,9 +43,6 @@ class ExceptionQuerySet(models.QuerySet["PlatformException"]):
     def in_force(self, day: dt.date) -> ExceptionQuerySet:
         return self.filter(PlatformException.in_force_q(day))
 
-    def untracked(self) -> ExceptionQuerySet:
-        return self.filter(PlatformException.untracked_q())
-
     def undocumented(self, day: dt.date) -> ExceptionQuerySet:
         return self.filter(PlatformException.undocumented_q(day))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, When, Window
 from django.utils.functional import Promise
@@ -15,7 +15,7 @@ from incidents import policies
 from incidents.models import Incident, IncidentUpdate, Postmortem, RollbackAction
 from portal.core.models import User
 from portal.core.selectors import queryset_card
-from portal.core.transitions import Action, available_actions, catalogue
+from portal.core.transitions import Action, available_actions, catalogue, state_allows
 from releases.models import Release
 from scenarios import policies as scenario_policies
 from scenarios.models import Scenario
@@ -152,7 +152,7 @@ def delegate_actions(incident: Incident, user: User, offered: list[Action]) -> l
     which they may take only as an explicit delegate."""
     if not scenario_policies.can_act_as_delegate(user):
         return []
-    names = {t.name for t in cast(Any, incident).get_available_status_transitions()}
+    names = state_allows(incident)
     taken = {a.name for a in offered}
     return [a for key, a in CATALOGUE.items() if key in names and key not in taken]
 

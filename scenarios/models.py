@@ -190,10 +190,6 @@ class ScenarioQuerySet(models.QuerySet["Scenario"]):
         """Approved or onboarded: scenarios that serve, or are about to serve, traffic."""
         return self.filter(status__in=Scenario.LIVE_STATES)
 
-    def active(self) -> ScenarioQuerySet:
-        """Not rejected or retired: scenarios that serve, or may still come to serve, traffic."""
-        return self.exclude(status__in=Scenario.INACTIVE_STATES)
-
     def without_review_conflicts(self, user_id: int | None) -> ScenarioQuerySet:
         """Scenarios this person may review as far as separation of duties goes: not opened or
         submitted by them, not naming them (`Scenario.REVIEW_CONFLICTS`)."""

@@ -20,7 +20,7 @@ from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
 from portal.core.selectors import app_selectors
-from portal.core.transitions import Action, available_actions, catalogue
+from portal.core.transitions import Action, available_actions, catalogue, state_allows
 from scenarios import checklist, decision_record, policies, selectors, services
 from scenarios.amendments import selectors as amendments
 from scenarios.forms import ReviewForm, ScenarioFilterForm, ScenarioForm, field_anchor
@@ -245,14 +245,9 @@ def _delegate_actions(scenario: Scenario, user: User, own: list[Action]) -> list
     """What an admin could do in someone's place: valid in this state, not theirs to do."""
     if not policies.can_act_as_delegate(user):
         return []
-    valid = _valid_transitions(scenario)
+    valid = state_allows(scenario)
     mine = {a.name for a in own}
     return [a for name, a in {**ACTIONS, **DECISIONS}.items() if name in valid - mine]
-
-
-def _valid_transitions(scenario: Scenario) -> set[str]:
-    """The transitions the scenario's state allows, whoever asks."""
-    return {t.name for t in scenario.get_available_status_transitions()}  # type: ignore[attr-defined]
 
 
 @require_POST
@@ -312,7 +307,7 @@ def _render_review(
             "decisions": decisions,
             "record": decision_record.build(scenario),
             # Whether the state allows a decision at all (the decisions' FSM sources).
-            "decidable": bool(_valid_transitions(scenario) & DECISIONS.keys()),
+            "decidable": bool(state_allows(scenario) & DECISIONS.keys()),
             "start_review": [
                 a
                 for a in available_actions(scenario, actor(request), ACTIONS)

@@ -16,7 +16,7 @@ from portal.core.audit import history_for
 from portal.core.auth import actor
 from portal.core.errors import TransitionConflict
 from portal.core.pagination import paginate
-from portal.core.transitions import available_actions, catalogue
+from portal.core.transitions import available_actions, catalogue, state_allows
 from scenarios import policies as scenario_policies
 from support import policies, selectors, services
 from support.forms import AnswerForm, CommentForm, FilterForm, SupportRequestForm
@@ -72,8 +72,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_answer = bool(available_actions(support, user, ANSWER))
     actions = available_actions(support, user, ACTIONS)
     delegate = scenario_policies.can_act_as_delegate(user)
-    # django-fsm adds the method at class creation; the type checker cannot see it.
-    by_state = {t.name for t in support.get_available_status_transitions()}  # type: ignore[attr-defined]
+    by_state = state_allows(support)
     answer_as_delegate = delegate and not can_answer and "answer" in by_state
     return render(
         request,

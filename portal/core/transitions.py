@@ -290,6 +290,12 @@ def perform(
     return obj
 
 
+def state_allows(obj: models.Model, field: str = "status") -> set[str]:
+    """The names of the transitions the object's state (and their conditions) allow now, whoever
+    asks: what an admin may take in someone's place, as an explicit delegate."""
+    return {t.name for t in getattr(obj, f"get_available_{field}_transitions")()}
+
+
 def available_actions(
     obj: models.Model, user: User, catalogue: dict[str, Action], field: str = "status"
 ) -> list[Action]:

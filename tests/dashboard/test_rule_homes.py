@@ -1,5 +1,5 @@
 """The dashboard reads the other apps' rules: the scorecard's exception facts are the register's
-named sets (`.open()`, `.past_expiry(day)`, `.untracked()`) on every path that computes them,
+named sets (`.open()`, `.past_expiry(day)`, `untracked_q()`) on every path that computes them,
 and the drill-down's "past expiry" filter is `past_expiry_q`."""
 
 from __future__ import annotations
